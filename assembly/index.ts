@@ -1,0 +1,12 @@
+// Every kernel takes raw pointers into this module's memory and allocates nothing: the JS side
+// owns the layout of linear memory (see src/memory.ts).
+export * from "./token/mask";
+export * from "./token/row_sum";
+export * from "./token/broadcast";
+
+export function heap_base(): usize { return __heap_base; }
+export function simd_build(): i32 { return ASC_FEATURE_SIMD ? 1 : 0; }
+export * from "./group/stats";
+export * from "./scan/whiten";
+export * from "./scan/returns";
+export * from "./scan/remax";

@@ -1,0 +1,13 @@
+// Row addressing shared by every token kernel.
+// A batch is described by (offsets, B, T): when `offsets` is 0 the layout is padded [B,T] and
+// row i starts at i*T with width T; otherwise it is packed and row i is [offsets[i], offsets[i+1]).
+// Validity is described by (mask, lens): a u8 mask (0/1) at the same flat indices, or a prefix
+// length per row (padded only), or neither (every position valid).
+
+@inline export function rowStart(offsets: usize, i: i32, T: i32): i32 {
+  return offsets ? load<i32>(offsets + (<usize>i << 2)) : i * T;
+}
+
+@inline export function rowEnd(offsets: usize, i: i32, T: i32): i32 {
+  return offsets ? load<i32>(offsets + (<usize>(i + 1) << 2)) : i * T + T;
+}

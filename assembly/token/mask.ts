@@ -1,0 +1,89 @@
+import { rowStart, rowEnd } from "../rows";
+
+// First flat index whose byte is not 0 or 1, or -1. The SIMD pass only finds the 16-byte block;
+// the scalar tail loop then pins the exact index, so both builds report the same index.
+export function mask_check_u8(mask: usize, n: i32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const notBit = i8x16.splat(<i8>0xfe);
+    for (; i + 16 <= n; i += 16) {
+      if (v128.any_true(v128.and(v128.load(mask + <usize>i), notBit))) break;
+    }
+  }
+  for (; i < n; i++) if (load<u8>(mask + <usize>i) > 1) return i;
+  return -1;
+}
+
+// Converts a Float32 mask (0, -0 or 1) to bytes. Returns the first bad index or -1; on a bad
+// index `dst` is partly written, which is fine because it is always library scratch.
+export function mask_f32_to_u8(src: usize, dst: usize, n: i32): i32 {
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(src + (<usize>i << 2));
+    if (v == 0) store<u8>(dst + <usize>i, 0);
+    else if (v == 1) store<u8>(dst + <usize>i, 1);
+    else return i;
+  }
+  return -1;
+}
+
+// Valid-token count per row, fused with the 0/1 check so the mask is read once. Returns the first
+// flat index whose byte is not 0 or 1, or -1 (then `lensOut` is complete). Byte counts are summed
+// with pairwise widening adds so the SIMD build never overflows a lane: i8 -> i16 pairs -> i32 quads.
+export function row_lengths_u8(mask: usize, offsets: usize, B: i32, T: i32, lensOut: usize): i32 {
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    let c = 0;
+    let t = s;
+    if (ASC_FEATURE_SIMD) {
+      let acc = i32x4.splat(0);
+      let bad = i32x4.splat(0);
+      const notBit = i8x16.splat(<i8>0xfe);
+      for (; t + 16 <= e; t += 16) {
+        const v = v128.load(mask + <usize>t);
+        bad = v128.or(bad, v128.and(v, notBit));
+        acc = i32x4.add(acc, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(v)));
+      }
+      if (v128.any_true(bad)) return firstNonBinary(mask, s, e);
+      c = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+    }
+    for (; t < e; t++) {
+      const b = load<u8>(mask + <usize>t);
+      if (b > 1) return t;
+      c += <i32>b;
+    }
+    store<i32>(lensOut + (<usize>i << 2), c);
+  }
+  return -1;
+}
+
+function firstNonBinary(mask: usize, s: i32, e: i32): i32 {
+  for (let t = s; t < e; t++) if (load<u8>(mask + <usize>t) > 1) return t;
+  return -1;
+}
+
+// First flat index holding NaN or +-Infinity, or -1.
+export function first_nonfinite_f32(x: usize, n: i32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const expMask = i32x4.splat(0x7f800000);
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.and(v128.load(x + (<usize>i << 2)), expMask);
+      if (v128.any_true(i32x4.eq(v, expMask))) break;
+    }
+  }
+  for (; i < n; i++) if (!isFinite<f32>(load<f32>(x + (<usize>i << 2)))) return i;
+  return -1;
+}
+
+// First flat index at a valid position holding NaN or +-Infinity, or -1.
+export function first_nonfinite_valid_f32(x: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32): i32 {
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T);
+    const e = lens ? s + load<i32>(lens + (<usize>i << 2)) : rowEnd(offsets, i, T);
+    for (let t = s; t < e; t++) {
+      if (mask && load<u8>(mask + <usize>t) == 0) continue;
+      if (!isFinite<f32>(load<f32>(x + (<usize>t << 2)))) return t;
+    }
+  }
+  return -1;
+}

@@ -1,0 +1,86 @@
+// The copy API: plain typed arrays in, new typed arrays out. Cost per call: every input that does
+// not already live in WebAssembly memory is copied in once (bytes = its byteLength), and every
+// output is copied out once (4 bytes per row or token). For a [B,T] batch with a byte mask that
+// is about 9*B*T bytes moved on top of the kernel itself; the workspace API moves none of them.
+import { Engine, load, loadSync, type LoadOptions } from "./engine.js";
+import { HeapScratch, type Scratch } from "./bind.js";
+import { rangeError } from "./errors.js";
+import { canonicalizeGroups } from "./groups.js";
+import {
+  runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
+  runTrl, type Ran,
+} from "./estimators.js";
+import { groupStatsRun, rowScoresRun, broadcastRowsRun, type GroupStatsResult } from "./basics.js";
+import type * as T from "./types.js";
+import { Workspace, type WorkspacePlan } from "./workspace.js";
+
+export class RlAdvantage {
+  constructor(readonly engine: Engine) {}
+
+  /** "simd" or "scalar": the build this instance runs. */
+  get build(): "simd" | "scalar" { return this.engine.build; }
+
+  private call<R>(fn: (s: Scratch) => R): R {
+    const s = new HeapScratch(this.engine);
+    try { return fn(s); } finally { s.release(); }
+  }
+
+  private finish<D>(s: Scratch, ran: Ran<D>): T.OutcomeResult<D> {
+    const e = this.engine, { rows } = ran;
+    const rowAdvantages = e.f32(ran.row, rows.B).slice();
+    if (!rows.hasTokens) return { rowAdvantages, diagnostics: ran.diagnostics };
+    const adv = s.alloc(rows.N * 4);
+    const ret = ran.distinctReturns ? s.alloc(rows.N * 4) : adv;
+    if (ran.tokens === "broadcast") e.exports.broadcast_rows_f32(ran.row, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, adv);
+    else ran.tokens({ advantages: adv, returns: ret });
+    const advantages = e.f32(adv, rows.N).slice();
+    const returns = ran.distinctReturns ? e.f32(ret, rows.N).slice() : advantages;
+    const res: T.OutcomeResult<D> = { rowAdvantages, advantages, returns, diagnostics: ran.diagnostics };
+    if (ran.extra?.shapedRewards !== undefined) (res as any).shapedRewards = e.f32(ran.extra.shapedRewards as number, rows.B).slice();
+    return res;
+  }
+
+  /** GRPO and Dr.GRPO (`normalizeByStd: false`), group.md §2. */
+  grpo(args: T.GrpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call((s) => this.finish(s, runGrpo(this.engine, s, args as any))); }
+  /** Dr.GRPO: GRPO without the std division. */
+  drGrpo(args: Omit<T.GrpoArgs, "normalizeByStd">): T.OutcomeResult<T.GroupDiagnostics> { return this.grpo({ ...args, normalizeByStd: false }); }
+  /** RLOO, group.md §4. */
+  rloo(args: T.RlooArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call((s) => this.finish(s, runRloo(this.engine, s, args as any))); }
+  /** REINFORCE++-baseline: group-mean baseline then token-weighted batch whitening, group.md §5. */
+  reinforcePPBaseline(args: T.RfppbArgs): T.OutcomeResult<T.WhitenedDiagnostics> { return this.call((s) => this.finish(s, runReinforcePPBaseline(this.engine, s, args as any))); }
+  /** ReMax, group.md §6. */
+  remax(args: T.RemaxArgs): T.TokenResult<{ emptyRows: number }> { return this.call((s) => this.finish(s, runRemax(this.engine, s, args as any))) as T.TokenResult<{ emptyRows: number }>; }
+  /** OPO (length-weighted group baseline), group.md §7. */
+  opo(args: T.OpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call((s) => this.finish(s, runOpo(this.engine, s, args as any))); }
+  /** GPG, group.md §8. */
+  gpg(args: T.GpgArgs): T.OutcomeResult<T.GroupDiagnostics & { alpha: number; nonZero: number }> { return this.call((s) => this.finish(s, runGpg(this.engine, s, args as any))); }
+  /** GRPO Pass@k, group.md §9. */
+  grpoPassK(args: T.PassKArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call((s) => this.finish(s, runGrpoPassK(this.engine, s, args as any))); }
+  /** BNPO, with advantage decomposition over `components`, group.md §10. */
+  bnpo(args: T.BnpoArgs): T.OutcomeResult<T.BnpoResultDiagnostics> { return this.call((s) => this.finish(s, runBnpo(this.engine, s, args as any))); }
+  /** DLER: explicit truncation penalty, then REINFORCE++-baseline, group.md §13. */
+  dler(args: T.DlerArgs): T.OutcomeResult<T.WhitenedDiagnostics & { truncatedRows: number }> { return this.call((s) => this.finish(s, runDler(this.engine, s, args as any))); }
+  /** TRL GRPOTrainer advantages with K reward functions and NaN = None, group.md §3. */
+  trlGroupAdvantage(args: T.TrlArgs): T.OutcomeResult<T.GroupDiagnostics & { unscorableRows: number }> { return this.call((s) => this.finish(s, runTrl(this.engine, s, args as any))); }
+  /** OpenRLHF compute_advantages_and_returns for its outcome estimators, group.md §11. */
+  openrlhfOutcome(args: T.OrlArgs): T.TokenResult<T.OrlDiagnostics> & { shapedRewards: Float32Array } {
+    return this.call((s) => this.finish(s, runOpenrlhfOutcome(this.engine, s, args as any))) as any;
+  }
+
+  /** Per-group f64 statistics (group.md §1.2). */
+  groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call((s) => groupStatsRun(this.engine, s, args)); }
+  /** Row scores from token rewards (token.md §1). */
+  rowScores(args: T.RowScoresArgs): Float32Array { return this.call((s) => rowScoresRun(this.engine, s, args)); }
+  /** Broadcast of row values onto the valid tokens; +0 elsewhere. */
+  broadcastRows(args: T.BroadcastArgs): Float32Array { return this.call((s) => broadcastRowsRun(this.engine, s, args)); }
+
+  canonicalizeGroups = canonicalizeGroups;
+
+  /** A zero-copy workspace planned for a batch shape (see Workspace). */
+  createWorkspace(plan: WorkspacePlan): Workspace { return new Workspace(this.engine, plan); }
+}
+
+export function createSync(opts?: LoadOptions): RlAdvantage { return new RlAdvantage(loadSync(opts)); }
+export async function create(opts?: LoadOptions): Promise<RlAdvantage> { return new RlAdvantage(await load(opts)); }
+
+export { rangeError };

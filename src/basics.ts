@@ -1,0 +1,68 @@
+// groupStats, rowScores and broadcastRows: the building blocks, exposed on their own.
+import type { Engine } from "./engine.js";
+import { rangeError } from "./errors.js";
+import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Scratch } from "./bind.js";
+import { checkGroupTypes, resolveGroups } from "./groups.js";
+import { resolveOptions } from "./options.js";
+import { groupMoments } from "./group.js";
+import { bindOutcome, computeScores, LAYOUT_INPUTS } from "./outcome.js";
+import type { BroadcastArgs, GroupStatsArgs, RowScoresArgs } from "./types.js";
+
+export interface GroupStatsResult {
+  count: Float64Array; sum: Float64Array; mean: Float64Array; m2: Float64Array; min: Float64Array; max: Float64Array;
+  /** M2/(count-1) for count >= 2, NaN otherwise. */
+  varUnbiased: Float64Array;
+  /** M2/count for count >= 1, NaN otherwise. */
+  varBiased: Float64Array;
+  /** 1 when count >= 2 and M2 == 0 (all members equal). */
+  allEqual: Uint8Array;
+}
+
+export function groupStatsRun(e: Engine, s: Scratch, a: GroupStatsArgs): GroupStatsResult {
+  resolveOptions("groupStats", a as any, ["x", "include", "groupSize", "groupIds", "numGroups"], [] as const);
+  checkF32("x", a.x);
+  if (a.include !== undefined) checkU8("include", a.include);
+  checkGroupTypes(a);
+  const B = a.x.length;
+  if (a.include && a.include.length !== B) rangeError("SHAPE_MISMATCH", "include", -1, `length ${a.include.length} != rows ${B}`);
+  resolveGroups(a, B);
+  if (a.include) for (let i = 0; i < B; i++) if (a.include[i]! > 1) rangeError("MASK_NOT_BINARY", "include", i, `must be 0 or 1, got ${a.include[i]}`);
+  const groups = placeGroups(e, s, a, B);
+  const x = place(e, s, a.x);
+  const inc = a.include ? place(e, s, a.include) : 0;
+  const bad = e.exports.first_nonfinite_f32(x, B);
+  if (bad >= 0 && (!a.include || a.include[bad])) rangeError("NON_FINITE", "x", bad, `value is ${a.x[bad]}`);
+  const st = groupMoments({ e, s, rows: { B, T: 0, N: 0, packed: false, hasTokens: false, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0 }, groups, sPtr: x }, inc);
+  const G = groups.G;
+  const get = (p: number) => e.f64(p, G).slice();
+  const count = get(st.count), m2 = get(st.m2);
+  const varUnbiased = new Float64Array(G), varBiased = new Float64Array(G), allEqual = new Uint8Array(G);
+  for (let g = 0; g < G; g++) {
+    const n = count[g]!;
+    varUnbiased[g] = n >= 2 ? m2[g]! / (n - 1) : NaN;
+    varBiased[g] = n >= 1 ? m2[g]! / n : NaN;
+    allEqual[g] = n >= 2 && m2[g] === 0 ? 1 : 0;
+  }
+  return { count, sum: get(st.sum), mean: get(st.mean), m2, min: get(st.min), max: get(st.max), varUnbiased, varBiased, allEqual };
+}
+
+export function rowScoresRun(e: Engine, s: Scratch, a: RowScoresArgs): Float32Array {
+  const o = resolveOptions("rowScores", a as any, ["tokenRewards", ...LAYOUT_INPUTS], ["rowScore"] as const);
+  const b = bindOutcome(e, s, a, { groups: false });
+  computeScores(b, o.rowScore);
+  return e.f32(b.ctx.sPtr, b.ctx.rows.B).slice();
+}
+
+export function broadcastRowsRun(e: Engine, s: Scratch, a: BroadcastArgs): Float32Array {
+  resolveOptions("broadcastRows", a as any, ["values", ...LAYOUT_INPUTS], [] as const);
+  checkF32("values", a.values);
+  const shape = layoutShape(a, a.offsets ? undefined : a.values.length, []);
+  if (a.values.length !== shape.B) rangeError("SHAPE_MISMATCH", "values", -1, `length ${a.values.length} != rows ${shape.B}`);
+  if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "broadcastRows needs a token layout (mask, lengths + width, or offsets)");
+  checkLayoutStructure(a, shape);
+  const rows = placeLayout(e, s, a, shape);
+  const v = place(e, s, a.values);
+  const out = s.alloc(rows.N * 4);
+  e.exports.broadcast_rows_f32(v, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, out);
+  return e.f32(out, rows.N).slice();
+}

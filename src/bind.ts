@@ -1,0 +1,198 @@
+// Validation and placement of inputs, shared by the copy API and the workspace API.
+// Order (spec README §10): types, shapes, structure (offsets, lengths, ids), mask values; the
+// kernels then check parameter ranges, finiteness and data-dependent domains, in that order,
+// before anything is written.
+import type { Engine } from "./engine.js";
+import { rangeError, typeError } from "./errors.js";
+import { checkGroupTypes, checkInt32, checkNotStale, describe, resolveGroups, type GroupSpec } from "./groups.js";
+
+export type Mask = Uint8Array | Float32Array;
+
+/** Where a call gets temporary memory. */
+export interface Scratch {
+  alloc(bytes: number): number;
+}
+
+/** Copy API scratch: heap blocks released when the call ends (reused by the next call). */
+export class HeapScratch implements Scratch {
+  private ptrs: number[] = [];
+  constructor(private readonly e: Engine) {}
+  alloc(bytes: number): number { const p = this.e.alloc(bytes); this.ptrs.push(p); return p; }
+  release(): void { for (const p of this.ptrs) this.e.release(p); this.ptrs.length = 0; }
+}
+
+/** Workspace scratch: a region planned up front and bump-allocated per call, so calls never grow memory. */
+export class PlannedScratch implements Scratch {
+  private top = 0;
+  constructor(readonly base: number, readonly capacity: number) {}
+  reset(): void { this.top = 0; }
+  alloc(bytes: number): number {
+    const size = (Math.max(bytes, 16) + 15) & ~15;
+    if (this.top + size > this.capacity)
+      rangeError("SHAPE_MISMATCH", "workspace", -1, "this call needs more scratch than the workspace planned; plan it with the shape you run");
+    const p = this.base + this.top;
+    this.top += size;
+    return p;
+  }
+}
+
+/** Places a typed array in engine memory: in place when it already lives there, else a copy. */
+export function place(e: Engine, s: Scratch, arr: ArrayBufferView): number {
+  if (arr.buffer === e.memory.buffer) return arr.byteOffset;
+  const p = s.alloc(arr.byteLength);
+  e.U8.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), p);
+  return p;
+}
+
+export function checkF32(name: string, v: unknown): asserts v is Float32Array {
+  if (!(v instanceof Float32Array)) typeError("WRONG_TYPE", name, -1, `must be a Float32Array, got ${describe(v)}`);
+  checkNotStale(name, v as Float32Array);
+}
+export function checkU8(name: string, v: unknown): asserts v is Uint8Array {
+  if (!(v instanceof Uint8Array)) typeError("WRONG_TYPE", name, -1, `must be a Uint8Array, got ${describe(v)}`);
+  checkNotStale(name, v as Uint8Array);
+}
+export function checkMaskType(name: string, v: unknown): asserts v is Mask {
+  if (!(v instanceof Uint8Array) && !(v instanceof Float32Array))
+    typeError("WRONG_TYPE", name, -1, `must be a Uint8Array or Float32Array of 0/1, got ${describe(v)}`);
+  checkNotStale(name, v as Mask);
+}
+
+/** Token layout inputs of every sequence kernel. */
+export interface LayoutInputs {
+  mask?: Mask | undefined;
+  lengths?: Int32Array | undefined;
+  offsets?: Int32Array | undefined;
+  width?: number | undefined;
+}
+
+export interface Rows {
+  B: number;
+  /** Padded width; 0 in the packed layout. */
+  T: number;
+  /** Token positions (B*T padded, offsets[B] packed). */
+  N: number;
+  packed: boolean;
+  /** True when a token layout was given (tokens in or out). */
+  hasTokens: boolean;
+  offsetsPtr: number;
+  maskPtr: number;
+  /** Prefix lengths given by the caller (padded lengths fast path), else 0. */
+  lensPtr: number;
+  /** Valid tokens per row (Int32Array[B] in engine memory), 0 when there are no tokens. */
+  rowLensPtr: number;
+}
+
+/**
+ * Checks layout types and shapes and infers B, T, N. `rowsHint` is B when a row-level input fixes
+ * it; `tokenLen` is the length of the token tensors given (they must agree).
+ */
+export function layoutShape(
+  inp: LayoutInputs, rowsHint: number | undefined, tokenInputs: [string, ArrayBufferView | undefined][], maskName = "mask",
+): { B: number; T: number; N: number; packed: boolean; hasTokens: boolean } {
+  if (inp.mask !== undefined) checkMaskType(maskName, inp.mask);
+  if (inp.lengths !== undefined) checkInt32("lengths", inp.lengths);
+  if (inp.offsets !== undefined) checkInt32("offsets", inp.offsets);
+  if (inp.width !== undefined && (typeof inp.width !== "number" || !Number.isInteger(inp.width) || inp.width < 0))
+    typeError("WRONG_TYPE", "width", -1, `must be a non-negative integer, got ${inp.width}`);
+  if (inp.offsets && inp.lengths) rangeError("UNKNOWN_OPTION", "lengths", -1, "lengths is a padded-layout input; the packed layout takes offsets (and an optional mask)");
+  if (inp.mask && inp.lengths) rangeError("UNKNOWN_OPTION", "lengths", -1, "give either a mask or lengths, not both");
+
+  const tokens: [string, number][] = tokenInputs.filter(([, v]) => v !== undefined).map(([k, v]) => [k, (v as Float32Array).length]);
+  if (inp.mask) tokens.push([maskName, inp.mask.length]);
+
+  if (inp.offsets) {
+    const B = inp.offsets.length - 1;
+    if (B < 0) rangeError("SHAPE_MISMATCH", "offsets", -1, "offsets needs B+1 entries (at least 1)");
+    if (rowsHint !== undefined && rowsHint !== B) rangeError("SHAPE_MISMATCH", "offsets", -1, `offsets.length - 1 = ${B} but rows = ${rowsHint}`);
+    const N = tokens.length ? tokens[0]![1] : inp.offsets[B]!;
+    for (const [k, n] of tokens) if (n !== N) rangeError("SHAPE_MISMATCH", k, -1, `length ${n} != ${N} (token tensors must agree)`);
+    return { B, T: 0, N, packed: true, hasTokens: true };
+  }
+  let B = rowsHint ?? inp.lengths?.length;
+  if (inp.lengths && B !== inp.lengths.length) rangeError("SHAPE_MISMATCH", "lengths", -1, `length ${inp.lengths.length} != rows ${B}`);
+  const hasTokens = tokens.length > 0 || inp.lengths !== undefined || inp.width !== undefined;
+  if (!hasTokens) {
+    if (B === undefined) rangeError("SHAPE_MISMATCH", "scores", -1, "cannot infer the number of rows");
+    return { B: B!, T: 0, N: 0, packed: false, hasTokens: false };
+  }
+  let T = inp.width;
+  if (B === undefined) {
+    if (T === undefined || tokens.length === 0) rangeError("SHAPE_MISMATCH", "width", -1, "cannot infer rows: give a row-level input, groupIds or width");
+    B = T === 0 ? 0 : tokens[0]![1] / T!;
+    if (!Number.isInteger(B)) rangeError("SHAPE_MISMATCH", tokens[0]![0], -1, `length ${tokens[0]![1]} is not a multiple of width ${T}`);
+  }
+  if (T === undefined) {
+    if (tokens.length === 0) rangeError("SHAPE_MISMATCH", "width", -1, "the padded layout with lengths needs width (the padded T)");
+    const n = tokens[0]![1];
+    T = B === 0 ? 0 : n / B!;
+    if (!Number.isInteger(T)) rangeError("SHAPE_MISMATCH", tokens[0]![0], -1, `length ${n} is not rows (${B}) x width`);
+  }
+  const N = B! * T!;
+  for (const [k, n] of tokens) if (n !== N) rangeError("SHAPE_MISMATCH", k, -1, `length ${n} != rows*width = ${B}*${T}`);
+  return { B: B!, T: T!, N, packed: false, hasTokens: true };
+}
+
+/** Structure checks: offsets monotone from 0 to N, lengths within [0, T]. */
+export function checkLayoutStructure(inp: LayoutInputs, shape: { B: number; T: number; N: number }): void {
+  const o = inp.offsets;
+  if (o) {
+    if (o[0] !== 0) rangeError("BAD_OFFSETS", "offsets", 0, `offsets[0] must be 0, got ${o[0]}`);
+    for (let i = 1; i < o.length; i++)
+      if (o[i]! < o[i - 1]!) rangeError("BAD_OFFSETS", "offsets", i, `offsets must be non-decreasing (${o[i - 1]} then ${o[i]})`);
+    if (o[o.length - 1] !== shape.N) rangeError("BAD_OFFSETS", "offsets", o.length - 1, `offsets[B] = ${o[o.length - 1]} must equal the token count ${shape.N}`);
+  }
+  const L = inp.lengths;
+  if (L) for (let i = 0; i < L.length; i++)
+    if (L[i]! < 0 || L[i]! > shape.T) rangeError("BAD_OFFSETS", "lengths", i, `length ${L[i]} outside [0, ${shape.T}]`);
+}
+
+/** Places the layout and validates the mask (0/1), computing valid tokens per row. */
+export function placeLayout(
+  e: Engine, s: Scratch, inp: LayoutInputs, shape: { B: number; T: number; N: number; packed: boolean; hasTokens: boolean }, maskName = "mask",
+): Rows {
+  const { B, T, N, packed, hasTokens } = shape;
+  const rows: Rows = { B, T, N, packed, hasTokens, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0 };
+  if (!hasTokens) return rows;
+  const x = e.exports;
+  if (inp.offsets) rows.offsetsPtr = place(e, s, inp.offsets);
+  rows.rowLensPtr = s.alloc(B * 4);
+  if (inp.mask) {
+    if (inp.mask instanceof Float32Array) {
+      const src = place(e, s, inp.mask);
+      rows.maskPtr = s.alloc(N);
+      const bad = x.mask_f32_to_u8(src, rows.maskPtr, N);
+      if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, `mask values must be 0 or 1, got ${inp.mask[bad]}`);
+    } else rows.maskPtr = place(e, s, inp.mask);
+    const bad = x.row_lengths_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.rowLensPtr);
+    if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr + bad]}`);
+  } else if (inp.lengths) {
+    rows.lensPtr = place(e, s, inp.lengths);
+    rows.rowLensPtr = rows.lensPtr;
+  } else {
+    // No mask: every position of the layout is valid.
+    const L = e.I32;
+    const base = rows.rowLensPtr >> 2;
+    if (inp.offsets) for (let i = 0; i < B; i++) L[base + i] = inp.offsets[i + 1]! - inp.offsets[i]!;
+    else L.fill(T, base, base + B);
+  }
+  return rows;
+}
+
+/** Group ids placed in memory: the caller's ids, or generated ids for groupSize. */
+export interface PlacedGroups { idsPtr: number; G: number; groupSize: number }
+
+export function placeGroups(e: Engine, s: Scratch, g: GroupSpec, B: number, cached?: { ptr: number; size: number }): PlacedGroups {
+  const { G, size } = resolveGroups(g, B);
+  if (g.groupIds) return { idsPtr: place(e, s, g.groupIds), G, groupSize: 0 };
+  // groupSize: ids are i / size. A workspace keeps them between calls (its own region).
+  if (cached && cached.size === size) return { idsPtr: cached.ptr, G, groupSize: size };
+  const ptr = cached ? cached.ptr : s.alloc(B * 4);
+  const ids = e.I32;
+  const base = ptr >> 2;
+  for (let i = 0; i < B; i++) ids[base + i] = (i / size) | 0;
+  if (cached) cached.size = size;
+  return { idsPtr: ptr, G, groupSize: size };
+}
+
+export { checkGroupTypes };

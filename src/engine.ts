@@ -1,0 +1,91 @@
+// Loads one of the two builds and owns its memory. Everything else (workspaces, the copy API)
+// runs on an Engine. The wasm is inlined as base64, so loading is synchronous where the runtime
+// allows synchronous compilation (Node, Deno, Bun, workers; browsers cap the main thread at 4 KB
+// modules for sync compile in some engines, hence the async `load` as well).
+import type { KernelExports } from "./wasm/exports.js";
+import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./wasm/binaries.js";
+import { Heap } from "./memory.js";
+import { rangeError } from "./errors.js";
+
+export type BuildName = "simd" | "scalar";
+
+export interface LoadOptions {
+  /** Force a build. Default: SIMD when `WebAssembly.validate` accepts it, else scalar. */
+  build?: BuildName;
+}
+
+const decoded: Partial<Record<BuildName, Uint8Array<ArrayBuffer>>> = {};
+function bytesOf(build: BuildName): Uint8Array<ArrayBuffer> {
+  let b = decoded[build];
+  if (!b) {
+    const s = atob(build === "simd" ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64);
+    b = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+    decoded[build] = b;
+  }
+  return b;
+}
+
+let simdProbe: boolean | undefined;
+/** True when this runtime can compile the SIMD build (checked once, synchronously). */
+export function simdSupported(): boolean {
+  if (simdProbe === undefined) simdProbe = WebAssembly.validate(bytesOf("simd"));
+  return simdProbe;
+}
+
+function pickBuild(opts?: LoadOptions): BuildName {
+  const want = opts?.build;
+  if (want !== undefined && want !== "simd" && want !== "scalar")
+    rangeError("UNKNOWN_OPTION", "build", -1, `unknown build ${JSON.stringify(want)}; expected "simd" or "scalar"`);
+  if (want === "simd" && !simdSupported())
+    rangeError("PARAM_OUT_OF_RANGE", "build", -1, "this runtime does not support WebAssembly SIMD");
+  return want ?? (simdSupported() ? "simd" : "scalar");
+}
+
+export class Engine {
+  readonly exports: KernelExports;
+  readonly heap: Heap;
+  private cachedBuffer: ArrayBuffer | null = null;
+  private u8v!: Uint8Array; private f32v!: Float32Array; private f64v!: Float64Array; private i32v!: Int32Array;
+
+  constructor(readonly build: BuildName, instance: WebAssembly.Instance) {
+    this.exports = instance.exports as unknown as KernelExports;
+    this.heap = new Heap(this.exports.memory, this.exports.heap_base());
+  }
+
+  get memory(): WebAssembly.Memory { return this.exports.memory; }
+
+  // Whole-memory views, rebuilt only when memory.grow replaced the buffer (the old one is
+  // detached and every view on it reads as length 0).
+  private refresh(): void {
+    const buf = this.exports.memory.buffer as ArrayBuffer;
+    if (buf === this.cachedBuffer) return;
+    this.cachedBuffer = buf;
+    this.u8v = new Uint8Array(buf); this.f32v = new Float32Array(buf);
+    this.f64v = new Float64Array(buf); this.i32v = new Int32Array(buf);
+  }
+  get U8(): Uint8Array { this.refresh(); return this.u8v; }
+  get F32(): Float32Array { this.refresh(); return this.f32v; }
+  get F64(): Float64Array { this.refresh(); return this.f64v; }
+  get I32(): Int32Array { this.refresh(); return this.i32v; }
+
+  f32(ptr: number, len: number): Float32Array { return new Float32Array(this.exports.memory.buffer, ptr, len); }
+  f64(ptr: number, len: number): Float64Array { return new Float64Array(this.exports.memory.buffer, ptr, len); }
+  i32(ptr: number, len: number): Int32Array { return new Int32Array(this.exports.memory.buffer, ptr, len); }
+  u8(ptr: number, len: number): Uint8Array { return new Uint8Array(this.exports.memory.buffer, ptr, len); }
+
+  alloc(bytes: number): number { return this.heap.alloc(bytes); }
+  release(ptr: number): void { this.heap.release(ptr); }
+}
+
+export function loadSync(opts?: LoadOptions): Engine {
+  const build = pickBuild(opts);
+  const mod = new WebAssembly.Module(bytesOf(build));
+  return new Engine(build, new WebAssembly.Instance(mod, {}));
+}
+
+export async function load(opts?: LoadOptions): Promise<Engine> {
+  const build = pickBuild(opts);
+  const { instance } = await WebAssembly.instantiate(bytesOf(build), {});
+  return new Engine(build, instance);
+}

@@ -1,0 +1,48 @@
+// Typed errors of spec README §10 (decision D6). Every error names the argument and the first
+// offending index (-1 when no element is involved) and carries a stable `.code`.
+
+export type RlaErrorCode =
+  | "WRONG_TYPE" | "STALE_VIEW" | "SHAPE_MISMATCH" | "BAD_OFFSETS" | "GROUP_ID_OUT_OF_RANGE"
+  | "GROUP_SIZE_INVALID" | "MASK_NOT_BINARY" | "PARAM_OUT_OF_RANGE" | "UNKNOWN_OPTION"
+  | "NON_FINITE" | "EMPTY_ROW" | "TOO_FEW_VALID" | "GROUP_TOO_SMALL" | "DOMAIN"
+  | "RESULT_OVERFLOW" | "ALIAS";
+
+export class RlaRangeError extends RangeError {
+  readonly code: RlaErrorCode;
+  readonly argument: string;
+  readonly index: number;
+  constructor(code: RlaErrorCode, argument: string, index: number, message: string) {
+    super(`${code}: ${argument}${index >= 0 ? `[${index}]` : ""}: ${message}`);
+    this.name = "RlaRangeError";
+    this.code = code;
+    this.argument = argument;
+    this.index = index;
+  }
+}
+
+export class RlaTypeError extends TypeError {
+  readonly code: RlaErrorCode;
+  readonly argument: string;
+  readonly index: number;
+  constructor(code: RlaErrorCode, argument: string, index: number, message: string) {
+    super(`${code}: ${argument}${index >= 0 ? `[${index}]` : ""}: ${message}`);
+    this.name = "RlaTypeError";
+    this.code = code;
+    this.argument = argument;
+    this.index = index;
+  }
+}
+
+export type RlaError = RlaRangeError | RlaTypeError;
+
+export function isRlaError(e: unknown): e is RlaError {
+  return e instanceof RlaRangeError || e instanceof RlaTypeError;
+}
+
+export const rangeError = (code: RlaErrorCode, argument: string, index: number, message: string): never => {
+  throw new RlaRangeError(code, argument, index, message);
+};
+
+export const typeError = (code: RlaErrorCode, argument: string, index: number, message: string): never => {
+  throw new RlaTypeError(code, argument, index, message);
+};

@@ -1,0 +1,344 @@
+// Outcome estimators of spec group.md on placed inputs. Row-level statistics and the per-row
+// map run in wasm (f64 accumulation, one rounding); the O(G) per-group parameters are computed
+// here in f64. Results go to scratch first and are checked, so a throw never leaves a partial
+// output behind.
+import type { Engine } from "./engine.js";
+import { rangeError } from "./errors.js";
+import type { PlacedGroups, Rows, Scratch } from "./bind.js";
+import type { EpsMode, Singleton, StdKind } from "./options.js";
+import { lgamma } from "./math.js";
+
+export interface GroupDiagnostics {
+  /** Non-empty groups. */
+  numGroups: number;
+  /** Ids in [0, G) with no rows (ignored everywhere). */
+  emptyGroups: number;
+  singletonGroups: number;
+  /** Groups of size >= 2 whose f64 M2 is exactly 0 (all members equal). */
+  zeroVarianceGroups: number;
+  /** Rows with no valid token (0 when no token layout was given). */
+  emptyRows: number;
+}
+
+export interface Ctx {
+  e: Engine;
+  s: Scratch;
+  rows: Rows;
+  groups: PlacedGroups;
+  /** Row scores, Float32Array[B] in engine memory. */
+  sPtr: number;
+}
+
+export interface Stats { count: number; sum: number; mean: number; m2: number; min: number; max: number }
+
+/** f64 group moments; returns base pointers (index with e.F64[(p >> 3) + g]). */
+export function groupMoments(c: Ctx, include = 0, preShift = 0, preDiv = 1, x = c.sPtr): Stats {
+  const G = c.groups.G;
+  const st: Stats = {
+    count: c.s.alloc(G * 8), sum: c.s.alloc(G * 8), mean: c.s.alloc(G * 8), m2: c.s.alloc(G * 8),
+    min: c.s.alloc(G * 8), max: c.s.alloc(G * 8),
+  };
+  c.e.exports.group_moments_f32(x, include, c.groups.idsPtr, c.rows.B, G, preShift, preDiv,
+    st.count, st.sum, st.mean, st.m2, st.min, st.max);
+  return st;
+}
+
+export function diagnosticsOf(c: Ctx, st: Stats): GroupDiagnostics {
+  const F = c.e.F64, G = c.groups.G;
+  let numGroups = 0, emptyGroups = 0, singletonGroups = 0, zeroVarianceGroups = 0;
+  for (let g = 0; g < G; g++) {
+    const n = F[(st.count >> 3) + g]!;
+    if (n === 0) emptyGroups++;
+    else {
+      numGroups++;
+      if (n === 1) singletonGroups++;
+      else if (F[(st.m2 >> 3) + g] === 0) zeroVarianceGroups++;
+    }
+  }
+  return { numGroups, emptyGroups, singletonGroups, zeroVarianceGroups, emptyRows: emptyRowsOf(c) };
+}
+
+export function emptyRowsOf(c: Ctx): number {
+  if (!c.rows.rowLensPtr) return 0;
+  const L = c.e.I32, b = c.rows.rowLensPtr >> 2;
+  let n = 0;
+  for (let i = 0; i < c.rows.B; i++) if (L[b + i] === 0) n++;
+  return n;
+}
+
+export function firstRowOf(c: Ctx, g: number): number {
+  const ids = c.e.I32, b = c.groups.idsPtr >> 2;
+  for (let i = 0; i < c.rows.B; i++) if (ids[b + i] === g) return i;
+  return -1;
+}
+
+/** std-based denominator of group.md §1.5. */
+export function denominator(v: number, eps: number, epsMode: EpsMode): number {
+  if (epsMode === "std") return Math.sqrt(v) + eps;
+  if (epsMode === "var") return Math.sqrt(v + eps);
+  return Math.sqrt(Math.max(v, eps));
+}
+
+export function variance(m2: number, n: number, kind: StdKind): number {
+  return kind === "unbiased" ? m2 / (n - 1) : m2 / n;
+}
+
+function singletonError(c: Ctx, g: number): never {
+  return rangeError("GROUP_TOO_SMALL", "groups", firstRowOf(c, g), `group ${g} has a single row (singleton: "error")`);
+}
+
+/** Per-group affine parameters: a = ((x' - shift) * mul) / den. */
+interface Affine { shift: number; mul: number; den: number }
+function affineArrays(c: Ctx): Affine {
+  const G = c.groups.G;
+  return { shift: c.s.alloc(G * 8), mul: c.s.alloc(G * 8), den: c.s.alloc(G * 8) };
+}
+
+/** Runs the row map into scratch; RESULT_OVERFLOW if a result leaves the f32 range. */
+function applyAffine(c: Ctx, a: Affine, include = 0, preShift = 0, preDiv = 1): number {
+  const out = c.s.alloc(c.rows.B * 4);
+  const bad = c.e.exports.group_affine_f32(c.sPtr, include, c.groups.idsPtr, c.rows.B, preShift, preDiv, a.shift, a.mul, a.den, out);
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface GrpoKnobs {
+  eps: number; epsMode: EpsMode; stdKind: StdKind; stdScope: "group" | "batch"; normalizeByStd: boolean; singleton: Singleton;
+}
+
+export function grpoRows(c: Ctx, o: GrpoKnobs): { row: number; diagnostics: GroupDiagnostics } {
+  const st = groupMoments(c);
+  const af = affineArrays(c);
+  let batchVar = 0;
+  if (o.stdScope === "batch") {
+    const m = c.s.alloc(24);
+    c.e.exports.moments_f32(c.sPtr, 0, c.rows.B, m);
+    const F = c.e.F64;
+    const n = F[m >> 3]!;
+    batchVar = n > 1 ? variance(F[(m >> 3) + 2]!, n, o.stdKind) : 0;
+  }
+  const F = c.e.F64;
+  for (let g = 0; g < c.groups.G; g++) {
+    const n = F[(st.count >> 3) + g]!;
+    let shift = F[(st.mean >> 3) + g]!, mul = 1, v: number;
+    if (n === 1) {
+      if (o.singleton === "error") singletonError(c, g);
+      if (o.singleton === "zero") mul = 0;
+      shift = 0;
+      v = o.stdScope === "batch" ? batchVar : 1;
+    } else v = o.stdScope === "batch" ? batchVar : n > 1 ? variance(F[(st.m2 >> 3) + g]!, n, o.stdKind) : 0;
+    F[(af.shift >> 3) + g] = shift;
+    F[(af.mul >> 3) + g] = mul;
+    F[(af.den >> 3) + g] = o.normalizeByStd ? denominator(v, o.eps, o.epsMode) : 1;
+  }
+  const row = applyAffine(c, af);
+  return { row, diagnostics: diagnosticsOf(c, st) };
+}
+
+export function rlooRows(c: Ctx, o: { singleton: Singleton; include: number }): { row: number; diagnostics: GroupDiagnostics } {
+  const st = groupMoments(c, o.include);
+  const af = affineArrays(c);
+  const F = c.e.F64;
+  for (let g = 0; g < c.groups.G; g++) {
+    const n = F[(st.count >> 3) + g]!;
+    let shift = F[(st.mean >> 3) + g]!, mul = n, den = n - 1;
+    if (n === 1) {
+      if (o.singleton === "error") singletonError(c, g);
+      shift = 0; den = 1; mul = o.singleton === "zero" ? 0 : 1;
+    }
+    F[(af.shift >> 3) + g] = shift; F[(af.mul >> 3) + g] = mul; F[(af.den >> 3) + g] = den;
+  }
+  const row = applyAffine(c, af, o.include);
+  return { row, diagnostics: diagnosticsOf(c, st) };
+}
+
+/** s - mean_g with the singleton policy (RF++-baseline, Dr.GRPO-style baselines). */
+export function meanBaselineRows(c: Ctx, singleton: Singleton): { row: number; diagnostics: GroupDiagnostics } {
+  const st = groupMoments(c);
+  const af = affineArrays(c);
+  const F = c.e.F64;
+  for (let g = 0; g < c.groups.G; g++) {
+    const n = F[(st.count >> 3) + g]!;
+    let shift = F[(st.mean >> 3) + g]!, mul = 1;
+    if (n === 1) {
+      if (singleton === "error") singletonError(c, g);
+      shift = 0; if (singleton === "zero") mul = 0;
+    }
+    F[(af.shift >> 3) + g] = shift; F[(af.mul >> 3) + g] = mul; F[(af.den >> 3) + g] = 1;
+  }
+  const row = applyAffine(c, af);
+  return { row, diagnostics: diagnosticsOf(c, st) };
+}
+
+export function opoRows(c: Ctx, singleton: Singleton): { row: number; diagnostics: GroupDiagnostics } {
+  const st = groupMoments(c);
+  const G = c.groups.G;
+  const sumW = c.s.alloc(G * 8), sumWX = c.s.alloc(G * 8);
+  c.e.exports.group_weighted_sums_f32(c.sPtr, c.rows.rowLensPtr, c.groups.idsPtr, c.rows.B, G, sumW, sumWX);
+  const af = affineArrays(c);
+  const F = c.e.F64;
+  for (let g = 0; g < G; g++) {
+    const n = F[(st.count >> 3) + g]!;
+    const w = F[(sumW >> 3) + g]!;
+    let shift = w === 0 ? 0 : F[(sumWX >> 3) + g]! / w, mul = 1;
+    if (n === 1) {
+      if (singleton === "error") singletonError(c, g);
+      shift = 0; if (singleton === "zero") mul = 0;
+    }
+    F[(af.shift >> 3) + g] = shift; F[(af.mul >> 3) + g] = mul; F[(af.den >> 3) + g] = 1;
+  }
+  const row = applyAffine(c, af);
+  return { row, diagnostics: diagnosticsOf(c, st) };
+}
+
+export function gpgRows(c: Ctx, o: { fNorm: number; singleton: Singleton }): { row: number; diagnostics: GroupDiagnostics & { alpha: number; nonZero: number } } {
+  const st = groupMoments(c);
+  const nnz = c.e.exports.count_nonzero_f32(c.sPtr, c.rows.B);
+  const alpha = c.rows.B / Math.max(nnz, 1);
+  const af = affineArrays(c);
+  const F = c.e.F64;
+  for (let g = 0; g < c.groups.G; g++) {
+    const n = F[(st.count >> 3) + g]!;
+    let shift = F[(st.mean >> 3) + g]!, mul = alpha;
+    if (n === 1) {
+      if (o.singleton === "error") singletonError(c, g);
+      shift = 0; if (o.singleton === "zero") mul = 0;
+    }
+    F[(af.shift >> 3) + g] = shift; F[(af.mul >> 3) + g] = mul; F[(af.den >> 3) + g] = o.fNorm;
+  }
+  const row = applyAffine(c, af);
+  return { row, diagnostics: { ...diagnosticsOf(c, st), alpha, nonZero: nnz } };
+}
+
+export function passKRows(c: Ctx, o: { eps: number; epsMode: EpsMode; stdKind: StdKind; normalizeByStd: boolean }): { row: number; diagnostics: GroupDiagnostics } {
+  const st = groupMoments(c);
+  const G = c.groups.G;
+  const r1 = c.s.alloc(G * 8), r2 = c.s.alloc(G * 8), top = c.s.alloc(G * 4), adv = c.s.alloc(G * 8);
+  const out = c.s.alloc(c.rows.B * 4);
+  let F = c.e.F64;
+  for (let g = 0; g < G; g++) if (F[(st.count >> 3) + g] === 1)
+    rangeError("GROUP_TOO_SMALL", "groups", firstRowOf(c, g), `Pass@k needs at least 2 rows per group; group ${g} has 1`);
+  c.e.exports.group_top2_f32(c.sPtr, c.groups.idsPtr, c.rows.B, G, r1, r2, top);
+  F = c.e.F64;
+  for (let g = 0; g < G; g++) {
+    const n = F[(st.count >> 3) + g]!;
+    let a = 0;
+    if (n >= 2) {
+      const d = F[(r1 >> 3) + g]! - F[(r2 >> 3) + g]!;
+      if (o.normalizeByStd) {
+        const den = denominator(variance(F[(st.m2 >> 3) + g]!, n, o.stdKind), o.eps, o.epsMode);
+        a = den === 0 ? 0 : d / den;
+      } else a = d;
+    }
+    if (Math.abs(Math.fround(a)) === Infinity) rangeError("RESULT_OVERFLOW", "scores", firstRowOf(c, g), "the advantage is outside the float32 range");
+    F[(adv >> 3) + g] = a;
+  }
+  c.e.exports.group_top_apply_f32(c.groups.idsPtr, c.rows.B, top, adv, out);
+  return { row: out, diagnostics: diagnosticsOf(c, st) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// BNPO (group.md §10)
+
+export type BnpoFallback = "none" | "zeroVariance" | "singleGroup" | "override";
+export interface BnpoDiagnostics extends GroupDiagnostics { alpha: number; beta: number; mu: number; v: number; fallback: BnpoFallback }
+export interface BnpoKnobs { lo: number; hi: number; alpha: number | null; beta: number | null; wMax: number; singleton: Singleton }
+
+/** xlogy(c, y): 0 when c == 0, -inf when c > 0 and y == 0, else c*log(y). */
+export function xlogy(cf: number, y: number): number {
+  if (cf === 0) return 0;
+  if (y === 0) return -Infinity;
+  return cf * Math.log(y);
+}
+
+export function bnpoWeight(p: number, alpha: number, beta: number, wMax: number): number {
+  const logB = lgamma(alpha) + lgamma(beta) - lgamma(alpha + beta);
+  const logf = xlogy(alpha - 1, p) + xlogy(beta - 1, 1 - p) - logB;
+  return Math.min(Math.exp(-logf), wMax);
+}
+
+export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: BnpoDiagnostics } {
+  const range = o.hi - o.lo;
+  const st = groupMoments(c, 0, o.lo, range);
+  const G = c.groups.G;
+  const af = affineArrays(c);
+  const F = c.e.F64;
+  // p_g per group; "raw" singletons take part with p = 0, "zero" singletons are left out.
+  const p: number[] = [];
+  const part: number[] = [];
+  for (let g = 0; g < G; g++) {
+    const n = F[(st.count >> 3) + g]!;
+    if (n === 0) { p.push(0); continue; }
+    let pg = F[(st.mean >> 3) + g]!;
+    if (n === 1) {
+      if (o.singleton === "error") singletonError(c, g);
+      if (o.singleton === "zero") { p.push(NaN); continue; }
+      pg = 0;
+    }
+    if (!(pg >= 0 && pg <= 1))
+      rangeError("DOMAIN", "scores", firstRowOf(c, g), `group ${g} has mean ${pg} outside [0, 1] after (s - lo)/(hi - lo); set lo/hi or use components`);
+    p.push(pg); part.push(pg);
+  }
+  const Q = part.length;
+  let mu = 0, v = 1;
+  let alpha: number, beta: number, fallback: BnpoFallback;
+  if (Q > 1) {
+    let s = 0;
+    for (const x of part) s += x;
+    mu = s / Q;
+    let m2 = 0;
+    for (const x of part) m2 += (x - mu) * (x - mu);
+    v = m2 / (Q - 1);
+  }
+  if (o.alpha !== null || o.beta !== null) {
+    alpha = o.alpha ?? 1; beta = o.beta ?? 1; fallback = "override";
+  } else if (Q <= 1) {
+    mu = 0; v = 1; alpha = 1; beta = 1; fallback = "singleGroup";
+  } else if (v === 0) {
+    alpha = 1; beta = 1; fallback = "zeroVariance";
+  } else {
+    const k = (mu * (1 - mu)) / v - 1;
+    alpha = Math.max(1 + (k * mu) / 3, 1);
+    beta = Math.max(1 + (k * (1 - mu)) / 3, 1);
+    fallback = "none";
+  }
+  for (let g = 0; g < G; g++) {
+    const pg = p[g]!;
+    const skip = Number.isNaN(pg) || F[(st.count >> 3) + g] === 0;
+    F[(af.shift >> 3) + g] = skip ? 0 : pg;
+    F[(af.mul >> 3) + g] = skip ? 0 : bnpoWeight(pg, alpha, beta, o.wMax);
+    F[(af.den >> 3) + g] = 1;
+  }
+  const row = applyAffine(c, af, 0, o.lo, range);
+  return { row, diagnostics: { ...diagnosticsOf(c, st), alpha, beta, mu, v, fallback } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token-weighted whitening of a broadcast row vector (RF++-baseline, DLER): row i stands for
+// L_i identical tokens, so the batch token moments are length-weighted row moments. Same
+// statistic as spec scan.md §3 over the broadcast tensor, computed in O(B) instead of O(N).
+
+export interface WhitenKnobs { whitenVariance: StdKind; whitenEps: number; whitenEpsMode: "add" | "max" }
+export interface WhitenStats { count: number; mean: number; variance: number; rstd: number }
+
+export function whitenScale(count: number, m2: number, o: WhitenKnobs, argument: string): { variance: number; rstd: number } {
+  const need = o.whitenVariance === "unbiased" ? 2 : 1;
+  if (count < need) rangeError("TOO_FEW_VALID", argument, -1, `whitening needs at least ${need} valid token(s), got ${count}`);
+  const v = variance(m2, count, o.whitenVariance);
+  const rstd = o.whitenEpsMode === "add" ? 1 / Math.sqrt(v + o.whitenEps) : 1 / Math.sqrt(Math.max(v, o.whitenEps));
+  return { variance: v, rstd };
+}
+
+export function whitenRows(c: Ctx, rowPtr: number, o: WhitenKnobs): { row: number; whiten: WhitenStats } {
+  const m = c.s.alloc(24);
+  const out = c.s.alloc(c.rows.B * 4);
+  c.e.exports.weighted_moments_f32(rowPtr, c.rows.rowLensPtr, c.rows.B, m);
+  const F = c.e.F64;
+  const count = F[m >> 3]!, mean = F[(m >> 3) + 1]!, m2 = F[(m >> 3) + 2]!;
+  const { variance: v, rstd } = whitenScale(count, m2, o, "mask");
+  const bad = c.e.exports.row_affine_f32(rowPtr, c.rows.B, mean, rstd, 0, out);
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the whitened advantage is outside the float32 range");
+  return { row: out, whiten: { count, mean, variance: v, rstd } };
+}

@@ -1,0 +1,45 @@
+// rl-advantage: rewards and advantages for LLM RL trainers on a WebAssembly SIMD core.
+//
+// Two layers over one binary:
+//  - Workspace (zero-copy): plan once, fill views in WebAssembly memory, run, read views.
+//  - Copy API (this module's functions): typed arrays in, new typed arrays out.
+// Module-level functions run on a default instance created synchronously on first use
+// (SIMD when the runtime validates it). Use `create()` / `createSync({ build })` for another.
+import { RlAdvantage, create, createSync } from "./api.js";
+import type { LoadOptions } from "./engine.js";
+import type * as T from "./types.js";
+import type { WorkspacePlan } from "./workspace.js";
+
+let defaultInstance: RlAdvantage | null = null;
+/** The default instance (created synchronously on first use). */
+export function instance(): RlAdvantage { return (defaultInstance ??= createSync()); }
+/** Creates (or replaces) the default instance asynchronously: use this where sync compile is not allowed. */
+export async function init(opts?: LoadOptions): Promise<RlAdvantage> { return (defaultInstance = await create(opts)); }
+/** Creates (or replaces) the default instance synchronously, optionally forcing a build. */
+export function initSync(opts?: LoadOptions): RlAdvantage { return (defaultInstance = createSync(opts)); }
+
+export const grpo = (a: T.GrpoArgs) => instance().grpo(a);
+export const drGrpo = (a: Omit<T.GrpoArgs, "normalizeByStd">) => instance().drGrpo(a);
+export const rloo = (a: T.RlooArgs) => instance().rloo(a);
+export const reinforcePPBaseline = (a: T.RfppbArgs) => instance().reinforcePPBaseline(a);
+export const remax = (a: T.RemaxArgs) => instance().remax(a);
+export const opo = (a: T.OpoArgs) => instance().opo(a);
+export const gpg = (a: T.GpgArgs) => instance().gpg(a);
+export const grpoPassK = (a: T.PassKArgs) => instance().grpoPassK(a);
+export const bnpo = (a: T.BnpoArgs) => instance().bnpo(a);
+export const dler = (a: T.DlerArgs) => instance().dler(a);
+export const trlGroupAdvantage = (a: T.TrlArgs) => instance().trlGroupAdvantage(a);
+export const openrlhfOutcome = (a: T.OrlArgs) => instance().openrlhfOutcome(a);
+export const groupStats = (a: T.GroupStatsArgs) => instance().groupStats(a);
+export const rowScores = (a: T.RowScoresArgs) => instance().rowScores(a);
+export const broadcastRows = (a: T.BroadcastArgs) => instance().broadcastRows(a);
+export const createWorkspace = (plan: WorkspacePlan) => instance().createWorkspace(plan);
+
+export { RlAdvantage, create, createSync };
+export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";
+export { canonicalizeGroups, type CanonicalGroups } from "./groups.js";
+export { RlaRangeError, RlaTypeError, isRlaError, type RlaErrorCode } from "./errors.js";
+export { PRESETS, type Preset, type Knobs } from "./options.js";
+export { Workspace, type WorkspacePlan, type WsResult, type WsCall } from "./workspace.js";
+export { lgamma } from "./math.js";
+export type * from "./types.js";

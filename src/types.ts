@@ -1,0 +1,89 @@
+// Argument and result types of the public API. One object per call: inputs and options side by
+// side; unknown keys are rejected (UNKNOWN_OPTION) so a typo never silently falls back to a default.
+import type { EpsMode, Preset, RowScore, Singleton, StdKind, WhitenEpsMode } from "./options.js";
+import type { GroupDiagnostics, BnpoDiagnostics, WhitenStats } from "./group.js";
+import type { WhitenedDiagnostics, BnpoResultDiagnostics, OrlDiagnostics } from "./estimators.js";
+
+export type { GroupDiagnostics, BnpoDiagnostics, WhitenStats, WhitenedDiagnostics, BnpoResultDiagnostics, OrlDiagnostics };
+export type Mask = Uint8Array | Float32Array;
+
+/** Token layout: padded [B,T] (mask or lengths, `width` when it cannot be inferred) or packed (offsets). */
+export interface Layout {
+  /** 0/1 per token, Uint8Array (fast path) or Float32Array. Padded [B*T] or packed [N]. */
+  mask?: Mask;
+  /** Padded layout with prefix masks: valid tokens per row, Int32Array[B]. */
+  lengths?: Int32Array;
+  /** Packed layout: Int32Array[B+1] (cu_seqlens). */
+  offsets?: Int32Array;
+  /** Padded width T, when no token tensor fixes it. */
+  width?: number;
+}
+
+/** Groups: contiguous blocks of `groupSize`, or dense ids in [0, numGroups) in any row order. */
+export interface Groups {
+  groupSize?: number;
+  groupIds?: Int32Array;
+  numGroups?: number;
+}
+
+export interface ScoreInput {
+  /** One score per row, Float32Array[B]. */
+  scores?: Float32Array;
+  /** Token rewards (token tensor); the row score is their sum (`rowScore`). */
+  tokenRewards?: Float32Array;
+}
+
+interface Common { preset?: Preset }
+
+export interface GrpoArgs extends ScoreInput, Layout, Groups, Common {
+  eps?: number; epsMode?: EpsMode; stdKind?: StdKind; stdScope?: "group" | "batch"; normalizeByStd?: boolean;
+  singleton?: Singleton; rowScore?: RowScore;
+}
+export interface RlooArgs extends ScoreInput, Layout, Groups, Common {
+  singleton?: Singleton; nanAsMissing?: boolean; batchNormalize?: boolean; eps?: number; rowScore?: RowScore;
+}
+export interface WhitenArgs { whitenVariance?: StdKind; whitenEps?: number; whitenEpsMode?: WhitenEpsMode }
+export interface RfppbArgs extends ScoreInput, Layout, Groups, Common, WhitenArgs { singleton?: Singleton; rowScore?: RowScore }
+export interface DlerArgs extends RfppbArgs { truncated: Uint8Array; truncatedValue?: number }
+export interface OpoArgs extends ScoreInput, Layout, Groups, Common { singleton?: Singleton; rowScore?: RowScore }
+export interface GpgArgs extends ScoreInput, Layout, Groups, Common { fNorm?: number; singleton?: Singleton; rowScore?: RowScore }
+export interface PassKArgs extends ScoreInput, Layout, Groups, Common {
+  eps?: number; epsMode?: EpsMode; stdKind?: StdKind; normalizeByStd?: boolean; rowScore?: RowScore;
+}
+export interface BnpoArgs extends ScoreInput, Layout, Groups, Common {
+  lo?: number; hi?: number; alpha?: number | null; beta?: number | null; wMax?: number; singleton?: Singleton; rowScore?: RowScore;
+  /** Advantage decomposition: K score vectors (or K token-reward tensors), one BNPO run each, averaged. */
+  components?: Float32Array[];
+}
+export interface RemaxArgs extends Layout, Common { tokenRewards: Float32Array; baselines: Float32Array }
+export interface TrlArgs extends Layout, Groups, Common {
+  /** Row-major [B][K]; NaN = the reward function returned None. */
+  rewardsPerFunc: Float32Array;
+  weights?: Float32Array | number[];
+  scaleRewards?: "group" | "batch" | "none";
+  aggregation?: "sumThenNormalize" | "normalizeThenSum";
+  eps?: number;
+  nanAsMissing?: boolean;
+}
+export interface OrlArgs extends Groups, Common, WhitenArgs {
+  rewards: Float32Array;
+  actionMask?: Mask; lengths?: Int32Array; offsets?: Int32Array; width?: number;
+  kl?: Float32Array;
+  estimator?: "group_norm" | "rloo" | "dr_grpo" | "reinforce_baseline" | "reinforce";
+  klCoef?: number; klCoefNegative?: "keep" | "zero"; rewardClip?: readonly [number, number] | null; gamma?: number;
+  noStdNorm?: boolean; eps?: number;
+}
+export interface GroupStatsArgs extends Groups { x: Float32Array; include?: Uint8Array }
+export interface RowScoresArgs extends Layout, Common { tokenRewards: Float32Array; rowScore?: RowScore }
+export interface BroadcastArgs extends Layout { values: Float32Array }
+
+export interface OutcomeResult<D> {
+  /** a_i for every row, empty rows included. */
+  rowAdvantages: Float32Array;
+  /** Broadcast onto the valid tokens (+0 elsewhere); present when a token layout was given. */
+  advantages?: Float32Array;
+  /** Equal to `advantages` (the same array object) for every estimator but ReMax and openrlhfOutcome. */
+  returns?: Float32Array;
+  diagnostics: D;
+}
+export interface TokenResult<D> extends OutcomeResult<D> { advantages: Float32Array; returns: Float32Array }

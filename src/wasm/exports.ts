@@ -1,0 +1,35 @@
+// Raw exports of assembly/index.ts. Pointers and sizes are plain numbers (i32/usize).
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heap_base(): number;
+  simd_build(): number;
+  mask_check_u8(mask: number, n: number): number;
+  mask_f32_to_u8(src: number, dst: number, n: number): number;
+  row_lengths_u8(mask: number, offsets: number, B: number, T: number, lensOut: number): number;
+  first_nonfinite_f32(x: number, n: number): number;
+  first_nonfinite_valid_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number): number;
+  row_sum_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): number;
+  broadcast_rows_f32(a: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
+  group_moments_f32(x: number, include: number, ids: number, B: number, G: number, preShift: number, preDiv: number,
+    count: number, sum: number, mean: number, m2: number, min: number, max: number): void;
+  moments_f32(x: number, include: number, n: number, out: number): void;
+  trl_normalize_then_sum_f32(R: number, B: number, K: number, w: number, ids: number, G: number, groupRows: number,
+    eps: number, scratch: number, rOut: number): void;
+  affine_nan0_f64(x: number, B: number, mu: number, den: number, out: number): void;
+  nan_moments_f64(x: number, n: number, out: number): void;
+  remax_f32(r: number, mask: number, lens: number, offsets: number, B: number, T: number, b: number, retOut: number, advOut: number): number;
+  group_weighted_sums_f32(x: number, w: number, ids: number, B: number, G: number, sumW: number, sumWX: number): void;
+  group_affine_f32(x: number, include: number, ids: number, B: number, preShift: number, preDiv: number,
+    shift: number, mul: number, den: number, out: number): number;
+  group_top2_f32(x: number, ids: number, B: number, G: number, r1: number, r2: number, top: number): void;
+  group_top_apply_f32(ids: number, B: number, top: number, adv: number, out: number): void;
+  count_nonzero_f32(x: number, n: number): number;
+  weighted_moments_f32(x: number, w: number, B: number, out: number): void;
+  row_affine_f32(x: number, B: number, mu: number, scale: number, shiftBack: number, out: number): number;
+  trl_row_rewards_f32(R: number, B: number, K: number, w: number, out: number, scorable: number): number;
+  masked_moments_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
+  masked_affine_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number,
+    mu: number, scale: number, shiftBack: number, out: number): number;
+  orl_outcome_returns_f32(kl: number, mask: number, lens: number, offsets: number, B: number, T: number,
+    r: number, klCoef: number, gamma: number, out: number): number;
+}
