@@ -1,1 +1,3 @@
-export {};
+// The float64 oracle, exported for researchers who want to check a number by reading code.
+export * from "./group.js";
+export * from "./tokens.js";

@@ -1,0 +1,243 @@
+// Runs golden-vector files (../shared/golden, format in its README) through the public API.
+// Each family maps a case's upstream function and parameters onto an estimator and a preset;
+// outputs are compared on valid (mask = 1) positions with the golden tolerance of
+// properties.md §1.2:  tol(y) = max(dev + 4u(|y| + kappa), 2u|y|), kappa from the f64 oracle.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { RlAdvantage } from "./api.js";
+import { canonicalizeGroups } from "./groups.js";
+import { isRlaError } from "./errors.js";
+import * as ref from "./reference/index.js";
+
+const U = 2 ** -24;
+
+export interface GoldenTensor { dtype: string; shape: number[]; data: (number | string)[] }
+export interface GoldenCase {
+  id: string; params: Record<string, any>; inputs: Record<string, GoldenTensor>; outputs: Record<string, GoldenTensor>;
+  error?: { type: string; message: string }; max_abs_dev_vs_fp64?: Record<string, number>; notes?: string | null;
+}
+export interface GoldenFile { family: string; cases: GoldenCase[] }
+
+/** A compared output: library values, oracle kappa per element, and which positions count. */
+export interface Check { name: string; got: ArrayLike<number>; kappa: ArrayLike<number> | number; valid?: ArrayLike<number> }
+export interface Mapped {
+  /** Runs the library; returns the checks (not called twice). */
+  run: () => Check[];
+  /** Typed-error code the case must raise (error cases). */
+  errorCode?: string;
+  /** upstream-degenerate cases: a predicate on the library's result instead of the outputs. */
+  degenerate?: () => string | null;
+}
+type Mapper = (c: GoldenCase, api: RlAdvantage) => Mapped;
+
+export const decode = (v: number | string): number =>
+  v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : (v as number);
+export const f32 = (t: GoldenTensor) => Float32Array.from(t.data, (v) => Math.fround(decode(v)));
+export const u8 = (t: GoldenTensor) => Uint8Array.from(t.data, (v) => (decode(v) ? 1 : 0));
+const numbers = (t: GoldenTensor) => t.data.map(decode);
+
+function groupsOf(c: GoldenCase) {
+  const g = canonicalizeGroups(numbers(c.inputs.index!));
+  return { groupIds: g.ids, numGroups: g.numGroups };
+}
+/** Broadcast a per-row kappa onto [B,T]. */
+const perToken = (rowKappa: number[], B: number, T: number) => Float64Array.from({ length: B * T }, (_, k) => rowKappa[Math.floor(k / T)]!);
+
+/** Outcome estimators on verl's (token_level_rewards, response_mask, index) inputs. */
+function verlOutcome(call: (api: RlAdvantage, a: any) => { advantages?: Float32Array }, oracle: (s: Float32Array, ids: Int32Array, G: number, c: GoldenCase, L: number[]) => number[], opts: (c: GoldenCase) => Record<string, unknown> = () => ({}), errorCode?: string): Mapper {
+  return (c, api) => {
+    const [B, T] = c.inputs.token_level_rewards!.shape as [number, number];
+    const r = f32(c.inputs.token_level_rewards!), mask = u8(c.inputs.response_mask!);
+    const g = groupsOf(c);
+    return {
+      errorCode,
+      run: () => {
+        const res = call(api, { tokenRewards: r, mask, ...g, preset: "verl", ...opts(c) });
+        const s = ref.rowScores(r, mask, B, T, "all");
+        const kappa = oracleKappa(() => oracle(s, g.groupIds, g.numGroups, c, ref.rowLengths(mask, B, T)));
+        return [{ name: "advantages", got: res.advantages!, kappa: kappa ? perToken(kappa, B, T) : 0, valid: mask }];
+      },
+    };
+  };
+}
+function oracleKappa(f: () => number[]): number[] | null { try { return f(); } catch { return null; } }
+
+const grpoOpts = (c: GoldenCase) => ({ eps: c.params.epsilon ?? 1e-6, normalizeByStd: c.params.norm_adv_by_std_in_grpo ?? true });
+const VERL_GRPO = { eps: 1e-6, epsMode: "std", stdKind: "unbiased", stdScope: "group", normalizeByStd: true, singleton: "raw" } as const;
+const VERL_WHITEN = { whitenVariance: "unbiased", whitenEps: 1e-8, whitenEpsMode: "add" } as const;
+
+export const FAMILIES: Record<string, Mapper> = {
+  verl_grpo: verlOutcome((api, a) => api.grpo(a), (s, ids, G, c) => ref.grpo(s, ids, G, { ...VERL_GRPO, ...grpoOpts(c) }).kappa, grpoOpts),
+  verl_rloo: (c, api) => verlOutcome((api2, a) => api2.rloo(a), (s, ids, G) => ref.rloo(s, ids, G, { singleton: "raw" }).kappa,
+    () => (c.id.startsWith("rloo_vectorized") ? { singleton: "zero" } : {}))(c, api),
+  verl_reinforce_plus_plus_baseline: verlOutcome((api, a) => api.reinforcePPBaseline(a), (s, ids, G, _c, L) => ref.reinforcePPBaseline(s, ids, G, L, { ...VERL_WHITEN, singleton: "raw" }).kappa, () => ({}), "TOO_FEW_VALID"),
+  verl_opo: verlOutcome((api, a) => api.opo(a), (s, ids, G, _c, L) => ref.opo(s, ids, G, L, "raw").kappa),
+  verl_gpg: verlOutcome((api, a) => api.gpg(a), (s, ids, G, c) => ref.gpg(s, ids, G, { fNorm: c.params.f_norm ?? 1, singleton: "raw" }).kappa, (c) => ({ fNorm: c.params.f_norm ?? 1 })),
+  verl_grpo_passk: verlOutcome((api, a) => api.grpoPassK(a), (s, ids, G, c) => ref.grpoPassK(s, ids, G, { eps: c.params.epsilon ?? 1e-6, epsMode: "std", stdKind: "unbiased", normalizeByStd: c.params.norm_adv_by_std_in_grpo ?? true }).kappa, grpoOpts, "GROUP_TOO_SMALL"),
+
+  verl_remax: (c, api) => {
+    const [B, T] = c.inputs.token_level_rewards!.shape as [number, number];
+    const r = f32(c.inputs.token_level_rewards!), mask = u8(c.inputs.response_mask!), b = f32(c.inputs.reward_baselines!);
+    return {
+      run: () => {
+        const res = api.remax({ tokenRewards: r, mask, baselines: b, preset: "verl" });
+        const o = ref.remax(r, mask, b, B, T);
+        return [{ name: "advantages", got: res.advantages, kappa: o.kappa, valid: mask }, { name: "returns", got: res.returns, kappa: 0, valid: mask }];
+      },
+    };
+  },
+
+  bnpo: (c, api) => {
+    const [B, T] = (c.inputs.token_level_rewards ?? c.inputs.acc_reward_tensor)!.shape as [number, number];
+    const mask = u8(c.inputs.eos_mask!);
+    const g = groupsOf(c);
+    const lohi = { lo: c.params.min_value ?? 0, hi: c.params.max_value ?? 1 };
+    const comps: Float32Array[] | null = c.params.use_advantage_decomposition ? (c.params.reward_keys as string[]).map((k) => f32(c.inputs[k]!)) : null;
+    const call = () => comps
+      ? api.bnpo({ components: comps, mask, ...g, ...lohi, preset: "verl" })
+      : api.bnpo({ tokenRewards: f32(c.inputs.token_level_rewards!), mask, ...g, ...lohi, preset: "verl" });
+    const opts = { ...lohi, alpha: null, beta: null, wMax: 1e6, singleton: "raw" as const };
+    const notes = c.notes ?? "";
+    return {
+      errorCode: "DOMAIN",
+      degenerate: notes.startsWith("upstream-degenerate") ? () => {
+        const d = call().diagnostics as any;
+        const fb = d.components ? d.components.map((x: any) => x.fallback) : [d.fallback];
+        return fb.every((f: string) => f === "zeroVariance" || f === "singleGroup") ? null : `expected the zero-variance fallback, got ${fb}`;
+      } : undefined,
+      run: () => {
+        const res = call();
+        const kap = (r: Float32Array) => ref.bnpo(ref.rowScores(r, mask, B, T, "all"), g.groupIds, g.numGroups, opts).kappa;
+        const kappa = comps ? comps.map(kap).reduce((acc, k) => acc.map((v, i) => v + k[i]! / comps.length)) : kap(f32(c.inputs.token_level_rewards!));
+        return [{ name: "advantages", got: res.advantages!, kappa: perToken(kappa, B, T), valid: mask }];
+      },
+    };
+  },
+
+  trl_grpo_advantages: (c, api) => {
+    const [B, K] = c.inputs.rewards_per_func!.shape as [number, number];
+    const R = f32(c.inputs.rewards_per_func!);
+    const w = Float32Array.from(c.params.reward_weights ?? new Array(K).fill(1));
+    const n = c.params.num_generations;
+    const o = {
+      scaleRewards: c.params.scale_rewards ?? "group",
+      aggregation: c.params.multi_objective_aggregation === "normalize_then_sum" ? "normalizeThenSum" : "sumThenNormalize",
+      eps: c.params.std_eps ?? 1e-4,
+    } as const;
+    return {
+      run: () => {
+        const res = api.trlGroupAdvantage({ rewardsPerFunc: R, weights: w, groupSize: n, preset: "trl", ...o });
+        const ids = Int32Array.from({ length: B }, (_, i) => Math.floor(i / n));
+        return [{ name: "advantages", got: res.rowAdvantages, kappa: ref.trlGroupAdvantage(R, B, K, w, ids, B / n, o).kappa }];
+      },
+    };
+  },
+
+  openrlhf_advantages: (c, api) => {
+    const [B, T] = c.inputs.action_mask!.shape as [number, number];
+    const mask = u8(c.inputs.action_mask!), rw = f32(c.inputs.rewards!), kl = f32(c.inputs.kl!);
+    const p = c.params;
+    const o = {
+      estimator: p.advantage_estimator, klCoef: p.kl_coef, klCoefNegative: "zero", rewardClip: p.reward_clip_range ?? null,
+      gamma: p.gamma, noStdNorm: !!p.no_std_norm, eps: 1e-9, whitenVariance: "biased", whitenEps: 1e-8, whitenEpsMode: "max",
+    } as const;
+    return {
+      run: () => {
+        const res = api.openrlhfOutcome({ rewards: rw, actionMask: mask, kl, groupSize: p.n_samples_per_prompt, preset: "openrlhf", ...o } as any);
+        if (p.gamma_effective !== undefined && res.diagnostics.gammaEffective !== p.gamma_effective)
+          throw new Error(`gammaEffective ${res.diagnostics.gammaEffective} != ${p.gamma_effective}`);
+        const r = ref.openrlhfOutcome(rw, mask, kl, B, T, p.n_samples_per_prompt, o as any);
+        return [{ name: "advantages", got: res.advantages, kappa: r.kappa, valid: mask }, { name: "returns", got: res.returns, kappa: 0, valid: mask }];
+      },
+    };
+  },
+};
+
+export interface FamilyReport {
+  family: string; passed: number; failed: number; skipped: number; special: number;
+  maxErr: number; worstRatio: number; failures: string[]; specialNotes: string[]; implemented: boolean;
+}
+
+function tolerance(y: number, kappa: number, dev: number): number {
+  return Math.max(dev + 4 * U * (Math.abs(y) + kappa), 2 * U * Math.abs(y));
+}
+
+export function runFamily(file: GoldenFile, api: RlAdvantage): FamilyReport {
+  const rep: FamilyReport = { family: file.family, passed: 0, failed: 0, skipped: 0, special: 0, maxErr: 0, worstRatio: 0, failures: [], specialNotes: [], implemented: true };
+  const mapper = FAMILIES[file.family];
+  if (!mapper) { rep.implemented = false; rep.skipped = file.cases.length; return rep; }
+  for (const c of file.cases) {
+    const notes = c.notes ?? "";
+    if (notes.startsWith("ulp-fragile")) { rep.special++; rep.specialNotes.push(`${c.id}: ulp-fragile, not compared`); continue; }
+    let m: Mapped;
+    try { m = mapper(c, api); } catch (e) { rep.failed++; rep.failures.push(`${c.id}: mapping failed: ${(e as Error).message}`); continue; }
+    if (m.degenerate) {
+      rep.special++;
+      let msg: string | null;
+      try { msg = m.degenerate(); } catch (e) { msg = (e as Error).message; }
+      rep.specialNotes.push(`${c.id}: upstream-degenerate, ${msg ? "FAILED " + msg : "zero-variance fallback as specified"}`);
+      if (msg) { rep.failed++; rep.special--; rep.failures.push(`${c.id}: ${msg}`); }
+      continue;
+    }
+    if (c.error) {
+      try {
+        m.run();
+        rep.failed++; rep.failures.push(`${c.id}: expected ${m.errorCode ?? "a typed error"} (upstream ${c.error.type}), got a result`);
+      } catch (e) {
+        if (isRlaError(e) && (!m.errorCode || e.code === m.errorCode)) rep.passed++;
+        else { rep.failed++; rep.failures.push(`${c.id}: expected ${m.errorCode}, got ${(e as Error).message}`); }
+      }
+      continue;
+    }
+    let checks: Check[];
+    try { checks = m.run(); } catch (e) { rep.failed++; rep.failures.push(`${c.id}: threw ${(e as Error).message}`); continue; }
+    let ok = true, nanAtValid = false;
+    for (const ch of checks) {
+      const exp = c.outputs[ch.name];
+      if (!exp) continue;
+      const want = numbers(exp);
+      const dev = c.max_abs_dev_vs_fp64?.[ch.name] ?? 0;
+      if (want.length !== ch.got.length) { ok = false; rep.failures.push(`${c.id}: ${ch.name} length ${ch.got.length} != ${want.length}`); continue; }
+      for (let k = 0; k < want.length; k++) {
+        if (ch.valid && !ch.valid[k]) continue;
+        const y = want[k]!, got = ch.got[k]!;
+        if (Number.isNaN(y)) { nanAtValid = true; if (!Number.isFinite(got)) { ok = false; rep.failures.push(`${c.id}: ${ch.name}[${k}] upstream NaN, library ${got}`); } continue; }
+        const kap = typeof ch.kappa === "number" ? ch.kappa : ch.kappa[k]!;
+        const tol = tolerance(y, kap, dev), err = Math.abs(got - y);
+        rep.maxErr = Math.max(rep.maxErr, err);
+        if (tol > 0) rep.worstRatio = Math.max(rep.worstRatio, err / tol);
+        if (!(err <= tol)) {
+          if (ok) rep.failures.push(`${c.id}: ${ch.name}[${k}] = ${got}, upstream ${y}, |err| ${err.toExponential(2)} > tol ${tol.toExponential(2)}`);
+          ok = false;
+        }
+      }
+    }
+    if (nanAtValid && ok) { rep.special++; rep.specialNotes.push(`${c.id}: upstream NaN at valid positions; library finite there, every other position matches`); continue; }
+    if (ok) rep.passed++; else rep.failed++;
+  }
+  return rep;
+}
+
+export function loadGolden(pathOrDir: string): GoldenFile[] {
+  const st = statSync(pathOrDir);
+  const files = st.isDirectory() ? readdirSync(pathOrDir).filter((f) => f.endsWith(".json")).sort().map((f) => join(pathOrDir, f)) : [pathOrDir];
+  return files.map((f) => {
+    const d = JSON.parse(readFileSync(f, "utf8"));
+    return { family: d.family ?? basename(f, ".json"), cases: d.cases } as GoldenFile;
+  });
+}
+
+export function formatReport(reps: FamilyReport[], verbose = false): { text: string; passed: number; failed: number } {
+  const lines: string[] = [];
+  let P = 0, F = 0;
+  const w = Math.max(...reps.map((r) => r.family.length), 6);
+  for (const r of reps) {
+    P += r.passed; F += r.failed;
+    if (!r.implemented) { lines.push(`${r.family.padEnd(w)}  skipped ${r.skipped}: family not implemented yet`); continue; }
+    lines.push(`${r.family.padEnd(w)}  passed ${String(r.passed).padStart(3)}  failed ${String(r.failed).padStart(3)}  skipped ${r.skipped}  max|err| ${r.maxErr.toExponential(2)}  worst ${(r.worstRatio).toFixed(3)} of tol`);
+    if (r.special) lines.push(`${"".padEnd(w)}  (${r.special} reported apart, counted neither passed nor failed)` + (verbose ? "\n" + r.specialNotes.map((s) => `${"".padEnd(w)}    ${s}`).join("\n") : ""));
+    for (const f of r.failures.slice(0, verbose ? 100 : 5)) lines.push(`${"".padEnd(w)}    FAIL ${f}`);
+  }
+  lines.push(`${P} passed, ${F} failed`);
+  return { text: lines.join("\n"), passed: P, failed: F };
+}
