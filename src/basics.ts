@@ -8,6 +8,12 @@ import { groupMoments } from "./group.js";
 import { bindOutcome, computeScores, LAYOUT_INPUTS } from "./outcome.js";
 import type { BroadcastArgs, GroupStatsArgs, RowScoresArgs } from "./types.js";
 
+const GROUP_STATS_INPUTS = ["x", "include", "groupSize", "groupIds", "numGroups"] as const;
+const ROW_SCORES_INPUTS = ["tokenRewards", ...LAYOUT_INPUTS] as const;
+const ROW_SCORE_OPTIONS = ["rowScore"] as const;
+const BROADCAST_INPUTS = ["values", ...LAYOUT_INPUTS] as const;
+const NO_OPTIONS = [] as const;
+
 export interface GroupStatsResult {
   count: Float64Array; sum: Float64Array; mean: Float64Array; m2: Float64Array; min: Float64Array; max: Float64Array;
   /** M2/(count-1) for count >= 2, NaN otherwise. */
@@ -19,7 +25,7 @@ export interface GroupStatsResult {
 }
 
 export function groupStatsRun(e: Engine, s: Scratch, a: GroupStatsArgs): GroupStatsResult {
-  resolveOptions("groupStats", a as any, ["x", "include", "groupSize", "groupIds", "numGroups"], [] as const);
+  resolveOptions("groupStats", a as any, GROUP_STATS_INPUTS, NO_OPTIONS);
   checkF32("x", a.x);
   if (a.include !== undefined) checkU8("include", a.include);
   checkGroupTypes(a);
@@ -32,7 +38,7 @@ export function groupStatsRun(e: Engine, s: Scratch, a: GroupStatsArgs): GroupSt
   const inc = a.include ? place(e, s, a.include) : 0;
   const bad = e.exports.first_nonfinite_f32(x, B);
   if (bad >= 0 && (!a.include || a.include[bad])) rangeError("NON_FINITE", "x", bad, `value is ${a.x[bad]}`);
-  const st = groupMoments({ e, s, rows: { B, T: 0, N: 0, packed: false, hasTokens: false, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0 }, groups, sPtr: x }, inc);
+  const st = groupMoments({ e, s, rows: { B, T: 0, N: 0, packed: false, hasTokens: false, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0, emptyRows: -1 }, groups, sPtr: x }, inc);
   const G = groups.G;
   const get = (p: number) => e.f64(p, G).slice();
   const count = get(st.count), m2 = get(st.m2);
@@ -47,14 +53,14 @@ export function groupStatsRun(e: Engine, s: Scratch, a: GroupStatsArgs): GroupSt
 }
 
 export function rowScoresRun(e: Engine, s: Scratch, a: RowScoresArgs): Float32Array {
-  const o = resolveOptions("rowScores", a as any, ["tokenRewards", ...LAYOUT_INPUTS], ["rowScore"] as const);
+  const o = resolveOptions("rowScores", a as any, ROW_SCORES_INPUTS, ROW_SCORE_OPTIONS);
   const b = bindOutcome(e, s, a, { groups: false });
   computeScores(b, o.rowScore);
   return e.f32(b.ctx.sPtr, b.ctx.rows.B).slice();
 }
 
 export function broadcastRowsRun(e: Engine, s: Scratch, a: BroadcastArgs): Float32Array {
-  resolveOptions("broadcastRows", a as any, ["values", ...LAYOUT_INPUTS], [] as const);
+  resolveOptions("broadcastRows", a as any, BROADCAST_INPUTS, NO_OPTIONS);
   checkF32("values", a.values);
   const shape = layoutShape(a, a.offsets ? undefined : a.values.length, []);
   if (a.values.length !== shape.B) rangeError("SHAPE_MISMATCH", "values", -1, `length ${a.values.length} != rows ${shape.B}`);

@@ -38,7 +38,7 @@ export class PlannedScratch implements Scratch {
 
 /** Places a typed array in engine memory: in place when it already lives there, else a copy. */
 export function place(e: Engine, s: Scratch, arr: ArrayBufferView): number {
-  if (arr.buffer === e.memory.buffer) return arr.byteOffset;
+  if (arr.buffer === e.buffer) return arr.byteOffset;
   const p = s.alloc(arr.byteLength);
   e.U8.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), p);
   return p;
@@ -79,8 +79,10 @@ export interface Rows {
   maskPtr: number;
   /** Prefix lengths given by the caller (padded lengths fast path), else 0. */
   lensPtr: number;
-  /** Valid tokens per row (Int32Array[B] in engine memory), 0 when there are no tokens. */
+  /** Valid tokens per row (Int32Array[B] in engine memory), 0 when not computed (see placeLayout). */
   rowLensPtr: number;
+  /** Rows with no valid token, when rowLensPtr is 0 (-1: no token layout). */
+  emptyRows: number;
 }
 
 /**
@@ -98,39 +100,52 @@ export function layoutShape(
   if (inp.offsets && inp.lengths) rangeError("UNKNOWN_OPTION", "lengths", -1, "lengths is a padded-layout input; the packed layout takes offsets (and an optional mask)");
   if (inp.mask && inp.lengths) rangeError("UNKNOWN_OPTION", "lengths", -1, "give either a mask or lengths, not both");
 
-  const tokens: [string, number][] = tokenInputs.filter(([, v]) => v !== undefined).map(([k, v]) => [k, (v as Float32Array).length]);
-  if (inp.mask) tokens.push([maskName, inp.mask.length]);
+  // The first token tensor given fixes the token count; every other one must agree.
+  let tokName = "", tokLen = -1;
+  for (let k = 0; k < tokenInputs.length; k++) {
+    const v = tokenInputs[k]![1] as Float32Array | undefined;
+    if (v !== undefined && tokLen < 0) { tokName = tokenInputs[k]![0]; tokLen = v.length; }
+  }
+  if (inp.mask && tokLen < 0) { tokName = maskName; tokLen = inp.mask.length; }
 
   if (inp.offsets) {
     const B = inp.offsets.length - 1;
     if (B < 0) rangeError("SHAPE_MISMATCH", "offsets", -1, "offsets needs B+1 entries (at least 1)");
     if (rowsHint !== undefined && rowsHint !== B) rangeError("SHAPE_MISMATCH", "offsets", -1, `offsets.length - 1 = ${B} but rows = ${rowsHint}`);
-    const N = tokens.length ? tokens[0]![1] : inp.offsets[B]!;
-    for (const [k, n] of tokens) if (n !== N) rangeError("SHAPE_MISMATCH", k, -1, `length ${n} != ${N} (token tensors must agree)`);
+    const N = tokLen >= 0 ? tokLen : inp.offsets[B]!;
+    checkTokenLengths(tokenInputs, inp.mask, maskName, N);
     return { B, T: 0, N, packed: true, hasTokens: true };
   }
   let B = rowsHint ?? inp.lengths?.length;
   if (inp.lengths && B !== inp.lengths.length) rangeError("SHAPE_MISMATCH", "lengths", -1, `length ${inp.lengths.length} != rows ${B}`);
-  const hasTokens = tokens.length > 0 || inp.lengths !== undefined || inp.width !== undefined;
+  const hasTokens = tokLen >= 0 || inp.lengths !== undefined || inp.width !== undefined;
   if (!hasTokens) {
     if (B === undefined) rangeError("SHAPE_MISMATCH", "scores", -1, "cannot infer the number of rows");
     return { B: B!, T: 0, N: 0, packed: false, hasTokens: false };
   }
   let T = inp.width;
   if (B === undefined) {
-    if (T === undefined || tokens.length === 0) rangeError("SHAPE_MISMATCH", "width", -1, "cannot infer rows: give a row-level input, groupIds or width");
-    B = T === 0 ? 0 : tokens[0]![1] / T!;
-    if (!Number.isInteger(B)) rangeError("SHAPE_MISMATCH", tokens[0]![0], -1, `length ${tokens[0]![1]} is not a multiple of width ${T}`);
+    if (T === undefined || tokLen < 0) rangeError("SHAPE_MISMATCH", "width", -1, "cannot infer rows: give a row-level input, groupIds or width");
+    B = T === 0 ? 0 : tokLen / T!;
+    if (!Number.isInteger(B)) rangeError("SHAPE_MISMATCH", tokName, -1, `length ${tokLen} is not a multiple of width ${T}`);
   }
   if (T === undefined) {
-    if (tokens.length === 0) rangeError("SHAPE_MISMATCH", "width", -1, "the padded layout with lengths needs width (the padded T)");
-    const n = tokens[0]![1];
-    T = B === 0 ? 0 : n / B!;
-    if (!Number.isInteger(T)) rangeError("SHAPE_MISMATCH", tokens[0]![0], -1, `length ${n} is not rows (${B}) x width`);
+    if (tokLen < 0) rangeError("SHAPE_MISMATCH", "width", -1, "the padded layout with lengths needs width (the padded T)");
+    T = B === 0 ? 0 : tokLen / B!;
+    if (!Number.isInteger(T)) rangeError("SHAPE_MISMATCH", tokName, -1, `length ${tokLen} is not rows (${B}) x width`);
   }
   const N = B! * T!;
-  for (const [k, n] of tokens) if (n !== N) rangeError("SHAPE_MISMATCH", k, -1, `length ${n} != rows*width = ${B}*${T}`);
+  checkTokenLengths(tokenInputs, inp.mask, maskName, N, B, T);
   return { B: B!, T: T!, N, packed: false, hasTokens: true };
+}
+
+function checkTokenLengths(tokenInputs: [string, ArrayBufferView | undefined][], mask: Mask | undefined, maskName: string, N: number, B?: number, T?: number): void {
+  const what = B === undefined ? `${N} (token tensors must agree)` : `rows*width = ${B}*${T}`;
+  for (let k = 0; k < tokenInputs.length; k++) {
+    const v = tokenInputs[k]![1] as Float32Array | undefined;
+    if (v !== undefined && v.length !== N) rangeError("SHAPE_MISMATCH", tokenInputs[k]![0], -1, `length ${v.length} != ${what}`);
+  }
+  if (mask && mask.length !== N) rangeError("SHAPE_MISMATCH", maskName, -1, `length ${mask.length} != ${what}`);
 }
 
 /** Structure checks: offsets monotone from 0 to N, lengths within [0, T]. */
@@ -147,16 +162,18 @@ export function checkLayoutStructure(inp: LayoutInputs, shape: { B: number; T: n
     if (L[i]! < 0 || L[i]! > shape.T) rangeError("BAD_OFFSETS", "lengths", i, `length ${L[i]} outside [0, ${shape.T}]`);
 }
 
-/** Places the layout and validates the mask (0/1), computing valid tokens per row. */
+/**
+ * Places the layout and validates the mask (0/1). With `needLengths`, also the valid tokens per
+ * row (OPO, whitening weights); otherwise only the number of empty rows, which is cheaper.
+ */
 export function placeLayout(
-  e: Engine, s: Scratch, inp: LayoutInputs, shape: { B: number; T: number; N: number; packed: boolean; hasTokens: boolean }, maskName = "mask",
+  e: Engine, s: Scratch, inp: LayoutInputs, shape: { B: number; T: number; N: number; packed: boolean; hasTokens: boolean }, maskName = "mask", needLengths = false,
 ): Rows {
   const { B, T, N, packed, hasTokens } = shape;
-  const rows: Rows = { B, T, N, packed, hasTokens, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0 };
+  const rows: Rows = { B, T, N, packed, hasTokens, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0, emptyRows: -1 };
   if (!hasTokens) return rows;
   const x = e.exports;
   if (inp.offsets) rows.offsetsPtr = place(e, s, inp.offsets);
-  rows.rowLensPtr = s.alloc(B * 4);
   if (inp.mask) {
     if (inp.mask instanceof Float32Array) {
       const src = place(e, s, inp.mask);
@@ -164,18 +181,30 @@ export function placeLayout(
       const bad = x.mask_f32_to_u8(src, rows.maskPtr, N);
       if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, `mask values must be 0 or 1, got ${inp.mask[bad]}`);
     } else rows.maskPtr = place(e, s, inp.mask);
-    const bad = x.row_lengths_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.rowLensPtr);
-    if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr + bad]}`);
+    if (needLengths) {
+      rows.rowLensPtr = s.alloc(B * 4);
+      const bad = x.row_lengths_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.rowLensPtr);
+      if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr + bad]}`);
+    } else {
+      const r = x.mask_check_rows_u8(rows.maskPtr, rows.offsetsPtr, B, T);
+      if (r < 0) rangeError("MASK_NOT_BINARY", maskName, -1 - r, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr - 1 - r]}`);
+      rows.emptyRows = r;
+    }
   } else if (inp.lengths) {
     rows.lensPtr = place(e, s, inp.lengths);
     rows.rowLensPtr = rows.lensPtr;
-  } else {
+  } else if (needLengths) {
     // No mask: every position of the layout is valid.
+    rows.rowLensPtr = s.alloc(B * 4);
     const L = e.I32;
     const base = rows.rowLensPtr >> 2;
     if (inp.offsets) for (let i = 0; i < B; i++) L[base + i] = inp.offsets[i + 1]! - inp.offsets[i]!;
     else L.fill(T, base, base + B);
-  }
+  } else if (inp.offsets) {
+    let empty = 0;
+    for (let i = 0; i < B; i++) if (inp.offsets[i + 1] === inp.offsets[i]) empty++;
+    rows.emptyRows = empty;
+  } else rows.emptyRows = T === 0 ? B : 0;
   return rows;
 }
 

@@ -45,7 +45,8 @@ function pickBuild(opts?: LoadOptions): BuildName {
 export class Engine {
   readonly exports: KernelExports;
   readonly heap: Heap;
-  private cachedBuffer: ArrayBuffer | null = null;
+  private viewGen = -1;
+  private buf!: ArrayBuffer;
   private u8v!: Uint8Array; private f32v!: Float32Array; private f64v!: Float64Array; private i32v!: Int32Array;
 
   constructor(readonly build: BuildName, instance: WebAssembly.Instance) {
@@ -56,14 +57,17 @@ export class Engine {
   get memory(): WebAssembly.Memory { return this.exports.memory; }
 
   // Whole-memory views, rebuilt only when memory.grow replaced the buffer (the old one is
-  // detached and every view on it reads as length 0).
+  // detached and every view on it reads as length 0). Only Heap grows memory (kernels never
+  // do), so its generation counter says when; reading memory.buffer on every access is slower.
   private refresh(): void {
-    const buf = this.exports.memory.buffer as ArrayBuffer;
-    if (buf === this.cachedBuffer) return;
-    this.cachedBuffer = buf;
+    if (this.heap.generation === this.viewGen) return;
+    this.viewGen = this.heap.generation;
+    const buf = (this.buf = this.exports.memory.buffer as ArrayBuffer);
     this.u8v = new Uint8Array(buf); this.f32v = new Float32Array(buf);
     this.f64v = new Float64Array(buf); this.i32v = new Int32Array(buf);
   }
+  /** The current memory buffer (changes after growth). */
+  get buffer(): ArrayBuffer { this.refresh(); return this.buf; }
   get U8(): Uint8Array { this.refresh(); return this.u8v; }
   get F32(): Float32Array { this.refresh(); return this.f32v; }
   get F64(): Float64Array { this.refresh(); return this.f64v; }

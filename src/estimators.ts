@@ -86,7 +86,7 @@ function whitenedBaseline(b: ReturnType<typeof bindOutcome>, o: { singleton: Kno
 
 export function runReinforcePPBaseline(e: Engine, s: Scratch, a: OutcomeInputs & Record<string, unknown>, bo?: BindOpts): Ran<WhitenedDiagnostics> {
   const o = resolveOptions("reinforcePPBaseline", a, OUTCOME_INPUTS, RFPPB_OPTIONS);
-  const b = bindOutcome(e, s, a as OutcomeInputs, { needsMask: true, ...bo });
+  const b = bindOutcome(e, s, a as OutcomeInputs, { needsMask: true, needLengths: true, ...bo });
   checkNonNegative("whitenEps", o.whitenEps);
   computeScores(b, o.rowScore);
   return whitenedBaseline(b, o as any);
@@ -98,7 +98,7 @@ export function runDler(e: Engine, s: Scratch, a: OutcomeInputs & { truncated?: 
   const o = resolveOptions("dler", a, DLER_INPUTS, DLER_OPTIONS, { truncatedValue: 0 });
   if (a.truncated === undefined) typeError("WRONG_TYPE", "truncated", -1, "dler needs truncated: Uint8Array[B] (1 = the response hit the length cap)");
   checkU8("truncated", a.truncated);
-  const b = bindOutcome(e, s, a as OutcomeInputs, { needsMask: true, ...bo });
+  const b = bindOutcome(e, s, a as OutcomeInputs, { needsMask: true, needLengths: true, ...bo });
   const B = b.ctx.rows.B;
   if (a.truncated!.length !== B) rangeError("SHAPE_MISMATCH", "truncated", -1, `length ${a.truncated!.length} != rows ${B}`);
   const tr = place(e, s, a.truncated!);
@@ -126,7 +126,7 @@ export function runDler(e: Engine, s: Scratch, a: OutcomeInputs & { truncated?: 
 export const OPO_OPTIONS = ["singleton", "rowScore"] as const;
 export function runOpo(e: Engine, s: Scratch, a: OutcomeInputs & Record<string, unknown>, bo?: BindOpts): Ran<GroupDiagnostics> {
   const o = resolveOptions("opo", a, OUTCOME_INPUTS, OPO_OPTIONS);
-  const b = bindOutcome(e, s, a as OutcomeInputs, { needsMask: true, ...bo });
+  const b = bindOutcome(e, s, a as OutcomeInputs, { needsMask: true, needLengths: true, ...bo });
   computeScores(b, o.rowScore);
   const r = opoRows(b.ctx, o.singleton);
   return broadcastRan(b.ctx, r.row, r.diagnostics);
@@ -213,8 +213,9 @@ function checkBnpoParams(o: { lo: number; hi: number; alpha: number | null; beta
 // ReMax (group.md §6): token rewards, mask, baselines[B].
 
 export const REMAX_INPUTS = ["tokenRewards", "baselines", ...LAYOUT_INPUTS] as const;
+const NO_OPTIONS = [] as const;
 export function runRemax(e: Engine, s: Scratch, a: { tokenRewards?: Float32Array; baselines?: Float32Array } & LayoutInputs & Record<string, unknown>): Ran<{ emptyRows: number }> {
-  resolveOptions("remax", a, REMAX_INPUTS, [] as const);
+  resolveOptions("remax", a, REMAX_INPUTS, NO_OPTIONS);
   checkF32("tokenRewards", a.tokenRewards);
   checkF32("baselines", a.baselines);
   const shape = layoutShape(a, a.offsets ? undefined : a.baselines!.length, [["tokenRewards", a.tokenRewards]]);

@@ -38,7 +38,9 @@ export function groupMoments(c: Ctx, include = 0, preShift = 0, preDiv = 1, x = 
     count: c.s.alloc(G * 8), sum: c.s.alloc(G * 8), mean: c.s.alloc(G * 8), m2: c.s.alloc(G * 8),
     min: c.s.alloc(G * 8), max: c.s.alloc(G * 8),
   };
-  c.e.exports.group_moments_f32(x, include, c.groups.idsPtr, c.rows.B, G, preShift, preDiv,
+  if (c.groups.groupSize > 0 && include === 0)
+    c.e.exports.group_moments_contig_f32(x, c.rows.B, c.groups.groupSize, preShift, preDiv, st.count, st.sum, st.mean, st.m2, st.min, st.max);
+  else c.e.exports.group_moments_f32(x, include, c.groups.idsPtr, c.rows.B, G, preShift, preDiv,
     st.count, st.sum, st.mean, st.m2, st.min, st.max);
   return st;
 }
@@ -59,7 +61,7 @@ export function diagnosticsOf(c: Ctx, st: Stats): GroupDiagnostics {
 }
 
 export function emptyRowsOf(c: Ctx): number {
-  if (!c.rows.rowLensPtr) return 0;
+  if (!c.rows.rowLensPtr) return Math.max(c.rows.emptyRows, 0);
   const L = c.e.I32, b = c.rows.rowLensPtr >> 2;
   let n = 0;
   for (let i = 0; i < c.rows.B; i++) if (L[b + i] === 0) n++;
@@ -97,7 +99,9 @@ function affineArrays(c: Ctx): Affine {
 /** Runs the row map into scratch; RESULT_OVERFLOW if a result leaves the f32 range. */
 function applyAffine(c: Ctx, a: Affine, include = 0, preShift = 0, preDiv = 1): number {
   const out = c.s.alloc(c.rows.B * 4);
-  const bad = c.e.exports.group_affine_f32(c.sPtr, include, c.groups.idsPtr, c.rows.B, preShift, preDiv, a.shift, a.mul, a.den, out);
+  const bad = c.groups.groupSize > 0 && include === 0
+    ? c.e.exports.group_affine_contig_f32(c.sPtr, c.rows.B, c.groups.groupSize, preShift, preDiv, a.shift, a.mul, a.den, out)
+    : c.e.exports.group_affine_f32(c.sPtr, include, c.groups.idsPtr, c.rows.B, preShift, preDiv, a.shift, a.mul, a.den, out);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
   return out;
 }

@@ -26,7 +26,7 @@ export interface Bound {
 }
 
 /** Types, shapes, structure and mask checks, then placement. Row scores are not computed yet. */
-export function bindOutcome(e: Engine, s: Scratch, a: OutcomeInputs, opts: { needsMask?: boolean; groups?: boolean; idsCache?: { ptr: number; size: number } } = {}): Bound {
+export function bindOutcome(e: Engine, s: Scratch, a: OutcomeInputs, opts: { needsMask?: boolean; needLengths?: boolean; groups?: boolean; idsCache?: { ptr: number; size: number } } = {}): Bound {
   const wantGroups = opts.groups !== false;
   if (a.scores !== undefined) checkF32("scores", a.scores);
   if (a.tokenRewards !== undefined) checkF32("tokenRewards", a.tokenRewards);
@@ -39,7 +39,7 @@ export function bindOutcome(e: Engine, s: Scratch, a: OutcomeInputs, opts: { nee
   if (opts.needsMask && !shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "this estimator needs a token layout (mask, lengths or offsets)");
   checkLayoutStructure(a, shape);
   if (wantGroups) resolveGroups(a, shape.B);
-  const rows = placeLayout(e, s, a, shape);
+  const rows = placeLayout(e, s, a, shape, "mask", opts.needLengths ?? false);
   const groups = wantGroups ? placeGroups(e, s, a, shape.B, opts.idsCache) : { idsPtr: 0, G: 0, groupSize: 0 };
   const scoresPtr = a.scores ? place(e, s, a.scores) : 0;
   const tokenRewardsPtr = a.tokenRewards ? place(e, s, a.tokenRewards) : 0;

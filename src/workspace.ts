@@ -20,7 +20,7 @@ import type { Preset } from "./options.js";
 export interface WorkspacePlan {
   /** Rows B. */
   rows: number;
-  /** Padded width T (padded layout). */
+  /** Padded width T (padded layout). Omit both width and tokens for a rows-only workspace (row advantages only). */
   width?: number;
   /** Token capacity N (packed layout: each batch uses offsets[B] <= tokens). */
   tokens?: number;
@@ -65,10 +65,12 @@ export class Workspace {
   readonly T: number;
   readonly N: number;
   readonly packed: boolean;
+  /** No token layout: kernels produce row advantages only. */
+  readonly rowsOnly: boolean;
   readonly plan: Readonly<WorkspacePlan>;
   private regions = new Map<string, Region>();
   private viewCache = new Map<string, Float32Array | Uint8Array | Int32Array>();
-  private viewBuffer: ArrayBuffer | null = null;
+  private viewGen = -1;
   private scratch!: PlannedScratch;
   private idsCache!: { ptr: number; size: number };
   private disposed = false;
@@ -77,10 +79,11 @@ export class Workspace {
     const p = { ...plan };
     const isInt = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
     if (!isInt(p.rows)) typeError("WRONG_TYPE", "rows", -1, `must be a non-negative integer, got ${p.rows}`);
-    if ((p.width === undefined) === (p.tokens === undefined)) rangeError("SHAPE_MISMATCH", "width", -1, "plan either a padded layout (width) or a packed one (tokens)");
+    if (p.width !== undefined && p.tokens !== undefined) rangeError("SHAPE_MISMATCH", "width", -1, "plan either a padded layout (width) or a packed one (tokens), not both");
     for (const k of ["width", "tokens", "groupSize", "maxGroups", "rewardFunctions"] as const)
       if (p[k] !== undefined && !isInt(p[k])) typeError("WRONG_TYPE", k, -1, `must be a non-negative integer, got ${p[k]}`);
-    const valid = p.valid ?? "mask";
+    this.rowsOnly = p.width === undefined && p.tokens === undefined;
+    const valid = this.rowsOnly ? "all" : (p.valid ?? "mask");
     if (!["mask", "lengths", "all"].includes(valid)) rangeError("UNKNOWN_OPTION", "valid", -1, `unknown value ${JSON.stringify(valid)}`);
     if (valid === "lengths" && p.tokens !== undefined) rangeError("UNKNOWN_OPTION", "valid", -1, "lengths is a padded-layout input");
     if (p.groupSize !== undefined && (p.groupSize < 1 || p.rows % p.groupSize !== 0))
@@ -88,7 +91,7 @@ export class Workspace {
     this.plan = Object.freeze({ ...p, valid });
     this.B = p.rows;
     this.packed = p.tokens !== undefined;
-    this.T = this.packed ? 0 : p.width!;
+    this.T = this.packed || this.rowsOnly ? 0 : p.width!;
     this.N = this.packed ? p.tokens! : this.B * this.T;
     this.allocate();
   }
@@ -115,7 +118,7 @@ export class Workspace {
     const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + (extra.has("returns") ? 2 * N * 4 + 64 : 0);
     this.scratch = new PlannedScratch(this.e.alloc(cap), cap);
     this.idsCache = { ptr: this.e.alloc(B * 4), size: 0 };
-    this.viewBuffer = null;
+    this.viewGen = -1;
   }
 
   /** Re-plans for a new shape (memory may grow here; every view is re-derived). */
@@ -145,8 +148,8 @@ export class Workspace {
 
   private view(name: string): any {
     if (this.disposed) typeError("STALE_VIEW", name, -1, "the workspace was disposed");
-    const buf = this.e.memory.buffer as ArrayBuffer;
-    if (buf !== this.viewBuffer) { this.viewCache.clear(); this.viewBuffer = buf; }
+    if (this.e.heap.generation !== this.viewGen) { this.viewCache.clear(); this.viewGen = this.e.heap.generation; }
+    const buf = this.e.buffer;
     let v = this.viewCache.get(name);
     if (!v) {
       const r = this.regions.get(name);
@@ -183,7 +186,7 @@ export class Workspace {
       n = o[this.B]!;
       if (!(n >= 0 && n <= this.N)) rangeError("BAD_OFFSETS", "offsets", this.B, `offsets[B] = ${n} outside the planned token capacity [0, ${this.N}]`);
       out.offsets = o;
-    } else out.width = this.T;
+    } else if (!this.rowsOnly) out.width = this.T;
     if (this.plan.valid === "mask") out.mask = this.mask.subarray(0, n);
     if (this.plan.valid === "lengths") out.lengths = this.lengths;
     if (this.plan.groupSize) out.groupSize = this.plan.groupSize;
@@ -214,7 +217,8 @@ export class Workspace {
     const rowOut = this.regions.get("rowAdvantages")!.ptr;
     const adv = this.regions.get("advantages")!.ptr;
     e.U8.copyWithin(rowOut, ran.row, ran.row + rows.B * 4);
-    if (ran.tokens === "broadcast") e.exports.broadcast_rows_f32(rowOut, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, adv);
+    if (!rows.hasTokens) { /* rows-only: nothing to broadcast */ }
+    else if (ran.tokens === "broadcast") e.exports.broadcast_rows_f32(rowOut, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, adv);
     else ran.tokens({ advantages: adv, returns: this.regions.get("returns")!.ptr });
     if (ran.extra?.shapedRewards !== undefined) { const p = ran.extra.shapedRewards as number; e.U8.copyWithin(this.regions.get("shapedRewards")!.ptr, p, p + rows.B * 4); }
     const advantages = this.tokens("advantages");

@@ -253,3 +253,50 @@ export function nan_moments_f64(x: usize, n: i32, out: usize): void {
   for (let i = 0; i < n; i++) { const v = load<f64>(x + (<usize>i << 3)); if (!isNaN(v)) { const d = v - mean; m2 += d * d; } }
   store<f64>(out, c); store<f64>(out, mean, 8); store<f64>(out, m2, 16);
 }
+
+// Contiguous groups of n rows (the groupSize fast path): the same statistics as
+// group_moments_f32 with the accumulators in registers instead of scattered f64 slots. Each sum
+// runs over the group's rows in index order, exactly as the scatter version does, so the two
+// agree bitwise.
+export function group_moments_contig_f32(
+  x: usize, B: i32, n: i32, preShift: f64, preDiv: f64,
+  count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
+): void {
+  const G = n > 0 ? B / n : 0;
+  for (let g = 0; g < G; g++) {
+    const a = g * n;
+    let s: f64 = 0, lo: f64 = Infinity, hi: f64 = -Infinity;
+    for (let i = a; i < a + n; i++) {
+      const v = xAt(x, i, preShift, preDiv);
+      s += v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const mu = s / <f64>n;
+    let q: f64 = 0;
+    for (let i = a; i < a + n; i++) { const d = xAt(x, i, preShift, preDiv) - mu; q += d * d; }
+    const o = <usize>g << 3;
+    store<f64>(count + o, <f64>n); store<f64>(sum + o, s); store<f64>(mean + o, mu);
+    store<f64>(m2 + o, q); store<f64>(min + o, lo); store<f64>(max + o, hi);
+  }
+}
+
+// group_affine_f32 for contiguous groups of n rows.
+export function group_affine_contig_f32(
+  x: usize, B: i32, n: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize,
+): i32 {
+  let bad = -1;
+  const G = n > 0 ? B / n : 0;
+  for (let g = 0; g < G; g++) {
+    const o = <usize>g << 3;
+    const sh = load<f64>(shift + o), mu = load<f64>(mul + o), dn = load<f64>(den + o);
+    for (let i = g * n; i < g * n + n; i++) {
+      let r: f32 = 0;
+      if (dn != 0) r = <f32>(((xAt(x, i, preShift, preDiv) - sh) * mu) / dn);
+      r += 0;
+      if (bad < 0 && !isFinite<f32>(r)) bad = i;
+      store<f32>(out + (<usize>i << 2), r);
+    }
+  }
+  return bad;
+}

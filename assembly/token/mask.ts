@@ -35,16 +35,22 @@ export function row_lengths_u8(mask: usize, offsets: usize, B: i32, T: i32, lens
     let c = 0;
     let t = s;
     if (ASC_FEATURE_SIMD) {
-      let acc = i32x4.splat(0);
-      let bad = i32x4.splat(0);
-      const notBit = i8x16.splat(<i8>0xfe);
-      for (; t + 16 <= e; t += 16) {
-        const v = v128.load(mask + <usize>t);
-        bad = v128.or(bad, v128.and(v, notBit));
-        acc = i32x4.add(acc, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(v)));
+      // Byte lanes count up to 255 chunks before they are widened into the i32 total; the byte
+      // maximum doubles as the 0/1 check. Three vector ops per 16 mask bytes.
+      let total = i32x4.splat(0);
+      let hi = i8x16.splat(0);
+      while (t + 16 <= e) {
+        let acc = i8x16.splat(0);
+        const stop = min(e - 15, t + 255 * 16);
+        for (; t < stop; t += 16) {
+          const v = v128.load(mask + <usize>t);
+          acc = i8x16.add(acc, v);
+          hi = i8x16.max_u(hi, v);
+        }
+        total = i32x4.add(total, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(acc)));
       }
-      if (v128.any_true(bad)) return firstNonBinary(mask, s, e);
-      c = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+      if (i8x16.extract_lane_u(hi, 0) > 1 || v128.any_true(i8x16.gt_u(hi, i8x16.splat(1)))) return firstNonBinary(mask, s, e);
+      c = i32x4.extract_lane(total, 0) + i32x4.extract_lane(total, 1) + i32x4.extract_lane(total, 2) + i32x4.extract_lane(total, 3);
     }
     for (; t < e; t++) {
       const b = load<u8>(mask + <usize>t);
@@ -86,4 +92,24 @@ export function first_nonfinite_valid_f32(x: usize, mask: usize, lens: usize, of
     }
   }
   return -1;
+}
+
+// The mask check for kernels that need no row lengths: every byte 0/1 (one flat SIMD pass), and
+// the number of empty rows (a row stops being scanned at its first non-zero chunk).
+// Returns -1 - (first bad flat index) on a bad byte, else the number of empty rows.
+export function mask_check_rows_u8(mask: usize, offsets: usize, B: i32, T: i32): i32 {
+  const n = offsets ? load<i32>(offsets + (<usize>B << 2)) : B * T;
+  const bad = mask_check_u8(mask, n);
+  if (bad >= 0) return -1 - bad;
+  let empty = 0;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    let t = s, any = false;
+    if (ASC_FEATURE_SIMD) {
+      for (; t + 16 <= e; t += 16) if (v128.any_true(v128.load(mask + <usize>t))) { any = true; break; }
+    }
+    if (!any) for (; t < e; t++) if (load<u8>(mask + <usize>t)) { any = true; break; }
+    if (!any) empty++;
+  }
+  return empty;
 }

@@ -12,6 +12,11 @@ export interface KernelExports {
   broadcast_rows_f32(a: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
   group_moments_f32(x: number, include: number, ids: number, B: number, G: number, preShift: number, preDiv: number,
     count: number, sum: number, mean: number, m2: number, min: number, max: number): void;
+  group_moments_contig_f32(x: number, B: number, n: number, preShift: number, preDiv: number,
+    count: number, sum: number, mean: number, m2: number, min: number, max: number): void;
+  group_affine_contig_f32(x: number, B: number, n: number, preShift: number, preDiv: number,
+    shift: number, mul: number, den: number, out: number): number;
+  mask_check_rows_u8(mask: number, offsets: number, B: number, T: number): number;
   moments_f32(x: number, include: number, n: number, out: number): void;
   trl_normalize_then_sum_f32(R: number, B: number, K: number, w: number, ids: number, G: number, groupRows: number,
     eps: number, scratch: number, rOut: number): void;

@@ -1,0 +1,155 @@
+// What a competent user writes without this library: typed arrays, f64 accumulators, output
+// arrays reused across calls, contiguous groups of n. Used as the same-run baseline by the demo
+// and the benchmarks; it is not part of the public API.
+import { lgamma } from "./math.js";
+
+export function grpoRowsJS(s: Float32Array, n: number, eps: number, out: Float32Array): void {
+  for (let g = 0; g < s.length; g += n) {
+    let sum = 0;
+    for (let j = g; j < g + n; j++) sum += s[j]!;
+    const mean = sum / n;
+    let m2 = 0;
+    for (let j = g; j < g + n; j++) { const d = s[j]! - mean; m2 += d * d; }
+    const den = Math.sqrt(m2 / (n - 1)) + eps;
+    for (let j = g; j < g + n; j++) out[j] = (s[j]! - mean) / den;
+  }
+}
+
+export function rlooRowsJS(s: Float32Array, n: number, out: Float32Array): void {
+  for (let g = 0; g < s.length; g += n) {
+    let sum = 0;
+    for (let j = g; j < g + n; j++) sum += s[j]!;
+    for (let j = g; j < g + n; j++) out[j] = s[j]! - (sum - s[j]!) / (n - 1);
+  }
+}
+
+export function bnpoRowsJS(s: Float32Array, n: number, out: Float32Array): void {
+  const G = s.length / n;
+  const p = new Float64Array(G);
+  let pm = 0;
+  for (let g = 0; g < G; g++) { let sum = 0; for (let j = g * n; j < g * n + n; j++) sum += s[j]!; p[g] = sum / n; pm += p[g]!; }
+  pm /= G;
+  let v = 0;
+  for (let g = 0; g < G; g++) v += (p[g]! - pm) ** 2;
+  v /= G - 1;
+  let alpha = 1, beta = 1;
+  if (v > 0) { const k = (pm * (1 - pm)) / v - 1; alpha = Math.max(1 + (k * pm) / 3, 1); beta = Math.max(1 + (k * (1 - pm)) / 3, 1); }
+  const logB = lgamma(alpha) + lgamma(beta) - lgamma(alpha + beta);
+  for (let g = 0; g < G; g++) {
+    const pg = p[g]!;
+    const lf = (alpha === 1 ? 0 : pg === 0 ? -Infinity : (alpha - 1) * Math.log(pg)) + (beta === 1 ? 0 : pg === 1 ? -Infinity : (beta - 1) * Math.log(1 - pg)) - logB;
+    const w = Math.min(Math.exp(-lf), 1e6);
+    for (let j = g * n; j < g * n + n; j++) out[j] = w * (s[j]! - pg);
+  }
+}
+
+/** DLER: truncated rows score 0, group-mean baseline, token-weighted batch whitening. */
+export function dlerRowsJS(s: Float32Array, truncated: Uint8Array, lengths: Int32Array, n: number, out: Float32Array): void {
+  const B = s.length;
+  for (let g = 0; g < B; g += n) {
+    let sum = 0;
+    for (let j = g; j < g + n; j++) sum += truncated[j] ? 0 : s[j]!;
+    const mean = sum / n;
+    for (let j = g; j < g + n; j++) out[j] = (truncated[j] ? 0 : s[j]!) - mean;
+  }
+  let cnt = 0, sum = 0;
+  for (let i = 0; i < B; i++) { cnt += lengths[i]!; sum += lengths[i]! * out[i]!; }
+  const mu = sum / cnt;
+  let m2 = 0;
+  for (let i = 0; i < B; i++) { const d = out[i]! - mu; m2 += lengths[i]! * d * d; }
+  const rstd = 1 / Math.sqrt(m2 / (cnt - 1) + 1e-8);
+  for (let i = 0; i < B; i++) out[i] = (out[i]! - mu) * rstd;
+}
+
+/** Broadcast with a byte mask (what a trainer gets back from a GPU bool tensor). */
+export function broadcastMaskJS(a: Float32Array, mask: Uint8Array, T: number, out: Float32Array): void {
+  for (let i = 0; i < a.length; i++) {
+    const ai = a[i]!, o = i * T;
+    for (let t = 0; t < T; t++) out[o + t] = mask[o + t] ? ai : 0;
+  }
+}
+
+/** Broadcast with prefix lengths: two loops, the fastest loop shape measured. */
+export function broadcastLengthsJS(a: Float32Array, lengths: Int32Array, T: number, out: Float32Array): void {
+  for (let i = 0; i < a.length; i++) {
+    const ai = a[i]!, o = i * T, L = lengths[i]!;
+    let t = 0;
+    for (; t < L; t++) out[o + t] = ai;
+    for (; t < T; t++) out[o + t] = 0;
+  }
+}
+
+/** Same broadcast with TypedArray.fill (native memset): a reference point, not a loop. */
+export function broadcastLengthsFillJS(a: Float32Array, lengths: Int32Array, T: number, out: Float32Array): void {
+  for (let i = 0; i < a.length; i++) {
+    const o = i * T, L = lengths[i]!;
+    out.fill(a[i]!, o, o + L);
+    out.fill(0, o + L, o + T);
+  }
+}
+
+export function gpgRowsJS(s: Float32Array, n: number, out: Float32Array): void {
+  let nnz = 0;
+  for (let i = 0; i < s.length; i++) if (s[i] !== 0) nnz++;
+  const alpha = s.length / Math.max(nnz, 1);
+  for (let g = 0; g < s.length; g += n) {
+    let sum = 0;
+    for (let j = g; j < g + n; j++) sum += s[j]!;
+    const mean = sum / n;
+    for (let j = g; j < g + n; j++) out[j] = alpha * (s[j]! - mean);
+  }
+}
+
+export function passKRowsJS(s: Float32Array, n: number, eps: number, out: Float32Array): void {
+  for (let g = 0; g < s.length; g += n) {
+    let sum = 0, r1 = -Infinity, r2 = -Infinity, top = g;
+    for (let j = g; j < g + n; j++) {
+      const v = s[j]!;
+      sum += v;
+      if (v > r1) { r2 = r1; r1 = v; top = j; } else if (v > r2) r2 = v;
+    }
+    const mean = sum / n;
+    let m2 = 0;
+    for (let j = g; j < g + n; j++) { const d = s[j]! - mean; m2 += d * d; out[j] = 0; }
+    out[top] = (r1 - r2) / (Math.sqrt(m2 / (n - 1)) + eps);
+  }
+}
+
+/** TRL group scaling with NaN = None (one reward function). */
+export function trlRowsJS(r: Float32Array, n: number, eps: number, out: Float32Array): void {
+  for (let g = 0; g < r.length; g += n) {
+    let c = 0, sum = 0;
+    for (let j = g; j < g + n; j++) if (r[j] === r[j]) { c++; sum += r[j]!; }
+    const mean = sum / c;
+    let m2 = 0;
+    for (let j = g; j < g + n; j++) if (r[j] === r[j]) { const d = r[j]! - mean; m2 += d * d; }
+    const sd = n > 1 ? (c > 1 ? Math.sqrt(m2 / (c - 1)) : NaN) : 0;
+    for (let j = g; j < g + n; j++) { const a = (r[j]! - mean) / (sd + eps); out[j] = a === a ? a : 0; }
+  }
+}
+
+export function opoRowsJS(s: Float32Array, lengths: Int32Array, n: number, out: Float32Array): void {
+  for (let g = 0; g < s.length; g += n) {
+    let sw = 0, swx = 0;
+    for (let j = g; j < g + n; j++) { sw += lengths[j]!; swx += lengths[j]! * s[j]!; }
+    const b = sw === 0 ? 0 : swx / sw;
+    for (let j = g; j < g + n; j++) out[j] = s[j]! - b;
+  }
+}
+
+/** REINFORCE++-baseline rows: group-mean baseline, token-weighted whitening with lengths. */
+export function rfppbRowsJS(s: Float32Array, lengths: Int32Array, n: number, out: Float32Array): void {
+  dlerRowsJS(s, NO_TRUNCATION(s.length), lengths, n, out);
+}
+let noTrunc = new Uint8Array(0);
+const NO_TRUNCATION = (B: number) => (noTrunc.length === B ? noTrunc : (noTrunc = new Uint8Array(B)));
+
+/** ReMax on a padded batch with prefix lengths: reward-to-go minus the baseline. */
+export function remaxJS(r: Float32Array, lengths: Int32Array, b: Float32Array, T: number, ret: Float32Array, adv: Float32Array): void {
+  for (let i = 0; i < b.length; i++) {
+    const o = i * T, L = lengths[i]!, bi = b[i]!;
+    let R = 0;
+    for (let t = T - 1; t >= L; t--) { ret[o + t] = 0; adv[o + t] = 0; }
+    for (let t = L - 1; t >= 0; t--) { R += r[o + t]!; ret[o + t] = R; adv[o + t] = R - bi; }
+  }
+}
