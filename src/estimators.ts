@@ -79,7 +79,7 @@ export const RFPPB_OPTIONS = ["singleton", "rowScore", ...WHITEN_OPTIONS] as con
 export type WhitenedDiagnostics = GroupDiagnostics & { whiten: WhitenStats };
 
 function whitenedBaseline(b: ReturnType<typeof bindOutcome>, o: { singleton: Knobs["singleton"] } & Knobs): Ran<WhitenedDiagnostics> {
-  const r = meanBaselineRows(b.ctx, o.singleton);
+  const r = meanBaselineRows(b.ctx, o.singleton, "f64");
   const w = whitenRows(b.ctx, r.row, o);
   return broadcastRan(b.ctx, w.row, { ...r.diagnostics, whiten: w.whiten });
 }
@@ -287,16 +287,16 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
   const out = s.alloc(B * 4);
   // Row rewards r_i = nansum_k(w_k R[i,k]) (NaN when unscorable) feed the group statistics and
   // the diagnostics in both aggregation modes.
-  const r = s.alloc(B * 4), sc = s.alloc(B);
+  const r = s.alloc(B * 8), sc = s.alloc(B);
   const unscorable = B - e.exports.trl_row_rewards_f32(Rp, B, K, wp, r, sc);
   ctx.sPtr = r;
-  const st = groupMoments(ctx, sc);
+  const st = groupMoments(ctx, sc, 0, 1, r, "f64");
   if (o.aggregation === "sumThenNormalize") {
     const sh = s.alloc(G * 8), mul = s.alloc(G * 8), den = s.alloc(G * 8);
     let batchSd = 0;
     if (o.scaleRewards === "batch") {
       const m = s.alloc(24);
-      e.exports.moments_f32(r, sc, B, m);
+      e.exports.moments_f64(r, sc, B, m);
       const F = e.F64;
       const c = F[m >> 3]!;
       batchSd = B > 1 ? (c > 1 ? Math.sqrt(F[(m >> 3) + 2]! / (c - 1)) : NaN) : 0;
@@ -312,7 +312,7 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
       F[(mul >> 3) + g] = Number.isNaN(d) ? 0 : 1; // NaN std -> nan_to_num -> 0
       F[(den >> 3) + g] = Number.isNaN(d) ? 1 : d;
     }
-    const bad = e.exports.group_affine_f32(r, sc, groups.idsPtr, B, 0, 1, sh, mul, den, out);
+    const bad = e.exports.group_affine_f64_f32(r, sc, groups.idsPtr, B, 0, 1, sh, mul, den, out);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "rewardsPerFunc", bad, "the advantage is outside the float32 range");
   } else {
     // GDPO-style: per-function group z-scores, weighted sum, then a batch z-score (all f64).
@@ -393,21 +393,23 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
   // 4-5. token rewards and returns in one reverse pass ("through").
   const gammaEffective = o.estimator === "reinforce" ? o.gamma : 1;
   const klCoef = o.klCoefNegative === "zero" ? Math.max(o.klCoef, 0) : o.klCoef;
-  const ret = s.alloc(rows.N * 4);
-  bad = e.exports.orl_outcome_returns_f32(klp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, clipped, klCoef, gammaEffective, ret);
+  const normalise = o.estimator === "reinforce" || o.estimator === "reinforce_baseline";
+  const ret = s.alloc(rows.N * 4), ret64 = normalise ? s.alloc(rows.N * 8) : 0;
+  bad = e.exports.orl_outcome_returns_f32(klp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, clipped, klCoef, gammaEffective, ret, ret64);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "rewards", bad, "the return is outside the float32 range");
   // 6. global token normalisation for reinforce and reinforce_baseline.
   let adv = ret;
   let whiten: WhitenStats | undefined;
-  if (o.estimator === "reinforce" || o.estimator === "reinforce_baseline") {
+  if (normalise) {
+    // Statistics and the normalised values come from the f64 returns (one rounding per output).
     const m = s.alloc(24);
-    e.exports.masked_moments_f32(ret, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m);
+    e.exports.masked_moments_f64(ret64, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m);
     const F = e.F64;
     const count = F[m >> 3]!, mean = F[(m >> 3) + 1]!, m2 = F[(m >> 3) + 2]!;
     const sc = whitenScale(count, m2, o, "actionMask");
     const rstd = o.noStdNorm ? 1 : sc.rstd;
     adv = s.alloc(rows.N * 4);
-    bad = e.exports.masked_affine_f32(ret, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, mean, rstd, 0, adv);
+    bad = e.exports.masked_affine_f64_f32(ret64, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, mean, rstd, 0, adv);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "rewards", bad, "the advantage is outside the float32 range");
     whiten = { count, mean, variance: sc.variance, rstd };
   }

@@ -6,7 +6,7 @@ import type { Engine } from "./engine.js";
 import { rangeError } from "./errors.js";
 import type { PlacedGroups, Rows, Scratch } from "./bind.js";
 import type { EpsMode, Singleton, StdKind } from "./options.js";
-import { lgamma } from "./math.js";
+import { logBeta } from "./math.js";
 
 export interface GroupDiagnostics {
   /** Non-empty groups. */
@@ -31,17 +31,22 @@ export interface Ctx {
 
 export interface Stats { count: number; sum: number; mean: number; m2: number; min: number; max: number }
 
-/** f64 group moments; returns base pointers (index with e.F64[(p >> 3) + g]). */
-export function groupMoments(c: Ctx, include = 0, preShift = 0, preDiv = 1, x = c.sPtr): Stats {
-  const G = c.groups.G;
+export type RowType = "f32" | "f64";
+
+/** f64 group moments of x (f32 or f64 rows); returns base pointers (index with e.F64[(p >> 3) + g]). */
+export function groupMoments(c: Ctx, include = 0, preShift = 0, preDiv = 1, x = c.sPtr, type: RowType = "f32"): Stats {
+  const G = c.groups.G, X = c.e.exports;
   const st: Stats = {
     count: c.s.alloc(G * 8), sum: c.s.alloc(G * 8), mean: c.s.alloc(G * 8), m2: c.s.alloc(G * 8),
     min: c.s.alloc(G * 8), max: c.s.alloc(G * 8),
   };
-  if (c.groups.groupSize > 0 && include === 0)
-    c.e.exports.group_moments_contig_f32(x, c.rows.B, c.groups.groupSize, preShift, preDiv, st.count, st.sum, st.mean, st.m2, st.min, st.max);
-  else c.e.exports.group_moments_f32(x, include, c.groups.idsPtr, c.rows.B, G, preShift, preDiv,
-    st.count, st.sum, st.mean, st.m2, st.min, st.max);
+  const contig = c.groups.groupSize > 0 && include === 0;
+  const n = c.groups.groupSize;
+  if (type === "f32") {
+    if (contig) X.group_moments_contig_f32(x, c.rows.B, n, preShift, preDiv, st.count, st.sum, st.mean, st.m2, st.min, st.max);
+    else X.group_moments_f32(x, include, c.groups.idsPtr, c.rows.B, G, preShift, preDiv, st.count, st.sum, st.mean, st.m2, st.min, st.max);
+  } else if (contig) X.group_moments_contig_f64(x, c.rows.B, n, preShift, preDiv, st.count, st.sum, st.mean, st.m2, st.min, st.max);
+  else X.group_moments_f64(x, include, c.groups.idsPtr, c.rows.B, G, preShift, preDiv, st.count, st.sum, st.mean, st.m2, st.min, st.max);
   return st;
 }
 
@@ -66,6 +71,15 @@ export function emptyRowsOf(c: Ctx): number {
   let n = 0;
   for (let i = 0; i < c.rows.B; i++) if (L[b + i] === 0) n++;
   return n;
+}
+
+/** Non-empty group ids in order of their first row (a numbering-independent order). */
+export function groupsByFirstRow(c: Ctx): number[] {
+  if (c.groups.groupSize > 0) return Array.from({ length: c.groups.G }, (_, g) => g);
+  const seen = new Uint8Array(c.groups.G), order: number[] = [];
+  const ids = c.e.I32, b = c.groups.idsPtr >> 2;
+  for (let i = 0; i < c.rows.B; i++) { const g = ids[b + i]!; if (!seen[g]) { seen[g] = 1; order.push(g); } }
+  return order;
 }
 
 export function firstRowOf(c: Ctx, g: number): number {
@@ -96,14 +110,24 @@ function affineArrays(c: Ctx): Affine {
   return { shift: c.s.alloc(G * 8), mul: c.s.alloc(G * 8), den: c.s.alloc(G * 8) };
 }
 
-/** Runs the row map into scratch; RESULT_OVERFLOW if a result leaves the f32 range. */
-function applyAffine(c: Ctx, a: Affine, include = 0, preShift = 0, preDiv = 1): number {
-  const out = c.s.alloc(c.rows.B * 4);
-  const bad = c.groups.groupSize > 0 && include === 0
-    ? c.e.exports.group_affine_contig_f32(c.sPtr, c.rows.B, c.groups.groupSize, preShift, preDiv, a.shift, a.mul, a.den, out)
-    : c.e.exports.group_affine_f32(c.sPtr, include, c.groups.idsPtr, c.rows.B, preShift, preDiv, a.shift, a.mul, a.den, out);
-  if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
-  return out;
+/**
+ * Runs the row map into scratch; RESULT_OVERFLOW if a final (f32) result leaves the f32 range.
+ * `out: "f64"` keeps the rows in f64 because they are reduced again (whitening).
+ */
+function applyAffine(c: Ctx, a: Affine, include = 0, preShift = 0, preDiv = 1, out: RowType = "f32", x = c.sPtr, xType: RowType = "f32"): number {
+  const X = c.e.exports, B = c.rows.B;
+  const dst = c.s.alloc(B * (out === "f64" ? 8 : 4));
+  const contig = c.groups.groupSize > 0 && include === 0;
+  let bad: number;
+  if (xType === "f64") bad = X.group_affine_f64_f32(x, include, c.groups.idsPtr, B, preShift, preDiv, a.shift, a.mul, a.den, dst);
+  else if (out === "f64") bad = contig
+    ? X.group_affine_contig_f32_f64(x, B, c.groups.groupSize, preShift, preDiv, a.shift, a.mul, a.den, dst)
+    : X.group_affine_f32_f64(x, include, c.groups.idsPtr, B, preShift, preDiv, a.shift, a.mul, a.den, dst);
+  else bad = contig
+    ? X.group_affine_contig_f32(x, B, c.groups.groupSize, preShift, preDiv, a.shift, a.mul, a.den, dst)
+    : X.group_affine_f32(x, include, c.groups.idsPtr, B, preShift, preDiv, a.shift, a.mul, a.den, dst);
+  if (out === "f32" && bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
+  return dst;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,8 +182,11 @@ export function rlooRows(c: Ctx, o: { singleton: Singleton; include: number }): 
   return { row, diagnostics: diagnosticsOf(c, st) };
 }
 
-/** s - mean_g with the singleton policy (RF++-baseline, Dr.GRPO-style baselines). */
-export function meanBaselineRows(c: Ctx, singleton: Singleton): { row: number; diagnostics: GroupDiagnostics } {
+/**
+ * s - mean_g with the singleton policy (RF++-baseline, DLER, OpenRLHF's baselines). With
+ * `out: "f64"` the rows stay f64 for the whitening that follows.
+ */
+export function meanBaselineRows(c: Ctx, singleton: Singleton, out: RowType = "f32"): { row: number; diagnostics: GroupDiagnostics } {
   const st = groupMoments(c);
   const af = affineArrays(c);
   const F = c.e.F64;
@@ -172,7 +199,7 @@ export function meanBaselineRows(c: Ctx, singleton: Singleton): { row: number; d
     }
     F[(af.shift >> 3) + g] = shift; F[(af.mul >> 3) + g] = mul; F[(af.den >> 3) + g] = 1;
   }
-  const row = applyAffine(c, af);
+  const row = applyAffine(c, af, 0, 0, 1, out);
   return { row, diagnostics: diagnosticsOf(c, st) };
 }
 
@@ -258,7 +285,7 @@ export function xlogy(cf: number, y: number): number {
 }
 
 export function bnpoWeight(p: number, alpha: number, beta: number, wMax: number): number {
-  const logB = lgamma(alpha) + lgamma(beta) - lgamma(alpha + beta);
+  const logB = logBeta(alpha, beta);
   const logf = xlogy(alpha - 1, p) + xlogy(beta - 1, 1 - p) - logB;
   return Math.min(Math.exp(-logf), wMax);
 }
@@ -270,20 +297,21 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
   const af = affineArrays(c);
   const F = c.e.F64;
   // p_g per group; "raw" singletons take part with p = 0, "zero" singletons are left out.
-  const p: number[] = [];
+  // Groups are visited in order of their first row, so the batch statistics of p do not depend
+  // on how groups are numbered (P-relabel holds bitwise).
+  const p: number[] = new Array(G).fill(0);
   const part: number[] = [];
-  for (let g = 0; g < G; g++) {
+  for (const g of groupsByFirstRow(c)) {
     const n = F[(st.count >> 3) + g]!;
-    if (n === 0) { p.push(0); continue; }
     let pg = F[(st.mean >> 3) + g]!;
     if (n === 1) {
       if (o.singleton === "error") singletonError(c, g);
-      if (o.singleton === "zero") { p.push(NaN); continue; }
+      if (o.singleton === "zero") { p[g] = NaN; continue; }
       pg = 0;
     }
     if (!(pg >= 0 && pg <= 1))
       rangeError("DOMAIN", "scores", firstRowOf(c, g), `group ${g} has mean ${pg} outside [0, 1] after (s - lo)/(hi - lo); set lo/hi or use components`);
-    p.push(pg); part.push(pg);
+    p[g] = pg; part.push(pg);
   }
   const Q = part.length;
   let mu = 0, v = 1;
@@ -335,14 +363,15 @@ export function whitenScale(count: number, m2: number, o: WhitenKnobs, argument:
   return { variance: v, rstd };
 }
 
+/** Whitens f64 row values (from meanBaselineRows(..., "f64")) into f32 rows. */
 export function whitenRows(c: Ctx, rowPtr: number, o: WhitenKnobs): { row: number; whiten: WhitenStats } {
   const m = c.s.alloc(24);
   const out = c.s.alloc(c.rows.B * 4);
-  c.e.exports.weighted_moments_f32(rowPtr, c.rows.rowLensPtr, c.rows.B, m);
+  c.e.exports.weighted_moments_f64(rowPtr, c.rows.rowLensPtr, c.rows.B, m);
   const F = c.e.F64;
   const count = F[m >> 3]!, mean = F[(m >> 3) + 1]!, m2 = F[(m >> 3) + 2]!;
   const { variance: v, rstd } = whitenScale(count, m2, o, "mask");
-  const bad = c.e.exports.row_affine_f32(rowPtr, c.rows.B, mean, rstd, 0, out);
+  const bad = c.e.exports.row_affine_f64_f32(rowPtr, c.rows.B, mean, rstd, 0, out);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the whitened advantage is outside the float32 range");
   return { row: out, whiten: { count, mean, variance: v, rstd } };
 }

@@ -18,3 +18,24 @@ export function lgamma(x: number): number {
   for (let i = 1; i < 9; i++) a += LANCZOS[i]! / (x + i);
   return HALF_LOG_2PI + (x + 0.5) * Math.log(t) - t + Math.log(a);
 }
+
+/** Stirling series remainder: lgamma(x) = (x - 0.5)log x - x + log(2π)/2 + stirlingTail(x), x >= 10. */
+function stirlingTail(x: number): number {
+  const r = 1 / (x * x);
+  return (1 / 12 - r * (1 / 360 - r * (1 / 1260 - r * (1 / 1680 - r / 1188)))) / x;
+}
+
+/**
+ * log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), without the cancellation of the three
+ * large terms when an argument is large (BNPO, group.md §10): for x = max(a, b) >= 10 and
+ * s = min(a, b), lgamma(x) - lgamma(x + s) is taken from the Stirling difference
+ *   -(s log(x + s) + (x - 0.5) log1p(s / x) - s) + tail(x) - tail(x + s),
+ * whose terms are all well conditioned.
+ */
+export function logBeta(a: number, b: number): number {
+  const s = Math.min(a, b), x = Math.max(a, b);
+  if (x < 10) return lgamma(a) + lgamma(b) - lgamma(a + b);
+  const y = x + s;
+  const diff = -(s * Math.log(y) + (x - 0.5) * Math.log1p(s / x) - s) + stirlingTail(x) - stirlingTail(y);
+  return lgamma(s) + diff;
+}

@@ -1,7 +1,7 @@
 // What a competent user writes without this library: typed arrays, f64 accumulators, output
 // arrays reused across calls, contiguous groups of n. Used as the same-run baseline by the demo
 // and the benchmarks; it is not part of the public API.
-import { lgamma } from "./math.js";
+import { logBeta } from "./math.js";
 
 export function grpoRowsJS(s: Float32Array, n: number, eps: number, out: Float32Array): void {
   for (let g = 0; g < s.length; g += n) {
@@ -34,7 +34,7 @@ export function bnpoRowsJS(s: Float32Array, n: number, out: Float32Array): void 
   v /= G - 1;
   let alpha = 1, beta = 1;
   if (v > 0) { const k = (pm * (1 - pm)) / v - 1; alpha = Math.max(1 + (k * pm) / 3, 1); beta = Math.max(1 + (k * (1 - pm)) / 3, 1); }
-  const logB = lgamma(alpha) + lgamma(beta) - lgamma(alpha + beta);
+  const logB = logBeta(alpha, beta);
   for (let g = 0; g < G; g++) {
     const pg = p[g]!;
     const lf = (alpha === 1 ? 0 : pg === 0 ? -Infinity : (alpha - 1) * Math.log(pg)) + (beta === 1 ? 0 : pg === 1 ? -Infinity : (beta - 1) * Math.log(1 - pg)) - logB;

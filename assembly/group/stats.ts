@@ -3,14 +3,24 @@
 // An optional pre-transform x' = (x - preShift) / preDiv is applied in f64 (BNPO's rescaling);
 // (0, 1) is an exact identity.
 
-@inline function xAt(x: usize, i: i32, preShift: f64, preDiv: f64): f64 {
-  return (<f64>load<f32>(x + (<usize>i << 2)) - preShift) / preDiv;
+@inline function xAt<T>(x: usize, i: i32, preShift: f64, preDiv: f64): f64 {
+  return (<f64>load<T>(x + (<usize>i << alignof<T>())) - preShift) / preDiv;
 }
 @inline function gid(ids: usize, i: i32): usize { return <usize>load<i32>(ids + (<usize>i << 2)); }
 @inline function included(include: usize, i: i32): bool { return include == 0 || load<u8>(include + <usize>i) != 0; }
 
-// Two-pass centered moments per group: count, mean, M2, min, max (all f64[G]).
+// Two-pass centered moments per group: count, mean, M2, min, max (all f64[G]). The _f64 variant
+// reads f64 rows: intermediates that feed a reduction stay f64 (spec properties.md §1.1).
 export function group_moments_f32(
+  x: usize, include: usize, ids: usize, B: i32, G: i32, preShift: f64, preDiv: f64,
+  count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
+): void { groupMoments<f32>(x, include, ids, B, G, preShift, preDiv, count, sum, mean, m2, min, max); }
+export function group_moments_f64(
+  x: usize, include: usize, ids: usize, B: i32, G: i32, preShift: f64, preDiv: f64,
+  count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
+): void { groupMoments<f64>(x, include, ids, B, G, preShift, preDiv, count, sum, mean, m2, min, max); }
+
+@inline function groupMoments<T>(
   x: usize, include: usize, ids: usize, B: i32, G: i32, preShift: f64, preDiv: f64,
   count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
 ): void {
@@ -22,7 +32,7 @@ export function group_moments_f32(
   for (let i = 0; i < B; i++) {
     if (!included(include, i)) continue;
     const o = gid(ids, i) << 3;
-    const v = xAt(x, i, preShift, preDiv);
+    const v = xAt<T>(x, i, preShift, preDiv);
     store<f64>(count + o, load<f64>(count + o) + 1);
     store<f64>(mean + o, load<f64>(mean + o) + v);
     if (v < load<f64>(min + o)) store<f64>(min + o, v);
@@ -38,7 +48,7 @@ export function group_moments_f32(
   for (let i = 0; i < B; i++) {
     if (!included(include, i)) continue;
     const o = gid(ids, i) << 3;
-    const d = xAt(x, i, preShift, preDiv) - load<f64>(mean + o);
+    const d = xAt<T>(x, i, preShift, preDiv) - load<f64>(mean + o);
     store<f64>(m2 + o, load<f64>(m2 + o) + d * d);
   }
 }
@@ -54,25 +64,36 @@ export function group_weighted_sums_f32(x: usize, w: usize, ids: usize, B: i32, 
   }
 }
 
-// out_i = ((x'_i - shift[g]) * mul[g]) / den[g], evaluated in f64 and rounded once to f32.
-// den == 0 only happens with a zero numerator (README §7), and gives 0. Rows left out by
+// out_i = ((x'_i - shift[g]) * mul[g]) / den[g], evaluated in f64 and rounded once to the output
+// type. den == 0 only happens with a zero numerator (README §7), and gives 0. Rows left out by
 // `include` get 0. Adding +0 turns a -0 result into +0 so "exactly 0" is one bit pattern.
-// Returns the first row whose f32 result is not finite (RESULT_OVERFLOW), or -1.
-export function group_affine_f32(
+// Returns the first row whose result is not finite as f32 (RESULT_OVERFLOW), or -1.
+// Variants: f32 -> f32 (final outputs), f32 -> f64 (an intermediate that is reduced again),
+// f64 -> f32.
+export function group_affine_f32(x: usize, include: usize, ids: usize, B: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
+  return groupAffine<f32, f32>(x, include, ids, B, preShift, preDiv, shift, mul, den, out);
+}
+export function group_affine_f32_f64(x: usize, include: usize, ids: usize, B: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
+  return groupAffine<f32, f64>(x, include, ids, B, preShift, preDiv, shift, mul, den, out);
+}
+export function group_affine_f64_f32(x: usize, include: usize, ids: usize, B: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
+  return groupAffine<f64, f32>(x, include, ids, B, preShift, preDiv, shift, mul, den, out);
+}
+
+@inline function groupAffine<TI, TO>(
   x: usize, include: usize, ids: usize, B: i32, preShift: f64, preDiv: f64,
   shift: usize, mul: usize, den: usize, out: usize,
 ): i32 {
   let bad = -1;
   for (let i = 0; i < B; i++) {
-    let r: f32 = 0;
+    let r: f64 = 0;
     if (included(include, i)) {
       const o = gid(ids, i) << 3;
       const dn = load<f64>(den + o);
-      if (dn != 0) r = <f32>(((xAt(x, i, preShift, preDiv) - load<f64>(shift + o)) * load<f64>(mul + o)) / dn);
-      r += 0;
-      if (bad < 0 && !isFinite<f32>(r)) bad = i;
+      if (dn != 0) r = ((xAt<TI>(x, i, preShift, preDiv) - load<f64>(shift + o)) * load<f64>(mul + o)) / dn;
+      if (bad < 0 && !isFinite<f32>(<f32>r)) bad = i;
     }
-    store<f32>(out + (<usize>i << 2), r);
+    store<TO>(out + (<usize>i << alignof<TO>()), <TO>r + 0);
   }
   return bad;
 }
@@ -104,17 +125,19 @@ export function group_top_apply_f32(ids: usize, B: i32, top: usize, adv: usize, 
 }
 
 // Unweighted two-pass moments of x over rows with include != 0 (or all): [count, mean, M2].
-export function moments_f32(x: usize, include: usize, n: i32, out: usize): void {
+export function moments_f32(x: usize, include: usize, n: i32, out: usize): void { moments<f32>(x, include, n, out); }
+export function moments_f64(x: usize, include: usize, n: i32, out: usize): void { moments<f64>(x, include, n, out); }
+@inline function moments<T>(x: usize, include: usize, n: i32, out: usize): void {
   let c: f64 = 0, s: f64 = 0;
   for (let i = 0; i < n; i++) {
     if (!included(include, i)) continue;
-    c += 1; s += <f64>load<f32>(x + (<usize>i << 2));
+    c += 1; s += <f64>load<T>(x + (<usize>i << alignof<T>()));
   }
   const mean = c > 0 ? s / c : 0;
   let m2: f64 = 0;
   for (let i = 0; i < n; i++) {
     if (!included(include, i)) continue;
-    const d = <f64>load<f32>(x + (<usize>i << 2)) - mean;
+    const d = <f64>load<T>(x + (<usize>i << alignof<T>())) - mean;
     m2 += d * d;
   }
   store<f64>(out, c); store<f64>(out, mean, 8); store<f64>(out, m2, 16);
@@ -129,19 +152,19 @@ export function count_nonzero_f32(x: usize, n: i32): i32 {
 
 // Moments of x weighted by integer row weights (token-weighted whitening of a broadcast row
 // vector: row i stands for w_i identical tokens). Writes [count, mean, M2] as f64.
-export function weighted_moments_f32(x: usize, w: usize, B: i32, out: usize): void {
+export function weighted_moments_f64(x: usize, w: usize, B: i32, out: usize): void {
   let n: f64 = 0, s: f64 = 0;
   for (let i = 0; i < B; i++) {
     const wi = <f64>load<i32>(w + (<usize>i << 2));
     if (wi == 0) continue;
-    n += wi; s += wi * <f64>load<f32>(x + (<usize>i << 2));
+    n += wi; s += wi * load<f64>(x + (<usize>i << 3));
   }
   const mean = n > 0 ? s / n : 0;
   let m2: f64 = 0;
   for (let i = 0; i < B; i++) {
     const wi = <f64>load<i32>(w + (<usize>i << 2));
     if (wi == 0) continue;
-    const d = <f64>load<f32>(x + (<usize>i << 2)) - mean;
+    const d = load<f64>(x + (<usize>i << 3)) - mean;
     m2 += wi * d * d;
   }
   store<f64>(out, n); store<f64>(out, mean, 8); store<f64>(out, m2, 16);
@@ -150,9 +173,15 @@ export function weighted_moments_f32(x: usize, w: usize, B: i32, out: usize): vo
 // y_i = (x_i - mu) * scale + shiftBack, rounded once to f32, +0 normalised (whitening of a row
 // vector). Returns the first non-finite row or -1.
 export function row_affine_f32(x: usize, B: i32, mu: f64, scale: f64, shiftBack: f64, out: usize): i32 {
+  return rowAffine<f32>(x, B, mu, scale, shiftBack, out);
+}
+export function row_affine_f64_f32(x: usize, B: i32, mu: f64, scale: f64, shiftBack: f64, out: usize): i32 {
+  return rowAffine<f64>(x, B, mu, scale, shiftBack, out);
+}
+@inline function rowAffine<T>(x: usize, B: i32, mu: f64, scale: f64, shiftBack: f64, out: usize): i32 {
   let bad = -1;
   for (let i = 0; i < B; i++) {
-    const r = <f32>((<f64>load<f32>(x + (<usize>i << 2)) - mu) * scale + shiftBack) + 0;
+    const r = <f32>((<f64>load<T>(x + (<usize>i << alignof<T>())) - mu) * scale + shiftBack) + 0;
     if (bad < 0 && !isFinite<f32>(r)) bad = i;
     store<f32>(out + (<usize>i << 2), r);
   }
@@ -160,7 +189,7 @@ export function row_affine_f32(x: usize, B: i32, mu: f64, scale: f64, shiftBack:
 }
 
 // TRL: r_i = Σ_k w_k R[i,k] skipping NaN entries (nansum), NaN when all K are NaN (unscorable).
-// Writes r (f32) and scorable flags; returns the number of scorable rows.
+// Writes r (f64: it is reduced again) and scorable flags; returns the number of scorable rows.
 export function trl_row_rewards_f32(R: usize, B: i32, K: i32, w: usize, out: usize, scorable: usize): i32 {
   let n = 0;
   for (let i = 0; i < B; i++) {
@@ -172,7 +201,7 @@ export function trl_row_rewards_f32(R: usize, B: i32, K: i32, w: usize, out: usi
       any = true;
       s += load<f64>(w + (<usize>k << 3)) * <f64>v;
     }
-    store<f32>(out + (<usize>i << 2), any ? <f32>s : NaN);
+    store<f64>(out + (<usize>i << 3), any ? s : NaN);
     store<u8>(scorable + <usize>i, any ? 1 : 0);
     if (any) n++;
   }
@@ -261,28 +290,44 @@ export function nan_moments_f64(x: usize, n: i32, out: usize): void {
 export function group_moments_contig_f32(
   x: usize, B: i32, n: i32, preShift: f64, preDiv: f64,
   count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
+): void { groupMomentsContig<f32>(x, B, n, preShift, preDiv, count, sum, mean, m2, min, max); }
+export function group_moments_contig_f64(
+  x: usize, B: i32, n: i32, preShift: f64, preDiv: f64,
+  count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
+): void { groupMomentsContig<f64>(x, B, n, preShift, preDiv, count, sum, mean, m2, min, max); }
+
+@inline function groupMomentsContig<T>(
+  x: usize, B: i32, n: i32, preShift: f64, preDiv: f64,
+  count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
 ): void {
   const G = n > 0 ? B / n : 0;
   for (let g = 0; g < G; g++) {
     const a = g * n;
     let s: f64 = 0, lo: f64 = Infinity, hi: f64 = -Infinity;
     for (let i = a; i < a + n; i++) {
-      const v = xAt(x, i, preShift, preDiv);
+      const v = xAt<T>(x, i, preShift, preDiv);
       s += v;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
     const mu = s / <f64>n;
     let q: f64 = 0;
-    for (let i = a; i < a + n; i++) { const d = xAt(x, i, preShift, preDiv) - mu; q += d * d; }
+    for (let i = a; i < a + n; i++) { const d = xAt<T>(x, i, preShift, preDiv) - mu; q += d * d; }
     const o = <usize>g << 3;
     store<f64>(count + o, <f64>n); store<f64>(sum + o, s); store<f64>(mean + o, mu);
     store<f64>(m2 + o, q); store<f64>(min + o, lo); store<f64>(max + o, hi);
   }
 }
 
-// group_affine_f32 for contiguous groups of n rows.
-export function group_affine_contig_f32(
+// group_affine_* for contiguous groups of n rows.
+export function group_affine_contig_f32(x: usize, B: i32, n: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
+  return groupAffineContig<f32, f32>(x, B, n, preShift, preDiv, shift, mul, den, out);
+}
+export function group_affine_contig_f32_f64(x: usize, B: i32, n: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
+  return groupAffineContig<f32, f64>(x, B, n, preShift, preDiv, shift, mul, den, out);
+}
+
+@inline function groupAffineContig<TI, TO>(
   x: usize, B: i32, n: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize,
 ): i32 {
   let bad = -1;
@@ -291,11 +336,10 @@ export function group_affine_contig_f32(
     const o = <usize>g << 3;
     const sh = load<f64>(shift + o), mu = load<f64>(mul + o), dn = load<f64>(den + o);
     for (let i = g * n; i < g * n + n; i++) {
-      let r: f32 = 0;
-      if (dn != 0) r = <f32>(((xAt(x, i, preShift, preDiv) - sh) * mu) / dn);
-      r += 0;
-      if (bad < 0 && !isFinite<f32>(r)) bad = i;
-      store<f32>(out + (<usize>i << 2), r);
+      let r: f64 = 0;
+      if (dn != 0) r = ((xAt<TI>(x, i, preShift, preDiv) - sh) * mu) / dn;
+      if (bad < 0 && !isFinite<f32>(<f32>r)) bad = i;
+      store<TO>(out + (<usize>i << alignof<TO>()), <TO>r + 0);
     }
   }
   return bad;

@@ -16,6 +16,11 @@ export interface RowResult {
   kappa: number[];
   sens: number[];
   n: number[];
+  /**
+   * Absolute error allowance from ill-conditioned parameters evaluated in f64 (BNPO's Beta
+   * weight: logf is a difference of terms as large as lgamma(alpha + beta)), else absent.
+   */
+  extra?: number[];
 }
 
 export class ReferenceError extends Error {
@@ -234,6 +239,23 @@ export function lgammaStirling(x: number): number {
   return shift + (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + series;
 }
 
+/**
+ * log B(a, b) for the oracle, written independently of the library: for large arguments,
+ * lgamma(x) - lgamma(x + s) by the Stirling series in difference form (no cancellation).
+ * Returns the value and the sum of |terms| (what its f64 rounding error scales with).
+ */
+export function logBetaRef(a: number, b: number): { value: number; magnitude: number } {
+  const s = Math.min(a, b), x = Math.max(a, b);
+  if (x < 15) {
+    const t = [lgammaStirling(a), lgammaStirling(b), -lgammaStirling(a + b)];
+    return { value: t[0]! + t[1]! + t[2]!, magnitude: t.reduce((acc, v) => acc + Math.abs(v), 0) };
+  }
+  const y = x + s;
+  const tail = (z: number) => 1 / (12 * z) - 1 / (360 * z ** 3) + 1 / (1260 * z ** 5);
+  const t = [lgammaStirling(s), -s * Math.log(y), -(x - 0.5) * Math.log1p(s / x), s, tail(x), -tail(y)];
+  return { value: t.reduce((acc, v) => acc + v, 0), magnitude: t.reduce((acc, v) => acc + Math.abs(v), 0) };
+}
+
 const xlogy = (c: number, y: number) => (c === 0 ? 0 : y === 0 ? -Infinity : c * Math.log(y));
 
 export interface BnpoOpts { lo: number; hi: number; alpha: number | null; beta: number | null; wMax: number; singleton: Singleton }
@@ -263,16 +285,23 @@ export function bnpo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o:
     beta = Math.max(1 + (k * (1 - mu)) / 3, 1);
     fallback = "none";
   }
-  const logB = lgammaStirling(alpha) + lgammaStirling(beta) - lgammaStirling(alpha + beta);
+  const { value: logB, magnitude: lgMag } = logBetaRef(alpha, beta);
   const out = emptyResult(s.length);
+  const extra = new Array(s.length).fill(0);
   groups.forEach((rows, g) => {
     const pg = p[g];
     if (pg === null || pg === undefined) return;
-    const logf = xlogy(alpha - 1, pg) + xlogy(beta - 1, 1 - pg) - logB;
+    const t1 = xlogy(alpha - 1, pg), t2 = xlogy(beta - 1, 1 - pg);
+    const logf = t1 + t2 - logB;
     const w = Math.min(Math.exp(-logf), o.wMax);
-    for (const i of rows) { out.a[i] = w * (x[i]! - pg); out.kappa[i] = w * Math.abs(pg); out.sens[i] = w * sumAbs(rows.map((j) => x[j]!)); out.n[i] = rows.length; }
+    // d(w)/w = d(logf): each term of logf carries a few ulps in any f64 evaluation.
+    const relW = w === o.wMax ? 0 : 8 * 2 ** -53 * (Math.abs(t1) + Math.abs(t2) + lgMag);
+    for (const i of rows) {
+      out.a[i] = w * (x[i]! - pg); out.kappa[i] = w * Math.abs(pg); out.sens[i] = w * sumAbs(rows.map((j) => x[j]!)); out.n[i] = rows.length;
+      extra[i] = Math.abs(out.a[i]!) * relW;
+    }
   });
-  return { ...out, alpha, beta, fallback };
+  return { ...out, extra, alpha, beta, fallback };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,7 +335,8 @@ export function trlGroupAdvantage(R: ArrayLike<number>, B: number, K: number, w:
       for (const i of rows) {
         const a = (r[i]! - st.mean) / q;
         out.a[i] = Number.isNaN(a) ? 0 : a;
-        out.kappa[i] = Number.isNaN(q) ? 0 : Math.abs(st.mean) / q;
+        // A group with no scorable row has a NaN mean; its rows are exactly 0 (nan_to_num).
+        out.kappa[i] = Number.isNaN(q) || Number.isNaN(st.mean) ? 0 : Math.abs(st.mean) / q;
         out.sens[i] = Number.isNaN(q) ? 0 : sumAbs(rows.map((j) => r[j]!).filter((x) => !Number.isNaN(x))) / q;
         out.n[i] = rows.length;
       }

@@ -61,7 +61,7 @@ export function openrlhfOutcome(rewards: ArrayLike<number>, mask: ArrayLike<numb
       if (m) { returns[i * T + t] = R; sens[i * T + t] = S; }
     }
   }
-  let advantages = returns.slice(), kappa = new Array(B * T).fill(0);
+  let advantages = returns.slice(), kappa = new Array(B * T).fill(0), advSens = sens.slice(), count = T;
   if (o.estimator === "reinforce" || o.estimator === "reinforce_baseline") {
     const vals: number[] = [];
     for (let k = 0; k < B * T; k++) if (mask[k] === 1) vals.push(returns[k]);
@@ -74,6 +74,10 @@ export function openrlhfOutcome(rewards: ArrayLike<number>, mask: ArrayLike<numb
     const rstd = o.noStdNorm ? 1 : o.whitenEpsMode === "add" ? 1 / Math.sqrt(v + o.whitenEps) : 1 / Math.sqrt(Math.max(v, o.whitenEps));
     advantages = returns.map((x, k) => (mask[k] === 1 ? (x - mu) * rstd : 0));
     kappa = kappa.map(() => Math.abs(mu) * rstd);
+    // The batch statistics sum every valid return: S = Σ|R|*rstd over vals.length terms.
+    const S = vals.reduce((acc, x) => acc + Math.abs(x), 0) * rstd;
+    advSens = advSens.map(() => S);
+    count = vals.length;
   }
-  return { advantages, returns, shapedRewards: r, kappa, sens };
+  return { advantages, returns, shapedRewards: r, kappa, sens, advSens, count };
 }

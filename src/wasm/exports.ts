@@ -29,12 +29,27 @@ export interface KernelExports {
   group_top2_f32(x: number, ids: number, B: number, G: number, r1: number, r2: number, top: number): void;
   group_top_apply_f32(ids: number, B: number, top: number, adv: number, out: number): void;
   count_nonzero_f32(x: number, n: number): number;
-  weighted_moments_f32(x: number, w: number, B: number, out: number): void;
+  weighted_moments_f64(x: number, w: number, B: number, out: number): void;
   row_affine_f32(x: number, B: number, mu: number, scale: number, shiftBack: number, out: number): number;
+  row_affine_f64_f32(x: number, B: number, mu: number, scale: number, shiftBack: number, out: number): number;
+  group_moments_f64(x: number, include: number, ids: number, B: number, G: number, preShift: number, preDiv: number,
+    count: number, sum: number, mean: number, m2: number, min: number, max: number): void;
+  group_moments_contig_f64(x: number, B: number, n: number, preShift: number, preDiv: number,
+    count: number, sum: number, mean: number, m2: number, min: number, max: number): void;
+  group_affine_f32_f64(x: number, include: number, ids: number, B: number, preShift: number, preDiv: number,
+    shift: number, mul: number, den: number, out: number): number;
+  group_affine_f64_f32(x: number, include: number, ids: number, B: number, preShift: number, preDiv: number,
+    shift: number, mul: number, den: number, out: number): number;
+  group_affine_contig_f32_f64(x: number, B: number, n: number, preShift: number, preDiv: number,
+    shift: number, mul: number, den: number, out: number): number;
+  moments_f64(x: number, include: number, n: number, out: number): void;
   trl_row_rewards_f32(R: number, B: number, K: number, w: number, out: number, scorable: number): number;
   masked_moments_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
   masked_affine_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number,
     mu: number, scale: number, shiftBack: number, out: number): number;
   orl_outcome_returns_f32(kl: number, mask: number, lens: number, offsets: number, B: number, T: number,
-    r: number, klCoef: number, gamma: number, out: number): number;
+    r: number, klCoef: number, gamma: number, out: number, out64: number): number;
+  masked_moments_f64(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
+  masked_affine_f64_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number,
+    mu: number, scale: number, shiftBack: number, out: number): number;
 }

@@ -1,0 +1,60 @@
+// Counterexamples that fast-check shrank while the group family was written, pinned as
+// examples. Each names the defect it caught.
+import { describe, it } from "node:test";
+import type { GroupBatch } from "./helpers.js";
+import * as C from "./group.checks.js";
+
+const batch = (o: { ids: number[]; scores: number[]; mask: number[]; T: number; groupSize?: number }): GroupBatch => {
+  const b: GroupBatch = { B: o.ids.length, G: Math.max(...o.ids) + 1, T: o.T, ids: Int32Array.from(o.ids), scores: Float32Array.from(o.scores), mask: Uint8Array.from(o.mask) };
+  if (o.groupSize) b.groupSize = o.groupSize;
+  return b;
+};
+const rep = <T>(v: T, n: number): T[] => new Array<T>(n).fill(v);
+
+describe("pinned counterexamples (group family)", () => {
+  it("RF++-baseline: the baseline-subtracted rows must stay f64 into the whitening (mean of a cancelling batch)", () => {
+    C.checkRfppb(batch({
+      ids: [...rep(0, 10), ...rep(1, 10), ...rep(2, 10), ...rep(3, 10)], T: 10, groupSize: 10,
+      scores: [...rep(0.699999988079071, 10), ...rep(0.5, 10), 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, ...rep(0.5, 10)],
+      mask: [...rep(0, 200), 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, ...rep(0, 119)],
+    }), "raw", "unbiased", "add", 0);
+    C.checkRfppb(batch({
+      ids: [...rep(0, 7), ...rep(1, 13), ...rep(2, 10)], T: 1,
+      scores: [...rep(10000, 7), 0, 1, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, ...rep(0, 9)],
+      mask: [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0],
+    }), "raw", "unbiased", "add", 0);
+  });
+
+  it("DLER: same f64 intermediate, with a constant non-dyadic group and truncated rows", () => {
+    C.checkDler(batch({
+      ids: [...rep(0, 13), ...rep(1, 10), 2], T: 1,
+      scores: [...rep(-2.9000000953674316, 13), 1, ...rep(0, 9), 10000],
+      mask: [0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, ...rep(0, 12)],
+    }), [true, true, true, true, true, true, false, true, true, false, false, false, false, false, false, false, true, false, true, true, true, true, true, ...rep(false, 41)], 0, 0);
+  });
+
+  it("BNPO: alpha ~ 6e9 (nearly equal p): the weight's f64 conditioning is part of the tolerance", () => {
+    C.checkBnpo(batch({ ids: [0, 0, 1, 1, 2, 2], T: 1, groupSize: 2, scores: [0, 0.9999911189079285, 0, 1, 0, 1], mask: rep(0, 6) }), "raw", 0);
+  });
+
+  it("BNPO: beta ~ 1.6e16: log B needs the Stirling difference (three-term lgamma cancels to garbage)", () => {
+    C.checkBnpo(batch({ ids: [0, 1, 1, 1, 1, 1, 1], T: 1, scores: [0, 1.2475388444270014e-16, 0, 0, 0, 0, 3.697785493223493e-32], mask: rep(0, 7) }), "raw", 0);
+  });
+
+  it("TRL: subnormal rewards times a weight: row rewards must stay f64", () => {
+    C.checkTrl({ n: 4, g: 5, K: 1, R: [0, 0, NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1.401298464324817e-45, NaN, 0, 0, 0], w: [1.04], scale: "group", agg: "sumThenNormalize" });
+    C.checkTrl({ n: 6, g: 3, K: 3, R: [0, 0, 92.45280456542969, 0, NaN, 0, 0, 1, -83.08464813232422, 0, 0, 0, 0, 75.06746673583984, -68.33135223388672, 0, NaN, 1, ...rep(0, 10), NaN, 0, NaN, ...rep(0, 23)], w: [1, 0.79, 0.79], scale: "group", agg: "sumThenNormalize" });
+  });
+
+  it("TRL: a group with no scorable row (NaN mean) under batch scaling gives 0", () => {
+    C.checkTrl({ n: 2, g: 5, K: 1, R: [0, NaN, 0, 0, 0, 0, NaN, NaN, 0, 0], w: [1], scale: "batch", agg: "sumThenNormalize" });
+  });
+
+  it("OPO: subnormal scores: f32 rounding has an absolute floor", () => {
+    C.checkOpo(batch({ ids: [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], T: 1, groupSize: 3, scores: [0, 1.401298464324817e-44, 0, 10000, 10000, 10000, ...rep(0.699999988079071, 3), ...rep(0, 6)], mask: [1, 1, 1, ...rep(0, 12)] }), "raw", 0);
+  });
+
+  it("OpenRLHF reinforce, centre only: the normalisation reads f64 returns", () => {
+    C.checkOrl(batch({ ids: [0, 0, 1, 1, 2, 2], T: 3, groupSize: 2, scores: [3.299999952316284, 3.299999952316284, 0, 0, 0, -8.077253341674805], mask: [1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0] }), "reinforce", 0, 0.99, true);
+  });
+});
