@@ -10,3 +10,4 @@ export * from "./group/stats";
 export * from "./scan/whiten";
 export * from "./scan/returns";
 export * from "./scan/remax";
+export * from "./group/center";

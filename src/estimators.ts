@@ -218,7 +218,8 @@ export function runRemax(e: Engine, s: Scratch, a: { tokenRewards?: Float32Array
   resolveOptions("remax", a, REMAX_INPUTS, NO_OPTIONS);
   checkF32("tokenRewards", a.tokenRewards);
   checkF32("baselines", a.baselines);
-  const shape = layoutShape(a, a.offsets ? undefined : a.baselines!.length, [["tokenRewards", a.tokenRewards]]);
+  // Rows come from the token layout when it fixes them (offsets or width); baselines must agree.
+  const shape = layoutShape(a, a.offsets || a.width !== undefined ? undefined : a.baselines!.length, [["tokenRewards", a.tokenRewards]]);
   if (a.baselines!.length !== shape.B) rangeError("SHAPE_MISMATCH", "baselines", -1, `length ${a.baselines!.length} != rows ${shape.B}`);
   checkLayoutStructure(a, shape);
   const rows = placeLayout(e, s, a, shape);
@@ -283,7 +284,11 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
   const G = groups.G;
   // Rows per group (TRL's num_generations > 1 test, per group).
   const groupRows = s.alloc(G * 4);
-  { const I = e.I32; I.fill(0, groupRows >> 2, (groupRows >> 2) + G); for (let i = 0; i < B; i++) I[(groupRows >> 2) + I[(groups.idsPtr >> 2) + i]!]!++; }
+  {
+    const I = e.I32, base = groupRows >> 2;
+    if (groups.groupSize) I.fill(groups.groupSize, base, base + G);
+    else { I.fill(0, base, base + G); for (let i = 0; i < B; i++) I[base + I[(groups.idsPtr >> 2) + i]!]!++; }
+  }
   const out = s.alloc(B * 4);
   // Row rewards r_i = nansum_k(w_k R[i,k]) (NaN when unscorable) feed the group statistics and
   // the diagnostics in both aggregation modes.

@@ -131,22 +131,51 @@ function applyAffine(c: Ctx, a: Affine, include = 0, preShift = 0, preDiv = 1, o
 }
 
 // ---------------------------------------------------------------------------------------------
+// Contiguous groups (groupSize, no include mask): one fused wasm pass computes each group's
+// statistics, parameters and outputs (assembly/group/center.ts), bitwise equal to the general
+// path below it. Singleton groups only exist when groupSize is 1.
+
+const EPS_MODE = { std: 0, var: 1, maxVar: 2 } as const;
+interface CenterArgs { mode: 0 | 1 | 2; eps?: number; epsMode?: EpsMode | null; unbiased?: boolean; batchVar?: number | null; mulP?: number; denP?: number; singleton: Singleton; out?: RowType }
+
+function centerContig(c: Ctx, a: CenterArgs): { row: number; diagnostics: GroupDiagnostics } | null {
+  const n = c.groups.groupSize;
+  if (!(n > 0)) return null;
+  if (n === 1 && a.singleton === "error" && c.rows.B > 0) singletonError(c, 0);
+  const B = c.rows.B, f64 = a.out === "f64";
+  const out = c.s.alloc(B * (f64 ? 8 : 4)), info = c.s.alloc(8);
+  const X = c.e.exports;
+  const args = [c.sPtr, B, n, a.mode, a.eps ?? 0, a.epsMode ? EPS_MODE[a.epsMode] : -1, a.unbiased === false ? 0 : 1,
+    a.batchVar ?? 0, a.batchVar === null || a.batchVar === undefined ? 0 : 1, a.mulP ?? 1, a.denP ?? 1, a.singleton === "zero" ? 1 : 0, out, info] as const;
+  if (f64) X.group_center_contig_f32_f64(...args); else X.group_center_contig_f32(...args);
+  const I = c.e.I32;
+  const bad = I[(info >> 2) + 1]!;
+  if (!f64 && bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
+  const G = c.groups.G;
+  return {
+    row: out,
+    diagnostics: { numGroups: G, emptyGroups: 0, singletonGroups: n === 1 ? G : 0, zeroVarianceGroups: I[info >> 2]!, emptyRows: emptyRowsOf(c) },
+  };
+}
+
+function batchVariance(c: Ctx, kind: StdKind): number {
+  const m = c.s.alloc(24);
+  c.e.exports.moments_f32(c.sPtr, 0, c.rows.B, m);
+  const F = c.e.F64;
+  const n = F[m >> 3]!;
+  return n > 1 ? variance(F[(m >> 3) + 2]!, n, kind) : 0;
+}
 
 export interface GrpoKnobs {
   eps: number; epsMode: EpsMode; stdKind: StdKind; stdScope: "group" | "batch"; normalizeByStd: boolean; singleton: Singleton;
 }
 
 export function grpoRows(c: Ctx, o: GrpoKnobs): { row: number; diagnostics: GroupDiagnostics } {
+  const batchVar = o.stdScope === "batch" ? batchVariance(c, o.stdKind) : 0;
+  const fused = centerContig(c, { mode: 0, eps: o.eps, epsMode: o.normalizeByStd ? o.epsMode : null, unbiased: o.stdKind === "unbiased", batchVar: o.stdScope === "batch" ? batchVar : null, singleton: o.singleton });
+  if (fused) return fused;
   const st = groupMoments(c);
   const af = affineArrays(c);
-  let batchVar = 0;
-  if (o.stdScope === "batch") {
-    const m = c.s.alloc(24);
-    c.e.exports.moments_f32(c.sPtr, 0, c.rows.B, m);
-    const F = c.e.F64;
-    const n = F[m >> 3]!;
-    batchVar = n > 1 ? variance(F[(m >> 3) + 2]!, n, o.stdKind) : 0;
-  }
   const F = c.e.F64;
   for (let g = 0; g < c.groups.G; g++) {
     const n = F[(st.count >> 3) + g]!;
@@ -166,6 +195,7 @@ export function grpoRows(c: Ctx, o: GrpoKnobs): { row: number; diagnostics: Grou
 }
 
 export function rlooRows(c: Ctx, o: { singleton: Singleton; include: number }): { row: number; diagnostics: GroupDiagnostics } {
+  if (o.include === 0) { const fused = centerContig(c, { mode: 1, singleton: o.singleton }); if (fused) return fused; }
   const st = groupMoments(c, o.include);
   const af = affineArrays(c);
   const F = c.e.F64;
@@ -187,6 +217,8 @@ export function rlooRows(c: Ctx, o: { singleton: Singleton; include: number }): 
  * `out: "f64"` the rows stay f64 for the whitening that follows.
  */
 export function meanBaselineRows(c: Ctx, singleton: Singleton, out: RowType = "f32"): { row: number; diagnostics: GroupDiagnostics } {
+  const fused = centerContig(c, { mode: 2, singleton, out });
+  if (fused) return fused;
   const st = groupMoments(c);
   const af = affineArrays(c);
   const F = c.e.F64;
@@ -225,9 +257,11 @@ export function opoRows(c: Ctx, singleton: Singleton): { row: number; diagnostic
 }
 
 export function gpgRows(c: Ctx, o: { fNorm: number; singleton: Singleton }): { row: number; diagnostics: GroupDiagnostics & { alpha: number; nonZero: number } } {
-  const st = groupMoments(c);
   const nnz = c.e.exports.count_nonzero_f32(c.sPtr, c.rows.B);
   const alpha = c.rows.B / Math.max(nnz, 1);
+  const fused = centerContig(c, { mode: 2, mulP: alpha, denP: o.fNorm, singleton: o.singleton });
+  if (fused) return { row: fused.row, diagnostics: { ...fused.diagnostics, alpha, nonZero: nnz } };
+  const st = groupMoments(c);
   const af = affineArrays(c);
   const F = c.e.F64;
   for (let g = 0; g < c.groups.G; g++) {
@@ -284,8 +318,8 @@ export function xlogy(cf: number, y: number): number {
   return cf * Math.log(y);
 }
 
-export function bnpoWeight(p: number, alpha: number, beta: number, wMax: number): number {
-  const logB = logBeta(alpha, beta);
+/** w = min(1 / Beta(alpha, beta) density at p, wMax); logB = logBeta(alpha, beta), computed once per call. */
+export function bnpoWeight(p: number, alpha: number, beta: number, wMax: number, logB = logBeta(alpha, beta)): number {
   const logf = xlogy(alpha - 1, p) + xlogy(beta - 1, 1 - p) - logB;
   return Math.min(Math.exp(-logf), wMax);
 }
@@ -336,11 +370,16 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
     beta = Math.max(1 + (k * (1 - mu)) / 3, 1);
     fallback = "none";
   }
+  // Binary rewards give few distinct p (n + 1 for groups of n), so weights are memoised per call.
+  const logB = logBeta(alpha, beta);
+  const memo = new Map<number, number>();
   for (let g = 0; g < G; g++) {
     const pg = p[g]!;
     const skip = Number.isNaN(pg) || F[(st.count >> 3) + g] === 0;
+    let w = 0;
+    if (!skip) { w = memo.get(pg) ?? bnpoWeight(pg, alpha, beta, o.wMax, logB); if (memo.size < 4096) memo.set(pg, w); }
     F[(af.shift >> 3) + g] = skip ? 0 : pg;
-    F[(af.mul >> 3) + g] = skip ? 0 : bnpoWeight(pg, alpha, beta, o.wMax);
+    F[(af.mul >> 3) + g] = w;
     F[(af.den >> 3) + g] = 1;
   }
   const row = applyAffine(c, af, 0, o.lo, range);

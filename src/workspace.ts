@@ -201,10 +201,11 @@ export class Workspace {
 
   private run<D>(
     runner: (e: Engine, s: Scratch, a: any, bo?: BindOpts) => Ran<D>, call: Record<string, unknown>, inputs: Record<string, unknown>,
-    how: { scores?: boolean; maskAs?: string } = {},
+    how: { scores?: boolean; maskAs?: string; groups?: boolean } = {},
   ): WsResult<D> {
     const { input, ...knobs } = (call ?? {}) as { input?: string };
     const args: Record<string, unknown> = { ...knobs, ...this.layout(), ...inputs };
+    if (how.groups === false) { delete args.groupSize; delete args.groupIds; }
     if (how.maskAs && "mask" in args) { args[how.maskAs] = args.mask; delete args.mask; }
     if (how.scores === false) {
       if (input !== undefined) rangeError("UNKNOWN_OPTION", "input", -1, "this kernel does not read scores");
@@ -243,7 +244,7 @@ export class Workspace {
   }
   /** Reads `tokenRewards` and `baselines`; writes `advantages` and `returns` (plan extraViews: tokenRewards, returns). */
   remax(call: { preset?: Preset } = {}) {
-    return this.run(runRemax as any, call, { tokenRewards: this.tokens("tokenRewards"), baselines: this.baselines }, { scores: false });
+    return this.run(runRemax as any, call, { tokenRewards: this.tokens("tokenRewards"), baselines: this.baselines }, { scores: false, groups: false });
   }
   /** Reads `scores` as the scalar rewards (and `kl` when planned); writes advantages, returns and shapedRewards. */
   openrlhfOutcome(call: WsCall<T.OrlArgs> = {}) {

@@ -45,7 +45,10 @@ function runEverywhere(b: GroupBatch, call: Call, seed: number): Res | string {
           assertBitwise(r.advantages!, pack(results[results.length - 1]!.advantages!, b.T, p), `${name}: packed vs padded tokens`);
         } else {
           assertBroadcastOf(r.advantages!, r.rowAdvantages, b.mask, b.T, `${name}: broadcast`);
-          if (results.length) assertBitwise(r.rowAdvantages, results[0]!.rowAdvantages, `${name}: groups form / build`);
+          if (results.length) {
+            assertBitwise(r.rowAdvantages, results[0]!.rowAdvantages, `${name}: groups form / build`);
+            assert.deepEqual(r.diagnostics, results[0]!.diagnostics, `${name}: diagnostics agree across group forms and builds`);
+          }
           results.push(r);
         }
       }

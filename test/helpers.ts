@@ -117,7 +117,7 @@ export function toPacked(mask: Uint8Array, B: number, T: number, keep: (i: numbe
   for (let i = 0; i < B; i++) {
     let last = -1;
     for (let t = 0; t < T; t++) if (mask[i * T + t]) last = t;
-    const e = Math.max(keep(i, last), last + 1);
+    const e = Math.min(T, Math.max(keep(i, last), last + 1));
     cols.push(Array.from({ length: e }, (_, t) => t));
     offsets[i + 1] = offsets[i]! + e;
   }

@@ -3,9 +3,13 @@
 // An optional pre-transform x' = (x - preShift) / preDiv is applied in f64 (BNPO's rescaling);
 // (0, 1) is an exact identity.
 
-@inline function xAt<T>(x: usize, i: i32, preShift: f64, preDiv: f64): f64 {
-  return (<f64>load<T>(x + (<usize>i << alignof<T>())) - preShift) / preDiv;
+// The pre-transform costs an f64 division per element, so the identity (0, 1) skips it: callers
+// pass `pre` as a literal through inlined bodies and Binaryen folds the branch out of the loops.
+@inline function xAt<T>(x: usize, i: i32, preShift: f64, preDiv: f64, pre: bool = true): f64 {
+  const v = <f64>load<T>(x + (<usize>i << alignof<T>()));
+  return pre ? (v - preShift) / preDiv : v;
 }
+@inline function isIdentity(preShift: f64, preDiv: f64): bool { return preShift == 0 && preDiv == 1; }
 @inline function gid(ids: usize, i: i32): usize { return <usize>load<i32>(ids + (<usize>i << 2)); }
 @inline function included(include: usize, i: i32): bool { return include == 0 || load<u8>(include + <usize>i) != 0; }
 
@@ -14,15 +18,21 @@
 export function group_moments_f32(
   x: usize, include: usize, ids: usize, B: i32, G: i32, preShift: f64, preDiv: f64,
   count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
-): void { groupMoments<f32>(x, include, ids, B, G, preShift, preDiv, count, sum, mean, m2, min, max); }
+): void {
+  if (isIdentity(preShift, preDiv)) groupMoments<f32>(x, include, ids, B, G, 0, 1, count, sum, mean, m2, min, max, false);
+  else groupMoments<f32>(x, include, ids, B, G, preShift, preDiv, count, sum, mean, m2, min, max, true);
+}
 export function group_moments_f64(
   x: usize, include: usize, ids: usize, B: i32, G: i32, preShift: f64, preDiv: f64,
   count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
-): void { groupMoments<f64>(x, include, ids, B, G, preShift, preDiv, count, sum, mean, m2, min, max); }
+): void {
+  if (isIdentity(preShift, preDiv)) groupMoments<f64>(x, include, ids, B, G, 0, 1, count, sum, mean, m2, min, max, false);
+  else groupMoments<f64>(x, include, ids, B, G, preShift, preDiv, count, sum, mean, m2, min, max, true);
+}
 
 @inline function groupMoments<T>(
   x: usize, include: usize, ids: usize, B: i32, G: i32, preShift: f64, preDiv: f64,
-  count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
+  count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize, pre: bool,
 ): void {
   for (let g = 0; g < G; g++) {
     const o = <usize>g << 3;
@@ -32,7 +42,7 @@ export function group_moments_f64(
   for (let i = 0; i < B; i++) {
     if (!included(include, i)) continue;
     const o = gid(ids, i) << 3;
-    const v = xAt<T>(x, i, preShift, preDiv);
+    const v = xAt<T>(x, i, preShift, preDiv, pre);
     store<f64>(count + o, load<f64>(count + o) + 1);
     store<f64>(mean + o, load<f64>(mean + o) + v);
     if (v < load<f64>(min + o)) store<f64>(min + o, v);
@@ -48,7 +58,7 @@ export function group_moments_f64(
   for (let i = 0; i < B; i++) {
     if (!included(include, i)) continue;
     const o = gid(ids, i) << 3;
-    const d = xAt<T>(x, i, preShift, preDiv) - load<f64>(mean + o);
+    const d = xAt<T>(x, i, preShift, preDiv, pre) - load<f64>(mean + o);
     store<f64>(m2 + o, load<f64>(m2 + o) + d * d);
   }
 }
@@ -71,18 +81,24 @@ export function group_weighted_sums_f32(x: usize, w: usize, ids: usize, B: i32, 
 // Variants: f32 -> f32 (final outputs), f32 -> f64 (an intermediate that is reduced again),
 // f64 -> f32.
 export function group_affine_f32(x: usize, include: usize, ids: usize, B: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
-  return groupAffine<f32, f32>(x, include, ids, B, preShift, preDiv, shift, mul, den, out);
+  return isIdentity(preShift, preDiv)
+    ? groupAffine<f32, f32>(x, include, ids, B, 0, 1, shift, mul, den, out, false)
+    : groupAffine<f32, f32>(x, include, ids, B, preShift, preDiv, shift, mul, den, out, true);
 }
 export function group_affine_f32_f64(x: usize, include: usize, ids: usize, B: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
-  return groupAffine<f32, f64>(x, include, ids, B, preShift, preDiv, shift, mul, den, out);
+  return isIdentity(preShift, preDiv)
+    ? groupAffine<f32, f64>(x, include, ids, B, 0, 1, shift, mul, den, out, false)
+    : groupAffine<f32, f64>(x, include, ids, B, preShift, preDiv, shift, mul, den, out, true);
 }
 export function group_affine_f64_f32(x: usize, include: usize, ids: usize, B: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
-  return groupAffine<f64, f32>(x, include, ids, B, preShift, preDiv, shift, mul, den, out);
+  return isIdentity(preShift, preDiv)
+    ? groupAffine<f64, f32>(x, include, ids, B, 0, 1, shift, mul, den, out, false)
+    : groupAffine<f64, f32>(x, include, ids, B, preShift, preDiv, shift, mul, den, out, true);
 }
 
 @inline function groupAffine<TI, TO>(
   x: usize, include: usize, ids: usize, B: i32, preShift: f64, preDiv: f64,
-  shift: usize, mul: usize, den: usize, out: usize,
+  shift: usize, mul: usize, den: usize, out: usize, pre: bool,
 ): i32 {
   let bad = -1;
   for (let i = 0; i < B; i++) {
@@ -90,7 +106,7 @@ export function group_affine_f64_f32(x: usize, include: usize, ids: usize, B: i3
     if (included(include, i)) {
       const o = gid(ids, i) << 3;
       const dn = load<f64>(den + o);
-      if (dn != 0) r = ((xAt<TI>(x, i, preShift, preDiv) - load<f64>(shift + o)) * load<f64>(mul + o)) / dn;
+      if (dn != 0) r = ((xAt<TI>(x, i, preShift, preDiv, pre) - load<f64>(shift + o)) * load<f64>(mul + o)) / dn;
       if (bad < 0 && !isFinite<f32>(<f32>r)) bad = i;
     }
     store<TO>(out + (<usize>i << alignof<TO>()), <TO>r + 0);
@@ -290,29 +306,35 @@ export function nan_moments_f64(x: usize, n: i32, out: usize): void {
 export function group_moments_contig_f32(
   x: usize, B: i32, n: i32, preShift: f64, preDiv: f64,
   count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
-): void { groupMomentsContig<f32>(x, B, n, preShift, preDiv, count, sum, mean, m2, min, max); }
+): void {
+  if (isIdentity(preShift, preDiv)) groupMomentsContig<f32>(x, B, n, 0, 1, count, sum, mean, m2, min, max, false);
+  else groupMomentsContig<f32>(x, B, n, preShift, preDiv, count, sum, mean, m2, min, max, true);
+}
 export function group_moments_contig_f64(
   x: usize, B: i32, n: i32, preShift: f64, preDiv: f64,
   count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
-): void { groupMomentsContig<f64>(x, B, n, preShift, preDiv, count, sum, mean, m2, min, max); }
+): void {
+  if (isIdentity(preShift, preDiv)) groupMomentsContig<f64>(x, B, n, 0, 1, count, sum, mean, m2, min, max, false);
+  else groupMomentsContig<f64>(x, B, n, preShift, preDiv, count, sum, mean, m2, min, max, true);
+}
 
 @inline function groupMomentsContig<T>(
   x: usize, B: i32, n: i32, preShift: f64, preDiv: f64,
-  count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
+  count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize, pre: bool,
 ): void {
   const G = n > 0 ? B / n : 0;
   for (let g = 0; g < G; g++) {
     const a = g * n;
     let s: f64 = 0, lo: f64 = Infinity, hi: f64 = -Infinity;
     for (let i = a; i < a + n; i++) {
-      const v = xAt<T>(x, i, preShift, preDiv);
+      const v = xAt<T>(x, i, preShift, preDiv, pre);
       s += v;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
     const mu = s / <f64>n;
     let q: f64 = 0;
-    for (let i = a; i < a + n; i++) { const d = xAt<T>(x, i, preShift, preDiv) - mu; q += d * d; }
+    for (let i = a; i < a + n; i++) { const d = xAt<T>(x, i, preShift, preDiv, pre) - mu; q += d * d; }
     const o = <usize>g << 3;
     store<f64>(count + o, <f64>n); store<f64>(sum + o, s); store<f64>(mean + o, mu);
     store<f64>(m2 + o, q); store<f64>(min + o, lo); store<f64>(max + o, hi);
@@ -321,14 +343,18 @@ export function group_moments_contig_f64(
 
 // group_affine_* for contiguous groups of n rows.
 export function group_affine_contig_f32(x: usize, B: i32, n: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
-  return groupAffineContig<f32, f32>(x, B, n, preShift, preDiv, shift, mul, den, out);
+  return isIdentity(preShift, preDiv)
+    ? groupAffineContig<f32, f32>(x, B, n, 0, 1, shift, mul, den, out, false)
+    : groupAffineContig<f32, f32>(x, B, n, preShift, preDiv, shift, mul, den, out, true);
 }
 export function group_affine_contig_f32_f64(x: usize, B: i32, n: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize): i32 {
-  return groupAffineContig<f32, f64>(x, B, n, preShift, preDiv, shift, mul, den, out);
+  return isIdentity(preShift, preDiv)
+    ? groupAffineContig<f32, f64>(x, B, n, 0, 1, shift, mul, den, out, false)
+    : groupAffineContig<f32, f64>(x, B, n, preShift, preDiv, shift, mul, den, out, true);
 }
 
 @inline function groupAffineContig<TI, TO>(
-  x: usize, B: i32, n: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize,
+  x: usize, B: i32, n: i32, preShift: f64, preDiv: f64, shift: usize, mul: usize, den: usize, out: usize, pre: bool,
 ): i32 {
   let bad = -1;
   const G = n > 0 ? B / n : 0;
@@ -337,7 +363,7 @@ export function group_affine_contig_f32_f64(x: usize, B: i32, n: i32, preShift: 
     const sh = load<f64>(shift + o), mu = load<f64>(mul + o), dn = load<f64>(den + o);
     for (let i = g * n; i < g * n + n; i++) {
       let r: f64 = 0;
-      if (dn != 0) r = ((xAt<TI>(x, i, preShift, preDiv) - sh) * mu) / dn;
+      if (dn != 0) r = ((xAt<TI>(x, i, preShift, preDiv, pre) - sh) * mu) / dn;
       if (bad < 0 && !isFinite<f32>(<f32>r)) bad = i;
       store<TO>(out + (<usize>i << alignof<TO>()), <TO>r + 0);
     }

@@ -17,6 +17,10 @@ export interface KernelExports {
   group_affine_contig_f32(x: number, B: number, n: number, preShift: number, preDiv: number,
     shift: number, mul: number, den: number, out: number): number;
   mask_check_rows_u8(mask: number, offsets: number, B: number, T: number): number;
+  group_center_contig_f32(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
+    batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
+  group_center_contig_f32_f64(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
+    batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
   moments_f32(x: number, include: number, n: number, out: number): void;
   trl_normalize_then_sum_f32(R: number, B: number, K: number, w: number, ids: number, G: number, groupRows: number,
     eps: number, scratch: number, rOut: number): void;

@@ -1,0 +1,120 @@
+// Fused group normalisation for contiguous groups of n rows (the groupSize fast path): each
+// group's mean, M2, parameters and outputs are computed in registers in one visit, with the same
+// f64 formulas, in the same order, as the general path (group_moments_* then group_affine_*), so
+// the two agree bitwise.
+//
+//   mode 0 (GRPO):   a = (x - mu) / den(var)        den from epsMode; epsMode -1 = no division
+//   mode 1 (RLOO):   a = ((x - mu) * n) / (n - 1)
+//   mode 2 (scaled): a = ((x - mu) * mulP) / denP   (mean baseline: 1, 1; GPG: alpha, fNorm)
+//
+// Singleton groups: singletonZero ? 0 : raw (mu = 0; GRPO's var = 1, or the batch variance).
+// info[0] <- number of groups of size >= 2 with M2 == 0; info[1] <- first row whose result is
+// not finite as f32, or -1.
+
+@inline function den(v: f64, eps: f64, epsMode: i32): f64 {
+  if (epsMode == 0) return Math.sqrt(v) + eps;
+  if (epsMode == 1) return Math.sqrt(v + eps);
+  if (epsMode == 2) return Math.sqrt(Math.max(v, eps));
+  return 1;
+}
+
+@inline function center<TO>(
+  x: usize, B: i32, n: i32, mode: i32, eps: f64, epsMode: i32, unbiased: i32, batchVar: f64, useBatchVar: i32,
+  mulP: f64, denP: f64, singletonZero: i32, out: usize, info: usize,
+): void {
+  let zeroVar = 0, bad = -1;
+  const G = n > 0 ? B / n : 0;
+  const nf = <f64>n;
+  let g = 0;
+  // Four groups at a time: four independent f64 add chains hide the add latency, while each
+  // group's sum still runs over its rows in order (bitwise equal to the general path).
+  if (n > 1) for (; g + 4 <= G; g += 4) {
+    const a0 = g * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n;
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    for (let k = 0; k < n; k++) {
+      s0 += ld(x, a0 + k); s1 += ld(x, a1 + k); s2 += ld(x, a2 + k); s3 += ld(x, a3 + k);
+    }
+    const m0 = s0 / nf, m1 = s1 / nf, m2 = s2 / nf, m3 = s3 / nf;
+    let q0: f64 = 0, q1: f64 = 0, q2: f64 = 0, q3: f64 = 0;
+    for (let k = 0; k < n; k++) {
+      const d0 = ld(x, a0 + k) - m0, d1 = ld(x, a1 + k) - m1, d2 = ld(x, a2 + k) - m2, d3 = ld(x, a3 + k) - m3;
+      q0 += d0 * d0; q1 += d1 * d1; q2 += d2 * d2; q3 += d3 * d3;
+    }
+    bad = emitGroup<TO>(x, a0, n, m0, q0, mode, eps, epsMode, unbiased, batchVar, useBatchVar, mulP, denP, out, bad);
+    bad = emitGroup<TO>(x, a1, n, m1, q1, mode, eps, epsMode, unbiased, batchVar, useBatchVar, mulP, denP, out, bad);
+    bad = emitGroup<TO>(x, a2, n, m2, q2, mode, eps, epsMode, unbiased, batchVar, useBatchVar, mulP, denP, out, bad);
+    bad = emitGroup<TO>(x, a3, n, m3, q3, mode, eps, epsMode, unbiased, batchVar, useBatchVar, mulP, denP, out, bad);
+    zeroVar += <i32>(q0 == 0) + <i32>(q1 == 0) + <i32>(q2 == 0) + <i32>(q3 == 0);
+  }
+  for (; g < G; g++) {
+    const a = g * n;
+    if (n == 1) {
+      // Singleton: raw (mu = 0; GRPO's variance 1 or the batch variance) or zero.
+      let mul: f64 = singletonZero ? 0 : 1, dn: f64 = 1;
+      if (mode == 0) dn = den(useBatchVar ? batchVar : 1, eps, epsMode);
+      else if (mode == 2) { mul *= mulP; dn = denP; }
+      bad = emitRows<TO>(x, a, 1, 0, mul, dn, out, bad);
+      continue;
+    }
+    let s: f64 = 0;
+    for (let i = a; i < a + n; i++) s += ld(x, i);
+    const mu = s / nf;
+    let q: f64 = 0;
+    for (let i = a; i < a + n; i++) { const d = ld(x, i) - mu; q += d * d; }
+    if (q == 0) zeroVar++;
+    bad = emitGroup<TO>(x, a, n, mu, q, mode, eps, epsMode, unbiased, batchVar, useBatchVar, mulP, denP, out, bad);
+  }
+  store<i32>(info, zeroVar);
+  store<i32>(info, bad, 4);
+}
+
+@inline function ld(x: usize, i: i32): f64 { return <f64>load<f32>(x + (<usize>i << 2)); }
+
+/** Parameters of a group of n >= 2 rows from its mean and M2, then its outputs. */
+@inline function emitGroup<TO>(
+  x: usize, a: i32, n: i32, mu: f64, q: f64, mode: i32, eps: f64, epsMode: i32, unbiased: i32, batchVar: f64, useBatchVar: i32,
+  mulP: f64, denP: f64, out: usize, bad: i32,
+): i32 {
+  const nf = <f64>n;
+  let mul: f64 = 1, dn: f64 = 1;
+  if (mode == 0) dn = den(useBatchVar ? batchVar : (unbiased ? q / (nf - 1) : q / nf), eps, epsMode);
+  else if (mode == 1) { mul = nf; dn = nf - 1; }
+  else { mul = mulP; dn = denP; }
+  return emitRows<TO>(x, a, n, mu, mul, dn, out, bad);
+}
+
+/** out_i = ((x_i - mu) * mul) / dn for the rows [a, a+n), rounded once, +0 for -0; 0 when dn == 0. */
+@inline function emitRows<TO>(x: usize, a: i32, n: i32, mu: f64, mul: f64, dn: f64, out: usize, bad: i32): i32 {
+  let i = a;
+  if (ASC_FEATURE_SIMD && dn != 0) {
+    // Two rows per f64x2: the same IEEE operations per element as the scalar loop below.
+    const vmu = f64x2.splat(mu), vmul = f64x2.splat(mul), vdn = f64x2.splat(dn);
+    for (; i + 2 <= a + n; i += 2) {
+      const v = f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2)));
+      const r = f64x2.div(f64x2.mul(f64x2.sub(v, vmu), vmul), vdn);
+      const r32 = f32x4.add(f32x4.demote_f64x2_zero(r), f32x4.splat(0)); // +0 for -0
+      if (bad < 0 && !i32x4.all_true(f32x4.lt(f32x4.abs(r32), f32x4.splat(Infinity)))) {
+        if (!isFinite<f32>(f32x4.extract_lane(r32, 0))) bad = i; else if (!isFinite<f32>(f32x4.extract_lane(r32, 1))) bad = i + 1;
+      }
+      if (sizeof<TO>() == 4) v128.store64_lane(out + (<usize>i << 2), r32, 0);
+      else v128.store(out + (<usize>i << 3), f64x2.add(r, f64x2.splat(0)));
+    }
+  }
+  for (; i < a + n; i++) {
+    let r: f64 = 0;
+    if (dn != 0) r = ((ld(x, i) - mu) * mul) / dn;
+    if (bad < 0 && !isFinite<f32>(<f32>r)) bad = i;
+    store<TO>(out + (<usize>i << alignof<TO>()), <TO>r + 0);
+  }
+  return bad;
+}
+
+export function group_center_contig_f32(
+  x: usize, B: i32, n: i32, mode: i32, eps: f64, epsMode: i32, unbiased: i32, batchVar: f64, useBatchVar: i32,
+  mulP: f64, denP: f64, singletonZero: i32, out: usize, info: usize,
+): void { center<f32>(x, B, n, mode, eps, epsMode, unbiased, batchVar, useBatchVar, mulP, denP, singletonZero, out, info); }
+
+export function group_center_contig_f32_f64(
+  x: usize, B: i32, n: i32, mode: i32, eps: f64, epsMode: i32, unbiased: i32, batchVar: f64, useBatchVar: i32,
+  mulP: f64, denP: f64, singletonZero: i32, out: usize, info: usize,
+): void { center<f64>(x, B, n, mode, eps, epsMode, unbiased, batchVar, useBatchVar, mulP, denP, singletonZero, out, info); }

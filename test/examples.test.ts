@@ -1,0 +1,83 @@
+// Worked examples of the spec (group.md), pinned exactly, and lgamma check values.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { builds, f32 } from "./helpers.js";
+import { lgamma, logBeta } from "../src/math.js";
+
+const close = (got: ArrayLike<number>, want: number[], tol = 6e-8) =>
+  want.forEach((w, i) => assert.ok(Math.abs(got[i]! - w) <= tol * Math.max(1, Math.abs(w)), `[${i}] ${got[i]} vs ${w}`));
+
+for (const [build, api] of builds) {
+  describe(`spec examples (${build})`, () => {
+    const s = f32([1, 0, 0, 1, 0.7, 1, 1]);
+    const groupIds = Int32Array.from([0, 0, 0, 0, 1, 2, 2]);
+    it("GRPO, Dr.GRPO, GPG on groups {1,0,0,1},{0.7},{1,1}", () => {
+      close(api.grpo({ scores: s, groupIds }).rowAdvantages, [0.8660239, -0.8660239, -0.8660239, 0.8660239, 0.6999993, 0, 0]);
+      close(api.grpo({ scores: s, groupIds, normalizeByStd: false }).rowAdvantages, [0.5, -0.5, -0.5, 0.5, 0.7, 0, 0]);
+      close(api.gpg({ scores: s, groupIds }).rowAdvantages, [0.7, -0.7, -0.7, 0.7, 0.98, 0, 0]);
+    });
+    it("TRL group / batch / none", () => {
+      const R = f32([1, 0, 0, 1, 1, 1, 1, 1]);
+      close(api.trlGroupAdvantage({ rewardsPerFunc: R, groupSize: 4 }).rowAdvantages, [0.8658754, -0.8658754, -0.8658754, 0.8658754, 0, 0, 0, 0]);
+      close(api.trlGroupAdvantage({ rewardsPerFunc: R, groupSize: 4, scaleRewards: "batch" }).rowAdvantages, [1.0798901, -1.0798901, -1.0798901, 1.0798901, 0, 0, 0, 0]);
+      close(api.trlGroupAdvantage({ rewardsPerFunc: R, groupSize: 4, scaleRewards: "none" }).rowAdvantages, [0.5, -0.5, -0.5, 0.5, 0, 0, 0, 0]);
+    });
+    it("RLOO, Pass@k, OPO", () => {
+      close(api.rloo({ scores: f32([1, 0, 0, 1]), groupSize: 4 }).rowAdvantages, [0.6666667, -0.6666667, -0.6666667, 0.6666667]);
+      close(api.grpoPassK({ scores: f32([3, 1, 2, 0]), groupSize: 4 }).rowAdvantages, [0.7745961, 0, 0, 0]);
+      close(api.grpoPassK({ scores: f32([3, 1, 2, 0]), groupSize: 4, normalizeByStd: false }).rowAdvantages, [1, 0, 0, 0]);
+      close(api.opo({ scores: f32([1, 0, 1]), groupSize: 3, lengths: Int32Array.from([2, 4, 6]), width: 6 }).rowAdvantages, [1 / 3, -2 / 3, 1 / 3]);
+    });
+    it("REINFORCE++-baseline with 4 valid tokens per row", () => {
+      close(api.reinforcePPBaseline({ scores: s, groupIds, mask: new Uint8Array(28).fill(1) }).rowAdvantages, [0.8721029, -1.3081542, -1.3081542, 0.8721029, 1.3081542, -0.2180257, -0.2180257]);
+    });
+    it("ReMax", () => {
+      const r = api.remax({ tokenRewards: f32([0, 0, 1, 0, 0, 1, 0, 0]), mask: Uint8Array.from([1, 1, 1, 0, 1, 1, 0, 0]), baselines: f32([0.25, 0.5]) });
+      assert.deepEqual(Array.from(r.returns), [1, 1, 1, 0, 1, 1, 0, 0]);
+      assert.deepEqual(Array.from(r.advantages), [0.75, 0.75, 0.75, 0, 0.5, 0.5, 0, 0]);
+    });
+    it("BNPO: successes 1,2,3,4 of 4", () => {
+      const x = new Float32Array(16);
+      [1, 2, 3, 4].forEach((k, g) => x.fill(1, g * 4, g * 4 + k));
+      const r = api.bnpo({ scores: x, groupSize: 4 });
+      const d = r.diagnostics as any;
+      assert.ok(Math.abs(d.mu - 0.625) < 1e-15 && Math.abs(d.v - 0.1041666666666667) < 1e-15);
+      assert.ok(Math.abs(d.alpha - 1.2604166666666667) < 1e-14 && Math.abs(d.beta - 1.15625) < 1e-14);
+      close(r.rowAdvantages, [0.7545748, -0.2515249, -0.2515249, -0.2515249, 0.4474372, 0.4474372, -0.4474372, -0.4474372, 0.2243267, 0.2243267, 0.2243267, -0.67298, 0, 0, 0, 0], 2e-7);
+      // One component is plain BNPO; two identical components average to the same.
+      assert.deepEqual(api.bnpo({ components: [x], groupSize: 4 }).rowAdvantages, r.rowAdvantages);
+      assert.deepEqual(api.bnpo({ components: [x, x], groupSize: 4 }).rowAdvantages, r.rowAdvantages);
+      // Every group at the same p: the zero-variance fallback gives x - p.
+      const half = f32([1, 0, 1, 0, 0, 1, 1, 0]);
+      const z = api.bnpo({ scores: half, groupSize: 4 });
+      assert.equal((z.diagnostics as any).fallback, "zeroVariance");
+      close(z.rowAdvantages, [0.5, -0.5, 0.5, -0.5, -0.5, 0.5, 0.5, -0.5]);
+      // alpha = beta = 1.5 override: (pi/8)/sqrt(p(1-p)) * (x - p).
+      const o = api.bnpo({ scores: f32([1, 0, 0, 0]), groupSize: 4, alpha: 1.5, beta: 1.5 });
+      close(o.rowAdvantages, [0.75, -0.25, -0.25, -0.25].map((d) => (Math.PI / 8) / Math.sqrt(0.25 * 0.75) * d), 1e-6);
+    });
+    it("constant groups of non-dyadic values give exactly +0 (n up to 64)", () => {
+      for (const n of [2, 3, 7, 64]) for (const v of [0.7, 3.3, 7.1]) {
+        const x = new Float32Array(n).fill(v);
+        for (const r of [api.grpo({ scores: x, groupSize: n }), api.rloo({ scores: x, groupSize: n }), api.gpg({ scores: x, groupSize: n }), api.trlGroupAdvantage({ rewardsPerFunc: x, groupSize: n }), api.grpo({ scores: x, groupSize: n, eps: 0 })])
+          assert.ok(r.rowAdvantages.every((a) => Object.is(a, 0)), `n=${n} v=${v}`);
+      }
+    });
+  });
+}
+
+describe("lgamma and log B (BNPO)", () => {
+  it("check values of properties.md §3", () => {
+    assert.equal(lgamma(1), 0);
+    assert.equal(lgamma(2), 0);
+    assert.ok(Math.abs(lgamma(0.5) - Math.log(Math.sqrt(Math.PI))) < 1e-14);
+    let f = 0;
+    for (let n = 2; n <= 30; n++) { f += Math.log(n - 1); assert.ok(Math.abs(lgamma(n) - f) <= 1e-13 * Math.max(1, f), `lgamma(${n})`); }
+    assert.ok(Math.abs(logBeta(1.5, 1.5) - Math.log(Math.PI / 8)) < 1e-14);
+    const x = 1e6, stirling = (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x);
+    assert.ok(Math.abs(lgamma(x) - stirling) <= 1e-13 * Math.abs(stirling));
+    for (const x of [1, 10, 1e3, 1e6, 1e12]) assert.ok(Number.isFinite(lgamma(x)));
+    // The Stirling difference agrees with the three-term form where that one is accurate.
+    for (const [a, b] of [[2, 12], [3.5, 40], [1.2, 300]] as const) assert.ok(Math.abs(logBeta(a, b) - (lgamma(a) + lgamma(b) - lgamma(a + b))) < 1e-12 * (1 + Math.abs(logBeta(a, b))));
+  });
+});

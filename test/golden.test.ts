@@ -1,0 +1,32 @@
+// Golden vectors from verl, OpenRLHF and TRL (test/fixtures/golden, a copy of ../shared/golden)
+// through the public API, on both builds, with the tolerance of properties.md §1.2.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { loadGolden, runFamily, FAMILIES } from "../src/conformance.js";
+import { builds } from "./helpers.js";
+
+const dir = fileURLToPath(new URL("./fixtures/golden", import.meta.url));
+const files = loadGolden(dir);
+
+for (const [build, api] of builds) {
+  describe(`golden vectors (${build})`, () => {
+    for (const f of files) {
+      const implemented = f.family in FAMILIES;
+      it(`${f.family}: ${implemented ? "0 failed" : "reported as not implemented"}`, () => {
+        const rep = runFamily(f, api);
+        if (!implemented) { assert.equal(rep.implemented, false); assert.equal(rep.skipped, f.cases.length); return; }
+        assert.equal(rep.failed, 0, rep.failures.join("\n"));
+        assert.equal(rep.passed + rep.special, f.cases.length, "every case is either passed or reported apart");
+        assert.ok(rep.worstRatio <= 1);
+      });
+    }
+  });
+}
+
+describe("golden: the set required by the foundation issue is implemented", () => {
+  it("families", () => {
+    for (const fam of ["verl_grpo", "verl_rloo", "verl_reinforce_plus_plus_baseline", "verl_remax", "verl_opo", "verl_gpg", "verl_grpo_passk", "bnpo", "trl_grpo_advantages", "openrlhf_advantages"])
+      assert.ok(fam in FAMILIES, fam);
+  });
+});

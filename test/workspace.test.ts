@@ -1,0 +1,99 @@
+// The zero-copy workspace: views live in WebAssembly memory, calls never grow memory, views are
+// re-derived after growth, and results equal the copy API bitwise.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { builds, assertBitwise, f32 } from "./helpers.js";
+
+for (const [build, api] of builds) {
+  describe(`workspace (${build})`, () => {
+    it("views are 16-byte aligned and live in WebAssembly memory", () => {
+      const ws = api.createWorkspace({ rows: 6, width: 5, groupSize: 3, extraViews: ["tokenRewards", "returns", "kl"] });
+      for (const v of [ws.scores, ws.mask, ws.advantages, ws.rowAdvantages, ws.groupIds, ws.tokenRewards, ws.returns, ws.kl]) {
+        assert.equal(v.buffer, api.engine.memory.buffer);
+        assert.equal(v.byteOffset % 16, 0);
+      }
+      ws.dispose();
+    });
+
+    it("runs many batches with no memory growth and no allocation per call", () => {
+      const ws = api.createWorkspace({ rows: 64, width: 32, groupSize: 8 });
+      const gen = api.engine.heap.generation, reserved = api.engine.heap.bytesReserved;
+      const adv = ws.advantages;
+      for (let step = 0; step < 200; step++) {
+        for (let i = 0; i < 64; i++) ws.scores[i] = ((i * 7 + step) % 5) / 4;
+        ws.mask.fill(0);
+        for (let i = 0; i < 64; i++) ws.mask.fill(1, i * 32, i * 32 + ((i + step) % 33));
+        ws.grpo(); ws.rloo(); ws.bnpo(); ws.dler(); ws.opo(); ws.gpg(); ws.reinforcePPBaseline();
+      }
+      assert.equal(api.engine.heap.generation, gen, "memory did not grow");
+      assert.equal(api.engine.heap.bytesReserved, reserved, "nothing was allocated");
+      assert.equal(ws.advantages, adv, "the same view object is handed out");
+      ws.dispose();
+    });
+
+    it("results equal the copy API bitwise (padded mask, lengths, packed)", () => {
+      const scores = f32([1, 0, 0, 1, 0.7, 0.2, 1, 1]);
+      const lens = Int32Array.from([3, 0, 4, 1, 2, 4, 4, 3]);
+      const mask = new Uint8Array(32);
+      lens.forEach((L, i) => mask.fill(1, i * 4, i * 4 + L));
+      for (const valid of ["mask", "lengths"] as const) {
+        const ws = api.createWorkspace({ rows: 8, width: 4, groupSize: 4, valid });
+        ws.scores.set(scores);
+        if (valid === "mask") ws.mask.set(mask); else ws.lengths.set(lens);
+        const r = ws.grpo();
+        const c = api.grpo({ scores, groupSize: 4, ...(valid === "mask" ? { mask } : { lengths: lens, width: 4 }) });
+        assertBitwise(r.rowAdvantages, c.rowAdvantages, valid);
+        assertBitwise(r.advantages, c.advantages!, valid);
+        assert.equal(r.returns, r.advantages, "returns is the advantages view for group estimators");
+        ws.dispose();
+      }
+      const offsets = Int32Array.from([0, 3, 3, 7, 8, 10, 14, 18, 21]);
+      const ws = api.createWorkspace({ rows: 8, tokens: 32, groupSize: 4 });
+      ws.scores.set(scores); ws.offsets.set(offsets); ws.mask.fill(1);
+      const r = ws.grpo();
+      assert.equal(r.advantages.length, 21, "packed views cover offsets[B] tokens");
+      const c = api.grpo({ scores, groupSize: 4, offsets, mask: new Uint8Array(21).fill(1) });
+      assertBitwise(r.advantages, c.advantages!, "packed");
+      ws.offsets[8] = 40;
+      assert.throws(() => ws.grpo(), /BAD_OFFSETS/);
+      ws.dispose();
+    });
+
+    it("views are re-derived transparently after another workspace grows memory", () => {
+      const ws = api.createWorkspace({ rows: 4, width: 4, groupSize: 2 });
+      ws.scores.set([1, 0, 2, 2]); ws.mask.fill(1);
+      const before = ws.grpo().rowAdvantages.slice();
+      const held = ws.advantages;
+      const big = api.createWorkspace({ rows: 1 << 20, width: 64, groupSize: 2 });
+      assert.equal(held.length, 0, "a view held across growth is detached (reads as empty)");
+      assert.equal(ws.scores[0], 1, "the data survived and the getter sees it");
+      assertBitwise(ws.grpo().rowAdvantages, before, "same result after growth");
+      big.dispose(); ws.dispose();
+      assert.throws(() => ws.scores, /STALE_VIEW/);
+    });
+
+    it("rows-only workspaces, TRL, ReMax and OpenRLHF views", () => {
+      const ws = api.createWorkspace({ rows: 4, groupSize: 2 });
+      ws.scores.set([1, 0, 3, 3]);
+      const r = ws.grpo();
+      assert.equal(r.advantages.length, 0);
+      assert.deepEqual(Array.from(r.rowAdvantages).map((x) => Math.round(x * 1e6) / 1e6), [0.707106, -0.707106, 0, 0]);
+      const t = api.createWorkspace({ rows: 4, groupSize: 2, rewardFunctions: 2 });
+      t.rewardsPerFunc.set([1, 0, 0, NaN, NaN, NaN, 1, 1]);
+      const tr = t.trlGroupAdvantage({ preset: "trl" });
+      assertBitwise(tr.rowAdvantages, api.trlGroupAdvantage({ rewardsPerFunc: t.rewardsPerFunc.slice(), weights: [1, 1], groupSize: 2, preset: "trl" }).rowAdvantages, "trl");
+      const rm = api.createWorkspace({ rows: 2, width: 4, extraViews: ["tokenRewards", "returns"] });
+      rm.tokenRewards.set([0, 0, 1, 0, 0, 1, 0, 0]); rm.mask.set([1, 1, 1, 0, 1, 1, 0, 0]); rm.baselines.set([0.25, 0.5]);
+      const x = rm.remax();
+      assert.deepEqual(Array.from(x.returns), [1, 1, 1, 0, 1, 1, 0, 0]);
+      assert.deepEqual(Array.from(x.advantages), [0.75, 0.75, 0.75, 0, 0.5, 0.5, 0, 0]);
+      const orl = api.createWorkspace({ rows: 4, width: 3, groupSize: 2, extraViews: ["kl", "returns"] });
+      orl.scores.set([1, 0, 0.5, 0.5]); orl.mask.fill(1); orl.kl.fill(0.1);
+      const o = orl.openrlhfOutcome({ estimator: "rloo", klCoef: 0.01 });
+      const oc = api.openrlhfOutcome({ rewards: f32([1, 0, 0.5, 0.5]), actionMask: new Uint8Array(12).fill(1), kl: new Float32Array(12).fill(0.1), groupSize: 2, estimator: "rloo", klCoef: 0.01 });
+      assertBitwise(o.returns, oc.returns, "orl returns");
+      assertBitwise(orl.shapedRewards, oc.shapedRewards, "orl shaped");
+      for (const w of [ws, t, rm, orl]) w.dispose();
+    });
+  });
+}
