@@ -3,7 +3,7 @@
 // output is copied out once (4 bytes per row or token). For a [B,T] batch with a byte mask that
 // is about 9*B*T bytes moved on top of the kernel itself; the workspace API moves none of them.
 import { Engine, load, loadSync, type LoadOptions } from "./engine.js";
-import { HeapScratch, type Scratch } from "./bind.js";
+import { broadcast, HeapScratch, type Scratch } from "./bind.js";
 import { rangeError } from "./errors.js";
 import { canonicalizeGroups } from "./groups.js";
 import {
@@ -31,7 +31,7 @@ export class RlAdvantage {
     if (!rows.hasTokens) return { rowAdvantages, diagnostics: ran.diagnostics };
     const adv = s.alloc(rows.N * 4);
     const ret = ran.distinctReturns ? s.alloc(rows.N * 4) : adv;
-    if (ran.tokens === "broadcast") e.exports.broadcast_rows_f32(ran.row, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, adv);
+    if (ran.tokens === "broadcast") broadcast(e, rows, ran.row, adv);
     else ran.tokens({ advantages: adv, returns: ret });
     const advantages = e.f32(adv, rows.N).slice();
     const returns = ran.distinctReturns ? e.f32(ret, rows.N).slice() : advantages;

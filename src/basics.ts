@@ -1,7 +1,7 @@
 // groupStats, rowScores and broadcastRows: the building blocks, exposed on their own.
 import type { Engine } from "./engine.js";
 import { rangeError } from "./errors.js";
-import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Scratch } from "./bind.js";
+import { broadcast, checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Scratch } from "./bind.js";
 import { checkGroupTypes, resolveGroups } from "./groups.js";
 import { resolveOptions } from "./options.js";
 import { groupMoments } from "./group.js";
@@ -38,7 +38,7 @@ export function groupStatsRun(e: Engine, s: Scratch, a: GroupStatsArgs): GroupSt
   const inc = a.include ? place(e, s, a.include) : 0;
   const bad = e.exports.first_nonfinite_f32(x, B);
   if (bad >= 0 && (!a.include || a.include[bad])) rangeError("NON_FINITE", "x", bad, `value is ${a.x[bad]}`);
-  const st = groupMoments({ e, s, rows: { B, T: 0, N: 0, packed: false, hasTokens: false, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0, emptyRows: -1 }, groups, sPtr: x }, inc);
+  const st = groupMoments({ e, s, rows: { B, T: 0, N: 0, packed: false, hasTokens: false, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0, emptyRows: -1, prefixPtr: 0 }, groups, sPtr: x }, inc);
   const G = groups.G;
   const get = (p: number) => e.f64(p, G).slice();
   const count = get(st.count), m2 = get(st.m2);
@@ -69,6 +69,6 @@ export function broadcastRowsRun(e: Engine, s: Scratch, a: BroadcastArgs): Float
   const rows = placeLayout(e, s, a, shape);
   const v = place(e, s, a.values);
   const out = s.alloc(rows.N * 4);
-  e.exports.broadcast_rows_f32(v, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, out);
+  broadcast(e, rows, v, out);
   return e.f32(out, rows.N).slice();
 }

@@ -83,6 +83,13 @@ export interface Rows {
   rowLensPtr: number;
   /** Rows with no valid token, when rowLensPtr is 0 (-1: no token layout). */
   emptyRows: number;
+  /** Per-row prefix length of a byte mask (-1: the row has holes), or 0 when not scanned. */
+  prefixPtr: number;
+}
+
+/** Writes row values onto the valid tokens (+0 elsewhere), using the mask's prefix scan when there is one. */
+export function broadcast(e: Engine, rows: Rows, rowPtr: number, out: number): void {
+  e.exports.broadcast_rows_prefix_f32(rowPtr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, out, rows.prefixPtr);
 }
 
 /**
@@ -170,7 +177,7 @@ export function placeLayout(
   e: Engine, s: Scratch, inp: LayoutInputs, shape: { B: number; T: number; N: number; packed: boolean; hasTokens: boolean }, maskName = "mask", needLengths = false,
 ): Rows {
   const { B, T, N, packed, hasTokens } = shape;
-  const rows: Rows = { B, T, N, packed, hasTokens, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0, emptyRows: -1 };
+  const rows: Rows = { B, T, N, packed, hasTokens, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0, emptyRows: -1, prefixPtr: 0 };
   if (!hasTokens) return rows;
   const x = e.exports;
   if (inp.offsets) rows.offsetsPtr = place(e, s, inp.offsets);
@@ -186,7 +193,9 @@ export function placeLayout(
       const bad = x.row_lengths_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.rowLensPtr);
       if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr + bad]}`);
     } else {
-      const r = x.mask_check_rows_u8(rows.maskPtr, rows.offsetsPtr, B, T);
+      // One pass: 0/1 check, empty rows, and which rows are prefixes (for a faster broadcast).
+      rows.prefixPtr = s.alloc(B * 4);
+      const r = x.mask_scan_rows_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.prefixPtr);
       if (r < 0) rangeError("MASK_NOT_BINARY", maskName, -1 - r, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr - 1 - r]}`);
       rows.emptyRows = r;
     }

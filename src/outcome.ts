@@ -75,15 +75,5 @@ export function computeScores(b: Bound, rowScore: RowScore, nanAsMissing = false
   b.ctx.sPtr = out;
 }
 
-/** Where an estimator's outputs go: engine pointers (workspace views) or scratch to copy out. */
-export interface OutPtrs { row: number; tokens: number }
-
-/** Row result -> row output, and its broadcast onto the valid tokens. */
-export function emit(c: Ctx, rowScratch: number, out: OutPtrs): void {
-  const { e, rows } = c;
-  e.U8.copyWithin(out.row, rowScratch, rowScratch + rows.B * 4);
-  if (rows.hasTokens && out.tokens)
-    e.exports.broadcast_rows_f32(out.row, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, out.tokens);
-}
 
 export type { Mask };

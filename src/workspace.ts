@@ -8,7 +8,7 @@
 // the buffer and rebuild the views when it changed, so `ws.scores` is always live. A view you
 // kept from before a growth reads as length 0; passing it to any API call throws STALE_VIEW.
 import type { Engine } from "./engine.js";
-import { PlannedScratch, type Scratch } from "./bind.js";
+import { broadcast, PlannedScratch, type Scratch } from "./bind.js";
 import { rangeError, typeError } from "./errors.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
@@ -219,7 +219,7 @@ export class Workspace {
     const adv = this.regions.get("advantages")!.ptr;
     e.U8.copyWithin(rowOut, ran.row, ran.row + rows.B * 4);
     if (!rows.hasTokens) { /* rows-only: nothing to broadcast */ }
-    else if (ran.tokens === "broadcast") e.exports.broadcast_rows_f32(rowOut, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, adv);
+    else if (ran.tokens === "broadcast") broadcast(e, rows, rowOut, adv);
     else ran.tokens({ advantages: adv, returns: this.regions.get("returns")!.ptr });
     if (ran.extra?.shapedRewards !== undefined) { const p = ran.extra.shapedRewards as number; e.U8.copyWithin(this.regions.get("shapedRewards")!.ptr, p, p + rows.B * 4); }
     const advantages = this.tokens("advantages");

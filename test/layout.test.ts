@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { builds, assertBitwise, RUNS, toPacked, pack } from "./helpers.js";
+import * as ref from "../src/reference/index.js";
 
 for (const [build, api] of builds) {
   describe(`layouts (${build})`, () => {
@@ -48,3 +49,34 @@ for (const [build, api] of builds) {
     });
   });
 }
+
+describe("byte-mask scan and broadcast on wide rows (prefix detection, holes, bad bytes)", () => {
+  const maskArb = fc.record({ B: fc.integer({ min: 1, max: 6 }), T: fc.integer({ min: 1, max: 100 }), seed: fc.nat(), kinds: fc.array(fc.constantFrom("prefix", "holes", "random", "zeros", "ones"), { minLength: 6, maxLength: 6 }) })
+    .map(({ B, T, seed, kinds }) => {
+      const mask = new Uint8Array(B * T);
+      let r = seed;
+      const next = () => (r = (r * 1103515245 + 12345) >>> 0);
+      for (let i = 0; i < B; i++) {
+        const L = next() % (T + 1), k = kinds[i]!;
+        if (k === "prefix" || k === "holes") mask.fill(1, i * T, i * T + L);
+        if (k === "ones") mask.fill(1, i * T, i * T + T);
+        if (k === "holes" && L > 0) mask[i * T + (next() % L)] = 0;
+        if (k === "random") for (let t = 0; t < T; t++) mask[i * T + t] = next() & 1;
+      }
+      return { B, T, mask, bad: next() % (B * T) };
+    });
+  for (const [build, api] of builds) {
+    it(`broadcast equals the oracle bitwise; empty rows counted; first bad byte reported (${build})`, () => {
+      fc.assert(fc.property(maskArb, ({ B, T, mask, bad }) => {
+        const values = Float32Array.from({ length: B }, (_, i) => i - 2.5);
+        const got = api.broadcastRows({ values, mask, width: T });
+        assertBitwise(got, ref.broadcast(values, mask, B, T), "broadcast");
+        const empty = ref.rowLengths(mask, B, T).filter((L) => L === 0).length;
+        assert.equal(api.grpo({ scores: values, mask, groupSize: 1, singleton: "zero" }).diagnostics.emptyRows, empty);
+        const broken = mask.slice();
+        broken[bad] = 2 + (bad % 3);
+        assert.throws(() => api.broadcastRows({ values, mask: broken, width: T }), (e: any) => e.code === "MASK_NOT_BINARY" && e.index === bad);
+      }), RUNS);
+    });
+  }
+});

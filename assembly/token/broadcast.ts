@@ -8,8 +8,22 @@ import { rowStart, rowEnd } from "../rows";
 //  - valid runs are written with four v128 stores per 64 bytes;
 //  - with a byte mask, chunks that are all valid or all padding skip the widening entirely.
 export function broadcast_rows_f32(a: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, out: usize): void {
+  broadcast_rows_prefix_f32(a, mask, lens, offsets, B, T, out, 0);
+}
+
+// As broadcast_rows_f32, with `prefix` from mask_scan_rows_u8 (or 0): a masked row known to be a
+// prefix of length L is written like the lengths path.
+export function broadcast_rows_prefix_f32(a: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, out: usize, prefix: usize): void {
   // One loop per validity mode, so the per-row cost of short rows carries no mode branches.
-  if (mask) {
+  if (mask && prefix) {
+    for (let i = 0; i < B; i++) {
+      const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+      const v = load<f32>(a + (<usize>i << 2));
+      const L = load<i32>(prefix + (<usize>i << 2));
+      if (L >= 0) { fillValue(out, s, s + L, v); fillZero(out, s + L, e); }
+      else fillMasked(out, mask, s, e, v);
+    }
+  } else if (mask) {
     for (let i = 0; i < B; i++) fillMasked(out, mask, rowStart(offsets, i, T), rowEnd(offsets, i, T), load<f32>(a + (<usize>i << 2)));
   } else if (lens) {
     for (let i = 0; i < B; i++) {

@@ -113,3 +113,59 @@ export function mask_check_rows_u8(mask: usize, offsets: usize, B: i32, T: i32):
   }
   return empty;
 }
+
+// The 0/1 check of a byte mask fused with a per-row shape scan, for the broadcast that follows:
+// prefixOut[i] = L when row i is a prefix mask (L ones, then zeros), else -1 (it has holes).
+// Most masks are prefixes, and a prefix row is then written like the lengths path (value stores
+// plus a memset), which is much cheaper than per-chunk masking.
+// Returns -1 - (first bad flat index) on a byte that is not 0/1, else the number of empty rows.
+export function mask_scan_rows_u8(mask: usize, offsets: usize, B: i32, T: i32, prefixOut: usize): i32 {
+  let empty = 0;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    let t = s;
+    let L = -1; // end of the leading run of ones, once known
+    let prefix = true, count = 0;
+    if (ASC_FEATURE_SIMD) {
+      const ones = i8x16.splat(1);
+      let hv = i8x16.splat(0);
+      // Leading run of ones.
+      for (; t + 16 <= e; t += 16) {
+        const v = v128.load(mask + <usize>t);
+        if (i8x16.all_true(i8x16.eq(v, ones))) continue;
+        hv = i8x16.max_u(hv, v);
+        const lead = ctz<u32>(~i8x16.bitmask(i8x16.eq(v, ones)) & 0xffff);
+        L = t + <i32>lead;
+        // The rest of this chunk must be zeros for a prefix.
+        const restOnes = i8x16.bitmask(i8x16.ne(v, i8x16.splat(0))) >> lead;
+        if (restOnes != 0) prefix = false;
+        t += 16;
+        break;
+      }
+      // Everything after the run: zeros for a prefix; still 0/1 in any case.
+      for (; t + 16 <= e; t += 16) {
+        const v = v128.load(mask + <usize>t);
+        hv = i8x16.max_u(hv, v);
+        if (v128.any_true(v)) prefix = false;
+      }
+      if (v128.any_true(i8x16.gt_u(hv, ones))) return -1 - firstNonBinary(mask, s, e);
+    }
+    // Scalar tail (and the whole row in the scalar build).
+    for (; t < e; t++) {
+      const b = load<u8>(mask + <usize>t);
+      if (b > 1) return -1 - t;
+      if (L < 0) { if (b == 0) L = t; }
+      else if (b != 0) prefix = false;
+    }
+    if (L < 0) L = e; // all ones
+    const len = L - s;
+    if (len == 0 && prefix) empty++;
+    else if (!prefix) {
+      // Holes: count valid tokens to know whether the row is empty.
+      for (let k = s; k < e; k++) count += <i32>load<u8>(mask + <usize>k);
+      if (count == 0) empty++;
+    }
+    store<i32>(prefixOut + (<usize>i << 2), prefix ? len : -1);
+  }
+  return empty;
+}

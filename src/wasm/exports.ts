@@ -17,6 +17,8 @@ export interface KernelExports {
   group_affine_contig_f32(x: number, B: number, n: number, preShift: number, preDiv: number,
     shift: number, mul: number, den: number, out: number): number;
   mask_check_rows_u8(mask: number, offsets: number, B: number, T: number): number;
+  mask_scan_rows_u8(mask: number, offsets: number, B: number, T: number, prefixOut: number): number;
+  broadcast_rows_prefix_f32(a: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number, prefix: number): void;
   group_center_contig_f32(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
   group_center_contig_f32_f64(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
