@@ -73,6 +73,11 @@ export function emptyRowsOf(c: Ctx): number {
   return n;
 }
 
+function allEqual(xs: number[]): boolean {
+  for (let k = 1; k < xs.length; k++) if (xs[k] !== xs[0]) return false;
+  return true;
+}
+
 /** Non-empty group ids in order of their first row (a numbering-independent order). */
 export function groupsByFirstRow(c: Ctx): number[] {
   if (c.groups.groupSize > 0) return Array.from({ length: c.groups.G }, (_, g) => g);
@@ -362,7 +367,9 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
     alpha = o.alpha ?? 1; beta = o.beta ?? 1; fallback = "override";
   } else if (Q <= 1) {
     mu = 0; v = 1; alpha = 1; beta = 1; fallback = "singleGroup";
-  } else if (v === 0) {
+  } else if (v === 0 || allEqual(part)) {
+    // Every group at the same p. Test equality, not v == 0: for p like 2/5 the f64 mean of equal
+    // p's is off by an ulp, v comes out ~1e-33, and alpha, beta would explode to ~1e31.
     alpha = 1; beta = 1; fallback = "zeroVariance";
   } else {
     const k = (mu * (1 - mu)) / v - 1;

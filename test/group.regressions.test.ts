@@ -41,6 +41,10 @@ describe("pinned counterexamples (group family)", () => {
     C.checkBnpo(batch({ ids: [0, 1, 1, 1, 1, 1, 1], T: 1, scores: [0, 1.2475388444270014e-16, 0, 0, 0, 0, 3.697785493223493e-32], mask: rep(0, 7) }), "raw", 0);
   });
 
+  it("BNPO: every group at p = 2/5 takes the zero-variance fallback (the f64 mean of equal p's is inexact)", () => {
+    C.checkBnpo(batch({ ids: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2], T: 1, groupSize: 5, scores: [1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0], mask: rep(0, 15) }), "raw", 0);
+  });
+
   it("TRL: subnormal rewards times a weight: row rewards must stay f64", () => {
     C.checkTrl({ n: 4, g: 5, K: 1, R: [0, 0, NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1.401298464324817e-45, NaN, 0, 0, 0], w: [1.04], scale: "group", agg: "sumThenNormalize" });
     C.checkTrl({ n: 6, g: 3, K: 3, R: [0, 0, 92.45280456542969, 0, NaN, 0, 0, 1, -83.08464813232422, 0, 0, 0, 0, 75.06746673583984, -68.33135223388672, 0, NaN, 1, ...rep(0, 10), NaN, 0, NaN, ...rep(0, 23)], w: [1, 0.79, 0.79], scale: "group", agg: "sumThenNormalize" });

@@ -278,7 +278,7 @@ export function bnpo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o:
   if (ps.length > 1) { mu = mean(ps); v = varianceOf(ps, "unbiased"); }
   if (o.alpha !== null || o.beta !== null) { alpha = o.alpha ?? 1; beta = o.beta ?? 1; fallback = "override"; }
   else if (ps.length <= 1) fallback = "singleGroup";
-  else if (v === 0) fallback = "zeroVariance";
+  else if (v === 0 || ps.every((x) => x === ps[0])) fallback = "zeroVariance"; // all groups at one p
   else {
     const k = (mu * (1 - mu)) / v - 1;
     alpha = Math.max(1 + (k * mu) / 3, 1);
