@@ -13,6 +13,11 @@ import {
 import { groupStatsRun, rowScoresRun, broadcastRowsRun, type GroupStatsResult } from "./basics.js";
 import type * as T from "./types.js";
 import { Workspace, type WorkspacePlan } from "./workspace.js";
+import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
+import {
+  finalizeMoments, maskedSumMean, maskedVarRun, mergeMoments, momentsRun, runDiscountedReturns, runGae, runMaskedWhiten,
+  runReinforcePP, type GaeDiagnostics, type TokenRan,
+} from "./scans.js";
 
 export class RlAdvantage {
   constructor(readonly engine: Engine) {}
@@ -66,6 +71,44 @@ export class RlAdvantage {
   openrlhfOutcome(args: T.OrlArgs): T.TokenResult<T.OrlDiagnostics> & { shapedRewards: Float32Array } {
     return this.call((s) => this.finish(s, runOpenrlhfOutcome(this.engine, s, args as any))) as any;
   }
+
+  private finishTokens<D>(s: Scratch, ran: TokenRan<D>): { advantages: Float32Array; returns: Float32Array; diagnostics: D } {
+    const e = this.engine, N = ran.rows.N;
+    const adv = s.alloc(N * 4), ret = ran.distinctReturns ? s.alloc(N * 4) : adv;
+    ran.write({ advantages: adv, returns: ret });
+    const advantages = e.f32(adv, N).slice();
+    return { advantages, returns: ran.distinctReturns ? e.f32(ret, N).slice() : advantages, diagnostics: ran.diagnostics };
+  }
+
+  /** GAE with verl's skip or OpenRLHF's through semantics, optionally whitened (scan.md §6). */
+  gae(args: T.GaeArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call((s) => this.finishTokens(s, runGae(this.engine, s, args as any))); }
+  /** Discounted returns: carry (verl), through (OpenRLHF) or reset (old verl) (scan.md §4). */
+  discountedReturns(args: T.ReturnsArgs): Float32Array { return this.call((s) => this.finishTokens(s, runDiscountedReturns(this.engine, s, args as any)).returns); }
+  /** REINFORCE++: discounted returns, then token-weighted batch whitening (scan.md §4). */
+  reinforcePP(args: T.ReinforcePPArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call((s) => this.finishTokens(s, runReinforcePP(this.engine, s, args as any))); }
+  /** (x - mean) * rstd over the valid values; +0 elsewhere. Pass merged `moments` for data-parallel whitening. */
+  maskedWhiten(args: T.MaskedWhitenArgs): Float32Array { return this.call((s) => this.finishTokens(s, runMaskedWhiten(this.engine, s, args as any)).advantages); }
+  maskedSum(args: T.MaskedStatArgs): Float32Array | number { return this.call((s) => maskedSumMean(this.engine, s, args as any, "sum")); }
+  maskedMean(args: T.MaskedStatArgs): Float32Array | number { return this.call((s) => maskedSumMean(this.engine, s, args as any, "mean")); }
+  maskedVar(args: T.MaskedVarArgs): number { return this.call((s) => maskedVarRun(this.engine, s, args as any)); }
+  /** Local moment record [count, mean, M2] of the valid values (scan.md §5). */
+  moments(args: T.MomentsArgs): Float64Array { return this.call((s) => momentsRun(this.engine, s, args as any)); }
+  mergeMoments = mergeMoments;
+  finalizeMoments = finalizeMoments;
+
+  /** KL estimators k1, abs, k2, k3 (and "+" names) with the verl, all10 or none clamps (token.md §3). */
+  klPenalty(args: T.KlPenaltyArgs): Float32Array { return this.call((s) => this.finishTokens(s, runKlPenalty(this.engine, s, args as any)).advantages); }
+  /** KL in the reward: verl apply_kl_penalty or OpenRLHF compute_reward (token.md §4). */
+  klInReward(args: T.KlInRewardArgs): { tokenRewards: Float32Array; kl?: Float32Array; currentKl?: number; diagnostics: KlRewardDiagnostics } {
+    return this.call((s) => {
+      const ran = runKlInReward(this.engine, s, args as any);
+      const r = this.finishTokens(s, ran);
+      const out: { tokenRewards: Float32Array; kl?: Float32Array; currentKl?: number; diagnostics: KlRewardDiagnostics } = { tokenRewards: r.advantages, diagnostics: r.diagnostics };
+      if (ran.klPtr) { out.kl = this.engine.f32(ran.klPtr, ran.rows.N).slice(); out.currentKl = r.diagnostics.currentKl!; }
+      return out;
+    });
+  }
+  KlController = KlController;
 
   /** Per-group f64 statistics (group.md §1.2). */
   groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call((s) => groupStatsRun(this.engine, s, args)); }

@@ -153,6 +153,150 @@ export const FAMILIES: Record<string, Mapper> = {
   },
 };
 
+// --- Scans, whitening, KL (scan.md, token.md) ---------------------------------------------------
+
+const VERL_WHITEN_KNOBS = { whitenVariance: "unbiased", whitenEps: 1e-8, whitenEpsMode: "add" } as const;
+const shapeBT = (t: GoldenTensor) => [t.shape[0]!, t.shape[1] ?? 1] as [number, number];
+/** Whitened outputs: kappa = |mu|*rstd (properties.md §1.1). */
+const whitenKappa = (x: ArrayLike<number>, mask: ArrayLike<number>, o: typeof VERL_WHITEN_KNOBS & { shiftMean?: boolean }) => {
+  const w = ref.maskedWhiten(x, mask, o);
+  return w.kappa;
+};
+
+function k3Kappa(x: number, clampMode: "verl" | "all10" | "none"): number {
+  let d = -x;
+  if (clampMode === "verl") d = Math.min(Math.max(d, -20), 20);
+  const v = Math.expm1(d) - d;
+  if (clampMode !== "none" && (v >= 10 || v <= -10)) return 0; // on a clamp bound: exact
+  return Math.exp(d) + 1 + Math.abs(d) + Math.abs(d * Math.expm1(d));
+}
+function klKappa(x: number, est: string, clampMode: "verl" | "all10" | "none"): number {
+  const base = est.replace(/\+$/, "");
+  if (base === "k3" || base === "low_var_kl") return k3Kappa(x, clampMode);
+  const clampAll = clampMode === "all10";
+  if (base === "k2" || base === "mse") return clampAll && 0.5 * x * x >= 10 ? 0 : x * x;
+  return clampAll && Math.abs(x) >= 10 ? 0 : Math.abs(x);
+}
+
+Object.assign(FAMILIES, {
+  verl_gae: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const [B, T] = shapeBT(c.inputs.token_level_rewards!);
+    const r = f32(c.inputs.token_level_rewards!), V = f32(c.inputs.values!), mask = u8(c.inputs.response_mask!);
+    return {
+      errorCode: "TOO_FEW_VALID",
+      run: () => {
+        const res = api.gae({ tokenRewards: r, values: V, mask, width: T, gamma: c.params.gamma, lam: c.params.lam, preset: "verl" });
+        const g = ref.gae(r, V, mask, B, T, c.params.gamma, c.params.lam, "skip");
+        return [{ name: "advantages", got: res.advantages, kappa: whitenKappa(g.raw, mask, VERL_WHITEN_KNOBS), valid: mask }, { name: "returns", got: res.returns, kappa: 0, valid: mask }];
+      },
+    };
+  },
+  openrlhf_gae: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const [, T] = shapeBT(c.inputs.rewards!);
+    const r = f32(c.inputs.rewards!), V = f32(c.inputs.values!), mask = u8(c.inputs.action_mask!);
+    return {
+      run: () => {
+        const res = api.gae({ tokenRewards: r, values: V, mask, width: T, gamma: c.params.gamma, lam: c.params.lambd, preset: "openrlhf", whiten: false });
+        return [{ name: "advantages", got: res.advantages, kappa: 0, valid: mask }, { name: "returns", got: res.returns, kappa: 0, valid: mask }];
+      },
+    };
+  },
+  verl_reinforce_plus_plus: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const [B, T] = shapeBT(c.inputs.token_level_rewards!);
+    const r = f32(c.inputs.token_level_rewards!), mask = u8(c.inputs.response_mask!);
+    return {
+      errorCode: "TOO_FEW_VALID",
+      run: () => {
+        const res = api.reinforcePP({ tokenRewards: r, mask, width: T, gamma: c.params.gamma, preset: "verl" });
+        const ret = ref.discountedReturns(r, mask, B, T, c.params.gamma, "carry").returns;
+        return [{ name: "advantages", got: res.advantages, kappa: whitenKappa(ret, mask, VERL_WHITEN_KNOBS), valid: mask }, { name: "returns", got: res.returns, kappa: 0, valid: mask }];
+      },
+    };
+  },
+  verl_masked_stats: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const [B, T] = shapeBT(c.inputs.values!);
+    const x = f32(c.inputs.values!), mask = u8(c.inputs.mask!);
+    const axis = c.params.axis === -1 ? "row" : "all";
+    const absx = Float32Array.from(x, (v, k) => (mask[k] ? Math.abs(v) : 0));
+    return {
+      errorCode: "TOO_FEW_VALID",
+      run: () => {
+        if (c.id.startsWith("masked_whiten")) {
+          const o = { ...VERL_WHITEN_KNOBS, shiftMean: c.params.shift_mean !== false };
+          const got = api.maskedWhiten({ values: x, mask, width: T, preset: "verl", shiftMean: o.shiftMean });
+          return [{ name: "output", got, kappa: whitenKappa(x, mask, o), valid: mask }];
+        }
+        if (c.id.startsWith("masked_var")) {
+          const got = api.maskedVar({ values: x, mask, width: T, unbiased: c.params.unbiased !== false });
+          const m = ref.maskedMean(x, mask, B, T, "all") as number;
+          return [{ name: "output", got: [got], kappa: m * m }];
+        }
+        const kind = c.id.startsWith("masked_sum") ? "sum" : "mean";
+        const got = kind === "sum" ? api.maskedSum({ values: x, mask, width: T, axis }) : api.maskedMean({ values: x, mask, width: T, axis });
+        const mag = (kind === "sum" ? ref.maskedSum(absx, mask, B, T, axis) : ref.maskedMean(absx, mask, B, T, axis)) as number[] | number;
+        return [{ name: "output", got: typeof got === "number" ? [got] : got, kappa: typeof mag === "number" ? [mag] : mag }];
+      },
+    };
+  },
+  openrlhf_reward_returns: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    if (c.inputs.r) {
+      const [, T] = shapeBT(c.inputs.kl!);
+      const rw = f32(c.inputs.r!), kl = f32(c.inputs.kl!), mask = u8(c.inputs.action_mask!);
+      return {
+        run: () => {
+          const res = api.klInReward({ mode: "openrlhf", rewards: rw, kl, mask, width: T, klCoef: c.params.kl_coef, klCoefNegative: "zero", rewardClip: c.params.reward_clip_range ?? null, emptyRow: "skip", preset: "openrlhf" });
+          const beta = Math.max(c.params.kl_coef, 0);
+          return [{ name: "reward", got: res.tokenRewards, kappa: Float64Array.from(kl, (v) => Math.abs(beta * v)), valid: mask }];
+        },
+      };
+    }
+    const [, T] = shapeBT(c.inputs.rewards!);
+    const r = f32(c.inputs.rewards!), mask = u8(c.inputs.action_mask!);
+    return { run: () => [{ name: "returns", got: api.discountedReturns({ tokenRewards: r, mask, width: T, gamma: c.params.gamma, returnsMasked: "through" }), kappa: 0, valid: mask }] };
+  },
+  verl_kl_penalty: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const lp = f32(c.inputs.logprob!), rp = f32(c.inputs.ref_logprob!);
+    const est = c.params.kl_penalty as string;
+    return { run: () => [{ name: "kl", got: api.klPenalty({ logp: lp, refLogp: rp, klEstimator: est, klClamp: "verl" }), kappa: Float64Array.from(lp, (v, k) => klKappa(v - rp[k]!, est, "verl")) }] };
+  },
+  openrlhf_approx_kl: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const lp = f32(c.inputs.log_probs!), rp = f32(c.inputs.log_probs_base!);
+    const est = c.params.kl_estimator as string;
+    return { run: () => [{ name: "kl", got: api.klPenalty({ logp: lp, refLogp: rp, klEstimator: est, klClamp: "all10" }), kappa: Float64Array.from(lp, (v, k) => klKappa(v - rp[k]!, est, "all10")) }] };
+  },
+  verl_kl_reward: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const [B, T] = shapeBT(c.inputs.token_level_scores!);
+    const sc = f32(c.inputs.token_level_scores!), lp = f32(c.inputs.old_log_probs!), rp = f32(c.inputs.ref_log_prob!), mask = u8(c.inputs.response_mask!);
+    const p = c.params;
+    return {
+      run: () => {
+        const res = api.klInReward({ mode: "verl", tokenScores: sc, oldLogp: lp, refLogp: rp, mask, width: T, klEstimator: p.kl_penalty, klClamp: "verl", klCoef: p.kl_coef });
+        const ctl = new api.KlController({ type: p.kl_ctrl === "adaptive" ? "adaptive" : "fixed", value: p.kl_coef, target: p.target_kl ?? 0.1, horizon: p.horizon ?? 10000 });
+        const after = ctl.update(res.currentKl!, B);
+        const kap = Float64Array.from(lp, (v, k) => Math.abs(p.kl_coef) * (Math.abs(klPenaltyRef(v - rp[k]!, p.kl_penalty)) + klKappa(v - rp[k]!, p.kl_penalty, "verl")) + Math.abs(sc[k]!));
+        let absKl = 0;
+        for (let i = 0; i < B; i++) { let s = 0, n = 0; for (let t = 0; t < T; t++) if (mask[i * T + t]) { s += Math.abs(klPenaltyRef(lp[i * T + t]! - rp[i * T + t]!, p.kl_penalty)) + klKappa(lp[i * T + t]! - rp[i * T + t]!, p.kl_penalty, "verl"); n++; } absKl += n ? s / n : 0; }
+        absKl /= B;
+        return [
+          { name: "token_level_rewards", got: res.tokenRewards, kappa: kap, valid: mask },
+          { name: "current_kl", got: [res.currentKl!], kappa: [absKl] },
+          { name: "kl_coef_after_update", got: [after], kappa: [Math.abs(after)] },
+        ];
+      },
+    };
+  },
+});
+
+/** f64 value of a KL estimator with verl clamps (for kappa magnitudes). */
+function klPenaltyRef(x: number, est: string): number {
+  const base = est.replace(/\+$/, "");
+  if (base === "k1" || base === "kl") return x;
+  if (base === "abs") return Math.abs(x);
+  if (base === "k2" || base === "mse") return 0.5 * x * x;
+  const d = Math.min(Math.max(-x, -20), 20);
+  return Math.min(Math.max(Math.expm1(d) - d, -10), 10);
+}
+
 export interface FamilyReport {
   family: string; passed: number; failed: number; skipped: number; special: number;
   maxErr: number; worstRatio: number; failures: string[]; specialNotes: string[]; implemented: boolean;

@@ -34,6 +34,18 @@ export const groupStats = (a: T.GroupStatsArgs) => instance().groupStats(a);
 export const rowScores = (a: T.RowScoresArgs) => instance().rowScores(a);
 export const broadcastRows = (a: T.BroadcastArgs) => instance().broadcastRows(a);
 export const createWorkspace = (plan: WorkspacePlan) => instance().createWorkspace(plan);
+export const gae = (a: T.GaeArgs) => instance().gae(a);
+export const discountedReturns = (a: T.ReturnsArgs) => instance().discountedReturns(a);
+export const reinforcePP = (a: T.ReinforcePPArgs) => instance().reinforcePP(a);
+export const maskedWhiten = (a: T.MaskedWhitenArgs) => instance().maskedWhiten(a);
+export const maskedSum = (a: T.MaskedStatArgs) => instance().maskedSum(a);
+export const maskedMean = (a: T.MaskedStatArgs) => instance().maskedMean(a);
+export const maskedVar = (a: T.MaskedVarArgs) => instance().maskedVar(a);
+export const moments = (a: T.MomentsArgs) => instance().moments(a);
+export { mergeMoments, finalizeMoments } from "./scans.js";
+export const klPenalty = (a: T.KlPenaltyArgs) => instance().klPenalty(a);
+export const klInReward = (a: T.KlInRewardArgs) => instance().klInReward(a);
+export { KlController, parseEstimator } from "./kl.js";
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";

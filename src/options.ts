@@ -25,6 +25,11 @@ export interface Knobs {
   gamma: number;
   klCoef: number;
   klCoefNegative: "keep" | "zero";
+  gaeMasked: "skip" | "through";
+  lam: number;
+  returnsMasked: "carry" | "through" | "reset";
+  klEstimator: string;
+  klClamp: "verl" | "all10" | "none";
 }
 
 export const PRESETS: Record<Preset, Knobs> = {
@@ -32,19 +37,19 @@ export const PRESETS: Record<Preset, Knobs> = {
     eps: 1e-6, epsMode: "std", stdKind: "unbiased", stdScope: "group", normalizeByStd: true,
     singleton: "raw", rowScore: "all", nanAsMissing: false, rewardClip: null,
     whitenVariance: "unbiased", whitenEps: 1e-8, whitenEpsMode: "add", gamma: 1, klCoef: 0.001,
-    klCoefNegative: "keep",
+    klCoefNegative: "keep", gaeMasked: "skip", lam: 1, returnsMasked: "carry", klEstimator: "k1", klClamp: "verl",
   },
   openrlhf: {
     eps: 1e-9, epsMode: "std", stdKind: "unbiased", stdScope: "group", normalizeByStd: true,
     singleton: "error", rowScore: "valid", nanAsMissing: false, rewardClip: [-10, 10],
     whitenVariance: "biased", whitenEps: 1e-8, whitenEpsMode: "max", gamma: 1, klCoef: 0.01,
-    klCoefNegative: "zero",
+    klCoefNegative: "zero", gaeMasked: "through", lam: 1, returnsMasked: "through", klEstimator: "k1", klClamp: "all10",
   },
   trl: {
     eps: 1e-4, epsMode: "std", stdKind: "unbiased", stdScope: "group", normalizeByStd: true,
     singleton: "zero", rowScore: "valid", nanAsMissing: true, rewardClip: null,
     whitenVariance: "unbiased", whitenEps: 1e-8, whitenEpsMode: "add", gamma: 1, klCoef: 0.05,
-    klCoefNegative: "keep",
+    klCoefNegative: "keep", gaeMasked: "through", lam: 0.95, returnsMasked: "through", klEstimator: "k1", klClamp: "none",
   },
 };
 
@@ -85,6 +90,15 @@ const KINDS: Record<string, Kind> = {
   noStdNorm: { type: "boolean" },
   shiftMean: { type: "boolean" },
   centerOnly: { type: "boolean" },
+  gaeMasked: { enum: ["skip", "through"] },
+  lam: { type: "number" },
+  returnsMasked: { enum: ["carry", "through", "reset"] },
+  whiten: { type: "boolean" },
+  unbiased: { type: "boolean" },
+  axis: { enum: ["row", "all"] },
+  klClamp: { enum: ["verl", "all10", "none"] },
+  mode: { enum: ["verl", "openrlhf"] },
+  emptyRow: { enum: ["error", "skip"] },
 };
 
 /**

@@ -87,3 +87,32 @@ export interface OutcomeResult<D> {
   diagnostics: D;
 }
 export interface TokenResult<D> extends OutcomeResult<D> { advantages: Float32Array; returns: Float32Array }
+
+export interface GaeArgs extends Layout, Common, WhitenArgs {
+  tokenRewards: Float32Array; values: Float32Array;
+  gamma?: number; lam?: number; gaeMasked?: "skip" | "through"; whiten?: boolean;
+}
+export interface ReturnsArgs extends Layout, Common { tokenRewards: Float32Array; gamma?: number; returnsMasked?: "carry" | "through" | "reset" }
+export interface ReinforcePPArgs extends ReturnsArgs, WhitenArgs {}
+export interface MaskedWhitenArgs extends Layout, Common, WhitenArgs {
+  values: Float32Array;
+  /** A merged moment record [count, mean, M2] (data-parallel whitening); default: this batch's own. */
+  moments?: Float64Array;
+  shiftMean?: boolean; centerOnly?: boolean;
+}
+export interface MaskedStatArgs extends Layout, Common { values: Float32Array; axis?: "row" | "all" }
+export interface MaskedVarArgs extends Layout, Common { values: Float32Array; unbiased?: boolean }
+export interface MomentsArgs extends Layout, Common { values: Float32Array }
+
+export interface KlPenaltyArgs extends Layout, Common {
+  logp: Float32Array; refLogp: Float32Array;
+  klEstimator?: string; klClamp?: "verl" | "all10" | "none";
+}
+export interface KlInRewardArgs extends Layout, Common {
+  /** "verl" (apply_kl_penalty) or "openrlhf" (compute_reward); default from the preset. */
+  mode?: "verl" | "openrlhf";
+  tokenScores?: Float32Array; oldLogp?: Float32Array; refLogp?: Float32Array;
+  rewards?: Float32Array; kl?: Float32Array;
+  klEstimator?: string; klClamp?: "verl" | "all10" | "none"; klCoef?: number; klCoefNegative?: "keep" | "zero";
+  rewardClip?: readonly [number, number] | null; emptyRow?: "error" | "skip";
+}

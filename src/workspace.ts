@@ -15,6 +15,7 @@ import {
   runTrl, type BindOpts, type Ran,
 } from "./estimators.js";
 import type * as T from "./types.js";
+import { runDiscountedReturns, runGae, runReinforcePP, type TokenRan } from "./scans.js";
 import type { Preset } from "./options.js";
 
 export interface WorkspacePlan {
@@ -37,14 +38,14 @@ export interface WorkspacePlan {
    * "tokenRewards" (row scores from token rewards), "kl" (openrlhfOutcome), "returns" (ReMax,
    * openrlhfOutcome; also reserves their token scratch).
    */
-  extraViews?: ("tokenRewards" | "kl" | "returns")[];
+  extraViews?: ("tokenRewards" | "kl" | "returns" | "values")[];
 }
 
 type ViewKind = "f32" | "u8" | "i32";
 interface Region { ptr: number; len: number; kind: ViewKind }
 
 /** Per-call options of a workspace kernel: the knobs of the estimator, plus where the scores come from. */
-export type WsCall<A> = Omit<A, "scores" | "tokenRewards" | "mask" | "lengths" | "offsets" | "width" | "groupSize" | "groupIds" | "numGroups" | "baselines" | "truncated" | "rewardsPerFunc" | "weights" | "kl" | "actionMask" | "rewards" | "components"> & {
+export type WsCall<A> = Omit<A, "scores" | "tokenRewards" | "values" | "mask" | "lengths" | "offsets" | "width" | "groupSize" | "groupIds" | "numGroups" | "baselines" | "truncated" | "rewardsPerFunc" | "weights" | "kl" | "actionMask" | "rewards" | "components"> & {
   /** Read row scores from `scores` (default) or sum them from `tokenRewards`. */
   input?: "scores" | "tokenRewards";
   numGroups?: number;
@@ -171,6 +172,7 @@ export class Workspace {
   get truncated(): Uint8Array { return this.view("truncated"); }
   get rewardsPerFunc(): Float32Array { return this.view("rewardsPerFunc"); }
   get kl(): Float32Array { return this.view("kl"); }
+  get values(): Float32Array { return this.view("values"); }
   // Output views (read these).
   get advantages(): Float32Array { return this.view("advantages"); }
   get returns(): Float32Array { return this.view("returns"); }
@@ -246,6 +248,24 @@ export class Workspace {
   remax(call: { preset?: Preset } = {}) {
     return this.run(runRemax as any, call, { tokenRewards: this.tokens("tokenRewards"), baselines: this.baselines }, { scores: false, groups: false });
   }
+  private runTokens<D>(runner: (e: Engine, s: Scratch, a: any) => TokenRan<D>, call: Record<string, unknown>, inputs: Record<string, unknown>) {
+    const args: Record<string, unknown> = { ...call, ...this.layout(), ...inputs };
+    delete args.groupSize; delete args.groupIds;
+    this.scratch.reset();
+    const ran = runner(this.e, this.scratch, args);
+    const ret = this.regions.get("returns");
+    if (ran.distinctReturns && !ret) rangeError("SHAPE_MISMATCH", "returns", -1, 'plan the workspace with extraViews: ["returns"]');
+    const adv = this.regions.get("advantages")!.ptr;
+    ran.write({ advantages: adv, returns: ran.distinctReturns ? ret!.ptr : adv });
+    const advantages = this.tokens("advantages");
+    return { advantages, returns: ran.distinctReturns ? this.tokens("returns") : advantages, diagnostics: ran.diagnostics };
+  }
+  /** GAE from the `tokenRewards` and `values` views into `advantages` and `returns` (extraViews: tokenRewards, values, returns). */
+  gae(call: WsCall<T.GaeArgs> = {}) { return this.runTokens(runGae, call, { tokenRewards: this.tokens("tokenRewards"), values: this.tokens("values") }); }
+  /** REINFORCE++ from `tokenRewards` into `advantages` (whitened) and `returns`. */
+  reinforcePP(call: WsCall<T.ReinforcePPArgs> = {}) { return this.runTokens(runReinforcePP, call, { tokenRewards: this.tokens("tokenRewards") }); }
+  /** Discounted returns from `tokenRewards` into `advantages` (the returns). */
+  discountedReturns(call: WsCall<T.ReturnsArgs> = {}) { return this.runTokens(runDiscountedReturns, call, { tokenRewards: this.tokens("tokenRewards") }); }
   /** Reads `scores` as the scalar rewards (and `kl` when planned); writes advantages, returns and shapedRewards. */
   openrlhfOutcome(call: WsCall<T.OrlArgs> = {}) {
     const inputs: Record<string, unknown> = { rewards: this.scores };

@@ -169,3 +169,42 @@ export function mask_scan_rows_u8(mask: usize, offsets: usize, B: i32, T: i32, p
   }
   return empty;
 }
+
+// Flat pass over n f32 values: returns the first non-finite index (or -1) and writes the largest
+// |x| over the finite values to absmax (f32). The common case (all finite) costs one streaming
+// read; callers re-check a hit against the mask, since masked positions may hold anything.
+export function absmax_nonfinite_f32(x: usize, n: i32, absmax: usize): i32 {
+  let i = 0, first = -1;
+  let m: f32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const expMask = i32x4.splat(0x7f800000);
+    let vm = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(x + (<usize>i << 2));
+      if (v128.any_true(i32x4.eq(v128.and(v, expMask), expMask))) break;
+      vm = f32x4.max(vm, f32x4.abs(v));
+    }
+    m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (!isFinite<f32>(v)) { if (first < 0) first = i; continue; }
+    m = max(m, abs<f32>(v));
+  }
+  store<f32>(absmax, m);
+  return first;
+}
+
+// Largest |x| over the valid positions (the slow path when masked positions hold non-finite values).
+export function valid_absmax_f32(x: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32): f32 {
+  let m: f32 = 0;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T);
+    const e = lens ? s + load<i32>(lens + (<usize>i << 2)) : rowEnd(offsets, i, T);
+    for (let t = s; t < e; t++) {
+      if (mask && load<u8>(mask + <usize>t) == 0) continue;
+      m = max(m, abs<f32>(load<f32>(x + (<usize>t << 2))));
+    }
+  }
+  return m;
+}

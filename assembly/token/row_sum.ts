@@ -16,6 +16,15 @@ export function row_sum_f32(x: usize, mask: usize, lens: usize, offsets: usize, 
   return bad;
 }
 
+// The same sums as f64 (maskedSum/maskedMean round once from these).
+export function row_sum_f64(x: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, out: usize): void {
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T);
+    const e = lens ? s + load<i32>(lens + (<usize>i << 2)) : rowEnd(offsets, i, T);
+    store<f64>(out + (<usize>i << 3), sumSegment(x, mask, s, e));
+  }
+}
+
 @inline function sumSegment(x: usize, mask: usize, s: i32, e: i32): f64 {
   let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
   let t = s;

@@ -23,6 +23,17 @@ export interface KernelExports {
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
   group_center_contig_f32_f64(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
+  absmax_nonfinite_f32(x: number, n: number, absmax: number): number;
+  valid_absmax_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number): number;
+  gae_f32(r: number, V: number, mask: number, lens: number, offsets: number, B: number, T: number,
+    gamma: number, lam: number, through: number, rawOut: number, retOut: number, buf: number, mom: number): number;
+  discounted_returns_f32(r: number, mask: number, lens: number, offsets: number, B: number, T: number,
+    gamma: number, mode: number, retOut: number, buf: number, mom: number): number;
+  row_sum_f64(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
+  kl_penalty_f32(logp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number, est: number, clampMode: number, out: number): number;
+  kl_in_reward_verl_f32(scores: number, logp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number,
+    est: number, clampMode: number, beta: number, rewardsOut: number, klOut: number, rowMean: number): number;
+  kl_reward_orl_f32(kl: number, mask: number, lens: number, offsets: number, B: number, T: number, r: number, beta: number, out: number): number;
   moments_f32(x: number, include: number, n: number, out: number): void;
   trl_normalize_then_sum_f32(R: number, B: number, K: number, w: number, ids: number, G: number, groupRows: number,
     eps: number, scratch: number, rOut: number): void;

@@ -1,0 +1,98 @@
+import { rowStart, rowEnd } from "../rows";
+
+// KL estimators (spec token.md §3), evaluated in f64 from x = logp - refLogp.
+//   est: 0 = k1 (x), 1 = abs, 2 = k2 (x^2/2), 3 = k3 (exp(-x) - 1 + x, as expm1(d) - d with d = -x)
+//   clampMode: 0 = verl (k3 only: d to [-20, 20], value to [-10, 10]); 1 = all10 (OpenRLHF: every
+//   value to [-10, 10]); 2 = none (TRL).
+@inline export function klValue(x: f64, est: i32, clampMode: i32): f64 {
+  let v: f64;
+  if (est == 0) v = x;
+  else if (est == 1) v = Math.abs(x);
+  else if (est == 2) v = 0.5 * x * x;
+  else {
+    let d = -x;
+    if (clampMode == 0) d = Math.min(Math.max(d, -20), 20);
+    // expm1(d) - d has no cancellation for small |d|; an overflowing exp gives +inf, then clamps.
+    v = Math.expm1(d) - d;
+    if (clampMode == 0) v = Math.min(Math.max(v, -10), 10);
+  }
+  if (clampMode == 1) v = Math.min(Math.max(v, -10), 10);
+  return v;
+}
+
+@inline function valid(mask: usize, t: i32, v: i32): bool {
+  return t < v && (mask == 0 || load<u8>(mask + <usize>t) != 0);
+}
+
+// klPenalty into out (+0 at masked positions). Returns the first index whose f32 value is not
+// finite (TRL's unclamped k3 overflows for -x above ~88.7), or -1.
+export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, est: i32, clampMode: i32, out: usize): i32 {
+  let bad = -1;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    for (let t = s; t < e; t++) {
+      const o = <usize>t << 2;
+      let y: f32 = 0;
+      if (valid(mask, t, v)) {
+        y = <f32>klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode) + 0;
+        if (bad < 0 && !isFinite<f32>(y)) bad = t;
+      }
+      store<f32>(out + o, y);
+    }
+  }
+  return bad;
+}
+
+// verl apply_kl_penalty, fused: kld = klPenalty * m; rewards = scores - beta * kld at valid
+// positions (+0 elsewhere); rowMean[i] = Σ_t kld / L_i (0 for an empty row), in f64.
+export function kl_in_reward_verl_f32(
+  scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32,
+  est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize,
+): i32 {
+  let bad = -1;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    let sum: f64 = 0, n = 0;
+    for (let t = s; t < e; t++) {
+      const o = <usize>t << 2;
+      let rw: f32 = 0, k32: f32 = 0;
+      if (valid(mask, t, v)) {
+        const k = klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode);
+        sum += k; n++;
+        k32 = <f32>k + 0;
+        rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
+        if (bad < 0 && !(isFinite<f32>(rw) && isFinite<f32>(k32))) bad = t;
+      }
+      store<f32>(rewardsOut + o, rw);
+      if (klOut) store<f32>(klOut + o, k32);
+    }
+    store<f64>(rowMean + (<usize>i << 3), n ? sum / <f64>n : 0);
+  }
+  return bad;
+}
+
+// OpenRLHF compute_reward: out = -beta*kl + (t == last valid ? r_i : 0) at valid positions, +0
+// elsewhere. r is already clipped; an empty row gets nothing (the caller applied emptyRow).
+export function kl_reward_orl_f32(kl: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, r: usize, beta: f64, out: usize): i32 {
+  let bad = -1;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    let last = true;
+    const ri = <f64>load<f32>(r + (<usize>i << 2));
+    for (let t = e - 1; t >= s; t--) {
+      const o = <usize>t << 2;
+      let y: f32 = 0;
+      if (valid(mask, t, v)) {
+        let w = kl ? -beta * <f64>load<f32>(kl + o) : 0;
+        if (last) { w += ri; last = false; }
+        y = <f32>w + 0;
+        if (bad < 0 && !isFinite<f32>(y)) bad = t;
+      }
+      store<f32>(out + o, y);
+    }
+  }
+  return bad;
+}

@@ -1,0 +1,159 @@
+// KL estimators, KL in the reward and the KL controller (spec token.md §3-§5).
+import type { Engine } from "./engine.js";
+import { rangeError, typeError } from "./errors.js";
+import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "./bind.js";
+import { checkFiniteParam, resolveOptions } from "./options.js";
+import { LAYOUT_INPUTS } from "./outcome.js";
+import type { TokenRan } from "./scans.js";
+
+const ESTIMATORS: Record<string, number> = { k1: 0, kl: 0, abs: 1, k2: 2, mse: 2, k3: 3, low_var_kl: 3 };
+const CLAMPS = { verl: 0, all10: 1, none: 2 } as const;
+export type KlEstimator = "k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl" | `${"k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl"}+`;
+
+/** Estimator code and gradient metadata; a trailing "+" keeps the value (token.md §3). */
+export function parseEstimator(name: unknown): { code: number; gradient: "value" | "k2-straight-through" } {
+  if (typeof name !== "string") typeError("WRONG_TYPE", "klEstimator", -1, "must be a string");
+  const plus = (name as string).endsWith("+");
+  const base = plus ? (name as string).slice(0, -1) : (name as string);
+  const code = ESTIMATORS[base];
+  if (code === undefined) rangeError("UNKNOWN_OPTION", "klEstimator", -1, `unknown KL estimator ${JSON.stringify(name)}; expected k1, kl, abs, k2, mse, k3 or low_var_kl, optionally with "+"`);
+  return { code: code!, gradient: plus && code !== 2 ? "k2-straight-through" : "value" };
+}
+
+function checkKlClamp(v: unknown): number {
+  const c = CLAMPS[v as keyof typeof CLAMPS];
+  if (c === undefined) rangeError("UNKNOWN_OPTION", "klClamp", -1, `unknown value ${JSON.stringify(v)}; expected "verl", "all10" or "none"`);
+  return c!;
+}
+
+function checkLogps(e: Engine, rows: ReturnType<typeof placeLayout>, ptrs: [string, number][]): void {
+  for (const [name, p] of ptrs) {
+    const bad = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+    if (bad >= 0) rangeError("NON_FINITE", name, bad, `log-prob is ${e.F32[(p >> 2) + bad]} at a position the kernel reads`);
+  }
+}
+
+/** Token layout for element-wise kernels: the mask is optional (absent = every position valid). */
+function bindElementwise(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | undefined][], rowsHint?: number) {
+  for (const [name, v] of tensors) checkF32(name, v);
+  const flat = a.mask === undefined && a.lengths === undefined && a.offsets === undefined && a.width === undefined;
+  const lay = flat ? { ...a, width: tensors[0]![1]!.length } : a; // one row: every position valid
+  const shape = layoutShape(lay, flat ? 1 : rowsHint, tensors);
+  checkLayoutStructure(lay, shape);
+  const rows = placeLayout(e, s, lay, shape);
+  return { rows, ptrs: tensors.map(([, v]) => place(e, s, v!)) };
+}
+
+export const KL_PENALTY_INPUTS = ["logp", "refLogp", ...LAYOUT_INPUTS] as const;
+export const KL_PENALTY_OPTIONS = ["klEstimator", "klClamp"] as const;
+
+export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<{ gradient: string }> {
+  const o = resolveOptions("klPenalty", a, KL_PENALTY_INPUTS, KL_PENALTY_OPTIONS);
+  const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
+  const { rows, ptrs: [lp, rp] } = bindElementwise(e, s, a, [["logp", a.logp], ["refLogp", a.refLogp]]);
+  checkLogps(e, rows, [["logp", lp!], ["refLogp", rp!]]);
+  const tmp = s.alloc(rows.N * 4);
+  const bad = e.exports.kl_penalty_f32(lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, est.code, clamp, tmp);
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the unclamped k3 value is outside the float32 range");
+  return { rows, diagnostics: { gradient: est.gradient }, distinctReturns: false, write: (out) => e.U8.copyWithin(out.advantages, tmp, tmp + rows.N * 4) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export const KL_REWARD_INPUTS = ["tokenScores", "oldLogp", "refLogp", "rewards", "kl", ...LAYOUT_INPUTS] as const;
+export const KL_REWARD_OPTIONS = ["mode", "klEstimator", "klClamp", "klCoef", "klCoefNegative", "rewardClip", "emptyRow"] as const;
+export interface KlRewardDiagnostics { mode: "verl" | "openrlhf"; currentKl?: number; skippedRows?: number; gradient?: string; beta: number }
+
+export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<KlRewardDiagnostics> & { klPtr: number } {
+  const preset = a.preset ?? "verl";
+  const o = resolveOptions("klInReward", a, KL_REWARD_INPUTS, KL_REWARD_OPTIONS, { mode: preset === "openrlhf" ? "openrlhf" : "verl", emptyRow: "error" });
+  if (o.mode !== "verl" && o.mode !== "openrlhf") rangeError("UNKNOWN_OPTION", "mode", -1, `unknown value ${JSON.stringify(o.mode)}; expected "verl" or "openrlhf"`);
+  if (o.emptyRow !== "error" && o.emptyRow !== "skip") rangeError("UNKNOWN_OPTION", "emptyRow", -1, `unknown value ${JSON.stringify(o.emptyRow)}`);
+  if (o.mode === "verl") {
+    const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
+    const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["oldLogp", a.oldLogp], ["refLogp", a.refLogp]]);
+    checkFiniteParam("klCoef", o.klCoef);
+    const badS = e.exports.first_nonfinite_valid_f32(sc!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+    if (badS >= 0) rangeError("NON_FINITE", "tokenScores", badS, "token score is not finite");
+    checkLogps(e, rows, [["oldLogp", lp!], ["refLogp", rp!]]);
+    const rw = s.alloc(rows.N * 4), kl = s.alloc(rows.N * 4), rm = s.alloc(rows.B * 8);
+    const bad = e.exports.kl_in_reward_verl_f32(sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, est.code, clamp, o.klCoef, rw, kl, rm);
+    if (bad >= 0) rangeError("RESULT_OVERFLOW", "oldLogp", bad, "the KL or the token reward is outside the float32 range");
+    let sum = 0;
+    const F = e.F64;
+    for (let i = 0; i < rows.B; i++) sum += F[(rm >> 3) + i]!;
+    const currentKl = rows.B ? sum / rows.B : 0;
+    return {
+      rows, klPtr: kl, distinctReturns: false, diagnostics: { mode: "verl", currentKl, gradient: est.gradient, beta: o.klCoef },
+      write: (out) => e.U8.copyWithin(out.advantages, rw, rw + rows.N * 4),
+    };
+  }
+  checkF32("rewards", a.rewards);
+  if (a.kl !== undefined) checkF32("kl", a.kl);
+  const B = (a.rewards as Float32Array).length;
+  const tensors: [string, Float32Array | undefined][] = [["kl", a.kl]];
+  const shape = layoutShape(a, a.offsets ? undefined : B, tensors);
+  if (B !== shape.B) rangeError("SHAPE_MISMATCH", "rewards", -1, `length ${B} != rows ${shape.B}`);
+  if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "klInReward needs a token layout");
+  checkLayoutStructure(a, shape);
+  const rows = placeLayout(e, s, a, shape, "mask", true);
+  const klp = a.kl ? place(e, s, a.kl) : 0;
+  const rp = place(e, s, a.rewards);
+  checkFiniteParam("klCoef", o.klCoef);
+  if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, `hi must be > lo, got [${o.rewardClip}]`);
+  let bad = e.exports.first_nonfinite_f32(rp, B);
+  if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >> 2) + bad]}`);
+  if (klp) checkLogps(e, rows, [["kl", klp]]);
+  const L = e.I32, lb = rows.rowLensPtr >> 2;
+  let skipped = 0;
+  for (let i = 0; i < B; i++) if (L[lb + i] === 0) {
+    if (o.emptyRow === "error") rangeError("EMPTY_ROW", "mask", i, `row ${i} has no valid token to receive its reward (emptyRow: "error")`);
+    skipped++;
+  }
+  const clipped = s.alloc(B * 4);
+  { const F = e.F32; for (let i = 0; i < B; i++) { let v = F[(rp >> 2) + i]!; if (o.rewardClip) v = Math.min(Math.max(v, o.rewardClip[0]), o.rewardClip[1]); F[(clipped >> 2) + i] = v; } }
+  const beta = o.klCoefNegative === "zero" ? Math.max(o.klCoef, 0) : o.klCoef;
+  const out = s.alloc(rows.N * 4);
+  bad = e.exports.kl_reward_orl_f32(klp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, clipped, beta, out);
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", "kl", bad, "the token reward is outside the float32 range");
+  return {
+    rows, klPtr: 0, distinctReturns: false, diagnostics: { mode: "openrlhf", skippedRows: skipped, beta },
+    write: (o2) => e.U8.copyWithin(o2.advantages, out, out + rows.N * 4),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The KL controller (token.md §5): a small serializable state object; `update` mutates it. */
+export class KlController {
+  type: "fixed" | "adaptive";
+  value: number;
+  target: number;
+  horizon: number;
+  constructor(opts: { type?: "fixed" | "adaptive"; value: number; target?: number; horizon?: number }) {
+    const type = opts.type ?? "fixed";
+    if (type !== "fixed" && type !== "adaptive") rangeError("UNKNOWN_OPTION", "klController", -1, `unknown value ${JSON.stringify(type)}`);
+    checkFiniteParam("klCoef", opts.value);
+    const target = opts.target ?? 0.1, horizon = opts.horizon ?? 10000;
+    if (type === "adaptive") {
+      checkFiniteParam("klTarget", target);
+      checkFiniteParam("klHorizon", horizon);
+      if (!(target > 0)) rangeError("PARAM_OUT_OF_RANGE", "klTarget", -1, `must be > 0, got ${target}`);
+      if (!(horizon > 0)) rangeError("PARAM_OUT_OF_RANGE", "klHorizon", -1, `must be > 0, got ${horizon}`);
+    }
+    this.type = type; this.value = opts.value; this.target = target; this.horizon = horizon;
+  }
+
+  /** fixed: unchanged. adaptive: value *= 1 + clamp(current/target - 1, -0.2, 0.2) * nSteps/horizon. */
+  update(current: number, nSteps: number): number {
+    if (!Number.isFinite(current)) rangeError("NON_FINITE", "current", -1, `current KL is ${current}`);
+    if (!Number.isInteger(nSteps) || nSteps < 0) rangeError("PARAM_OUT_OF_RANGE", "nSteps", -1, `must be an integer >= 0, got ${nSteps}`);
+    if (this.type === "adaptive") {
+      const err = Math.min(Math.max(current / this.target - 1, -0.2), 0.2);
+      this.value = this.value * (1 + (err * nSteps) / this.horizon);
+    }
+    return this.value;
+  }
+
+  toJSON() { return { type: this.type, value: this.value, target: this.target, horizon: this.horizon }; }
+}

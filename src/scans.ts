@@ -1,0 +1,268 @@
+// Scans and whitening (spec scan.md §2-§6): masked statistics, maskedWhiten, the moment API,
+// discountedReturns, reinforcePP and gae. Validation (types, shapes, structure, mask, parameters,
+// finiteness, TOO_FEW_VALID, an overflow bound) runs first; `write` then cannot fail, so it may
+// write straight into workspace views.
+import type { Engine } from "./engine.js";
+import { rangeError } from "./errors.js";
+import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type LayoutInputs, type Rows, type Scratch } from "./bind.js";
+import { checkNonNegative, checkRange, resolveOptions, type StdKind } from "./options.js";
+import { whitenScale, type WhitenKnobs, type WhitenStats } from "./group.js";
+import { LAYOUT_INPUTS } from "./outcome.js";
+
+const F32_MAX = 3.4028234663852886e38;
+
+export interface TokenRan<D> {
+  rows: Rows;
+  diagnostics: D;
+  /** Writes the token outputs (advantages, and returns when distinct). Cannot fail. */
+  write: (out: { advantages: number; returns: number }) => void;
+  distinctReturns: boolean;
+}
+
+/** Sum of the valid-token counts (rows.rowLensPtr must be set). */
+function validCount(e: Engine, rows: Rows): number {
+  const L = e.I32, b = rows.rowLensPtr >> 2;
+  let n = 0;
+  for (let i = 0; i < rows.B; i++) n += L[b + i]!;
+  return n;
+}
+function longestRow(e: Engine, rows: Rows): number {
+  if (!rows.packed) return rows.T;
+  const I = e.I32, b = rows.offsetsPtr >> 2;
+  let m = 0;
+  for (let i = 0; i < rows.B; i++) m = Math.max(m, I[b + i + 1]! - I[b + i]!);
+  return m;
+}
+
+/**
+ * NON_FINITE check of a token input at the positions the kernel reads, and its largest |x| there.
+ * A flat SIMD pass decides the common case; a hit is re-checked against the mask.
+ */
+export function checkTokens(e: Engine, s: Scratch, rows: Rows, name: string, ptr: number): number {
+  const am = s.alloc(4);
+  const hit = e.exports.absmax_nonfinite_f32(ptr, rows.N, am);
+  if (hit < 0) return e.F32[am >> 2]!;
+  const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+  if (bad >= 0) rangeError("NON_FINITE", name, bad, `value is ${e.F32[(ptr >> 2) + bad]} at a valid position`);
+  return e.exports.valid_absmax_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+}
+
+function bindTokens(e: Engine, s: Scratch, a: LayoutInputs & Record<string, unknown>, tensors: [string, Float32Array | undefined][], needLengths: boolean, maskName = "mask"): { rows: Rows; ptrs: number[] } {
+  for (const [name, v] of tensors) checkF32(name, v);
+  const shape = layoutShape(a, undefined, tensors, maskName);
+  if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "a token layout is required (mask, lengths + width, or offsets)");
+  checkLayoutStructure(a, shape);
+  const rows = placeLayout(e, s, a, shape, maskName, needLengths);
+  return { rows, ptrs: tensors.map(([, v]) => place(e, s, v!)) };
+}
+
+const gammaCheck = (name: string, v: number) => checkRange(name, v, 0, 1);
+const WHITEN_OPTIONS = ["whitenVariance", "whitenEps", "whitenEpsMode"] as const;
+
+/** rstd of a moment record with the whitening knobs (centerOnly: 1). */
+function scaleOf(rec: { count: number; m2: number }, o: WhitenKnobs & { centerOnly?: boolean }, argument: string): { variance: number; rstd: number } {
+  const sc = whitenScale(rec.count, rec.m2, o, argument);
+  return o.centerOnly ? { variance: sc.variance, rstd: 1 } : sc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GAE (scan.md §6)
+
+export const GAE_INPUTS = ["tokenRewards", "values", ...LAYOUT_INPUTS] as const;
+export const GAE_OPTIONS = ["gamma", "lam", "gaeMasked", "whiten", ...WHITEN_OPTIONS] as const;
+export interface GaeDiagnostics { emptyRows: number; validTokens: number; whiten?: WhitenStats }
+
+export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<GaeDiagnostics> {
+  const o = resolveOptions("gae", a, GAE_INPUTS, GAE_OPTIONS, { whiten: true });
+  const { rows, ptrs: [r, V] } = bindTokens(e, s, a, [["tokenRewards", a.tokenRewards], ["values", a.values]], o.whiten);
+  gammaCheck("gamma", o.gamma);
+  gammaCheck("lam", o.lam);
+  checkNonNegative("whitenEps", o.whitenEps);
+  const maxR = checkTokens(e, s, rows, "tokenRewards", r!);
+  const maxV = checkTokens(e, s, rows, "values", V!);
+  const count = o.whiten ? validCount(e, rows) : 0;
+  if (o.whiten) whitenScale(count, 0, o, "mask"); // TOO_FEW_VALID before anything is written
+  // |A| <= L*(max|r| + 2 max|V|): below the f32 range nothing can overflow, so the scan may write
+  // the caller's outputs directly; otherwise it runs into scratch and is checked first.
+  const L = longestRow(e, rows);
+  const safe = L * (maxR + 2 * maxV) + maxV < F32_MAX / 2;
+  const buf = s.alloc(Math.max(L, 1) * 8), mom = s.alloc(24);
+  const scan = (raw: number, ret: number) =>
+    e.exports.gae_f32(r!, V!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, raw, ret, buf, o.whiten ? mom : 0);
+  let pre: { raw: number; ret: number } | null = null;
+  if (!safe) {
+    pre = { raw: s.alloc(rows.N * 4), ret: s.alloc(rows.N * 4) };
+    const bad = scan(pre.raw, pre.ret);
+    if (bad >= 0) rangeError("RESULT_OVERFLOW", "tokenRewards", bad, "the advantage or return is outside the float32 range");
+  }
+  const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };
+  return {
+    rows, diagnostics, distinctReturns: true,
+    write: (out) => {
+      if (pre) { e.U8.copyWithin(out.advantages, pre.raw, pre.raw + rows.N * 4); e.U8.copyWithin(out.returns, pre.ret, pre.ret + rows.N * 4); }
+      else scan(out.advantages, out.returns);
+      if (o.whiten) diagnostics.whiten = whitenInPlace(e, rows, out.advantages, mom, o);
+    },
+  };
+}
+
+function countZeros(e: Engine, rows: Rows): number {
+  const L = e.I32, b = rows.rowLensPtr >> 2;
+  let n = 0;
+  for (let i = 0; i < rows.B; i++) if (L[b + i] === 0) n++;
+  return n;
+}
+
+/** (x - mean) * rstd in place at valid positions, from a moment record computed on f64 values. */
+function whitenInPlace(e: Engine, rows: Rows, x: number, mom: number, o: WhitenKnobs): WhitenStats {
+  const F = e.F64;
+  const count = F[mom >> 3]!, mean = F[(mom >> 3) + 1]!, m2 = F[(mom >> 3) + 2]!;
+  const { variance, rstd } = whitenScale(count, m2, o, "mask");
+  e.exports.masked_affine_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, mean, rstd, 0, x);
+  return { count, mean, variance, rstd };
+}
+
+// ---------------------------------------------------------------------------------------------
+// discountedReturns and reinforcePP (scan.md §4)
+
+export const RETURNS_INPUTS = ["tokenRewards", ...LAYOUT_INPUTS] as const;
+export const RETURNS_OPTIONS = ["gamma", "returnsMasked"] as const;
+const RETURN_MODE = { carry: 0, through: 1, reset: 2 } as const;
+
+function runReturns(e: Engine, s: Scratch, a: Record<string, any>, kernel: string, options: readonly string[], whiten: boolean): TokenRan<GaeDiagnostics> {
+  const o = resolveOptions(kernel, a, RETURNS_INPUTS, options as any) as any;
+  const { rows, ptrs: [r] } = bindTokens(e, s, a, [["tokenRewards", a.tokenRewards]], whiten);
+  gammaCheck("gamma", o.gamma);
+  if (whiten) checkNonNegative("whitenEps", o.whitenEps);
+  const maxR = checkTokens(e, s, rows, "tokenRewards", r!);
+  const count = whiten ? validCount(e, rows) : 0;
+  if (whiten) whitenScale(count, 0, o, "mask");
+  const L = longestRow(e, rows);
+  const safe = L * maxR < F32_MAX / 2;
+  const buf = s.alloc(Math.max(L, 1) * 8), mom = s.alloc(24);
+  const scan = (ret: number) => e.exports.discounted_returns_f32(r!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], ret, buf, whiten ? mom : 0);
+  let pre = 0;
+  if (!safe) {
+    pre = s.alloc(rows.N * 4);
+    const bad = scan(pre);
+    if (bad >= 0) rangeError("RESULT_OVERFLOW", "tokenRewards", bad, "the return is outside the float32 range");
+  }
+  const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };
+  return {
+    rows, diagnostics, distinctReturns: whiten,
+    write: (out) => {
+      if (pre) e.U8.copyWithin(out.returns, pre, pre + rows.N * 4); else scan(out.returns);
+      if (whiten) {
+        e.U8.copyWithin(out.advantages, out.returns, out.returns + rows.N * 4);
+        diagnostics.whiten = whitenInPlace(e, rows, out.advantages, mom, o);
+      }
+    },
+  };
+}
+
+export const runDiscountedReturns = (e: Engine, s: Scratch, a: Record<string, any>) => runReturns(e, s, a, "discountedReturns", RETURNS_OPTIONS, false);
+export const REINFORCE_PP_OPTIONS = ["gamma", "returnsMasked", ...WHITEN_OPTIONS] as const;
+export const runReinforcePP = (e: Engine, s: Scratch, a: Record<string, any>) => runReturns(e, s, a, "reinforcePP", REINFORCE_PP_OPTIONS, true);
+
+// ---------------------------------------------------------------------------------------------
+// Masked statistics, moments and whitening (scan.md §2, §3, §5)
+
+export type MomentRecord = Float64Array; // [count, mean, M2]
+
+export const STATS_INPUTS = ["values", ...LAYOUT_INPUTS] as const;
+
+function bindValues(e: Engine, s: Scratch, a: Record<string, any>, needLengths: boolean) {
+  const b = bindTokens(e, s, a, [["values", a.values]], needLengths);
+  checkTokens(e, s, b.rows, "values", b.ptrs[0]!);
+  return { rows: b.rows, x: b.ptrs[0]! };
+}
+
+/** Two-pass moments of the valid values: Float64Array [count, mean, M2]. */
+export function momentsRun(e: Engine, s: Scratch, a: Record<string, any>): MomentRecord {
+  resolveOptions("moments", a, STATS_INPUTS, [] as never[]);
+  const { rows, x } = bindValues(e, s, a, false);
+  const m = s.alloc(24);
+  e.exports.masked_moments_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m);
+  return e.f64(m, 3).slice();
+}
+
+/** Chan et al. merge of two moment records (scan.md §5). Merging with an empty record is the identity. */
+export function mergeMoments(a: ArrayLike<number>, b: ArrayLike<number>): MomentRecord {
+  const na = a[0]!, nb = b[0]!;
+  const n = na + nb;
+  if (n === 0) return new Float64Array(3);
+  if (na === 0) return Float64Array.from([b[0]!, b[1]!, b[2]!]);
+  if (nb === 0) return Float64Array.from([a[0]!, a[1]!, a[2]!]);
+  const d = b[1]! - a[1]!;
+  return Float64Array.from([n, a[1]! + d * (nb / n), a[2]! + b[2]! + d * d * ((na * nb) / n)]);
+}
+
+export function finalizeMoments(rec: ArrayLike<number>, kind: StdKind = "unbiased"): { count: number; mean: number; var: number } {
+  const n = rec[0]!;
+  const need = kind === "unbiased" ? 2 : 1;
+  if (n < need) rangeError("TOO_FEW_VALID", "moments", -1, `${kind} variance needs at least ${need} values, got ${n}`);
+  return { count: n, mean: rec[1]!, var: kind === "unbiased" ? rec[2]! / (n - 1) : rec[2]! / n };
+}
+
+export const WHITEN_INPUTS = ["values", "moments", ...LAYOUT_INPUTS] as const;
+export const MASKED_WHITEN_OPTIONS = [...WHITEN_OPTIONS, "shiftMean", "centerOnly"] as const;
+
+/**
+ * maskedWhiten. With `moments` (a merged record from every rank), the statistics come from it and
+ * only the local values are transformed: the data-parallel form of scan.md §5.
+ */
+export function runMaskedWhiten(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<{ whiten: WhitenStats }> {
+  const o = resolveOptions("maskedWhiten", a, WHITEN_INPUTS, MASKED_WHITEN_OPTIONS, { shiftMean: true, centerOnly: false });
+  if (a.moments !== undefined && !(a.moments instanceof Float64Array && a.moments.length === 3))
+    rangeError("SHAPE_MISMATCH", "moments", -1, "moments must be a Float64Array [count, mean, M2]");
+  const { rows, x } = bindValues(e, s, a, false);
+  checkNonNegative("whitenEps", o.whitenEps);
+  let rec: ArrayLike<number>;
+  if (a.moments) rec = a.moments;
+  else { const m = s.alloc(24); e.exports.masked_moments_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m); rec = e.f64(m, 3).slice(); }
+  const { variance, rstd } = scaleOf({ count: rec[0]!, m2: rec[2]! }, o, "mask");
+  const mean = rec[1]!;
+  return {
+    rows, distinctReturns: false, diagnostics: { whiten: { count: rec[0]!, mean, variance, rstd } },
+    write: (out) => { e.exports.masked_affine_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, mean, rstd, o.shiftMean ? 0 : mean, out.advantages); },
+  };
+}
+
+export const MASKED_STAT_OPTIONS = ["axis"] as const;
+/** maskedSum / maskedMean: per row (Float32Array[B]) or over the batch (a number). */
+export function maskedSumMean(e: Engine, s: Scratch, a: Record<string, any>, kind: "sum" | "mean"): Float32Array | number {
+  const o = resolveOptions(kind === "sum" ? "maskedSum" : "maskedMean", a, STATS_INPUTS, ["axis"] as const, { axis: "all" });
+  if (o.axis !== "all" && o.axis !== "row") rangeError("UNKNOWN_OPTION", "axis", -1, `unknown value ${JSON.stringify(o.axis)}; expected "row" or "all"`);
+  const { rows, x } = bindValues(e, s, a, kind === "mean");
+  if (o.axis === "all") {
+    const m = s.alloc(24);
+    e.exports.masked_moments_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m);
+    const F = e.F64, n = F[m >> 3]!, mean = F[(m >> 3) + 1]!;
+    // The sum is taken directly (row sums folded in row order), not as mean*count.
+    if (kind === "mean") return n === 0 ? 0 : mean;
+    const rs = s.alloc(rows.B * 8);
+    e.exports.row_sum_f64(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
+    let total = 0;
+    for (let i = 0; i < rows.B; i++) total += e.F64[(rs >> 3) + i]!;
+    return total;
+  }
+  const rs = s.alloc(rows.B * 8);
+  e.exports.row_sum_f64(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
+  const out = new Float32Array(rows.B), F = e.F64, L = e.I32;
+  for (let i = 0; i < rows.B; i++) {
+    const sum = F[(rs >> 3) + i]!;
+    if (kind === "sum") out[i] = sum;
+    else { const n = L[(rows.rowLensPtr >> 2) + i]!; out[i] = n === 0 ? 0 : sum / n; }
+  }
+  return out;
+}
+
+export function maskedVarRun(e: Engine, s: Scratch, a: Record<string, any>): number {
+  const o = resolveOptions("maskedVar", a, STATS_INPUTS, ["unbiased"] as const, { unbiased: true });
+  if (typeof o.unbiased !== "boolean") rangeError("UNKNOWN_OPTION", "unbiased", -1, "must be a boolean");
+  const { rows, x } = bindValues(e, s, a, false);
+  const m = s.alloc(24);
+  e.exports.masked_moments_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m);
+  const F = e.F64;
+  return finalizeMoments([F[m >> 3]!, F[(m >> 3) + 1]!, F[(m >> 3) + 2]!], o.unbiased ? "unbiased" : "biased").var;
+}
