@@ -11,5 +11,5 @@ export * from "./scan/whiten";
 export * from "./scan/returns";
 export * from "./scan/remax";
 export * from "./group/center";
-export * from "./scan/gae";
 export * from "./token/kl";
+export * from "./scan/gae4";

@@ -99,6 +99,30 @@ async function grpoTokens() {
   await memcpy(N * 4);
 }
 
+// --- GAE with verl whitening (issue: credit over time) -------------------------------------------
+async function gaeBench() {
+  for (const [B, T] of [[256, 4096], [1024, 8192]] as const) {
+    const N = B * T, r = new Float32Array(N), V = new Float32Array(N), L = lengthsOf(B, T, 21), mask = new Uint8Array(N);
+    const g = rng(5);
+    for (let k = 0; k < N; k++) { V[k] = Math.fround(g() * 2 - 1); }
+    for (let i = 0; i < B; i++) { mask.fill(1, i * T, i * T + L[i]!); r[i * T + L[i]! - 1] = g() < 0.5 ? 1 : 0; }
+    const adv = new Float32Array(N), ret = new Float32Array(N);
+    for (const mode of ["mask", "lengths"] as const) {
+      const v: Variant[] = apis.map(([nm, api]) => {
+        const ws = api.createWorkspace({ rows: B, width: T, valid: mode, extraViews: ["tokenRewards", "values", "returns"] });
+        ws.tokenRewards.set(r); ws.values.set(V);
+        if (mode === "mask") ws.mask.set(mask); else ws.lengths.set(L);
+        return { name: nm, fn: () => ws.gae({ gamma: 0.99, lam: 0.95 }) };
+      });
+      const base: Variant = { name: "plain JS", fn: () => js.gaeJS(r, V, mode === "mask" ? mask : null, mode === "mask" ? null : L, B, T, 0.99, 0.95, adv, ret) };
+      const bytes = N * (16 + (mode === "mask" ? 1 : 0));
+      await compare(`gae + verl whitening: ${B} x ${T} (${(N / 2 ** 20).toFixed(0)}M tokens), gamma 0.99, lam 0.95, ${mode === "mask" ? "Uint8 mask" : "lengths"}`, bytes, [...v, base], { time: 1500 });
+    }
+    const a = new Uint8Array(N * 16), b2 = new Uint8Array(N * 16);
+    await compare(`reference: TypedArray.set copy of ${(N * 16 / 2 ** 20).toFixed(0)} MiB (the bytes GAE moves)`, N * 32, [{ name: "plain JS", fn: () => b2.set(a) }]);
+  }
+}
+
 // --- Per-call overhead on the zero-copy path ----------------------------------------------------
 async function overhead() {
   const B = 64, T = 16, n = 8;
@@ -117,5 +141,6 @@ async function overhead() {
 }
 
 if (want("overhead")) await overhead();
+if (want("gae")) await gaeBench();
 if (want("grpo+broadcast") || want("tokens") || filter === "grpo") await grpoTokens();
-await rowKernels();
+if (!filter || !["gae", "overhead", "tokens"].includes(filter)) await rowKernels();

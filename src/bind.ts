@@ -188,17 +188,13 @@ export function placeLayout(
       const bad = x.mask_f32_to_u8(src, rows.maskPtr, N);
       if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, `mask values must be 0 or 1, got ${inp.mask[bad]}`);
     } else rows.maskPtr = place(e, s, inp.mask);
-    if (needLengths) {
-      rows.rowLensPtr = s.alloc(B * 4);
-      const bad = x.row_lengths_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.rowLensPtr);
-      if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr + bad]}`);
-    } else {
-      // One pass: 0/1 check, empty rows, and which rows are prefixes (for a faster broadcast).
-      rows.prefixPtr = s.alloc(B * 4);
-      const r = x.mask_scan_rows_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.prefixPtr);
-      if (r < 0) rangeError("MASK_NOT_BINARY", maskName, -1 - r, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr - 1 - r]}`);
-      rows.emptyRows = r;
-    }
+    // One pass: 0/1 check, empty rows, which rows are prefixes (for faster broadcasts and scans)
+    // and, when asked, the valid count of every row.
+    rows.prefixPtr = s.alloc(B * 4);
+    if (needLengths) rows.rowLensPtr = s.alloc(B * 4);
+    const r = x.mask_scan_rows_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.prefixPtr, rows.rowLensPtr);
+    if (r < 0) rangeError("MASK_NOT_BINARY", maskName, -1 - r, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr - 1 - r]}`);
+    rows.emptyRows = r;
   } else if (inp.lengths) {
     rows.lensPtr = place(e, s, inp.lengths);
     rows.rowLensPtr = rows.lensPtr;

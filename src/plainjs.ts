@@ -153,3 +153,37 @@ export function remaxJS(r: Float32Array, lengths: Int32Array, b: Float32Array, T
     for (let t = L - 1; t >= 0; t--) { R += r[o + t]!; ret[o + t] = R; adv[o + t] = R - bi; }
   }
 }
+
+/**
+ * GAE with verl semantics (masked positions skipped) and unbiased whitening, padded [B,T]:
+ * mask (Uint8Array) or prefix lengths. Raw advantages go to `adv`, then are whitened in place.
+ */
+export function gaeJS(r: Float32Array, V: Float32Array, mask: Uint8Array | null, lengths: Int32Array | null, B: number, T: number, gamma: number, lam: number, adv: Float32Array, ret: Float32Array): void {
+  const gl = gamma * lam;
+  let n = 0, sum = 0;
+  for (let i = 0; i < B; i++) {
+    const o = i * T, L = lengths ? lengths[i]! : T;
+    let A = 0, nv = 0;
+    for (let t = T - 1; t >= L; t--) { adv[o + t] = 0; ret[o + t] = 0; }
+    for (let t = L - 1; t >= 0; t--) {
+      const k = o + t;
+      if (mask && !mask[k]) { adv[k] = 0; ret[k] = 0; continue; }
+      const v = V[k]!;
+      A = r[k]! + gamma * nv - v + gl * A;
+      nv = v;
+      adv[k] = A; ret[k] = A + v;
+      n++; sum += A;
+    }
+  }
+  const mean = sum / n;
+  let m2 = 0;
+  for (let i = 0; i < B; i++) {
+    const o = i * T, L = lengths ? lengths[i]! : T;
+    for (let t = 0; t < L; t++) { const k = o + t; if (mask && !mask[k]) continue; const d = adv[k]! - mean; m2 += d * d; }
+  }
+  const rstd = 1 / Math.sqrt(m2 / (n - 1) + 1e-8);
+  for (let i = 0; i < B; i++) {
+    const o = i * T, L = lengths ? lengths[i]! : T;
+    for (let t = 0; t < L; t++) { const k = o + t; if (mask && !mask[k]) continue; adv[k] = (adv[k]! - mean) * rstd; }
+  }
+}

@@ -86,13 +86,14 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
   // the caller's outputs directly; otherwise it runs into scratch and is checked first.
   const L = longestRow(e, rows);
   const safe = L * (maxR + 2 * maxV) + maxV < F32_MAX / 2;
-  const buf = s.alloc(Math.max(L, 1) * 8), mom = s.alloc(24);
-  const scan = (raw: number, ret: number) =>
-    e.exports.gae_f32(r!, V!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, raw, ret, buf, o.whiten ? mom : 0);
+  const plan = scanPlan(e, s, rows);
+  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(16);
+  const scan = (raw: number, ret: number, check: number) =>
+    e.exports.gae_rows_f32(r!, V!, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf, rowMom, tmp);
   let pre: { raw: number; ret: number } | null = null;
   if (!safe) {
     pre = { raw: s.alloc(rows.N * 4), ret: s.alloc(rows.N * 4) };
-    const bad = scan(pre.raw, pre.ret);
+    const bad = scan(pre.raw, pre.ret, 1);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "tokenRewards", bad, "the advantage or return is outside the float32 range");
   }
   const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };
@@ -100,8 +101,8 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
     rows, diagnostics, distinctReturns: true,
     write: (out) => {
       if (pre) { e.U8.copyWithin(out.advantages, pre.raw, pre.raw + rows.N * 4); e.U8.copyWithin(out.returns, pre.ret, pre.ret + rows.N * 4); }
-      else scan(out.advantages, out.returns);
-      if (o.whiten) diagnostics.whiten = whitenInPlace(e, rows, out.advantages, mom, o);
+      else scan(out.advantages, out.returns, 0);
+      if (o.whiten) diagnostics.whiten = whitenScanned(e, s, rows, out.advantages, plan.scanLen, rowMom, o);
     },
   };
 }
@@ -113,12 +114,36 @@ function countZeros(e: Engine, rows: Rows): number {
   return n;
 }
 
-/** (x - mean) * rstd in place at valid positions, from a moment record computed on f64 values. */
-function whitenInPlace(e: Engine, rows: Rows, x: number, mom: number, o: WhitenKnobs): WhitenStats {
+/**
+ * Scan plan: how far each row is scanned (its valid prefix with lengths, the mask's prefix length
+ * for a prefix row, or the whole row). Positions past it are padding, cleared with a memset.
+ */
+export function scanPlan(e: Engine, s: Scratch, rows: Rows): { scanLen: number; longest: number } {
+  const B = rows.B;
+  let scanLen = rows.lensPtr;
+  if (!scanLen) {
+    scanLen = s.alloc(Math.max(B, 1) * 4);
+    const I = e.I32, sb = scanLen >> 2, pb = rows.prefixPtr >> 2, ob = rows.offsetsPtr >> 2;
+    for (let i = 0; i < B; i++) {
+      const full = rows.offsetsPtr ? I[ob + i + 1]! - I[ob + i]! : rows.T;
+      const p = rows.prefixPtr ? I[pb + i]! : -1;
+      I[sb + i] = p >= 0 ? p : full;
+    }
+  }
+  const I = e.I32, sb = scanLen >> 2;
+  let longest = 0;
+  for (let i = 0; i < B; i++) longest = Math.max(longest, I[sb + i]!);
+  return { scanLen, longest };
+}
+
+/** Merges the per-row moments in row order, then whitens the scanned values in place. */
+function whitenScanned(e: Engine, s: Scratch, rows: Rows, x: number, scanLen: number, rowMom: number, o: WhitenKnobs): WhitenStats {
+  const mom = s.alloc(24);
+  e.exports.merge_rows_f64(rowMom, rows.B, mom);
   const F = e.F64;
   const count = F[mom >> 3]!, mean = F[(mom >> 3) + 1]!, m2 = F[(mom >> 3) + 2]!;
   const { variance, rstd } = whitenScale(count, m2, o, "mask");
-  e.exports.masked_affine_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, mean, rstd, 0, x);
+  e.exports.whiten_scanned_f32(x, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, scanLen, mean, rstd, 0);
   return { count, mean, variance, rstd };
 }
 
@@ -139,22 +164,23 @@ function runReturns(e: Engine, s: Scratch, a: Record<string, any>, kernel: strin
   if (whiten) whitenScale(count, 0, o, "mask");
   const L = longestRow(e, rows);
   const safe = L * maxR < F32_MAX / 2;
-  const buf = s.alloc(Math.max(L, 1) * 8), mom = s.alloc(24);
-  const scan = (ret: number) => e.exports.discounted_returns_f32(r!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], ret, buf, whiten ? mom : 0);
+  const plan = scanPlan(e, s, rows);
+  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(16);
+  const scan = (ret: number, check: number) => e.exports.returns_rows_f32(r!, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, plan.scanLen, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], check, ret, buf, rowMom, tmp);
   let pre = 0;
   if (!safe) {
     pre = s.alloc(rows.N * 4);
-    const bad = scan(pre);
+    const bad = scan(pre, 1);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "tokenRewards", bad, "the return is outside the float32 range");
   }
   const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };
   return {
     rows, diagnostics, distinctReturns: whiten,
     write: (out) => {
-      if (pre) e.U8.copyWithin(out.returns, pre, pre + rows.N * 4); else scan(out.returns);
+      if (pre) e.U8.copyWithin(out.returns, pre, pre + rows.N * 4); else scan(out.returns, 0);
       if (whiten) {
         e.U8.copyWithin(out.advantages, out.returns, out.returns + rows.N * 4);
-        diagnostics.whiten = whitenInPlace(e, rows, out.advantages, mom, o);
+        diagnostics.whiten = whitenScanned(e, s, rows, out.advantages, plan.scanLen, rowMom, o);
       }
     },
   };

@@ -15,7 +15,7 @@ describe("rl-advantage CLI", () => {
       const lines = r.stdout.trim().split("\n");
       assert.match(lines[lines.length - 1]!, /^\d+ passed, 0 failed$/);
       assert.match(r.stdout, /verl_grpo\s+passed\s+20\s+failed\s+0/);
-      assert.match(r.stdout, /verl_gae\s+skipped 11: family not implemented yet/);
+      assert.match(r.stdout, /verl_gae\s+passed\s+11\s+failed\s+0/);
     }
   });
 
@@ -29,6 +29,16 @@ describe("rl-advantage CLI", () => {
     const r = cli("conformance", file);
     assert.equal(r.status, 1);
     assert.match(r.stdout, /0 passed, 1 failed/);
+  });
+
+  it("a family the library does not implement is reported as skipped, not failed", () => {
+    execFileSync("mkdir", ["-p", `${root}/test-output`]);
+    const file = `${root}/test-output/unknown-family.json`;
+    execFileSync(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(file)}, JSON.stringify({ family: "some_future_family", cases: [{ id: "x", params: {}, inputs: {}, outputs: {} }] }))`]);
+    const r = cli("conformance", file);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /some_future_family\s+skipped 1: family not implemented yet/);
+    assert.match(r.stdout, /0 passed, 0 failed/);
   });
 
   it("demo prints the table", () => {

@@ -115,11 +115,12 @@ export function mask_check_rows_u8(mask: usize, offsets: usize, B: i32, T: i32):
 }
 
 // The 0/1 check of a byte mask fused with a per-row shape scan, for the broadcast that follows:
-// prefixOut[i] = L when row i is a prefix mask (L ones, then zeros), else -1 (it has holes).
+// prefixOut[i] = L when row i is a prefix mask (L ones, then zeros), else -1 (it has holes);
+// lensOut[i] (when lensOut != 0) = the row's valid-token count.
 // Most masks are prefixes, and a prefix row is then written like the lengths path (value stores
 // plus a memset), which is much cheaper than per-chunk masking.
 // Returns -1 - (first bad flat index) on a byte that is not 0/1, else the number of empty rows.
-export function mask_scan_rows_u8(mask: usize, offsets: usize, B: i32, T: i32, prefixOut: usize): i32 {
+export function mask_scan_rows_u8(mask: usize, offsets: usize, B: i32, T: i32, prefixOut: usize, lensOut: usize): i32 {
   let empty = 0;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
@@ -159,13 +160,11 @@ export function mask_scan_rows_u8(mask: usize, offsets: usize, B: i32, T: i32, p
     }
     if (L < 0) L = e; // all ones
     const len = L - s;
-    if (len == 0 && prefix) empty++;
-    else if (!prefix) {
-      // Holes: count valid tokens to know whether the row is empty.
-      for (let k = s; k < e; k++) count += <i32>load<u8>(mask + <usize>k);
-      if (count == 0) empty++;
-    }
+    if (prefix) count = len;
+    else for (let k = s; k < e; k++) count += <i32>load<u8>(mask + <usize>k); // holes: count them
+    if (count == 0) empty++;
     store<i32>(prefixOut + (<usize>i << 2), prefix ? len : -1);
+    if (lensOut) store<i32>(lensOut + (<usize>i << 2), count);
   }
   return empty;
 }
@@ -178,12 +177,19 @@ export function absmax_nonfinite_f32(x: usize, n: i32, absmax: usize): i32 {
   let m: f32 = 0;
   if (ASC_FEATURE_SIMD) {
     const expMask = i32x4.splat(0x7f800000);
-    let vm = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      const v = v128.load(x + (<usize>i << 2));
-      if (v128.any_true(i32x4.eq(v128.and(v, expMask), expMask))) break;
-      vm = f32x4.max(vm, f32x4.abs(v));
+    let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0;
+    // 16 values per step: one combined exponent test, four independent maxima. pmax is one maxps;
+    // the NaN-propagating max is a long V8 sequence, and no NaN reaches it (we stop first).
+    for (; i + 16 <= n; i += 16) {
+      const p = x + (<usize>i << 2);
+      const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32), d = v128.load(p, 48);
+      const ea = i32x4.eq(v128.and(a, expMask), expMask), eb = i32x4.eq(v128.and(b, expMask), expMask);
+      const ec = i32x4.eq(v128.and(c, expMask), expMask), ed = i32x4.eq(v128.and(d, expMask), expMask);
+      if (v128.any_true(v128.or(v128.or(ea, eb), v128.or(ec, ed)))) break;
+      m0 = f32x4.pmax(m0, f32x4.abs(a)); m1 = f32x4.pmax(m1, f32x4.abs(b));
+      m2 = f32x4.pmax(m2, f32x4.abs(c)); m3 = f32x4.pmax(m3, f32x4.abs(d));
     }
+    const vm = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
     m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
   }
   for (; i < n; i++) {

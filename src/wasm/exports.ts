@@ -17,7 +17,13 @@ export interface KernelExports {
   group_affine_contig_f32(x: number, B: number, n: number, preShift: number, preDiv: number,
     shift: number, mul: number, den: number, out: number): number;
   mask_check_rows_u8(mask: number, offsets: number, B: number, T: number): number;
-  mask_scan_rows_u8(mask: number, offsets: number, B: number, T: number, prefixOut: number): number;
+  mask_scan_rows_u8(mask: number, offsets: number, B: number, T: number, prefixOut: number, lensOut: number): number;
+  gae_rows_f32(r: number, V: number, mask: number, offsets: number, B: number, T: number, scanLen: number,
+    gamma: number, lam: number, through: number, check: number, rawOut: number, retOut: number, buf: number, rowMom: number, tmp: number): number;
+  returns_rows_f32(r: number, mask: number, offsets: number, B: number, T: number, scanLen: number, gamma: number, mode: number, check: number,
+    retOut: number, buf: number, rowMom: number, tmp: number): number;
+  merge_rows_f64(rowMom: number, B: number, out: number): void;
+  whiten_scanned_f32(x: number, mask: number, offsets: number, B: number, T: number, scanLen: number, mu: number, scale: number, back: number): void;
   broadcast_rows_prefix_f32(a: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number, prefix: number): void;
   group_center_contig_f32(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
@@ -25,10 +31,6 @@ export interface KernelExports {
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
   absmax_nonfinite_f32(x: number, n: number, absmax: number): number;
   valid_absmax_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number): number;
-  gae_f32(r: number, V: number, mask: number, lens: number, offsets: number, B: number, T: number,
-    gamma: number, lam: number, through: number, rawOut: number, retOut: number, buf: number, mom: number): number;
-  discounted_returns_f32(r: number, mask: number, lens: number, offsets: number, B: number, T: number,
-    gamma: number, mode: number, retOut: number, buf: number, mom: number): number;
   row_sum_f64(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
   kl_penalty_f32(logp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number, est: number, clampMode: number, out: number): number;
   kl_in_reward_verl_f32(scores: number, logp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number,
