@@ -13,3 +13,4 @@ export * from "./scan/remax";
 export * from "./group/center";
 export * from "./token/kl";
 export * from "./scan/gae4";
+export * from "./scan/pure";

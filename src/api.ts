@@ -14,6 +14,7 @@ import { groupStatsRun, rowScoresRun, broadcastRowsRun, type GroupStatsResult } 
 import type * as T from "./types.js";
 import { Workspace, type WorkspacePlan } from "./workspace.js";
 import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
+import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, stepsFromMask, zeroStepEndsRun, type MinFormResult } from "./pure.js";
 import {
   finalizeMoments, maskedSumMean, maskedVarRun, mergeMoments, momentsRun, runDiscountedReturns, runGae, runMaskedWhiten,
   runReinforcePP, type GaeDiagnostics, type TokenRan,
@@ -109,6 +110,20 @@ export class RlAdvantage {
     });
   }
   KlController = KlController;
+
+  /** PURE (scan.md §7): r_k = tanh((l1 - l0)/2) from the PRM's two logits. */
+  prmStepReward(args: { logit0: Float32Array; logit1: Float32Array }): Float32Array { return this.call((s) => prmStepRewardRun(this.engine, s, args)); }
+  /** Softmin ("approximate min-form") transform, CSR steps or token form with a step-end mask. */
+  softminStepRewards(args: T.SoftminArgs): Float32Array { return this.call((s) => softminRun(this.engine, s, args as any)); }
+  /** Strict min-form returns: "steps" (the paper) or "verlCompat" (PURE's verl branch). */
+  minFormReturns(args: T.MinFormArgs): MinFormResult { return this.call((s) => minFormRun(this.engine, s, args as any)); }
+  /** PURE leave-one-out baselines: "token" and "step" (CSR step rewards) or "return" (token returns). */
+  pureRlooBaseline(args: T.PureRlooArgs): Float32Array { return this.call((s) => pureRlooRun(this.engine, s, args as any)); }
+  /** PURE's verifiable reward coef * (v_i - mean of the others), v = solved - 1. */
+  pureVerifiableReward(args: T.PureVerifiableArgs): Float32Array { return this.call((s) => pureVerifiableRun(this.engine, s, args as any)); }
+  /** Zeroes the values at every step end (a new array). */
+  zeroStepEnds(args: T.ZeroStepEndsArgs): Float32Array { return this.call((s) => zeroStepEndsRun(this.engine, s, args as any)); }
+  stepsFromMask = stepsFromMask;
 
   /** Per-group f64 statistics (group.md §1.2). */
   groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call((s) => groupStatsRun(this.engine, s, args)); }

@@ -287,6 +287,72 @@ Object.assign(FAMILIES, {
   },
 });
 
+Object.assign(FAMILIES, {
+  pure_minform: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const p = c.params;
+    if (c.inputs.rm_score || (c.inputs.logits && c.inputs.logits.shape.length === 3 && !("disable_weighted_reward" in p))) {
+      // verl branch: approximate min-form weighting on the token tensor (pure_tail_*: from logits).
+      const mask = u8(c.inputs.reward_mask!);
+      const [B, T] = shapeBT(c.inputs.reward_mask!);
+      return {
+        run: () => {
+          let rm: Float32Array;
+          if (c.inputs.rm_score) rm = f32(c.inputs.rm_score);
+          else {
+            const lg = f32(c.inputs.logits!), n = B * T;
+            const l0 = new Float32Array(n), l1 = new Float32Array(n);
+            for (let k = 0; k < n; k++) { l0[k] = lg[2 * k]!; l1[k] = lg[2 * k + 1]!; }
+            rm = api.prmStepReward({ logit0: l0, logit1: l1 }).map((v, k) => (mask[k] ? v : 0));
+          }
+          return [{ name: "rm_score", got: api.softminStepRewards({ tokenValues: rm, stepEndMask: mask, width: T, temperature: p.temperature }), kappa: 0 }];
+        },
+      };
+    }
+    if (c.inputs.logits) {
+      // OpenRLHF branch: step-level logits (B, S, 2), reward_mask = valid steps.
+      const mask = u8(c.inputs.reward_mask!);
+      const [B, S] = shapeBT(c.inputs.reward_mask!);
+      return {
+        run: () => {
+          const lg = f32(c.inputs.logits!), n = B * S;
+          const l0 = new Float32Array(n), l1 = new Float32Array(n);
+          for (let k = 0; k < n; k++) { l0[k] = lg[2 * k]!; l1[k] = lg[2 * k + 1]!; }
+          const pr = api.prmStepReward({ logit0: l0, logit1: l1 }).map((v, k) => (mask[k] ? v : 0));
+          const proc = api.softminStepRewards({ tokenValues: pr, stepEndMask: mask, width: S, temperature: p.temperature, uniform: !!p.disable_weighted_reward });
+          const checks: Check[] = [{ name: "process_reward", got: proc, kappa: 0 }];
+          if (p.return_outcome_reward) {
+            const absProc = Float64Array.from({ length: B }, (_, i) => { let a = 0; for (let t = 0; t < S; t++) a += Math.abs(proc[i * S + t]!); return a; });
+            checks.push({ name: "outcome_reward", got: api.rowScores({ tokenRewards: proc, width: S, rowScore: "all" }), kappa: absProc });
+          }
+          return checks;
+        },
+      };
+    }
+    // compute_rloo_outcome_advantage with return_aggregate_method min | sum, then the RLOO
+    // "return" baseline and, with adv_norm, verl whitening.
+    const [B, T] = shapeBT(c.inputs.token_level_rewards!);
+    const r = f32(c.inputs.token_level_rewards!), mask = u8(c.inputs.eos_mask!);
+    const g = groupsOf(c);
+    return {
+      errorCode: "GROUP_TOO_SMALL",
+      run: () => {
+        const ret = p.return_aggregate_method === "min"
+          ? api.minFormReturns({ mode: "verlCompat", tokenRewards: r, mask, width: T }).returns
+          : api.discountedReturns({ tokenRewards: r, mask, width: T, gamma: 1, returnsMasked: "carry" });
+        const based = api.pureRlooBaseline({ mode: "return", returns: ret, mask, width: T, ...g, singleton: "error" });
+        const { b } = ref.pureRlooReturn(ret, mask, g.groupIds, g.numGroups, B, T);
+        const kb = perToken(b.map(Math.abs), B, T);
+        if (!p.adv_norm) return [{ name: "advantages", got: based, kappa: kb, valid: mask }];
+        const adv = api.maskedWhiten({ values: based, mask, width: T, preset: "verl" });
+        return [
+          { name: "advantages", got: adv, kappa: Float64Array.from(kb, (v) => v + whitenKappa(based, mask, VERL_WHITEN_KNOBS)), valid: mask },
+          { name: "returns", got: based, kappa: kb, valid: mask },
+        ];
+      },
+    };
+  },
+});
+
 /** f64 value of a KL estimator with verl clamps (for kappa magnitudes). */
 function klPenaltyRef(x: number, est: string): number {
   const base = est.replace(/\+$/, "");

@@ -46,6 +46,13 @@ export { mergeMoments, finalizeMoments } from "./scans.js";
 export const klPenalty = (a: T.KlPenaltyArgs) => instance().klPenalty(a);
 export const klInReward = (a: T.KlInRewardArgs) => instance().klInReward(a);
 export { KlController, parseEstimator } from "./kl.js";
+export const prmStepReward = (a: { logit0: Float32Array; logit1: Float32Array }) => instance().prmStepReward(a);
+export const softminStepRewards = (a: T.SoftminArgs) => instance().softminStepRewards(a);
+export const minFormReturns = (a: T.MinFormArgs) => instance().minFormReturns(a);
+export const pureRlooBaseline = (a: T.PureRlooArgs) => instance().pureRlooBaseline(a);
+export const pureVerifiableReward = (a: T.PureVerifiableArgs) => instance().pureVerifiableReward(a);
+export const zeroStepEnds = (a: T.ZeroStepEndsArgs) => instance().zeroStepEnds(a);
+export { stepsFromMask } from "./pure.js";
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";

@@ -97,8 +97,10 @@ const KINDS: Record<string, Kind> = {
   unbiased: { type: "boolean" },
   axis: { enum: ["row", "all"] },
   klClamp: { enum: ["verl", "all10", "none"] },
-  mode: { enum: ["verl", "openrlhf"] },
   emptyRow: { enum: ["error", "skip"] },
+  temperature: { type: "number" },
+  uniform: { type: "boolean" },
+  coef: { type: "number" },
 };
 
 /**

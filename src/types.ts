@@ -116,3 +116,24 @@ export interface KlInRewardArgs extends Layout, Common {
   klEstimator?: string; klClamp?: "verl" | "all10" | "none"; klCoef?: number; klCoefNegative?: "keep" | "zero";
   rewardClip?: readonly [number, number] | null; emptyRow?: "error" | "skip";
 }
+
+export interface SoftminArgs {
+  /** CSR form: step values with stepOffsets[B+1]. */
+  stepValues?: Float32Array; stepOffsets?: Int32Array;
+  /** Token form: values at step ends (stepEndMask = 1), with width or offsets. */
+  tokenValues?: Float32Array; stepEndMask?: Uint8Array; width?: number; offsets?: Int32Array;
+  temperature?: number; uniform?: boolean;
+}
+export interface MinFormArgs extends Layout {
+  mode?: "steps" | "verlCompat";
+  stepValues?: Float32Array; stepOffsets?: Int32Array; stepEnds?: Int32Array;
+  tokenRewards?: Float32Array; paddedWidth?: number;
+}
+export interface PureRlooArgs extends Layout, Groups {
+  mode?: "token" | "step" | "return";
+  returns?: Float32Array; paddedWidth?: number;
+  stepValues?: Float32Array; stepOffsets?: Int32Array; stepEnds?: Int32Array;
+  singleton?: "raw" | "zero" | "error";
+}
+export interface PureVerifiableArgs extends Groups { solved: Uint8Array; coef?: number; singleton?: "raw" | "zero" | "error" }
+export interface ZeroStepEndsArgs extends Layout { values: Float32Array; stepOffsets: Int32Array; stepEnds: Int32Array }

@@ -2,3 +2,4 @@
 export * from "./group.js";
 export * from "./tokens.js";
 export * from "./scan.js";
+export * from "./pure.js";

@@ -36,6 +36,13 @@ export interface KernelExports {
   kl_in_reward_verl_f32(scores: number, logp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number,
     est: number, clampMode: number, beta: number, rewardsOut: number, klOut: number, rowMean: number): number;
   kl_reward_orl_f32(kl: number, mask: number, lens: number, offsets: number, B: number, T: number, r: number, beta: number, out: number): number;
+  prm_step_reward_f32(l0: number, l1: number, n: number, out: number): void;
+  softmin_tokens_f32(x: number, stepMask: number, offsets: number, B: number, T: number, temperature: number, uniform: number, out: number): void;
+  softmin_steps_f32(values: number, stepOffsets: number, B: number, temperature: number, uniform: number, out: number): void;
+  minform_verlcompat_f32(r: number, mask: number, offsets: number, B: number, T: number, W: number, out: number): void;
+  minform_steps_f32(values: number, stepOffsets: number, stepEnds: number, mask: number, offsets: number, B: number, T: number, out: number, stepReturn: number): number;
+  row_shift_f32(x: number, b: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
+  pure_rloo_steps_f32(values: number, stepOffsets: number, stepEnds: number, rowLen: number, ids: number, B: number, G: number, mode: number, singletonZero: number, scratch: number, out: number): void;
   moments_f32(x: number, include: number, n: number, out: number): void;
   trl_normalize_then_sum_f32(R: number, B: number, K: number, w: number, ids: number, G: number, groupRows: number,
     eps: number, scratch: number, rOut: number): void;

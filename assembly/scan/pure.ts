@@ -1,0 +1,156 @@
+import { rowStart, rowEnd } from "../rows";
+
+// PURE min-form credit assignment (spec scan.md §7).
+
+// r_k = softmax(l)_1 - softmax(l)_0 = tanh((l1 - l0)/2), in f64 (no cancellation near 0).
+export function prm_step_reward_f32(l0: usize, l1: usize, n: i32, out: usize): void {
+  for (let k = 0; k < n; k++) {
+    const o = <usize>k << 2;
+    store<f32>(out + o, <f32>Math.tanh((<f64>load<f32>(l1 + o) - <f64>load<f32>(l0 + o)) * 0.5) + 0);
+  }
+}
+
+// Softmin transform, token form: the steps of row i are its positions with stepMask = 1.
+// r*_k = w_k * r_k with w = softmax(-r/temperature) over the row's steps (f64, max subtracted),
+// or w = 1/K (uniform). Every other position gets +0; a row with no steps gets all +0.
+export function softmin_tokens_f32(x: usize, stepMask: usize, offsets: usize, B: i32, T: i32, temperature: f64, uniform: i32, out: usize): void {
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    let K = 0, lo: f64 = Infinity;
+    for (let t = s; t < e; t++) if (load<u8>(stepMask + <usize>t)) { K++; lo = min(lo, <f64>load<f32>(x + (<usize>t << 2))); }
+    // z_k = -r_k/temperature; the largest z belongs to the smallest r.
+    const zmax = -lo / temperature;
+    let z: f64 = 0;
+    if (!uniform) for (let t = s; t < e; t++) if (load<u8>(stepMask + <usize>t)) z += Math.exp(-<f64>load<f32>(x + (<usize>t << 2)) / temperature - zmax);
+    for (let t = s; t < e; t++) {
+      let y: f32 = 0;
+      if (load<u8>(stepMask + <usize>t)) {
+        const r = <f64>load<f32>(x + (<usize>t << 2));
+        const w = uniform ? 1 / <f64>K : Math.exp(-r / temperature - zmax) / z;
+        y = <f32>(w * r) + 0;
+      }
+      store<f32>(out + (<usize>t << 2), y);
+    }
+  }
+}
+
+// Softmin transform, CSR form: steps of row i are values[stepOffsets[i] .. stepOffsets[i+1]).
+export function softmin_steps_f32(values: usize, stepOffsets: usize, B: i32, temperature: f64, uniform: i32, out: usize): void {
+  for (let i = 0; i < B; i++) {
+    const a = load<i32>(stepOffsets + (<usize>i << 2)), b = load<i32>(stepOffsets + (<usize>(i + 1) << 2));
+    let lo: f64 = Infinity;
+    for (let k = a; k < b; k++) lo = min(lo, <f64>load<f32>(values + (<usize>k << 2)));
+    const zmax = -lo / temperature;
+    let z: f64 = 0;
+    if (!uniform) for (let k = a; k < b; k++) z += Math.exp(-<f64>load<f32>(values + (<usize>k << 2)) / temperature - zmax);
+    for (let k = a; k < b; k++) {
+      const r = <f64>load<f32>(values + (<usize>k << 2));
+      const w = uniform ? 1 / <f64>(b - a) : Math.exp(-r / temperature - zmax) / z;
+      store<f32>(out + (<usize>k << 2), <f32>(w * r) + 0);
+    }
+  }
+}
+
+// Strict min-form, verl-branch compatible: u = r*m extended with zeros up to width W; ret_t =
+// min_{t <= t' < W} u_t' at valid t, +0 elsewhere. The minimum is exact (f32 values).
+export function minform_verlcompat_f32(r: usize, mask: usize, offsets: usize, B: i32, T: i32, W: i32, out: usize): void {
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    // Columns past the row's segment (packed rows shorter than W) are zeros of the padding.
+    let m: f32 = e - s < W ? 0 : Infinity;
+    for (let t = e - 1; t >= s; t--) {
+      const valid = mask == 0 || load<u8>(mask + <usize>t) != 0;
+      const u: f32 = valid ? load<f32>(r + (<usize>t << 2)) : 0;
+      m = min(m, u);
+      store<f32>(out + (<usize>t << 2), valid ? m + 0 : 0);
+    }
+  }
+}
+
+// Strict min-form over steps (the paper's definition): ret[t] = min{ r_k : stepEnd_k >= t } at
+// valid t, 0 after the row's last step end. stepEnds are row-local, strictly increasing.
+// stepReturn[k] = min_{k' >= k} r_k'. Returns the number of valid positions after the last step.
+export function minform_steps_f32(values: usize, stepOffsets: usize, stepEnds: usize, mask: usize, offsets: usize, B: i32, T: i32, out: usize, stepReturn: usize): i32 {
+  let after = 0;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    const a = load<i32>(stepOffsets + (<usize>i << 2)), b = load<i32>(stepOffsets + (<usize>(i + 1) << 2));
+    let t = e - 1;
+    let m: f32 = Infinity;
+    // Positions after the last step end.
+    const lastEnd = b > a ? s + load<i32>(stepEnds + (<usize>(b - 1) << 2)) : s - 1;
+    for (; t > lastEnd; t--) {
+      if (mask == 0 || load<u8>(mask + <usize>t) != 0) after++;
+      store<f32>(out + (<usize>t << 2), 0);
+    }
+    for (let k = b - 1; k >= a; k--) {
+      m = min(m, load<f32>(values + (<usize>k << 2)));
+      store<f32>(stepReturn + (<usize>k << 2), m + 0);
+      const from = k > a ? s + load<i32>(stepEnds + (<usize>(k - 1) << 2)) : s - 1;
+      for (; t > from; t--) {
+        const valid = mask == 0 || load<u8>(mask + <usize>t) != 0;
+        store<f32>(out + (<usize>t << 2), valid ? m + 0 : 0);
+      }
+    }
+  }
+  return after;
+}
+
+// out = x - b[row] at valid positions (f64, rounded once), +0 elsewhere (the "return" baseline).
+export function row_shift_f32(x: usize, b: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, out: usize): void {
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const bi = load<f64>(b + (<usize>i << 3));
+    for (let t = s; t < e; t++) {
+      const valid = t < v && (mask == 0 || load<u8>(mask + <usize>t) != 0);
+      store<f32>(out + (<usize>t << 2), valid ? <f32>(<f64>load<f32>(x + (<usize>t << 2)) - bi) + 0 : 0);
+    }
+  }
+}
+
+// PURE leave-one-out baselines over CSR steps (scan.md §7.5), groups by dense id. per-row inputs:
+// rowLen (valid tokens L_j). mode 0 = "token": r'_k = r*_k - c_i * n_k with
+// c_i = Σ_{j≠i} O_j / Σ_{j≠i} L_j and n_k the tokens of step k without its end token;
+// mode 1 = "step": r'_k = r*_k - b_i, b_i = Σ_{j≠i} (O_j / K_j) / (n - 1).
+// Singleton groups: singletonZero ? 0 : raw (baseline 0). Scratch: 4*G f64 + B f64.
+export function pure_rloo_steps_f32(
+  values: usize, stepOffsets: usize, stepEnds: usize, rowLen: usize, ids: usize, B: i32, G: i32, mode: i32, singletonZero: i32,
+  scratch: usize, out: usize,
+): void {
+  const cnt = scratch, sumO = scratch + (<usize>G << 3), sumL = scratch + (<usize>(2 * G) << 3), sumQ = scratch + (<usize>(3 * G) << 3);
+  const O = scratch + (<usize>(4 * G) << 3);
+  for (let g = 0; g < G; g++) { store<f64>(cnt + (<usize>g << 3), 0); store<f64>(sumO + (<usize>g << 3), 0); store<f64>(sumL + (<usize>g << 3), 0); store<f64>(sumQ + (<usize>g << 3), 0); }
+  for (let i = 0; i < B; i++) {
+    const a = load<i32>(stepOffsets + (<usize>i << 2)), b = load<i32>(stepOffsets + (<usize>(i + 1) << 2));
+    let o: f64 = 0;
+    for (let k = a; k < b; k++) o += <f64>load<f32>(values + (<usize>k << 2));
+    store<f64>(O + (<usize>i << 3), o);
+    const g = <usize>load<i32>(ids + (<usize>i << 2)) << 3;
+    store<f64>(cnt + g, load<f64>(cnt + g) + 1);
+    store<f64>(sumO + g, load<f64>(sumO + g) + o);
+    store<f64>(sumL + g, load<f64>(sumL + g) + <f64>load<i32>(rowLen + (<usize>i << 2)));
+    if (b > a) store<f64>(sumQ + g, load<f64>(sumQ + g) + o / <f64>(b - a));
+  }
+  for (let i = 0; i < B; i++) {
+    const a = load<i32>(stepOffsets + (<usize>i << 2)), b = load<i32>(stepOffsets + (<usize>(i + 1) << 2));
+    const g = <usize>load<i32>(ids + (<usize>i << 2)) << 3;
+    const n = load<f64>(cnt + g), oi = load<f64>(O + (<usize>i << 3));
+    let c: f64 = 0;
+    if (n > 1) {
+      if (mode == 0) {
+        const l = load<f64>(sumL + g) - <f64>load<i32>(rowLen + (<usize>i << 2));
+        c = l == 0 ? 0 : (load<f64>(sumO + g) - oi) / l;
+      } else c = (load<f64>(sumQ + g) - (b > a ? oi / <f64>(b - a) : 0)) / (n - 1);
+    }
+    let prev = -1;
+    for (let k = a; k < b; k++) {
+      const end = load<i32>(stepEnds + (<usize>k << 2));
+      const r = <f64>load<f32>(values + (<usize>k << 2));
+      let y: f64 = mode == 0 ? r - c * <f64>(end - prev - 1) : r - c;
+      if (n == 1 && singletonZero) y = 0;
+      store<f32>(out + (<usize>k << 2), <f32>y + 0);
+      prev = end;
+    }
+  }
+}
