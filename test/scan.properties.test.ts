@@ -1,0 +1,208 @@
+// Properties of the scans (properties.md §5): against the f64 oracle on both builds, GAE with
+// lam = 1 equals discounted returns minus values, packed = padded bitwise, whitening merged over
+// k parts equals whitening the whole, min-form returns are the minimum of the future step rewards.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import * as ref from "../src/reference/index.js";
+import { assertBitwise, builds, pack, RUNS, toPacked, tolOracle } from "./helpers.js";
+
+const U = 2 ** -24;
+const finite = (lim = 100) => fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-lim), max: Math.fround(lim) });
+
+/** A padded batch with token rewards, values and a mask with holes and empty rows. */
+const tokenBatch = fc.record({ B: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min: 1, max: 40 }), seed: fc.nat() }).chain(({ B, T }) =>
+  fc.record({
+    B: fc.constant(B), T: fc.constant(T),
+    r: fc.array(fc.oneof(finite(), fc.constant(0)), { minLength: B * T, maxLength: B * T }),
+    V: fc.array(finite(), { minLength: B * T, maxLength: B * T }),
+    lens: fc.array(fc.nat({ max: T }), { minLength: B, maxLength: B }),
+    holes: fc.array(fc.boolean(), { minLength: B * T, maxLength: B * T }),
+    withHoles: fc.boolean(),
+    gamma: fc.constantFrom(0, 1, 0.99, 0.95, 0.5), lam: fc.constantFrom(0, 1, 0.95, 0.8),
+  }).map((x) => {
+    const mask = new Uint8Array(B * T);
+    for (let i = 0; i < B; i++) for (let t = 0; t < x.lens[i]!; t++) mask[i * T + t] = x.withHoles && x.holes[i * T + t] && t > 0 ? 0 : 1;
+    return { ...x, r: Float32Array.from(x.r), V: Float32Array.from(x.V), mask };
+  }));
+
+function within(got: ArrayLike<number>, want: ArrayLike<number>, kappa: (k: number) => number, n: number, sens: (k: number) => number, what: string, mask?: ArrayLike<number>) {
+  for (let k = 0; k < want.length; k++) {
+    if (mask && !mask[k]) { assert.ok(Object.is(got[k], 0), `${what}[${k}] masked must be +0, got ${got[k]}`); continue; }
+    const y = Math.fround(want[k]!);
+    const tol = tolOracle(y, kappa(k), n, sens(k));
+    if (!(Math.abs(got[k]! - y) <= tol)) assert.fail(`${what}[${k}]: ${got[k]} vs ${want[k]} (tol ${tol})`);
+  }
+}
+
+describe("scans: GAE, returns, whitening, moments, min-form", () => {
+  it("gae (skip and through, raw) matches the oracle on both builds; packed = padded bitwise", () => {
+    fc.assert(fc.property(tokenBatch, fc.constantFrom("skip", "through"), (b, mode) => {
+      const want = ref.gae(b.r, b.V, b.mask, b.B, b.T, b.gamma, b.lam, mode as "skip");
+      const p = toPacked(b.mask, b.B, b.T, (i, last) => last + 1 + (i % 3));
+      const outs = builds.map(([, api]) => api.gae({ tokenRewards: b.r, values: b.V, mask: b.mask, width: b.T, gamma: b.gamma, lam: b.lam, gaeMasked: mode as "skip", whiten: false }));
+      within(outs[0]!.advantages, want.raw, () => 0, b.T, (k) => want.sens[k]!, "raw", b.mask);
+      within(outs[0]!.returns, want.returns, () => 0, b.T, (k) => want.sens[k]!, "returns", b.mask);
+      assertBitwise(outs[0]!.advantages, outs[1]!.advantages, "simd vs scalar");
+      const packed = builds[0]![1].gae({ tokenRewards: pack(b.r, b.T, p), values: pack(b.V, b.T, p), mask: pack(b.mask, b.T, p), offsets: p.offsets, gamma: b.gamma, lam: b.lam, gaeMasked: mode as "skip", whiten: false });
+      assertBitwise(packed.advantages, pack(outs[0]!.advantages, b.T, p), "packed vs padded");
+      // Same batch through the lengths fast path when the mask is a prefix.
+      if (!b.withHoles) {
+        const byLens = builds[0]![1].gae({ tokenRewards: b.r, values: b.V, lengths: Int32Array.from(b.lens), width: b.T, gamma: b.gamma, lam: b.lam, gaeMasked: mode as "skip", whiten: false });
+        assertBitwise(byLens.advantages, outs[0]!.advantages, "lengths vs mask");
+      }
+    }), RUNS);
+  });
+
+  it("gae with lam = 1 equals discountedReturns minus values (skip~carry, through~through)", () => {
+    fc.assert(fc.property(tokenBatch, fc.constantFrom("skip", "through"), (b, mode) => {
+      const api = builds[0]![1];
+      const g = api.gae({ tokenRewards: b.r, values: b.V, mask: b.mask, width: b.T, gamma: b.gamma, lam: 1, gaeMasked: mode as "skip", whiten: false });
+      const R = api.discountedReturns({ tokenRewards: b.r, mask: b.mask, width: b.T, gamma: b.gamma, returnsMasked: mode === "skip" ? "carry" : "through" });
+      const want = ref.gae(b.r, b.V, b.mask, b.B, b.T, b.gamma, 1, mode as "skip");
+      for (let k = 0; k < b.B * b.T; k++) {
+        if (!b.mask[k]) continue;
+        const tol = 2 * tolOracle(g.advantages[k]!, Math.abs(R[k]!) + Math.abs(b.V[k]!), b.T, want.sens[k]!);
+        assert.ok(Math.abs(g.advantages[k]! - (R[k]! - b.V[k]!)) <= tol, `[${k}] ${g.advantages[k]} vs ${R[k]} - ${b.V[k]}`);
+      }
+    }), RUNS);
+  });
+
+  it("discountedReturns (carry, through, reset) against the oracle; packed = padded", () => {
+    fc.assert(fc.property(tokenBatch, fc.constantFrom("carry", "through", "reset"), (b, mode) => {
+      const want = ref.discountedReturns(b.r, b.mask, b.B, b.T, b.gamma, mode as "carry");
+      const outs = builds.map(([, api]) => api.discountedReturns({ tokenRewards: b.r, mask: b.mask, width: b.T, gamma: b.gamma, returnsMasked: mode as "carry" }));
+      within(outs[0]!, want.returns, () => 0, b.T, (k) => want.sens[k]!, "returns", b.mask);
+      assertBitwise(outs[0]!, outs[1]!, "simd vs scalar");
+      const p = toPacked(b.mask, b.B, b.T, (_i, last) => last + 1);
+      assertBitwise(builds[1]![1].discountedReturns({ tokenRewards: pack(b.r, b.T, p), mask: pack(b.mask, b.T, p), offsets: p.offsets, gamma: b.gamma, returnsMasked: mode as "carry" }), pack(outs[0]!, b.T, p), "packed");
+    }), RUNS);
+  });
+
+  it("gae whitened: matches the oracle; mean 0 and unbiased variance var/(var+eps) over valid tokens", () => {
+    fc.assert(fc.property(tokenBatch, (b) => {
+      const want = ref.gae(b.r, b.V, b.mask, b.B, b.T, b.gamma, b.lam, "skip");
+      let w: ref.WhitenRef;
+      try { w = ref.maskedWhiten(want.raw, b.mask, { whitenVariance: "unbiased", whitenEps: 1e-8, whitenEpsMode: "add" }); } catch {
+        assert.throws(() => builds[0]![1].gae({ tokenRewards: b.r, values: b.V, mask: b.mask, width: b.T, gamma: b.gamma, lam: b.lam }), /TOO_FEW_VALID/);
+        return;
+      }
+      const outs = builds.map(([, api]) => api.gae({ tokenRewards: b.r, values: b.V, mask: b.mask, width: b.T, gamma: b.gamma, lam: b.lam }));
+      // The raw values feed the statistic; their own scan error enters scaled by rstd.
+      const rawErr = (k: number) => (b.mask[k] ? 2 * b.T * 2 ** -53 * want.sens[k]! * w.rstd : 0);
+      within(outs[0]!.advantages, w.out, () => w.kappa, w.count, (k) => w.sens + rawErr(k) / (2 * w.count * 2 ** -53), "whitened", b.mask);
+      assertBitwise(outs[0]!.advantages, outs[1]!.advantages, "simd vs scalar");
+    }), RUNS);
+  });
+
+  it("moments merged over k in {2,3,7} parts equal the whole; whitening with merged moments matches within 1 ulp", () => {
+    fc.assert(fc.property(fc.array(finite(1e4), { minLength: 1, maxLength: 300 }), fc.array(fc.nat(), { minLength: 7, maxLength: 7 }), (xs, cuts) => {
+      const api = builds[0]![1];
+      const values = Float32Array.from(xs);
+      const whole = api.moments({ values, width: values.length });
+      for (const k of [2, 3, 7]) {
+        const points = cuts.slice(0, k - 1).map((c) => c % (values.length + 1)).sort((a, b) => a - b);
+        const bounds = [0, ...points, values.length];
+        let rec = new Float64Array(3);
+        for (let j = 0; j < k; j++) {
+          const part = values.subarray(bounds[j]!, bounds[j + 1]!);
+          rec = api.mergeMoments(rec, part.length ? api.moments({ values: part, width: part.length }) : new Float64Array(3));
+        }
+        assert.equal(rec[0], whole[0]);
+        const sumAbs = xs.reduce((a, x) => a + Math.abs(x), 0);
+        assert.ok(Math.abs(rec[1]! - whole[1]!) <= 4 * values.length * 2 ** -53 * (sumAbs / values.length + Math.abs(whole[1]!)), `mean ${rec[1]} vs ${whole[1]}`);
+        assert.ok(Math.abs(rec[2]! - whole[2]!) <= 16 * values.length * 2 ** -53 * (xs.reduce((a, x) => a + (x - whole[1]!) ** 2, 0) + values.length * (whole[1]! ** 2 + 1e-300)), `M2 ${rec[2]} vs ${whole[2]}`);
+        if (whole[0]! >= 2) {
+          const a = api.maskedWhiten({ values, width: values.length });
+          const m = api.maskedWhiten({ values, width: values.length, moments: rec });
+          for (let t = 0; t < values.length; t++) assert.ok(Math.abs(a[t]! - m[t]!) <= U * Math.max(Math.abs(a[t]!), 2 ** -126) * 2 + 1e-30, `[${t}] ${a[t]} vs ${m[t]}`);
+        }
+      }
+      assertBitwise(api.mergeMoments(whole, new Float64Array(3)), whole, "merge with empty is the identity");
+    }), RUNS);
+  });
+
+  it("min-form ('steps') return is the minimum of the future step rewards (exact) and <= each of them", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 30 }), fc.array(fc.boolean(), { minLength: 120, maxLength: 120 }), fc.array(fc.float({ noNaN: true, min: -1, max: 1 }), { minLength: 120, maxLength: 120 }), (B, T, ends, vals) => {
+        const mask = new Uint8Array(B * T).fill(1);
+        const stepEndMask = Uint8Array.from({ length: B * T }, (_, k) => (ends[k % 120] ? 1 : 0));
+        const { stepOffsets, stepEnds } = builds[0]![1].stepsFromMask({ stepEndMask, width: T });
+        const stepValues = Float32Array.from({ length: stepEnds.length }, (_, k) => vals[k % 120]!);
+        const want = ref.minFormSteps(stepValues, stepOffsets, stepEnds, mask, B, T);
+        for (const [, api] of builds) {
+          const got = api.minFormReturns({ mode: "steps", stepValues, stepOffsets, stepEnds, mask, width: T });
+          assertBitwise(got.returns, Float32Array.from(want.map((v) => v + 0)), "min-form"); // exact zeros are +0
+          for (let i = 0; i < B; i++) for (let t = 0; t < T; t++) for (let k = stepOffsets[i]!; k < stepOffsets[i + 1]!; k++)
+            if (stepEnds[k]! >= t) assert.ok(got.returns[i * T + t]! <= stepValues[k]!);
+        }
+      }), RUNS);
+  });
+
+  it("verlCompat min-form equals a brute-force suffix minimum over r*m padded to W; <= 0 wherever a zero lies ahead", () => {
+    fc.assert(fc.property(tokenBatch, (b) => {
+      const want = ref.minFormVerlCompat(b.r, b.mask, b.B, b.T);
+      for (const [, api] of builds) assertBitwise(api.minFormReturns({ mode: "verlCompat", tokenRewards: b.r, mask: b.mask, width: b.T }).returns, Float32Array.from(want.map((v) => v + 0)), "verlCompat");
+    }), RUNS);
+  });
+
+  it("softmin: weights sum to 1 (the sum lies in [min r, min r + T ln K]); uniform gives the mean", () => {
+    fc.assert(fc.property(fc.array(fc.float({ noNaN: true, min: -1, max: 1 }), { minLength: 1, maxLength: 12 }), fc.constantFrom(0.01, 0.1, 0.5, 2), (vals, temp) => {
+      const stepValues = Float32Array.from(vals), stepOffsets = Int32Array.from([0, vals.length]);
+      for (const [, api] of builds) {
+        const w = api.softminStepRewards({ stepValues, stepOffsets, temperature: temp });
+        const sum = w.reduce((a, b) => a + b, 0), lo = Math.min(...stepValues);
+        const slack = 8 * U * (vals.length + 1) * (1 + Math.abs(lo));
+        assert.ok(sum - lo >= -slack && sum - lo <= temp * Math.log(vals.length) + slack, `sum ${sum}, min ${lo}, T ${temp}`);
+        const u = api.softminStepRewards({ stepValues, stepOffsets, uniform: true });
+        const mean = stepValues.reduce((a, b) => a + b, 0) / vals.length;
+        assert.ok(Math.abs(u.reduce((a, b) => a + b, 0) - mean) <= slack);
+      }
+    }), RUNS);
+  });
+
+  it("prmStepReward lies in [-1, 1] and swapping the logits negates it", () => {
+    fc.assert(fc.property(fc.array(fc.tuple(finite(50), finite(50)), { minLength: 1, maxLength: 20 }), (pairs) => {
+      const l0 = Float32Array.from(pairs.map((p) => p[0])), l1 = Float32Array.from(pairs.map((p) => p[1]));
+      const a = builds[0]![1].prmStepReward({ logit0: l0, logit1: l1 }), b2 = builds[1]![1].prmStepReward({ logit0: l1, logit1: l0 });
+      a.forEach((v, k) => { assert.ok(v >= -1 && v <= 1); assert.ok(Object.is(v, -b2[k]!) || v === -b2[k]!); });
+    }), RUNS);
+  });
+});
+
+describe("scans: typed errors", () => {
+  const api = builds[0]![1];
+  const r = new Float32Array(8), V = new Float32Array(8), mask = new Uint8Array(8).fill(1);
+  it("gamma or lam outside [0,1], NaN gamma", () => {
+    assert.throws(() => api.gae({ tokenRewards: r, values: V, mask, width: 4, gamma: 1.01 }), (e: any) => e.code === "PARAM_OUT_OF_RANGE" && e.argument === "gamma");
+    assert.throws(() => api.gae({ tokenRewards: r, values: V, mask, width: 4, lam: -0.1 }), (e: any) => e.code === "PARAM_OUT_OF_RANGE" && e.argument === "lam");
+    assert.throws(() => api.discountedReturns({ tokenRewards: r, mask, width: 4, gamma: NaN }), (e: any) => e.code === "NON_FINITE" && e.argument === "gamma");
+  });
+  it("mask values other than 0/1, offsets not monotone, step ends outside their row or on a masked token", () => {
+    const m = mask.slice(); m[5] = 3;
+    assert.throws(() => api.gae({ tokenRewards: r, values: V, mask: m, width: 4 }), (e: any) => e.code === "MASK_NOT_BINARY" && e.index === 5);
+    assert.throws(() => api.gae({ tokenRewards: r, values: V, offsets: Int32Array.from([0, 6, 4, 8]) }), (e: any) => e.code === "BAD_OFFSETS" && e.index === 2);
+    assert.throws(() => api.minFormReturns({ stepValues: new Float32Array(2), stepOffsets: Int32Array.from([0, 1, 2]), stepEnds: Int32Array.from([1, 4]), mask, width: 4 }), (e: any) => e.code === "BAD_OFFSETS" && e.argument === "stepEnds" && e.index === 1);
+    const m2 = mask.slice(); m2[1] = 0;
+    assert.throws(() => api.minFormReturns({ stepValues: new Float32Array(2), stepOffsets: Int32Array.from([0, 1, 2]), stepEnds: Int32Array.from([1, 2]), mask: m2, width: 4 }), (e: any) => e.code === "DOMAIN" && e.argument === "stepEnds" && e.index === 0);
+  });
+  it("a batch with no valid token (or one, unbiased) cannot be whitened; NaN in a read position", () => {
+    assert.throws(() => api.gae({ tokenRewards: r, values: V, mask: new Uint8Array(8), width: 4 }), (e: any) => e.code === "TOO_FEW_VALID");
+    const one = new Uint8Array(8); one[3] = 1;
+    assert.throws(() => api.reinforcePP({ tokenRewards: r, mask: one, width: 4 }), (e: any) => e.code === "TOO_FEW_VALID");
+    assert.throws(() => api.maskedWhiten({ values: r, mask: new Uint8Array(8), width: 4, whitenVariance: "biased" }), (e: any) => e.code === "TOO_FEW_VALID");
+    const bad = V.slice(); bad[6] = NaN;
+    assert.throws(() => api.gae({ tokenRewards: r, values: bad, mask, width: 4 }), (e: any) => e.code === "NON_FINITE" && e.argument === "values" && e.index === 6);
+    const hole = mask.slice(); hole[6] = 0;
+    assert.doesNotThrow(() => api.gae({ tokenRewards: r, values: bad, mask: hole, width: 4 }), "NaN at a masked position is never read");
+  });
+  it("no output is written before an error (workspace)", () => {
+    const ws = api.createWorkspace({ rows: 2, width: 4, extraViews: ["tokenRewards", "values", "returns"] });
+    ws.mask.fill(1); ws.values[6] = NaN; ws.advantages.fill(7); ws.returns.fill(7);
+    assert.throws(() => ws.gae(), /NON_FINITE/);
+    assert.ok(ws.advantages.every((v) => v === 7) && ws.returns.every((v) => v === 7));
+    ws.values[6] = 0;
+    assert.throws(() => ws.gae({ gamma: 2 }), /PARAM_OUT_OF_RANGE/);
+    assert.ok(ws.advantages.every((v) => v === 7));
+    ws.dispose();
+  });
+});
