@@ -14,3 +14,4 @@ export * from "./group/center";
 export * from "./token/kl";
 export * from "./scan/gae4";
 export * from "./scan/pure";
+export * from "./token/rerank";

@@ -14,6 +14,7 @@ import { groupStatsRun, rowScoresRun, broadcastRowsRun, type GroupStatsResult } 
 import type * as T from "./types.js";
 import { Workspace, type WorkspacePlan } from "./workspace.js";
 import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
+import { rerankRun, type RerankArgs, type RerankResult } from "./rerank.js";
 import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, stepsFromMask, zeroStepEndsRun, type MinFormResult } from "./pure.js";
 import {
   finalizeMoments, maskedSumMean, maskedVarRun, mergeMoments, momentsRun, runDiscountedReturns, runGae, runMaskedWhiten,
@@ -124,6 +125,9 @@ export class RlAdvantage {
   /** Zeroes the values at every step end (a new array). */
   zeroStepEnds(args: T.ZeroStepEndsArgs): Float32Array { return this.call((s) => zeroStepEndsRun(this.engine, s, args as any)); }
   stepsFromMask = stepsFromMask;
+
+  /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (shaping.md §8). */
+  rerank(args: RerankArgs): RerankResult { return this.call((s) => rerankRun(this.engine, s, args)); }
 
   /** Per-group f64 statistics (group.md §1.2). */
   groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call((s) => groupStatsRun(this.engine, s, args)); }

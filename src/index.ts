@@ -53,6 +53,8 @@ export const pureRlooBaseline = (a: T.PureRlooArgs) => instance().pureRlooBaseli
 export const pureVerifiableReward = (a: T.PureVerifiableArgs) => instance().pureVerifiableReward(a);
 export const zeroStepEnds = (a: T.ZeroStepEndsArgs) => instance().zeroStepEnds(a);
 export { stepsFromMask } from "./pure.js";
+export const rerank = (a: import("./rerank.js").RerankArgs) => instance().rerank(a);
+export type { RerankArgs, RerankResult } from "./rerank.js";
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";

@@ -101,6 +101,10 @@ const KINDS: Record<string, Kind> = {
   temperature: { type: "number" },
   uniform: { type: "boolean" },
   coef: { type: "number" },
+  combine: { enum: ["weightedSum", "logSigmoid", "par"] },
+  sigmoidK: { type: "number" },
+  maxRef: { type: "number" },
+  k: { type: "number" },
 };
 
 /**

@@ -103,7 +103,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
       for (const k of [2, 3, 7]) {
         const points = cuts.slice(0, k - 1).map((c) => c % (values.length + 1)).sort((a, b) => a - b);
         const bounds = [0, ...points, values.length];
-        let rec = new Float64Array(3);
+        let rec: Float64Array = new Float64Array(3);
         for (let j = 0; j < k; j++) {
           const part = values.subarray(bounds[j]!, bounds[j + 1]!);
           rec = api.mergeMoments(rec, part.length ? api.moments({ values: part, width: part.length }) : new Float64Array(3));

@@ -1,0 +1,82 @@
+// Best-of-N reranking (spec shaping.md §8, decision D12): K reward heads per candidate combined by
+// weighted sum, log-sigmoid conjunction or PAR, then the top k per prompt with stable ties (the
+// lower candidate index wins). Combined scores are f64 rounded once to f32 and the ranking uses
+// those f32 values, so the order is the same in both builds and on every runtime.
+import type { Engine } from "./engine.js";
+import { rangeError, typeError } from "./errors.js";
+import { checkF32, checkU8, place, type Scratch } from "./bind.js";
+import { checkFiniteParam, resolveOptions } from "./options.js";
+
+export interface RerankArgs {
+  /** Row-major [prompt][candidate][head]. */
+  scores: Float32Array;
+  prompts?: number;
+  candidates: number;
+  heads?: number;
+  valid?: Uint8Array;
+  combine?: "weightedSum" | "logSigmoid" | "par";
+  weights?: ArrayLike<number>;
+  /** logSigmoid: reference per prompt and head [P*K], or per head [K]. */
+  ref?: Float32Array;
+  /** par: M references per prompt and head [P*M*K]. */
+  refs?: Float32Array;
+  sigmoidK?: number;
+  maxRef?: number;
+  k?: number;
+}
+export interface RerankResult { combined: Float32Array; topIndices: Int32Array; topScores: Float32Array }
+
+const COMBINE = { weightedSum: 0, logSigmoid: 1, par: 2 } as const;
+
+export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
+  const o = resolveOptions("rerank", a as any, ["scores", "prompts", "candidates", "heads", "valid", "weights", "ref", "refs"], ["combine", "sigmoidK", "maxRef", "k"] as const, { combine: "weightedSum", sigmoidK: 1, maxRef: 10, k: 1 });
+  checkF32("scores", a.scores);
+  if (a.valid !== undefined) checkU8("valid", a.valid);
+  const N = a.candidates, K = a.heads ?? 1;
+  for (const [n, v] of [["candidates", N], ["heads", K]] as const) if (!Number.isInteger(v) || v < 1) typeError("WRONG_TYPE", n, -1, `must be a positive integer, got ${v}`);
+  const P = a.prompts ?? a.scores.length / (N * K);
+  if (!Number.isInteger(P) || P * N * K !== a.scores.length) rangeError("SHAPE_MISMATCH", "scores", -1, `length ${a.scores.length} is not prompts x ${N} candidates x ${K} heads`);
+  if (a.valid && a.valid.length !== P * N) rangeError("SHAPE_MISMATCH", "valid", -1, `length ${a.valid.length} != prompts x candidates = ${P * N}`);
+  const combine = COMBINE[o.combine as keyof typeof COMBINE];
+  if (combine === undefined) rangeError("UNKNOWN_OPTION", "combine", -1, `unknown value ${JSON.stringify(o.combine)}`);
+  const w = a.weights ? Array.from(a.weights) : new Array(K).fill(1);
+  if (w.length !== K) rangeError("SHAPE_MISMATCH", "weights", -1, `length ${w.length} != heads ${K}`);
+  let refPerPrompt = 1, M = 0;
+  if (combine === 1) {
+    checkF32("ref", a.ref);
+    if (a.ref!.length === K) refPerPrompt = 0;
+    else if (a.ref!.length !== P * K) rangeError("SHAPE_MISMATCH", "ref", -1, `length ${a.ref!.length} is neither heads (${K}) nor prompts x heads (${P * K})`);
+  }
+  if (combine === 2) {
+    checkF32("refs", a.refs);
+    M = a.refs!.length / (P * K);
+    if (!Number.isInteger(M) || M < 1) rangeError("SHAPE_MISMATCH", "refs", -1, `length ${a.refs!.length} is not prompts x M x heads`);
+  }
+  if (a.valid) for (let j = 0; j < P * N; j++) if (a.valid[j]! > 1) rangeError("MASK_NOT_BINARY", "valid", j, `must be 0 or 1, got ${a.valid[j]}`);
+  if (!Number.isInteger(o.k) || o.k < 1 || o.k > N) rangeError("PARAM_OUT_OF_RANGE", "k", -1, `must be an integer in [1, ${N}], got ${o.k}`);
+  checkFiniteParam("sigmoidK", o.sigmoidK);
+  if (!Number.isInteger(o.maxRef) || o.maxRef < 1) rangeError("PARAM_OUT_OF_RANGE", "maxRef", -1, `must be a positive integer, got ${o.maxRef}`);
+  w.forEach((x, h) => checkFiniteParam(`weights[${h}]`, x));
+  for (let j = 0; j < P * N; j++) {
+    if (a.valid && !a.valid[j]) continue;
+    for (let h = 0; h < K; h++) { const v = a.scores[j * K + h]!; if (!Number.isFinite(v)) rangeError("NON_FINITE", "scores", j * K + h, `score is ${v}`); }
+  }
+  for (const [name, arr] of [["ref", a.ref], ["refs", a.refs]] as const) if (arr && (combine === 1 ? name === "ref" : combine === 2 && name === "refs"))
+    for (let q = 0; q < arr.length; q++) if (!Number.isFinite(arr[q]!)) rangeError("NON_FINITE", name, q, `value is ${arr[q]}`);
+  const sp = place(e, s, a.scores), vp = a.valid ? place(e, s, a.valid) : 0;
+  const wp = s.alloc(K * 8);
+  e.F64.set(w, wp >> 3);
+  const rp = combine === 1 ? place(e, s, a.ref!) : 0, rsp = combine === 2 ? place(e, s, a.refs!) : 0;
+  const out = s.alloc(P * N * 4);
+  e.exports.rerank_combine_f32(sp, vp, P, N, K, wp, combine, rp, refPerPrompt, rsp, M, o.maxRef, o.sigmoidK, out);
+  const combined = e.f32(out, P * N).slice();
+  const k = o.k, topIndices = new Int32Array(P * k).fill(-1), topScores = new Float32Array(P * k).fill(-Infinity);
+  for (let p = 0; p < P; p++) {
+    const cand: number[] = [];
+    for (let c = 0; c < N; c++) if (!a.valid || a.valid[p * N + c]) cand.push(c);
+    // Stable: higher score first, then lower index.
+    cand.sort((x, y) => combined[p * N + y]! - combined[p * N + x]! || x - y);
+    for (let r = 0; r < Math.min(k, cand.length); r++) { topIndices[p * k + r] = cand[r]!; topScores[p * k + r] = combined[p * N + cand[r]!]!; }
+  }
+  return { combined, topIndices, topScores };
+}
