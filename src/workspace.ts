@@ -16,6 +16,7 @@ import {
 } from "./estimators.js";
 import type * as T from "./types.js";
 import { runDiscountedReturns, runGae, runReinforcePP, type TokenRan } from "./scans.js";
+import { runKlInReward } from "./kl.js";
 import type { Preset } from "./options.js";
 
 export interface WorkspacePlan {
@@ -38,7 +39,7 @@ export interface WorkspacePlan {
    * "tokenRewards" (row scores from token rewards), "kl" (openrlhfOutcome), "returns" (ReMax,
    * openrlhfOutcome; also reserves their token scratch).
    */
-  extraViews?: ("tokenRewards" | "kl" | "returns" | "values")[];
+  extraViews?: ("tokenRewards" | "kl" | "returns" | "values" | "logp" | "refLogp")[];
 }
 
 type ViewKind = "f32" | "u8" | "i32";
@@ -116,7 +117,7 @@ export class Workspace {
     }
     // Scratch: every row-level temporary of the largest runner, per-group f64 arrays, TRL's
     // G*K moments, and (with "returns") the token temporaries of ReMax and openrlhfOutcome.
-    const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + (extra.has("returns") ? 2 * N * 4 + 64 : 0);
+    const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + (extra.has("returns") ? 2 * N * 4 + 64 : 0) + (extra.has("logp") ? 2 * N * 4 + 64 : 0);
     this.scratch = new PlannedScratch(this.e.alloc(cap), cap);
     this.idsCache = { ptr: this.e.alloc(B * 4), size: 0 };
     this.viewGen = -1;
@@ -173,6 +174,8 @@ export class Workspace {
   get rewardsPerFunc(): Float32Array { return this.view("rewardsPerFunc"); }
   get kl(): Float32Array { return this.view("kl"); }
   get values(): Float32Array { return this.view("values"); }
+  get logp(): Float32Array { return this.view("logp"); }
+  get refLogp(): Float32Array { return this.view("refLogp"); }
   // Output views (read these).
   get advantages(): Float32Array { return this.view("advantages"); }
   get returns(): Float32Array { return this.view("returns"); }
@@ -266,6 +269,23 @@ export class Workspace {
   reinforcePP(call: WsCall<T.ReinforcePPArgs> = {}) { return this.runTokens(runReinforcePP, call, { tokenRewards: this.tokens("tokenRewards") }); }
   /** Discounted returns from `tokenRewards` into `advantages` (the returns). */
   discountedReturns(call: WsCall<T.ReturnsArgs> = {}) { return this.runTokens(runDiscountedReturns, call, { tokenRewards: this.tokens("tokenRewards") }); }
+  /**
+   * KL in the reward, verl mode, **in place**: reads the token scores from `tokenRewards` and the
+   * log-probs from `logp` and `refLogp`, writes `tokenRewards = scores - klCoef * kl * mask` back
+   * into `tokenRewards` and the per-token KL into `kl` (extraViews: tokenRewards, logp, refLogp, kl).
+   */
+  klInReward(call: { klCoef?: number; klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
+    const args: Record<string, unknown> = { ...call, ...this.layout(), mode: "verl", tokenScores: this.tokens("tokenRewards"), oldLogp: this.tokens("logp"), refLogp: this.tokens("refLogp") };
+    delete args.groupSize; delete args.groupIds;
+    this.scratch.reset();
+    const ran = runKlInReward(this.e, this.scratch, args);
+    const tr = this.regions.get("tokenRewards")!.ptr, n = ran.rows.N;
+    ran.write({ advantages: tr, returns: tr });
+    const kl = this.regions.get("kl");
+    if (kl) this.e.U8.copyWithin(kl.ptr, ran.klPtr, ran.klPtr + n * 4);
+    return { tokenRewards: this.tokens("tokenRewards"), currentKl: ran.diagnostics.currentKl!, diagnostics: ran.diagnostics };
+  }
+
   /** Reads `scores` as the scalar rewards (and `kl` when planned); writes advantages, returns and shapedRewards. */
   openrlhfOutcome(call: WsCall<T.OrlArgs> = {}) {
     const inputs: Record<string, unknown> = { rewards: this.scores };

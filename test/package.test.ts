@@ -1,0 +1,66 @@
+// The package a user installs: `npm pack`, install the tarball into a fresh consumer project, and
+// run a 10-line program as ESM and as CJS, type-check it with tsc against the shipped .d.ts, and
+// resolve the exported raw .wasm files (for strict-CSP pages). Everything comes from the tarball.
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const program = (imp: string) => `${imp}
+const scores = Float32Array.from([1, 0, 0, 1, 0.5, 0.5, 1, 0]);
+const mask = new Uint8Array(8 * 4).fill(1);
+const { rowAdvantages, advantages } = grpo({ scores, mask, groupSize: 4 });
+const ws = createWorkspace({ rows: 8, width: 4, groupSize: 4 });
+ws.scores.set(scores); ws.mask.set(mask);
+const r = ws.grpo();
+if (!advantages || r.advantages.length !== advantages.length || r.advantages[0] !== advantages[0]) throw new Error("workspace differs");
+console.log("consumer ok", rowAdvantages[0].toFixed(6), instance().build);
+`;
+
+describe("the packed tarball in a consumer project", () => {
+  let dir = "";
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "rla-consumer-"));
+    execFileSync("npm", ["pack", "--pack-destination", dir, "--silent"], { cwd: root, stdio: "pipe" });
+    const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+    // No runtime dependencies, so this install needs no network.
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", join(dir, tgz)], { cwd: dir, stdio: "pipe" });
+  });
+  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+  const run = (file: string) => {
+    const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^consumer ok 0\.86602\d simd$/m);
+  };
+
+  it("ESM", () => {
+    writeFileSync(join(dir, "esm.mjs"), program('import { grpo, createWorkspace, instance } from "rl-advantage";'));
+    run("esm.mjs");
+  });
+
+  it("CJS", () => {
+    writeFileSync(join(dir, "cjs.cjs"), program('const { grpo, createWorkspace, instance } = require("rl-advantage");'));
+    run("cjs.cjs");
+  });
+
+  it("TypeScript: tsc --noEmit against the shipped .d.ts (ESM and CJS resolution)", () => {
+    writeFileSync(join(dir, "main.ts"), program('import { grpo, createWorkspace, instance } from "rl-advantage";'));
+    for (const [mod, res] of [["NodeNext", "NodeNext"], ["ESNext", "Bundler"]]) {
+      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: mod, moduleResolution: res, target: "ES2022", strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ["ES2022", "DOM"] }, files: ["main.ts"] }));
+      const r = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: dir, encoding: "utf8" });
+      assert.equal(r.status, 0, `${mod}: ${r.stdout}${r.stderr}`);
+    }
+  });
+
+  it("the raw .wasm binaries are exported", () => {
+    const r = spawnSync(process.execPath, ["-e", 'const p = require.resolve("rl-advantage/wasm/simd"); const q = require.resolve("rl-advantage/wasm/scalar"); const fs = require("fs"); for (const f of [p, q]) if (!WebAssembly.validate(fs.readFileSync(f))) throw new Error(f); console.log("wasm ok")'], { cwd: dir, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /wasm ok/);
+  });
+});

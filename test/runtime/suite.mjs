@@ -1,0 +1,58 @@
+// One smoke-and-conformance suite, run unchanged under Node (ESM and CJS), Deno, Bun and
+// Chromium. `lib` is the package's module namespace. Returns { passed, failed, lines }.
+export async function runSuite(lib, runtime) {
+  const lines = [];
+  let passed = 0, failed = 0;
+  const check = async (name, fn) => {
+    try { await fn(); passed++; lines.push(`ok ${name}`); }
+    catch (e) { failed++; lines.push(`FAIL ${name}: ${e && e.message}`); }
+  };
+  const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
+  const close = (got, want, tol, what) => want.forEach((w, i) => assert(Math.abs(got[i] - w) <= tol, `${what}[${i}] ${got[i]} vs ${w}`));
+  const f32 = (a) => Float32Array.from(a);
+
+  await check("load: SIMD probe, forced builds, sync and async init", async () => {
+    assert(typeof lib.simdSupported() === "boolean", "simdSupported");
+    const scalar = lib.createSync({ build: "scalar" });
+    assert(scalar.build === "scalar", "forced scalar");
+    const auto = await lib.create();
+    assert(auto.build === (lib.simdSupported() ? "simd" : "scalar"), "auto build follows the probe");
+  });
+
+  for (const build of lib.simdSupported() ? ["simd", "scalar"] : ["scalar"]) {
+    const api = lib.createSync({ build });
+    await check(`${build}: GRPO on the spec example`, () => {
+      const r = api.grpo({ scores: f32([1, 0, 0, 1, 0.7, 1, 1]), groupIds: Int32Array.from([0, 0, 0, 0, 1, 2, 2]) });
+      close(r.rowAdvantages, [0.8660239, -0.8660239, -0.8660239, 0.8660239, 0.6999993, 0, 0], 1e-7, "grpo");
+      assert(Object.is(r.rowAdvantages[5], 0), "a constant group gives exactly +0");
+    });
+    await check(`${build}: GAE (verl, whitened) on the spec example`, () => {
+      const g = api.gae({ tokenRewards: f32([0, 0, 1, 0, 0, 0, 0, 0, 0, 2]), values: f32([0.5, 0.4, 0.3, 0, 0, 0.1, 0.2, 0.3, 0.4, 0.5]), mask: Uint8Array.from([1, 1, 1, 0, 0, 1, 1, 1, 1, 1]), width: 5, gamma: 0.9, lam: 0.8 });
+      close(g.returns, [0.62928, 0.774, 1, 0, 0, 0.6832742, 0.898992, 1.1736, 1.53, 2], 2e-7, "returns");
+      close(g.advantages, [-1.4474249, -0.875525, -0.1136772, 0, 0, -0.3864602, -0.1160329, 0.2920184, 0.891214, 1.7558878], 3e-7, "advantages");
+    });
+    await check(`${build}: rerank with stable ties`, () => {
+      const r = api.rerank({ scores: f32([0.5, 0.9, 0.9, 0.1, 0.2, 0.2, 0.8, 0.1]), candidates: 4, k: 2 });
+      assert(Array.from(r.topIndices).join() === "1,2,2,0", `top ${Array.from(r.topIndices)}`);
+    });
+    await check(`${build}: zero-copy workspace, views re-derived after growth`, () => {
+      const ws = api.createWorkspace({ rows: 4, width: 3, groupSize: 2 });
+      ws.scores.set([1, 0, 2, 2]);
+      ws.mask.fill(1);
+      const r = ws.grpo();
+      assert(r.advantages.buffer === api.engine.memory.buffer, "outputs are views into wasm memory");
+      close(r.advantages, [0.7071061, 0.7071061, 0.7071061, -0.7071061, -0.7071061, -0.7071061, 0, 0, 0, 0, 0, 0], 1e-6, "ws");
+      const big = api.createWorkspace({ rows: 1 << 18, width: 16, groupSize: 2 });
+      assert(ws.scores[2] === 2, "views re-derived after memory growth");
+      big.dispose(); ws.dispose();
+    });
+    await check(`${build}: typed errors name the argument and the index`, () => {
+      try { api.grpo({ scores: f32([1, 2, 3, 4]), groupIds: Int32Array.from([0, 0, 5, 1]), numGroups: 2 }); throw new Error("no throw"); }
+      catch (e) { assert(e instanceof lib.RlaRangeError && e instanceof RangeError && e.code === "GROUP_ID_OUT_OF_RANGE" && e.argument === "groupIds" && e.index === 2, `got ${e && e.message}`); }
+      try { api.grpo({ scores: new Float64Array(4), groupSize: 2 }); throw new Error("no throw"); }
+      catch (e) { assert(e instanceof lib.RlaTypeError && e.code === "WRONG_TYPE" && e.argument === "scores", `got ${e && e.message}`); }
+    });
+  }
+  lines.push(`${runtime}: ${passed} passed, ${failed} failed`);
+  return { passed, failed, lines };
+}

@@ -1,0 +1,68 @@
+// The same built package under every runtime: Node (ESM and CJS), Deno, Bun and Chromium (a
+// page served from localhost, driven by playwright-core). Each runtime's pass line is printed.
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+import { serve } from "./support/static-server.js";
+import * as lib from "../dist/index.js";
+import { rankSample } from "../examples/browser-rerank/rank.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = (name: string) => `${root}node_modules/.bin/${name}`;
+
+function runtime(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
+  const out = (r.stdout ?? "") + (r.stderr ?? "");
+  assert.equal(r.status, 0, out);
+  const line = out.trim().split("\n").pop()!;
+  assert.match(line, /: \d+ passed, 0 failed$/, out);
+  console.log(line);
+  return line;
+}
+
+describe("runtimes", () => {
+  it("Node ESM", () => { runtime(process.execPath, ["test/runtime/node-esm.mjs"]); });
+  it("Node CJS", () => { runtime(process.execPath, ["test/runtime/node-cjs.cjs"]); });
+  it("Deno (local import of the built package)", () => { runtime(bin("deno"), ["run", "--allow-read", "test/runtime/deno.mjs"]); });
+  it("Bun", () => { runtime(bin("bun"), ["test/runtime/bun.mjs"]); });
+
+  describe("Chromium (Debian chromium via playwright-core)", () => {
+    let browser: Browser, server: Awaited<ReturnType<typeof serve>>;
+    before(async () => {
+      server = await serve(root);
+      browser = await chromium.launch({
+        executablePath: "/usr/bin/chromium",
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      });
+    });
+    after(async () => { await browser?.close(); await server?.close(); });
+
+    it("the runtime suite in a page", async () => {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}/test/runtime/browser.html`);
+      const r = await page.waitForFunction(() => (window as any).__result, undefined, { timeout: 30000 }).then((h) => h.jsonValue()) as { failed: number; lines: string[] };
+      const line = r.lines[r.lines.length - 1]!;
+      assert.equal(r.failed, 0, r.lines.join("\n"));
+      console.log(line);
+      await page.close();
+    });
+
+    it("examples/browser-rerank shows the same ranking as Node; screenshot saved", async () => {
+      const sample = JSON.parse(readFileSync(`${root}examples/browser-rerank/sample.json`, "utf8"));
+      const expected = rankSample(lib, sample).order;
+      const page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
+      await page.goto(`${server.url}/examples/browser-rerank/index.html`);
+      const shown = await page.waitForFunction(() => (window as any).__ranking, undefined, { timeout: 30000 }).then((h) => h.jsonValue()) as number[];
+      const listed = await page.$$eval("#ranking li", (els) => els.map((e) => Number((e as HTMLElement).dataset.candidate)));
+      assert.deepEqual(shown, expected);
+      assert.deepEqual(listed, expected, "the list on screen is in the Node order");
+      mkdirSync(`${root}test-output`, { recursive: true });
+      await page.screenshot({ path: `${root}test-output/browser-rerank.png`, fullPage: true });
+      console.log(`browser-rerank: ranking ${expected.join(",")} (screenshot test-output/browser-rerank.png)`);
+      await page.close();
+    });
+  });
+});
