@@ -14,6 +14,7 @@ import { groupStatsRun, rowScoresRun, broadcastRowsRun, type GroupStatsResult } 
 import type * as T from "./types.js";
 import { Workspace, type WorkspacePlan } from "./workspace.js";
 import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
+import { aggLossRun, type AggLossArgs } from "./aggloss.js";
 import { rerankRun, type RerankArgs, type RerankResult } from "./rerank.js";
 import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, stepsFromMask, zeroStepEndsRun, type MinFormResult } from "./pure.js";
 import {
@@ -126,6 +127,8 @@ export class RlAdvantage {
   zeroStepEnds(args: T.ZeroStepEndsArgs): Float32Array { return this.call((s) => zeroStepEndsRun(this.engine, s, args as any)); }
   stepsFromMask = stepsFromMask;
 
+  /** Loss aggregation with verl's newest semantics (token.md §11). */
+  aggLoss(args: AggLossArgs): number { return this.call((s) => aggLossRun(this.engine, s, args)); }
   /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (shaping.md §8). */
   rerank(args: RerankArgs): RerankResult { return this.call((s) => rerankRun(this.engine, s, args)); }
 

@@ -353,6 +353,23 @@ Object.assign(FAMILIES, {
   },
 });
 
+Object.assign(FAMILIES, {
+  verl_agg_loss: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const [B, T] = shapeBT(c.inputs.loss_mat!);
+    const l = f32(c.inputs.loss_mat!), mask = u8(c.inputs.loss_mask!), p = c.params;
+    const o = { lossAggMode: p.loss_agg_mode, dpSize: p.dp_size ?? 1, batchNumTokens: p.batch_num_tokens ?? null, globalBatchSize: p.global_batch_size ?? null, lossScaleFactor: p.loss_scale_factor ?? null };
+    return {
+      run: () => {
+        const v = api.aggLoss({ lossMat: l, mask, width: T, ...o });
+        // kappa: the same aggregation of |l| (signs can cancel), properties.md §1.1.
+        const k = api.aggLoss({ lossMat: Float32Array.from(l, Math.abs), mask, width: T, ...o });
+        void B;
+        return [{ name: "loss", got: [v], kappa: [k] }];
+      },
+    };
+  },
+});
+
 /** f64 value of a KL estimator with verl clamps (for kappa magnitudes). */
 function klPenaltyRef(x: number, est: string): number {
   const base = est.replace(/\+$/, "");

@@ -55,6 +55,8 @@ export const zeroStepEnds = (a: T.ZeroStepEndsArgs) => instance().zeroStepEnds(a
 export { stepsFromMask } from "./pure.js";
 export const rerank = (a: import("./rerank.js").RerankArgs) => instance().rerank(a);
 export type { RerankArgs, RerankResult } from "./rerank.js";
+export const aggLoss = (a: import("./aggloss.js").AggLossArgs) => instance().aggLoss(a);
+export type { AggLossArgs, LossAggMode } from "./aggloss.js";
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";

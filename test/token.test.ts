@@ -1,0 +1,79 @@
+// Token-level kernels: loss aggregation, KL estimators, KL in the reward, the KL controller.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { builds, RUNS, assertBitwise, toPacked, pack } from "./helpers.js";
+
+for (const [build, api] of builds) {
+  describe(`aggLoss (${build})`, () => {
+    const loss = Float32Array.from([1, 2, 3, 4, 5, 6, 0, 0]), mask = Uint8Array.from([1, 1, 1, 1, 1, 1, 0, 0]);
+    it("spec example: token-mean 3.5, seq-mean-token-sum 10.5, seq-mean-token-mean 4, -norm 2.625", () => {
+      assert.equal(api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "token-mean" }), 3.5);
+      assert.equal(api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "seq-mean-token-sum" }), 10.5);
+      assert.equal(api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "seq-mean-token-mean" }), 4);
+      assert.equal(api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "seq-mean-token-sum-norm" }), 2.625);
+    });
+    it("properties: constant loss, norm = sum / factor, linear in dpSize, 0 when nothing aggregates, packed = padded", () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 12 }), fc.nat(), fc.float({ noNaN: true, min: -5, max: 5 }), (B, T, seed, c) => {
+        const m = Uint8Array.from({ length: B * T }, (_, k) => (((k * 7 + seed) % 5) < 3 ? 1 : 0));
+        const l = new Float32Array(B * T).fill(c);
+        const anyValid = m.some((v) => v === 1);
+        const tm = api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "token-mean" });
+        assert.ok(anyValid ? Math.abs(tm - Math.fround(c)) <= 1e-6 * (1 + Math.abs(c)) : tm === 0);
+        const s = api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "seq-mean-token-sum" });
+        assert.equal(api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "seq-mean-token-sum-norm" }), s / T);
+        assert.equal(api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "token-sum", dpSize: 3 }), 3 * api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "token-sum" }));
+        const p = toPacked(m, B, T, (_i, last) => last + 1);
+        assert.equal(api.aggLoss({ lossMat: pack(l, T, p), mask: pack(m, T, p), offsets: p.offsets, lossAggMode: "seq-mean-token-mean" }), api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "seq-mean-token-mean" }));
+      }), RUNS);
+      assert.equal(api.aggLoss({ lossMat: new Float32Array(4), mask: new Uint8Array(4), width: 2, lossAggMode: "token-mean" }), 0);
+    });
+    it("errors: unknown mode, dpSize > 1 without the global count, packed -norm without a factor", () => {
+      assert.throws(() => api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "mean" as any }), /UNKNOWN_OPTION: lossAggMode/);
+      assert.throws(() => api.aggLoss({ lossMat: loss, mask, width: 4, dpSize: 2 }), /PARAM_OUT_OF_RANGE: batchNumTokens/);
+      assert.throws(() => api.aggLoss({ lossMat: loss, mask, offsets: Int32Array.from([0, 4, 8]), lossAggMode: "seq-mean-token-sum-norm" }), /PARAM_OUT_OF_RANGE: lossScaleFactor/);
+    });
+  });
+
+  describe(`KL (${build})`, () => {
+    it("spec examples: verl k1/k3 and OpenRLHF k1/k2 clamps", () => {
+      const logp = Float32Array.from([-1, -2, -30, -0.1]), ref = Float32Array.from([-1.5, -1, -0.5, -40]);
+      assert.deepEqual(Array.from(api.klPenalty({ logp, refLogp: ref, klEstimator: "k1", klClamp: "verl" })), [0.5, -1, -29.5, Math.fround(39.9)]);
+      const k3 = api.klPenalty({ logp, refLogp: ref, klEstimator: "low_var_kl", klClamp: "verl" });
+      [0.1065307, 0.7182818, 10, 10].forEach((w, i) => assert.ok(Math.abs(k3[i]! - w) < 1e-6, `${k3[i]} vs ${w}`));
+      assert.deepEqual(Array.from(api.klPenalty({ logp, refLogp: ref, klEstimator: "k1", klClamp: "all10" })), [0.5, -1, -10, 10]);
+      assert.deepEqual(Array.from(api.klPenalty({ logp, refLogp: ref, klEstimator: "k2", klClamp: "all10" })), [0.125, 0.5, 10, 10]);
+    });
+    it("properties: k1 antisymmetric; k2, k3, abs >= 0; k3 = 0 iff x = 0; '+' equals the base bitwise; all10 within [-10, 10]", () => {
+      fc.assert(fc.property(fc.array(fc.tuple(fc.float({ noNaN: true, min: -60, max: 0 }), fc.float({ noNaN: true, min: -60, max: 0 })), { minLength: 1, maxLength: 40 }), (pairs) => {
+        const a = Float32Array.from(pairs.map((p) => p[0])), b = Float32Array.from(pairs.map((p) => p[1]));
+        const k1 = api.klPenalty({ logp: a, refLogp: b, klEstimator: "k1", klClamp: "none" }), k1r = api.klPenalty({ logp: b, refLogp: a, klEstimator: "k1", klClamp: "none" });
+        k1.forEach((v, i) => assert.ok(Object.is(v, -k1r[i]! + 0) || v === -k1r[i]!));
+        for (const est of ["k2", "k3", "abs"]) for (const c of ["verl", "all10"] as const) {
+          const v = api.klPenalty({ logp: a, refLogp: b, klEstimator: est, klClamp: c });
+          v.forEach((x, i) => { assert.ok(x >= 0, `${est} ${x}`); if (c === "all10") assert.ok(x <= 10); if (est === "k3" && a[i] === b[i]) assert.equal(x, 0); });
+          assertBitwise(api.klPenalty({ logp: a, refLogp: b, klEstimator: `${est}+`, klClamp: c }), v, `${est}+`);
+        }
+      }), RUNS);
+      const tiny = api.klPenalty({ logp: Float32Array.from([1e-8]), refLogp: Float32Array.from([0]), klEstimator: "k3", klClamp: "none" });
+      assert.ok(Math.abs(tiny[0]! - Math.fround(1e-8) ** 2 / 2) <= 1e-6 * 5e-17, "no cancellation for tiny log-ratios");
+    });
+    it("errors: -Infinity and NaN log-probs name the argument and index; unknown estimator", () => {
+      const a = Float32Array.from([-1, -Infinity, -2]), b = new Float32Array(3);
+      assert.throws(() => api.klPenalty({ logp: a, refLogp: b }), (e: any) => e.code === "NON_FINITE" && e.argument === "logp" && e.index === 1);
+      assert.throws(() => api.klPenalty({ logp: b, refLogp: Float32Array.from([0, 0, NaN]) }), (e: any) => e.code === "NON_FINITE" && e.argument === "refLogp" && e.index === 2);
+      assert.throws(() => api.klPenalty({ logp: b, refLogp: b, klEstimator: "full" }), /UNKNOWN_OPTION: klEstimator/);
+      assert.throws(() => api.klPenalty({ logp: Float32Array.from([-200]), refLogp: Float32Array.from([0]), klEstimator: "k3", klClamp: "none" }), /RESULT_OVERFLOW/);
+    });
+    it("klInReward (verl): rewards + beta*kl = scores on valid positions; currentKl is the mean of row means", () => {
+      const scores = Float32Array.from([0, 0, 1, 0, 0, 2, 0, 0]), mask = Uint8Array.from([1, 1, 1, 0, 1, 1, 0, 0]);
+      const logp = Float32Array.from([-1, -2, -1, -1, -0.5, -0.2, 0, 0]), ref = Float32Array.from([-1.5, -1, -1, -1, -1, -0.1, 0, 0]);
+      const r = api.klInReward({ mode: "verl", tokenScores: scores, oldLogp: logp, refLogp: ref, mask, width: 4, klCoef: 0.1, klEstimator: "k1" });
+      for (let k = 0; k < 8; k++) if (mask[k]) assert.ok(Math.abs(r.tokenRewards[k]! + 0.1 * r.kl![k]! - scores[k]!) < 1e-6); else assert.ok(Object.is(r.tokenRewards[k], 0));
+      assert.ok(Math.abs(r.currentKl! - ((0.5 - 1 + 0) / 3 + (0.5 - 0.1) / 2) / 2) < 1e-7);
+      const ctl = new api.KlController({ type: "adaptive", value: 0.1, target: 0.05, horizon: 10 });
+      assert.ok(Math.abs(ctl.update(0.5, 2) - 0.1 * (1 + 0.2 * 2 / 10)) < 1e-15, "error clamped at +0.2");
+      assert.equal(new api.KlController({ value: 0.3 }).update(9, 100), 0.3, "fixed never changes");
+    });
+  });
+}
