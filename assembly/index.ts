@@ -15,3 +15,4 @@ export * from "./token/kl";
 export * from "./scan/gae4";
 export * from "./scan/pure";
 export * from "./token/rerank";
+export * from "./token/place";

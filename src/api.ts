@@ -15,6 +15,7 @@ import type * as T from "./types.js";
 import { Workspace, type WorkspacePlan } from "./workspace.js";
 import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
 import { aggLossRun, type AggLossArgs } from "./aggloss.js";
+import { placeScoresRun, type PlaceScoresArgs } from "./place.js";
 import { rerankRun, type RerankArgs, type RerankResult } from "./rerank.js";
 import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, stepsFromMask, zeroStepEndsRun, type MinFormResult } from "./pure.js";
 import {
@@ -127,6 +128,8 @@ export class RlAdvantage {
   zeroStepEnds(args: T.ZeroStepEndsArgs): Float32Array { return this.call((s) => zeroStepEndsRun(this.engine, s, args as any)); }
   stepsFromMask = stepsFromMask;
 
+  /** The score on the last valid token (or explicit positions); empty rows per emptyRow (token.md §2). */
+  placeScores(args: PlaceScoresArgs): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } { return this.call((s) => placeScoresRun(this.engine, s, args)); }
   /** Loss aggregation with verl's newest semantics (token.md §11). */
   aggLoss(args: AggLossArgs): number { return this.call((s) => aggLossRun(this.engine, s, args)); }
   /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (shaping.md §8). */

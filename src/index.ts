@@ -57,6 +57,8 @@ export const rerank = (a: import("./rerank.js").RerankArgs) => instance().rerank
 export type { RerankArgs, RerankResult } from "./rerank.js";
 export const aggLoss = (a: import("./aggloss.js").AggLossArgs) => instance().aggLoss(a);
 export type { AggLossArgs, LossAggMode } from "./aggloss.js";
+export const placeScores = (a: import("./place.js").PlaceScoresArgs) => instance().placeScores(a);
+export type { PlaceScoresArgs } from "./place.js";
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";

@@ -102,6 +102,7 @@ const KINDS: Record<string, Kind> = {
   uniform: { type: "boolean" },
   coef: { type: "number" },
   combine: { enum: ["weightedSum", "logSigmoid", "par"] },
+  scorePlacement: { enum: ["lastValid", "explicit"] },
   lossAggMode: { enum: ["token-mean", "token-sum", "seq-mean-token-sum", "seq-mean-token-sum-norm", "seq-mean-token-mean"] },
   dpSize: { type: "number" },
   batchNumTokens: { type: "numberOrNull" },

@@ -35,6 +35,37 @@ for (const [build, api] of builds) {
     });
   });
 
+  describe(`placeScores (${build})`, () => {
+    it("rowScores(valid) of the placed scores equals the scores bitwise; exactly one non-zero per row, at last_i; skip leaves empty rows at 0", () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 20 }), fc.nat(), (B, T, seed) => {
+        const mask = Uint8Array.from({ length: B * T }, (_, k) => (((k * 13 + seed) % 7) < 4 ? 1 : 0));
+        const scores = Float32Array.from({ length: B }, (_, i) => ((i + seed) % 5) - 2.25);
+        const empty = Array.from({ length: B }, (_, i) => mask.subarray(i * T, i * T + T).every((v) => v === 0));
+        if (empty.some(Boolean)) {
+          assert.throws(() => api.placeScores({ scores, mask, width: T }), (e: any) => e.code === "EMPTY_ROW" && e.index === empty.indexOf(true));
+        }
+        const r = api.placeScores({ scores, mask, width: T, emptyRow: "skip" });
+        assert.equal(r.diagnostics.skippedRows, empty.filter(Boolean).length);
+        const back = api.rowScores({ tokenRewards: r.tokenScores, mask, width: T, rowScore: "valid" });
+        for (let i = 0; i < B; i++) {
+          if (empty[i]) { assert.ok(r.tokenScores.subarray(i * T, i * T + T).every((v) => Object.is(v, 0))); continue; }
+          assert.ok(Object.is(back[i], scores[i]! + 0));
+          let last = -1;
+          for (let t = 0; t < T; t++) if (mask[i * T + t]) last = t;
+          for (let t = 0; t < T; t++) assert.ok(t === last ? r.tokenScores[i * T + t] === scores[i] : Object.is(r.tokenScores[i * T + t], 0));
+        }
+        const p = toPacked(mask, B, T, (_i, last) => last + 1);
+        assertBitwise(api.placeScores({ scores, mask: pack(mask, T, p), offsets: p.offsets, emptyRow: "skip" }).tokenScores, pack(r.tokenScores, T, p), "packed");
+      }), RUNS);
+    });
+    it("explicit positions: outside the row is BAD_OFFSETS, on a masked token is DOMAIN", () => {
+      const mask = Uint8Array.from([1, 1, 0, 0, 1, 1, 1, 0]);
+      assert.deepEqual(Array.from(api.placeScores({ scores: Float32Array.from([5, 7]), mask, width: 4, scorePlacement: "explicit", positions: Int32Array.from([0, 2]) }).tokenScores), [5, 0, 0, 0, 0, 0, 7, 0]);
+      assert.throws(() => api.placeScores({ scores: Float32Array.from([5, 7]), mask, width: 4, scorePlacement: "explicit", positions: Int32Array.from([0, 4]) }), (e: any) => e.code === "BAD_OFFSETS" && e.index === 1);
+      assert.throws(() => api.placeScores({ scores: Float32Array.from([5, 7]), mask, width: 4, scorePlacement: "explicit", positions: Int32Array.from([2, 0]) }), (e: any) => e.code === "DOMAIN" && e.index === 0);
+    });
+  });
+
   describe(`KL (${build})`, () => {
     it("spec examples: verl k1/k3 and OpenRLHF k1/k2 clamps", () => {
       const logp = Float32Array.from([-1, -2, -30, -0.1]), ref = Float32Array.from([-1.5, -1, -0.5, -40]);

@@ -45,6 +45,7 @@ export interface KernelExports {
   pure_rloo_steps_f32(values: number, stepOffsets: number, stepEnds: number, rowLen: number, ids: number, B: number, G: number, mode: number, singletonZero: number, scratch: number, out: number): void;
   rerank_combine_f32(scores: number, valid: number, P: number, N: number, K: number, w: number, combine: number,
     ref: number, refPerPrompt: number, refs: number, M: number, maxRef: number, sigK: number, out: number): void;
+  place_scores_f32(s: number, mask: number, lens: number, offsets: number, B: number, T: number, positions: number, out: number): void;
   moments_f32(x: number, include: number, n: number, out: number): void;
   trl_normalize_then_sum_f32(R: number, B: number, K: number, w: number, ids: number, G: number, groupRows: number,
     eps: number, scratch: number, rOut: number): void;
