@@ -16,3 +16,4 @@ export * from "./scan/gae4";
 export * from "./scan/pure";
 export * from "./token/rerank";
 export * from "./token/place";
+export * from "./scan/prime";

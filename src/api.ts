@@ -16,6 +16,7 @@ import { Workspace, type WorkspacePlan } from "./workspace.js";
 import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
 import { aggLossRun, type AggLossArgs } from "./aggloss.js";
 import { placeScoresRun, type PlaceScoresArgs } from "./place.js";
+import { primeAdvantageRun, primeBatchNormRun, primeImplicitRun } from "./prime.js";
 import { rerankRun, type RerankArgs, type RerankResult } from "./rerank.js";
 import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, stepsFromMask, zeroStepEndsRun, type MinFormResult } from "./pure.js";
 import {
@@ -130,6 +131,12 @@ export class RlAdvantage {
 
   /** The score on the last valid token (or explicit positions); empty rows per emptyRow (token.md §2). */
   placeScores(args: PlaceScoresArgs): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } { return this.call((s) => placeScoresRun(this.engine, s, args)); }
+  /** PRIME: q = logpRm - logpRef on valid tokens, rm = beta*q (token or whole granularity) (token.md §6). */
+  primeImplicitReward(args: Record<string, unknown>): { processRewards: Float32Array; q: Float32Array } { return this.call((s) => primeImplicitRun(this.engine, s, args)); }
+  /** PRIME batch normalisation: x / (max |reverse cumsum| + 1e-6). */
+  primeBatchNorm(args: Record<string, unknown>): { values: Float32Array; batchMax: number } { return this.call((s) => primeBatchNormRun(this.engine, s, args)); }
+  /** PRIME advantages: per-source leave-one-out, discounted returns, whitening. */
+  primeAdvantage(args: Record<string, unknown>) { return this.call((s) => primeAdvantageRun(this.engine, s, args)); }
   /** Loss aggregation with verl's newest semantics (token.md §11). */
   aggLoss(args: AggLossArgs): number { return this.call((s) => aggLossRun(this.engine, s, args)); }
   /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (shaping.md §8). */

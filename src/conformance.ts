@@ -370,6 +370,53 @@ Object.assign(FAMILIES, {
   },
 });
 
+Object.assign(FAMILIES, {
+  prime: (c: GoldenCase, api: RlAdvantage): Mapped => {
+    const p = c.params;
+    if (c.inputs.log_probs) {
+      const [, T] = shapeBT(c.inputs.log_probs);
+      const lp = f32(c.inputs.log_probs), rp = f32(c.inputs.ref_log_probs!), mask = u8(c.inputs.eos_mask!);
+      return {
+        run: () => {
+          const r = api.primeImplicitReward({ logpRm: lp, logpRef: rp, mask, width: T, beta: 1, granularity: p.prime_granularity });
+          const kq = Float64Array.from(lp, (v, k) => Math.abs(v) + Math.abs(rp[k]!));
+          const rowAbs = Float64Array.from({ length: lp.length }, (_, k) => { const i = Math.floor(k / T); let a = 0; for (let t = 0; t < T; t++) if (mask[i * T + t]) a += kq[i * T + t]!; return a; });
+          return [{ name: "token_level_score", got: r.processRewards, kappa: p.prime_granularity === "whole" ? rowAbs : kq, valid: mask }, { name: "q", got: r.q, kappa: kq, valid: mask }];
+        },
+      };
+    }
+    if (c.inputs.token_level_scores) {
+      const [, T] = shapeBT(c.inputs.token_level_scores);
+      const x = f32(c.inputs.token_level_scores);
+      return { run: () => [{ name: "token_level_scores", got: api.primeBatchNorm({ values: x, width: T }).values, kappa: 0 }] };
+    }
+    const mask = u8(c.inputs.eos_mask!);
+    const [B, T] = shapeBT(c.inputs.eos_mask!);
+    const rm = c.inputs.rm_scores ? f32(c.inputs.rm_scores) : undefined;
+    let outcome: Float32Array | undefined;
+    if (c.inputs.gt_scores) {
+      const gt = f32(c.inputs.gt_scores);
+      outcome = Float32Array.from({ length: B }, (_, i) => { let last = T - 1; for (let t = 0; t < T; t++) if (mask[i * T + t]) last = t; return gt[i * T + last]!; });
+    }
+    return {
+      errorCode: "GROUP_TOO_SMALL",
+      run: () => {
+        const r = api.primeAdvantage({ processRewards: rm, outcome, mask, width: T, groupSize: p.n_samples, batchNorm: false, processBaseline: "code", gammaProcess: p.reward_model_gamma, gammaOutcome: p.verifier_gamma, singleton: "error", preset: "verl" });
+        // kappa: the baseline magnitudes (|Σ means|/(K-1) per source), summed along the scan.
+        let k = 0;
+        if (rm) k += rm.reduce((a, v) => a + Math.abs(v), 0);
+        if (outcome) k += outcome.reduce((a, v) => a + Math.abs(v), 0);
+        const kr = k / Math.max(p.n_samples - 1, 1);
+        const ret = Array.from(r.returns);
+        return [
+          { name: "returns", got: r.returns, kappa: kr, valid: mask },
+          { name: "advantages", got: r.advantages, kappa: whitenKappa(ret, mask, VERL_WHITEN_KNOBS) + kr * r.diagnostics.whiten!.rstd, valid: mask },
+        ];
+      },
+    };
+  },
+});
+
 /** f64 value of a KL estimator with verl clamps (for kappa magnitudes). */
 function klPenaltyRef(x: number, est: string): number {
   const base = est.replace(/\+$/, "");

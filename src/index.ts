@@ -59,6 +59,9 @@ export const aggLoss = (a: import("./aggloss.js").AggLossArgs) => instance().agg
 export type { AggLossArgs, LossAggMode } from "./aggloss.js";
 export const placeScores = (a: import("./place.js").PlaceScoresArgs) => instance().placeScores(a);
 export type { PlaceScoresArgs } from "./place.js";
+export const primeImplicitReward = (a: Record<string, unknown>) => instance().primeImplicitReward(a);
+export const primeBatchNorm = (a: Record<string, unknown>) => instance().primeBatchNorm(a);
+export const primeAdvantage = (a: Record<string, unknown>) => instance().primeAdvantage(a);
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";

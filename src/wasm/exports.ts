@@ -46,6 +46,10 @@ export interface KernelExports {
   rerank_combine_f32(scores: number, valid: number, P: number, N: number, K: number, w: number, combine: number,
     ref: number, refPerPrompt: number, refs: number, M: number, maxRef: number, sigK: number, out: number): void;
   place_scores_f32(s: number, mask: number, lens: number, offsets: number, B: number, T: number, positions: number, out: number): void;
+  prime_implicit_f32(lp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number, beta: number, whole: number, dropLast: number, out: number, qOut: number): void;
+  prime_batch_max_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number): number;
+  prime_returns_f32(rm: number, mask: number, lens: number, offsets: number, B: number, T: number, pA: number, pC: number, hasOutcome: number, oVal: number,
+    gp: number, go: number, coefP: number, coefO: number, out: number, buf: number, rowMom: number): void;
   moments_f32(x: number, include: number, n: number, out: number): void;
   trl_normalize_then_sum_f32(R: number, B: number, K: number, w: number, ids: number, G: number, groupRows: number,
     eps: number, scratch: number, rOut: number): void;

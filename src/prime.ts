@@ -1,0 +1,132 @@
+// PRIME implicit process rewards (spec token.md §6): the implicit reward, the batch
+// normalisation, per-source leave-one-out baselines, discounted returns and whitening.
+import type { Engine } from "./engine.js";
+import { rangeError, typeError } from "./errors.js";
+import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "./bind.js";
+import { checkGroupTypes, resolveGroups } from "./groups.js";
+import { checkNonNegative, checkRange, checkFiniteParam, resolveOptions, type Singleton } from "./options.js";
+import { GROUP_INPUTS, LAYOUT_INPUTS } from "./outcome.js";
+import { whitenScale, type WhitenStats } from "./group.js";
+
+function tokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | undefined][], rowsHint?: number): Rows {
+  for (const [n, v] of tensors) checkF32(n, v);
+  const shape = layoutShape(a, a.offsets ? undefined : rowsHint, tensors);
+  if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "a token layout is required (mask, width or offsets)");
+  checkLayoutStructure(a, shape);
+  return placeLayout(e, s, a, shape, "mask", true);
+}
+function finiteAt(e: Engine, rows: Rows, name: string, p: number): void {
+  const bad = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+  if (bad >= 0) rangeError("NON_FINITE", name, bad, `value is ${e.F32[(p >> 2) + bad]} at a valid position`);
+}
+
+export function primeImplicitRun(e: Engine, s: Scratch, a: Record<string, any>): { processRewards: Float32Array; q: Float32Array } {
+  const o = resolveOptions("primeImplicitReward", a, ["logpRm", "logpRef", ...LAYOUT_INPUTS], ["beta", "granularity", "dropLastToken"] as const, { beta: 0.05, granularity: "token", dropLastToken: false });
+  if (o.granularity !== "token" && o.granularity !== "whole") rangeError("UNKNOWN_OPTION", "granularity", -1, `unknown value ${JSON.stringify(o.granularity)}`);
+  const rows = tokenRows(e, s, a, [["logpRm", a.logpRm], ["logpRef", a.logpRef]]);
+  checkFiniteParam("beta", o.beta);
+  const lp = place(e, s, a.logpRm), rp = place(e, s, a.logpRef);
+  finiteAt(e, rows, "logpRm", lp); finiteAt(e, rows, "logpRef", rp);
+  const out = s.alloc(rows.N * 4), q = s.alloc(rows.N * 4);
+  e.exports.prime_implicit_f32(lp, rp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.beta, o.granularity === "whole" ? 1 : 0, o.dropLastToken ? 1 : 0, out, q);
+  return { processRewards: e.f32(out, rows.N).slice(), q: e.f32(q, rows.N).slice() };
+}
+
+export function primeBatchNormRun(e: Engine, s: Scratch, a: Record<string, any>): { values: Float32Array; batchMax: number } {
+  resolveOptions("primeBatchNorm", a, ["values", ...LAYOUT_INPUTS], [] as never[]);
+  const rows = tokenRows(e, s, a, [["values", a.values]]);
+  const x = place(e, s, a.values);
+  finiteAt(e, rows, "values", x);
+  const M = e.exports.prime_batch_max_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+  const out = s.alloc(rows.N * 4);
+  e.exports.masked_affine_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, 0, 1 / (M + 1e-6), 0, out);
+  return { values: e.f32(out, rows.N).slice(), batchMax: M };
+}
+
+export interface PrimeDiagnostics { batchMax?: number; whiten?: WhitenStats; emptyRows: number }
+
+export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>): { advantages: Float32Array; returns: Float32Array; processRewards?: Float32Array; diagnostics: PrimeDiagnostics } {
+  const o = resolveOptions("primeAdvantage", a, ["processRewards", "logpRm", "logpRef", "outcome", ...LAYOUT_INPUTS, ...GROUP_INPUTS],
+    ["beta", "granularity", "dropLastToken", "batchNorm", "processBaseline", "gammaProcess", "gammaOutcome", "coefProcess", "coefOutcome", "singleton", "whiten", "whitenVariance", "whitenEps", "whitenEpsMode"] as const,
+    { beta: 0.05, granularity: "token", dropLastToken: false, batchNorm: true, processBaseline: "code", gammaProcess: 1, gammaOutcome: 1, coefProcess: 1, coefOutcome: 1, whiten: true });
+  if (o.processBaseline !== "code" && o.processBaseline !== "paper") rangeError("UNKNOWN_OPTION", "processBaseline", -1, `unknown value ${JSON.stringify(o.processBaseline)}`);
+  checkGroupTypes(a);
+  const fromLogp = a.processRewards === undefined && a.logpRm !== undefined;
+  const tensors: [string, Float32Array | undefined][] = fromLogp ? [["logpRm", a.logpRm], ["logpRef", a.logpRef]] : a.processRewards !== undefined ? [["processRewards", a.processRewards]] : [];
+  if (a.outcome !== undefined) checkF32("outcome", a.outcome);
+  if (!tensors.length && a.outcome === undefined) typeError("WRONG_TYPE", "processRewards", -1, "give processRewards (or logpRm and logpRef) and/or outcome");
+  const rows = tokenRows(e, s, a, tensors, a.outcome?.length ?? a.groupIds?.length);
+  if (a.outcome && a.outcome.length !== rows.B) rangeError("SHAPE_MISMATCH", "outcome", -1, `length ${a.outcome.length} != rows ${rows.B}`);
+  resolveGroups(a, rows.B);
+  const groups = placeGroups(e, s, a, rows.B);
+  for (const k of ["gammaProcess", "gammaOutcome"] as const) checkRange(k, o[k], 0, 1);
+  for (const k of ["beta", "coefProcess", "coefOutcome"] as const) checkFiniteParam(k, o[k]);
+  checkNonNegative("whitenEps", o.whitenEps);
+  // 1-2. process rewards (implicit, or given) and the batch normalisation.
+  let rm = 0, batchMax: number | undefined;
+  if (tensors.length) {
+    if (fromLogp) {
+      const lp = place(e, s, a.logpRm), rp = place(e, s, a.logpRef);
+      finiteAt(e, rows, "logpRm", lp); finiteAt(e, rows, "logpRef", rp);
+      rm = s.alloc(rows.N * 4);
+      e.exports.prime_implicit_f32(lp, rp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.beta, o.granularity === "whole" ? 1 : 0, o.dropLastToken ? 1 : 0, rm, s.alloc(rows.N * 4));
+    } else { rm = place(e, s, a.processRewards); finiteAt(e, rows, "processRewards", rm); }
+    if (o.batchNorm) {
+      batchMax = e.exports.prime_batch_max_f32(rm, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+      const nrm = s.alloc(rows.N * 4);
+      e.exports.masked_affine_f32(rm, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, 0, 1 / (batchMax + 1e-6), 0, nrm);
+      rm = nrm;
+    }
+  }
+  if (a.outcome) for (let i = 0; i < rows.B; i++) if (!Number.isFinite(a.outcome[i])) rangeError("NON_FINITE", "outcome", i, `outcome is ${a.outcome[i]}`);
+  const I = e.I32, L = rows.rowLensPtr >> 2, ids = groups.idsPtr >> 2, G = groups.G;
+  const count = new Float64Array(G);
+  for (let i = 0; i < rows.B; i++) count[I[ids + i]!]!++;
+  const single = o.singleton as Singleton;
+  for (let i = 0; i < rows.B; i++) if (count[I[ids + i]!] === 1 && single === "error") rangeError("GROUP_TOO_SMALL", "groups", i, "a singleton group (singleton: \"error\")");
+  // 3-4. per-source row means and leave-one-out coefficients: r' = src*A_i - C_i.
+  const coef = (mean: Float64Array) => {
+    const S = new Float64Array(G);
+    for (let i = 0; i < rows.B; i++) S[I[ids + i]!]! += mean[i]!;
+    const A = new Float64Array(rows.B), C = new Float64Array(rows.B);
+    for (let i = 0; i < rows.B; i++) {
+      const g = I[ids + i]!, K = count[g]!;
+      if (K === 1) { A[i] = single === "zero" ? 0 : 1; C[i] = 0; continue; }
+      if (o.processBaseline === "code") { A[i] = K / (K - 1); C[i] = S[g]! / (K - 1); }
+      else { A[i] = 1; C[i] = (S[g]! - mean[i]!) / (K - 1); }
+    }
+    return { A, C };
+  };
+  const pA = s.alloc(rows.B * 8), pC = s.alloc(rows.B * 8), oV = s.alloc(rows.B * 8);
+  if (rm) {
+    const rs = s.alloc(rows.B * 8);
+    e.exports.row_sum_f64(rm, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
+    const mean = Float64Array.from({ length: rows.B }, (_, i) => { const n = I[L + i]!; return n ? e.F64[(rs >> 3) + i]! / n : 0; });
+    const { A, C } = coef(mean);
+    e.F64.set(A, pA >> 3); e.F64.set(C, pC >> 3);
+  }
+  if (a.outcome) {
+    // The outcome source: one value at the last valid token. The code and paper forms agree here.
+    const mean = Float64Array.from({ length: rows.B }, (_, i) => (I[L + i]! ? a.outcome[i]! : 0));
+    const { A, C } = coef(mean);
+    e.F64.set(Float64Array.from(mean, (m, i) => m * A[i]! - C[i]!), oV >> 3);
+  }
+  // 5-6. returns and the whitening (statistics from f64 returns).
+  const buf = s.alloc(Math.max(rows.T, ...(rows.packed ? [rows.N] : [1])) * 8), rowMom = s.alloc(Math.max(rows.B, 1) * 24), ret = s.alloc(rows.N * 4);
+  e.exports.prime_returns_f32(rm, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, pA, pC, a.outcome ? 1 : 0, oV, o.gammaProcess, o.gammaOutcome, o.coefProcess, o.coefOutcome, ret, buf, rowMom);
+  const diagnostics: PrimeDiagnostics = { emptyRows: Array.from({ length: rows.B }, (_, i) => I[L + i]).filter((n) => n === 0).length };
+  if (batchMax !== undefined) diagnostics.batchMax = batchMax;
+  let adv = ret;
+  if (o.whiten) {
+    const mom = s.alloc(24);
+    e.exports.merge_rows_f64(rowMom, rows.B, mom);
+    const F = e.F64, cnt = F[mom >> 3]!, mu = F[(mom >> 3) + 1]!, m2 = F[(mom >> 3) + 2]!;
+    const { variance, rstd } = whitenScale(cnt, m2, o, "mask");
+    adv = s.alloc(rows.N * 4);
+    e.exports.masked_affine_f32(ret, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, mu, rstd, 0, adv);
+    diagnostics.whiten = { count: cnt, mean: mu, variance, rstd };
+  }
+  const res: { advantages: Float32Array; returns: Float32Array; processRewards?: Float32Array; diagnostics: PrimeDiagnostics } = { advantages: e.f32(adv, rows.N).slice(), returns: e.f32(ret, rows.N).slice(), diagnostics };
+  if (rm) res.processRewards = e.f32(rm, rows.N).slice();
+  return res;
+}
