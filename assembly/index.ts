@@ -17,3 +17,4 @@ export * from "./scan/pure";
 export * from "./token/rerank";
 export * from "./token/place";
 export * from "./scan/prime";
+export * from "./token/likelihood";

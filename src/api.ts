@@ -16,6 +16,7 @@ import { Workspace, type WorkspacePlan } from "./workspace.js";
 import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
 import { aggLossRun, type AggLossArgs } from "./aggloss.js";
 import { placeScoresRun, type PlaceScoresArgs } from "./place.js";
+import { likelihoodRun, sarRun, tgdpoRun, type TgdpoResult } from "./likelihood.js";
 import { primeAdvantageRun, primeBatchNormRun, primeImplicitRun } from "./prime.js";
 import { rerankRun, type RerankArgs, type RerankResult } from "./rerank.js";
 import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, stepsFromMask, zeroStepEndsRun, type MinFormResult } from "./pure.js";
@@ -137,6 +138,12 @@ export class RlAdvantage {
   primeBatchNorm(args: Record<string, unknown>): { values: Float32Array; batchMax: number } { return this.call((s) => primeBatchNormRun(this.engine, s, args)); }
   /** PRIME advantages: per-source leave-one-out, discounted returns, whitening. */
   primeAdvantage(args: Record<string, unknown>) { return this.call((s) => primeAdvantageRun(this.engine, s, args)); }
+  /** Likelihood rewards from answer-token log-probs: sum, prob, avgProb, mean (provisional) (token.md §7). */
+  likelihoodReward(args: Record<string, unknown>): Float32Array { return this.call((s) => likelihoodRun(this.engine, s, args)); }
+  /** SAR, the self-aligned reward from two perplexities (token.md §8). */
+  selfAlignedReward(args: Record<string, unknown>): Float32Array { return this.call((s) => sarRun(this.engine, s, args)); }
+  /** TGDPO token weights, z and the sigmoid loss (token.md §9). */
+  tgdpo(args: Record<string, unknown>): TgdpoResult { return this.call((s) => tgdpoRun(this.engine, s, args)); }
   /** Loss aggregation with verl's newest semantics (token.md §11). */
   aggLoss(args: AggLossArgs): number { return this.call((s) => aggLossRun(this.engine, s, args)); }
   /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (shaping.md §8). */

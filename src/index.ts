@@ -62,6 +62,9 @@ export type { PlaceScoresArgs } from "./place.js";
 export const primeImplicitReward = (a: Record<string, unknown>) => instance().primeImplicitReward(a);
 export const primeBatchNorm = (a: Record<string, unknown>) => instance().primeBatchNorm(a);
 export const primeAdvantage = (a: Record<string, unknown>) => instance().primeAdvantage(a);
+export const likelihoodReward = (a: Record<string, unknown>) => instance().likelihoodReward(a);
+export const selfAlignedReward = (a: Record<string, unknown>) => instance().selfAlignedReward(a);
+export const tgdpo = (a: Record<string, unknown>) => instance().tgdpo(a);
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";

@@ -104,6 +104,7 @@ const KINDS: Record<string, Kind> = {
   combine: { enum: ["weightedSum", "logSigmoid", "par"] },
   scorePlacement: { enum: ["lastValid", "explicit"] },
   granularity: { enum: ["token", "whole"] },
+  floor: { type: "number" },
   dropLastToken: { type: "boolean" },
   batchNorm: { type: "boolean" },
   processBaseline: { enum: ["code", "paper"] },

@@ -3,3 +3,4 @@ export * from "./group.js";
 export * from "./tokens.js";
 export * from "./scan.js";
 export * from "./pure.js";
+export * from "./token.js";

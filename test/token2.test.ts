@@ -1,0 +1,120 @@
+// Likelihood rewards, SAR, TGDPO and PRIME: against the f64 oracle on both builds, packed = padded,
+// and the invariants of properties.md §4.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import * as ref from "../src/reference/index.js";
+import { assertBitwise, builds, pack, RUNS, toPacked, tolOracle } from "./helpers.js";
+
+const logps = (n: number) => fc.array(fc.float({ noNaN: true, min: -30, max: 0 }), { minLength: n, maxLength: n });
+const batch = fc.record({ B: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min: 1, max: 20 }), seed: fc.nat() }).chain(({ B, T, seed }) =>
+  fc.record({ B: fc.constant(B), T: fc.constant(T), a: logps(B * T), b: logps(B * T), c: logps(B * T) }).map((x) => {
+    const mask = new Uint8Array(B * T);
+    for (let i = 0; i < B; i++) mask.fill(1, i * T, i * T + 1 + ((i * 7 + seed) % T)); // non-empty prefix rows
+    return { ...x, mask, a: Float32Array.from(x.a), b: Float32Array.from(x.b), c: Float32Array.from(x.c) };
+  }));
+
+describe("likelihood rewards, SAR, TGDPO", () => {
+  it("likelihoodReward: every mode matches the oracle; prob = exp(sum); mean = sum/n; avgProb in (0, 1]", () => {
+    fc.assert(fc.property(batch, ({ B, T, a, mask }) => {
+      const p = toPacked(mask, B, T, (_i, last) => last + 1);
+      for (const mode of ["sum", "prob", "avgProb", "mean"] as const) {
+        const want = ref.likelihoodReward(a, mask, B, T, mode);
+        const outs = builds.map(([, api]) => api.likelihoodReward({ answerLogp: a, mask, width: T, mode }));
+        outs[0]!.forEach((v, i) => { const y = Math.fround(want[i]!); assert.ok(Math.abs(v - y) <= tolOracle(y, 0, T, 30 * T) + (mode === "prob" ? 8 * T * 30 * 2 ** -53 * Math.abs(y) : 0), `${mode}[${i}] ${v} vs ${y}`); });
+        assertBitwise(outs[0]!, outs[1]!, "simd vs scalar");
+        assertBitwise(builds[0]![1].likelihoodReward({ answerLogp: pack(a, T, p), mask: pack(mask, T, p), offsets: p.offsets, mode }), outs[0]!, "packed");
+        if (mode === "avgProb") outs[0]!.forEach((v) => assert.ok(v > 0 && v <= 1, `${v}`));
+      }
+    }), RUNS);
+    assert.throws(() => builds[0]![1].likelihoodReward({ answerLogp: new Float32Array(4), mask: Uint8Array.from([1, 1, 0, 0]), width: 2 }), (e: any) => e.code === "EMPTY_ROW" && e.index === 1);
+  });
+
+  it("SAR: oracle; lies in [-1, 1); identical tensors give 0; non-decreasing in logpWithQuery", () => {
+    fc.assert(fc.property(batch, fc.float({ noNaN: true, min: 0, max: 2 }), ({ B, T, a, b, mask }, bump) => {
+      const want = ref.selfAlignedReward(a, b, mask, B, T);
+      const outs = builds.map(([, api]) => api.selfAlignedReward({ logpWithQuery: a, logpWithoutQuery: b, mask, width: T }));
+      // [-1, 1) holds for the real value; an f32 result within half an ulp of 1 rounds to 1.
+      outs[0]!.forEach((v, i) => { const y = Math.fround(want[i]!); assert.ok(Math.abs(v - y) <= tolOracle(y, 1, T, 30 * T), `[${i}] ${v} vs ${y}`); assert.ok(want[i]! >= -1 && want[i]! < 1 && v >= -1 && v <= 1); });
+      assertBitwise(outs[0]!, outs[1]!, "simd vs scalar");
+      assert.ok(builds[0]![1].selfAlignedReward({ logpWithQuery: a, logpWithoutQuery: a, mask, width: T }).every((v) => v === 0));
+      const up = builds[0]![1].selfAlignedReward({ logpWithQuery: a.map((x) => Math.min(0, x + bump)), logpWithoutQuery: b, mask, width: T });
+      up.forEach((v, i) => assert.ok(v >= outs[0]![i]! - 1e-7, `monotone [${i}]`));
+    }), RUNS);
+  });
+
+  it("TGDPO: alpha = 0 gives weights beta; z and loss match the oracle; loss >= 0 and finite", () => {
+    fc.assert(fc.property(batch, fc.constantFrom(0, 0.5, 1), fc.constantFrom(0.1, 0.5), ({ T, a, b, c, mask }, alpha, beta) => {
+      const args = { chosenLogp: a, chosenRefLogp: b, chosenRewardLogp: c, chosenMask: mask, rejectedLogp: b, rejectedRefLogp: c, rejectedRewardLogp: a, rejectedMask: mask, width: T, alpha, beta };
+      const outs = builds.map(([, api]) => api.tgdpo(args));
+      assertBitwise(outs[0]!.z, outs[1]!.z, "simd vs scalar");
+      outs[0]!.loss.forEach((l) => assert.ok(l >= 0 && Number.isFinite(l)));
+      if (alpha === 0) outs[0]!.chosenWeights.forEach((w, k) => assert.ok(mask[k] ? w === Math.fround(beta) : Object.is(w, 0)));
+      const B = mask.length / T;
+      for (let p = 0; p < B; p++) {
+        let zw = 0, zl = 0;
+        for (let t = 0; t < T; t++) if (mask[p * T + t]) {
+          const k = p * T + t;
+          zw += beta * (1 + alpha * beta * (c[k]! - b[k]!)) * (a[k]! - b[k]!);
+          zl += beta * (1 - alpha * beta * (a[k]! - c[k]!)) * (b[k]! - c[k]!);
+        }
+        const z = zw - zl;
+        assert.ok(Math.abs(outs[0]!.z[p]! - Math.fround(z)) <= tolOracle(z, Math.abs(zw) + Math.abs(zl), T, 60 * T), `z[${p}]`);
+      }
+    }), RUNS);
+  });
+});
+
+describe("PRIME", () => {
+  it("advantage returns match the oracle (code and paper), packed = padded; outcome part = outcome - mean of the others at the last token", () => {
+    fc.assert(fc.property(batch, fc.constantFrom(1, 2, 3), fc.constantFrom("code", "paper"), fc.constantFrom(1, 0.9), ({ B, T, a, mask }, K0, baseline, gp) => {
+      const K = B % K0 === 0 ? K0 : 1;
+      const outcome = Float32Array.from({ length: B }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
+      const o = { baseline: baseline as "code", gp, go: 1, cp: 1, co: 1 };
+      const want = ref.primeReturns(a, outcome, mask, B, T, K, o);
+      const args = { processRewards: a, outcome, mask, width: T, groupSize: K, batchNorm: false, processBaseline: baseline, gammaProcess: gp, whiten: false, singleton: "raw" };
+      const outs = builds.map(([, api]) => api.primeAdvantage(args));
+      const S = a.reduce((x, y) => x + Math.abs(y), 0) + B;
+      outs[0]!.returns.forEach((v, k) => { if (!mask[k]) { assert.ok(Object.is(v, 0)); return; } const y = Math.fround(want[k]!); assert.ok(Math.abs(v - y) <= tolOracle(y, S, B * T, S), `[${k}] ${v} vs ${y}`); });
+      assertBitwise(outs[0]!.returns, outs[1]!.returns, "simd vs scalar");
+      const p = toPacked(mask, B, T, (_i, last) => last + 1);
+      assertBitwise(builds[0]![1].primeAdvantage({ ...args, processRewards: pack(a, T, p), mask: pack(mask, T, p), offsets: p.offsets, width: undefined }).returns, pack(outs[0]!.returns, T, p), "packed");
+      if (K > 1) {
+        const only = builds[0]![1].primeAdvantage({ outcome, mask, width: T, groupSize: K, whiten: false });
+        for (let i = 0; i < B; i++) {
+          let last = -1; for (let t = 0; t < T; t++) if (mask[i * T + t]) last = t;
+          const g0 = Math.floor(i / K) * K; let others = 0; for (let j = g0; j < g0 + K; j++) if (j !== i) others += outcome[j]!;
+          assert.ok(Math.abs(only.returns[i * T + last]! - (outcome[i]! - others / (K - 1))) < 1e-6);
+        }
+      }
+    }), RUNS);
+  });
+
+  it("batchNorm: max |reverse cumsum| after normalisation is M/(M + 1e-6) < 1; scaling beta changes it only through the 1e-6", () => {
+    fc.assert(fc.property(batch, checkBatchNorm), RUNS);
+  });
+
+  it("pinned counterexamples: subnormal log-ratios (beta*q underflows; a subnormal output)", () => {
+    const f = (xs: number[]) => Float32Array.from(xs);
+    checkBatchNorm({ B: 2, T: 2, a: f([0, 0, 0, 0]), b: f([0, 0, 0, -2.1205689648695625e-8]), c: f([0, 0, 0, 0]), mask: Uint8Array.from([1, 0, 1, 1]) });
+    checkBatchNorm({ B: 4, T: 1, a: f([0, 0, -1.401298464324817e-45, -0.020000001415610313]), b: f([0, 0, -4.203895392974451e-45, 0]), c: f([0, 0, 0, 0]), mask: Uint8Array.from([1, 1, 1, 1]) });
+    checkBatchNorm({ B: 1, T: 3, a: f([-1.1135867783304514e-37, 0, -29.935562133789062]), b: f([0, 0, 0]), c: f([0, 0, 0]), mask: Uint8Array.from([1, 1, 1]) });
+  });
+});
+
+function checkBatchNorm({ T, a, b, mask }: { B: number; T: number; a: Float32Array; b: Float32Array; c: Float32Array; mask: Uint8Array }): void {
+  {
+    {
+      const api = builds[0]![1];
+      const r1 = api.primeImplicitReward({ logpRm: a, logpRef: b, mask, width: T, beta: 0.05 }).processRewards;
+      const n = api.primeBatchNorm({ values: r1, mask, width: T });
+      const m2 = api.primeBatchNorm({ values: n.values, mask, width: T }).batchMax;
+      assert.ok(m2 < 1 && Math.abs(m2 - n.batchMax / (n.batchMax + 1e-6)) <= 1e-5 * (1 + m2), `${m2} vs ${n.batchMax}`);
+      const r2 = api.primeImplicitReward({ logpRm: a, logpRef: b, mask, width: T, beta: 0.5 }).processRewards;
+      const n2 = api.primeBatchNorm({ values: r2, mask, width: T });
+      // n = r/(M + 1e-6) and n2 = 10r/(10M + 1e-6): equal up to a relative 1e-6/M, plus f32 rounding.
+      // An f32 value of beta*q can underflow (subnormal q): its absolute floor 2^-149, scaled by 1/M.
+      if (n.batchMax > 1e-3) n.values.forEach((v, k) => assert.ok(Math.abs(v - n2.values[k]!) <= Math.abs(v) * (1e-6 / n.batchMax + 4 * 2 ** -24) + 4 * 2 ** -149 * (1 + 1 / n.batchMax), `[${k}] ${v} vs ${n2.values[k]}`));
+    }
+  }
+}
