@@ -12,6 +12,7 @@ export async function compare(title: string, bytes: number, variants: Variant[],
   const bench = new Bench({ time: opts.time ?? 400, warmupTime: 100, warmupIterations: 5 });
   for (const v of variants) bench.add(v.name, v.fn);
   await bench.run();
+  for (const t of bench.tasks) if (!t.result?.latency) throw new Error(`${title}: task "${t.name}" failed: ${(t.result as any)?.error?.message ?? "no result"}`);
   const p50 = new Map(bench.tasks.map((t) => [t.name, t.result!.latency.p50!]));
   const base = p50.get("plain JS") ?? NaN;
   const rows = variants.map((v) => {

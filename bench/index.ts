@@ -123,6 +123,22 @@ async function gaeBench() {
   }
 }
 
+// --- KL in the reward (token-level rewards) -----------------------------------------------------
+async function klBench() {
+  const B = 8192, T = 1024, N = B * T, L = lengthsOf(B, T, 31), g = rng(9);
+  const mask = new Uint8Array(N), scores = new Float32Array(N), logp = new Float32Array(N), ref = new Float32Array(N), out = new Float32Array(N);
+  for (let i = 0; i < B; i++) { mask.fill(1, i * T, i * T + L[i]!); scores[i * T + L[i]! - 1] = g() < 0.5 ? 1 : 0; }
+  for (let k = 0; k < N; k++) { logp[k] = -g() * 3; ref[k] = logp[k]! - (g() - 0.5) * 0.2; }
+  const v: Variant[] = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "logp", "refLogp"] });
+    ws.mask.set(mask); ws.logp.set(logp); ws.refLogp.set(ref);
+    return { name: nm, fn: () => { ws.tokenRewards.set(scores); ws.klInReward({ klCoef: 0.001, klEstimator: "k1" }); } };
+  });
+  const copyCost: Variant = { name: "(the scores refill alone)", fn: () => out.set(scores) };
+  await compare(`klInReward (verl, k1), fused: 8M tokens (8192 x 1024), logp + ref + mask + scores in, token rewards out (workspace, in place; each step refills the scores)`, N * 17,
+    [...v, { name: "plain JS", fn: () => { out.set(scores); js.klInRewardJS(scores, logp, ref, mask, B, T, 0.001, out); } }, copyCost], { time: 1500 });
+}
+
 // --- Per-call overhead on the zero-copy path ----------------------------------------------------
 async function overhead() {
   const B = 64, T = 16, n = 8;
@@ -142,5 +158,6 @@ async function overhead() {
 
 if (want("overhead")) await overhead();
 if (want("gae")) await gaeBench();
+if (want("kl")) await klBench();
 if (want("grpo+broadcast") || want("tokens") || filter === "grpo") await grpoTokens();
-if (!filter || !["gae", "overhead", "tokens"].includes(filter)) await rowKernels();
+if (!filter || !["gae", "overhead", "tokens", "kl"].includes(filter)) await rowKernels();

@@ -108,9 +108,11 @@ export class RlAdvantage {
   klInReward(args: T.KlInRewardArgs): { tokenRewards: Float32Array; kl?: Float32Array; currentKl?: number; diagnostics: KlRewardDiagnostics } {
     return this.call((s) => {
       const ran = runKlInReward(this.engine, s, args as any);
-      const r = this.finishTokens(s, ran);
-      const out: { tokenRewards: Float32Array; kl?: Float32Array; currentKl?: number; diagnostics: KlRewardDiagnostics } = { tokenRewards: r.advantages, diagnostics: r.diagnostics };
-      if (ran.klPtr) { out.kl = this.engine.f32(ran.klPtr, ran.rows.N).slice(); out.currentKl = r.diagnostics.currentKl!; }
+      const e = this.engine, N = ran.rows.N;
+      const rw = s.alloc(N * 4), kl = ran.diagnostics.mode === "verl" ? s.alloc(N * 4) : 0;
+      ran.write({ advantages: rw, returns: kl });
+      const out: { tokenRewards: Float32Array; kl?: Float32Array; currentKl?: number; diagnostics: KlRewardDiagnostics } = { tokenRewards: e.f32(rw, N).slice(), diagnostics: ran.diagnostics };
+      if (kl) { out.kl = e.f32(kl, N).slice(); out.currentKl = ran.diagnostics.currentKl!; }
       return out;
     });
   }

@@ -4,7 +4,7 @@ import { rangeError, typeError } from "./errors.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "./bind.js";
 import { checkFiniteParam, resolveOptions } from "./options.js";
 import { LAYOUT_INPUTS } from "./outcome.js";
-import type { TokenRan } from "./scans.js";
+import { checkTokens, type TokenRan } from "./scans.js";
 
 const ESTIMATORS: Record<string, number> = { k1: 0, kl: 0, abs: 1, k2: 2, mse: 2, k3: 3, low_var_kl: 3 };
 const CLAMPS = { verl: 0, all10: 1, none: 2 } as const;
@@ -26,11 +26,11 @@ function checkKlClamp(v: unknown): number {
   return c!;
 }
 
-function checkLogps(e: Engine, rows: ReturnType<typeof placeLayout>, ptrs: [string, number][]): void {
-  for (const [name, p] of ptrs) {
-    const bad = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (bad >= 0) rangeError("NON_FINITE", name, bad, `log-prob is ${e.F32[(p >> 2) + bad]} at a position the kernel reads`);
-  }
+/** NON_FINITE at read positions; returns the largest |x| there (a flat SIMD pass in the common case). */
+function checkLogps(e: Engine, s: Scratch, rows: ReturnType<typeof placeLayout>, ptrs: [string, number][]): number {
+  let m = 0;
+  for (const [name, p] of ptrs) m = Math.max(m, checkTokens(e, s, rows, name, p));
+  return m;
 }
 
 /** Token layout for element-wise kernels: the mask is optional (absent = every position valid). */
@@ -51,7 +51,7 @@ export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): Tok
   const o = resolveOptions("klPenalty", a, KL_PENALTY_INPUTS, KL_PENALTY_OPTIONS);
   const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
   const { rows, ptrs: [lp, rp] } = bindElementwise(e, s, a, [["logp", a.logp], ["refLogp", a.refLogp]]);
-  checkLogps(e, rows, [["logp", lp!], ["refLogp", rp!]]);
+  checkLogps(e, s, rows, [["logp", lp!], ["refLogp", rp!]]);
   const tmp = s.alloc(rows.N * 4);
   const bad = e.exports.kl_penalty_f32(lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, est.code, clamp, tmp);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the unclamped k3 value is outside the float32 range");
@@ -64,6 +64,10 @@ export const KL_REWARD_INPUTS = ["tokenScores", "oldLogp", "refLogp", "rewards",
 export const KL_REWARD_OPTIONS = ["mode", "klEstimator", "klClamp", "klCoef", "klCoefNegative", "rewardClip", "emptyRow"] as const;
 export interface KlRewardDiagnostics { mode: "verl" | "openrlhf"; currentKl?: number; skippedRows?: number; gradient?: string; beta: number }
 
+/**
+ * KL in the reward. In verl mode, `write(out)` writes the token rewards to out.advantages and, when
+ * out.returns != 0, the per-token KL there; diagnostics.currentKl is set by then.
+ */
 export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<KlRewardDiagnostics> & { klPtr: number } {
   const preset = a.preset ?? "verl";
   const o = resolveOptions("klInReward", a, KL_REWARD_INPUTS, KL_REWARD_OPTIONS, { mode: preset === "openrlhf" ? "openrlhf" : "verl", emptyRow: "error" });
@@ -73,19 +77,30 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
     const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
     const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["oldLogp", a.oldLogp], ["refLogp", a.refLogp]]);
     checkFiniteParam("klCoef", o.klCoef);
-    const badS = e.exports.first_nonfinite_valid_f32(sc!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (badS >= 0) rangeError("NON_FINITE", "tokenScores", badS, "token score is not finite");
-    checkLogps(e, rows, [["oldLogp", lp!], ["refLogp", rp!]]);
-    const rw = s.alloc(rows.N * 4), kl = s.alloc(rows.N * 4), rm = s.alloc(rows.B * 8);
-    const bad = e.exports.kl_in_reward_verl_f32(sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, est.code, clamp, o.klCoef, rw, kl, rm);
-    if (bad >= 0) rangeError("RESULT_OVERFLOW", "oldLogp", bad, "the KL or the token reward is outside the float32 range");
-    let sum = 0;
-    const F = e.F64;
-    for (let i = 0; i < rows.B; i++) sum += F[(rm >> 3) + i]!;
-    const currentKl = rows.B ? sum / rows.B : 0;
+    const maxS = checkTokens(e, s, rows, "tokenScores", sc!);
+    checkLogps(e, s, rows, [["oldLogp", lp!], ["refLogp", rp!]]);
+    const rm = s.alloc(Math.max(rows.B, 1) * 8);
+    // verl and all10 clamp k3 (and all10 clamps everything) to |kl| <= 20: then no reward can
+    // overflow and the pass may write the caller's outputs directly. Otherwise: scratch first.
+    const bounded = clamp !== 2 || est.code === 0 || est.code === 1;
+    const safe = bounded && maxS + Math.abs(o.klCoef) * 20 < 1e38;
+    const run = (rw: number, kl: number) => e.exports.kl_in_reward_verl_f32(sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, est.code, clamp, o.klCoef, rw, kl, rm);
+    let pre: { rw: number; kl: number } | null = null;
+    if (!safe) {
+      pre = { rw: s.alloc(rows.N * 4), kl: s.alloc(rows.N * 4) };
+      const bad = run(pre.rw, pre.kl);
+      if (bad >= 0) rangeError("RESULT_OVERFLOW", "oldLogp", bad, "the KL or the token reward is outside the float32 range");
+    }
+    const diagnostics: KlRewardDiagnostics = { mode: "verl", currentKl: 0, gradient: est.gradient, beta: o.klCoef };
+    const currentKl = () => { let sum = 0; const F = e.F64; for (let i = 0; i < rows.B; i++) sum += F[(rm >> 3) + i]!; return rows.B ? sum / rows.B : 0; };
+    if (pre) diagnostics.currentKl = currentKl();
     return {
-      rows, klPtr: kl, distinctReturns: false, diagnostics: { mode: "verl", currentKl, gradient: est.gradient, beta: o.klCoef },
-      write: (out) => e.U8.copyWithin(out.advantages, rw, rw + rows.N * 4),
+      rows, klPtr: 0, distinctReturns: false, diagnostics,
+      // out.returns carries the optional KL output pointer (0 = not wanted).
+      write: (out) => {
+        if (pre) { e.U8.copyWithin(out.advantages, pre.rw, pre.rw + rows.N * 4); if (out.returns) e.U8.copyWithin(out.returns, pre.kl, pre.kl + rows.N * 4); }
+        else { run(out.advantages, out.returns); diagnostics.currentKl = currentKl(); }
+      },
     };
   }
   checkF32("rewards", a.rewards);
@@ -103,7 +118,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
   if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, `hi must be > lo, got [${o.rewardClip}]`);
   let bad = e.exports.first_nonfinite_f32(rp, B);
   if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >> 2) + bad]}`);
-  if (klp) checkLogps(e, rows, [["kl", klp]]);
+  if (klp) checkLogps(e, s, rows, [["kl", klp]]);
   const L = e.I32, lb = rows.rowLensPtr >> 2;
   let skipped = 0;
   for (let i = 0; i < B; i++) if (L[lb + i] === 0) {

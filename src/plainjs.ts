@@ -187,3 +187,19 @@ export function gaeJS(r: Float32Array, V: Float32Array, mask: Uint8Array | null,
     for (let t = 0; t < L; t++) { const k = o + t; if (mask && !mask[k]) continue; adv[k] = (adv[k]! - mean) * rstd; }
   }
 }
+
+/** verl apply_kl_penalty with k1, padded [B,T] byte mask: rewards = scores - beta*(logp - ref) at valid positions. */
+export function klInRewardJS(scores: Float32Array, logp: Float32Array, ref: Float32Array, mask: Uint8Array, B: number, T: number, beta: number, out: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < B; i++) {
+    const o = i * T;
+    let s = 0, n = 0;
+    for (let t = 0; t < T; t++) {
+      const k = o + t;
+      if (mask[k]) { const x = logp[k]! - ref[k]!; out[k] = scores[k]! - beta * x; s += x; n++; }
+      else out[k] = 0;
+    }
+    total += n ? s / n : 0;
+  }
+  return total / B;
+}

@@ -279,10 +279,9 @@ export class Workspace {
     delete args.groupSize; delete args.groupIds;
     this.scratch.reset();
     const ran = runKlInReward(this.e, this.scratch, args);
-    const tr = this.regions.get("tokenRewards")!.ptr, n = ran.rows.N;
-    ran.write({ advantages: tr, returns: tr });
-    const kl = this.regions.get("kl");
-    if (kl) this.e.U8.copyWithin(kl.ptr, ran.klPtr, ran.klPtr + n * 4);
+    const tr = this.regions.get("tokenRewards")!.ptr;
+    // In place: each token's score is read before its reward is written.
+    ran.write({ advantages: tr, returns: this.regions.get("kl")?.ptr ?? 0 });
     return { tokenRewards: this.tokens("tokenRewards"), currentKl: ran.diagnostics.currentKl!, diagnostics: ran.diagnostics };
   }
 

@@ -45,8 +45,22 @@ export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize
 }
 
 // verl apply_kl_penalty, fused: kld = klPenalty * m; rewards = scores - beta * kld at valid
-// positions (+0 elsewhere); rowMean[i] = Σ_t kld / L_i (0 for an empty row), in f64.
+// positions (+0 elsewhere); rowMean[i] = Σ_t kld / L_i (0 for an empty row), in f64. klOut is
+// optional (0 = not written). The estimator and clamp are literals in each instantiation below,
+// so the per-token loop carries no mode branches.
 export function kl_in_reward_verl_f32(
+  scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32,
+  est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize,
+): i32 {
+  if (est == 0) return clampMode == 1 ? klReward(scores, logp, ref, mask, lens, offsets, B, T, 0, 1, beta, rewardsOut, klOut, rowMean) : klReward(scores, logp, ref, mask, lens, offsets, B, T, 0, 0, beta, rewardsOut, klOut, rowMean);
+  if (est == 1) return clampMode == 1 ? klReward(scores, logp, ref, mask, lens, offsets, B, T, 1, 1, beta, rewardsOut, klOut, rowMean) : klReward(scores, logp, ref, mask, lens, offsets, B, T, 1, 0, beta, rewardsOut, klOut, rowMean);
+  if (est == 2) return clampMode == 1 ? klReward(scores, logp, ref, mask, lens, offsets, B, T, 2, 1, beta, rewardsOut, klOut, rowMean) : klReward(scores, logp, ref, mask, lens, offsets, B, T, 2, 0, beta, rewardsOut, klOut, rowMean);
+  if (clampMode == 0) return klReward(scores, logp, ref, mask, lens, offsets, B, T, 3, 0, beta, rewardsOut, klOut, rowMean);
+  if (clampMode == 1) return klReward(scores, logp, ref, mask, lens, offsets, B, T, 3, 1, beta, rewardsOut, klOut, rowMean);
+  return klReward(scores, logp, ref, mask, lens, offsets, B, T, 3, 2, beta, rewardsOut, klOut, rowMean);
+}
+
+@inline function klReward(
   scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32,
   est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize,
 ): i32 {
@@ -55,10 +69,10 @@ export function kl_in_reward_verl_f32(
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
     let sum: f64 = 0, n = 0;
-    for (let t = s; t < e; t++) {
+    for (let t = s; t < v; t++) {
       const o = <usize>t << 2;
       let rw: f32 = 0, k32: f32 = 0;
-      if (valid(mask, t, v)) {
+      if (mask == 0 || load<u8>(mask + <usize>t) != 0) {
         const k = klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode);
         sum += k; n++;
         k32 = <f32>k + 0;
@@ -67,6 +81,10 @@ export function kl_in_reward_verl_f32(
       }
       store<f32>(rewardsOut + o, rw);
       if (klOut) store<f32>(klOut + o, k32);
+    }
+    if (e > v) {
+      memory.fill(rewardsOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
+      if (klOut) memory.fill(klOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
     }
     store<f64>(rowMean + (<usize>i << 3), n ? sum / <f64>n : 0);
   }
