@@ -16,6 +16,7 @@ import { Workspace, type WorkspacePlan } from "./workspace.js";
 import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
 import { aggLossRun, type AggLossArgs } from "./aggloss.js";
 import { placeScoresRun, type PlaceScoresArgs } from "./place.js";
+import { clipStepRewards, deltaStepRewards, igpoAdvantageRun, igpoTurnRewards, type IgpoArgs } from "./turns.js";
 import { likelihoodRun, sarRun, tgdpoRun, type TgdpoResult } from "./likelihood.js";
 import { primeAdvantageRun, primeBatchNormRun, primeImplicitRun } from "./prime.js";
 import { rerankRun, type RerankArgs, type RerankResult } from "./rerank.js";
@@ -146,6 +147,14 @@ export class RlAdvantage {
   selfAlignedReward(args: Record<string, unknown>): Float32Array { return this.call((s) => sarRun(this.engine, s, args)); }
   /** TGDPO token weights, z and the sigmoid loss (token.md §9). */
   tgdpo(args: Record<string, unknown>): TgdpoResult { return this.call((s) => tgdpoRun(this.engine, s, args)); }
+  /** Clip for PRM step rewards (provisional): min(r - eta, 0). */
+  clipStepRewards = clipStepRewards;
+  /** Delta for PRM step rewards (provisional): r_k - r_{k+1}, last step "zero" or "keep". */
+  deltaStepRewards = deltaStepRewards;
+  /** IGPO information-gain turn rewards (scan.md §10). */
+  igpoTurnRewards = igpoTurnRewards;
+  /** IGPO advantages: pooled normalisation, discounted scan over turns, broadcast to the turn's tokens. */
+  igpoAdvantage(args: IgpoArgs): { advantages: Float32Array; turnAdvantages: Float32Array } { return this.call((s) => igpoAdvantageRun(this.engine, s, args)); }
   /** Loss aggregation with verl's newest semantics (token.md §11). */
   aggLoss(args: AggLossArgs): number { return this.call((s) => aggLossRun(this.engine, s, args)); }
   /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (shaping.md §8). */

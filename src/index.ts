@@ -65,6 +65,8 @@ export const primeAdvantage = (a: Record<string, unknown>) => instance().primeAd
 export const likelihoodReward = (a: Record<string, unknown>) => instance().likelihoodReward(a);
 export const selfAlignedReward = (a: Record<string, unknown>) => instance().selfAlignedReward(a);
 export const tgdpo = (a: Record<string, unknown>) => instance().tgdpo(a);
+export { clipStepRewards, deltaStepRewards, igpoTurnRewards, type IgpoArgs } from "./turns.js";
+export const igpoAdvantage = (a: import("./turns.js").IgpoArgs) => instance().igpoAdvantage(a);
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";

@@ -154,3 +154,20 @@ export function pure_rloo_steps_f32(
     }
   }
 }
+
+// Segment broadcast over CSR steps/turns: tokens t with end_{k-1} < t <= end_k (row-local) and
+// mask 1 get values[k]; positions after the last end, and masked positions, get +0.
+export function segments_broadcast_f32(values: usize, stepOffsets: usize, stepEnds: usize, mask: usize, offsets: usize, B: i32, T: i32, out: usize): void {
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    const a = load<i32>(stepOffsets + (<usize>i << 2)), b = load<i32>(stepOffsets + (<usize>(i + 1) << 2));
+    memory.fill(out + (<usize>s << 2), 0, <usize>(e - s) << 2);
+    let from = s;
+    for (let k = a; k < b; k++) {
+      const to = s + load<i32>(stepEnds + (<usize>k << 2));
+      const v = load<f32>(values + (<usize>k << 2)) + 0;
+      for (let t = from; t <= to; t++) if (mask == 0 || load<u8>(mask + <usize>t) != 0) store<f32>(out + (<usize>t << 2), v);
+      from = to + 1;
+    }
+  }
+}

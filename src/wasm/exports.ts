@@ -52,6 +52,7 @@ export interface KernelExports {
     gp: number, go: number, coefP: number, coefO: number, out: number, buf: number, rowMom: number): void;
   row_logp_sums_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number, sumOut: number, expOut: number): void;
   tgdpo_side_f32(logp: number, ref: number, rlogp: number, mask: number, lens: number, offsets: number, B: number, T: number, beta: number, alpha: number, sign: number, wOut: number, sumOut: number): number;
+  segments_broadcast_f32(values: number, stepOffsets: number, stepEnds: number, mask: number, offsets: number, B: number, T: number, out: number): void;
   moments_f32(x: number, include: number, n: number, out: number): void;
   trl_normalize_then_sum_f32(R: number, B: number, K: number, w: number, ids: number, G: number, groupRows: number,
     eps: number, scratch: number, rOut: number): void;
