@@ -135,6 +135,13 @@ async function klBench() {
     return { name: nm, fn: () => { ws.tokenRewards.set(scores); ws.klInReward({ klCoef: 0.001, klEstimator: "k1" }); } };
   });
   const copyCost: Variant = { name: "(the scores refill alone)", fn: () => out.set(scores) };
+  const v3: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => api.klPenalty({ logp, refLogp: ref, mask, width: T, klEstimator: "k3", klClamp: "verl" }) }));
+  await compare(`klPenalty k3 (verl clamps), copy API (allocates and copies its 32 MiB output each call): 8M tokens`, N * 13, [...v3, { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }], { time: 1500 });
+  const va: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => { api.aggLoss({ lossMat: logp, mask, width: T, lossAggMode: "token-mean" }); api.aggLoss({ lossMat: logp, mask, width: T, lossAggMode: "seq-mean-token-mean" }); } }));
+  await compare(`aggLoss token-mean + seq-mean-token-mean, copy API (copies its 40 MiB of inputs into wasm memory each call): 8M tokens`, 2 * N * 5, [...va, { name: "plain JS", fn: () => js.aggLossJS(logp, mask, B, T) }], { time: 1500 });
+  const sc = Float32Array.from({ length: B }, (_, i) => i % 2);
+  const vp: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => api.placeScores({ scores: sc, lengths: L, width: T }) }));
+  await compare(`placeScores (lengths), copy API (allocates and copies its 32 MiB output each call): 8M tokens`, N * 4, [...vp, { name: "plain JS", fn: () => js.placeScoresJS(sc, L, T, out) }], { time: 1500 });
   await compare(`klInReward (verl, k1), fused: 8M tokens (8192 x 1024), logp + ref + mask + scores in, token rewards out (workspace, in place; each step refills the scores)`, N * 17,
     [...v, { name: "plain JS", fn: () => { out.set(scores); js.klInRewardJS(scores, logp, ref, mask, B, T, 0.001, out); } }, copyCost], { time: 1500 });
 }

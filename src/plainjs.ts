@@ -203,3 +203,30 @@ export function klInRewardJS(scores: Float32Array, logp: Float32Array, ref: Floa
   }
   return total / B;
 }
+
+/** k3 with verl clamps over a padded [B,T] byte mask. */
+export function klPenaltyK3JS(logp: Float32Array, ref: Float32Array, mask: Uint8Array, out: Float32Array): void {
+  for (let k = 0; k < logp.length; k++) {
+    if (!mask[k]) { out[k] = 0; continue; }
+    const d = Math.min(Math.max(ref[k]! - logp[k]!, -20), 20);
+    out[k] = Math.min(Math.max(Math.expm1(d) - d, -10), 10);
+  }
+}
+
+/** verl agg_loss token-mean and seq-mean-token-mean over a padded byte mask. */
+export function aggLossJS(loss: Float32Array, mask: Uint8Array, B: number, T: number): [number, number] {
+  let total = 0, tokens = 0, seqMean = 0, rows = 0;
+  for (let i = 0; i < B; i++) {
+    let s = 0, n = 0;
+    for (let t = 0; t < T; t++) { const k = i * T + t; if (mask[k]) { s += loss[k]!; n++; } }
+    total += s; tokens += n;
+    if (n) { seqMean += s / n; rows++; }
+  }
+  return [total / tokens, seqMean / rows];
+}
+
+/** The score on the last valid token of each row (prefix lengths). */
+export function placeScoresJS(scores: Float32Array, lengths: Int32Array, T: number, out: Float32Array): void {
+  out.fill(0);
+  for (let i = 0; i < scores.length; i++) if (lengths[i]! > 0) out[i * T + lengths[i]! - 1] = scores[i]!;
+}
