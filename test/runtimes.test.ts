@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
-import { serve } from "./support/static-server.js";
+import { serve } from "../scripts/static-server.mjs";
 import * as lib from "../dist/index.js";
 import { rankSample } from "../examples/browser-rerank/rank.js";
 
