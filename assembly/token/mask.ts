@@ -130,7 +130,12 @@ export function mask_scan_rows_u8(mask: usize, offsets: usize, B: i32, T: i32, p
     if (ASC_FEATURE_SIMD) {
       const ones = i8x16.splat(1);
       let hv = i8x16.splat(0);
-      // Leading run of ones.
+      // Leading run of ones: 64 bytes per step while every byte is 1 (most of a prefix row).
+      for (; t + 64 <= e; t += 64) {
+        const p = mask + <usize>t;
+        const all = v128.and(v128.and(i8x16.eq(v128.load(p), ones), i8x16.eq(v128.load(p, 16), ones)), v128.and(i8x16.eq(v128.load(p, 32), ones), i8x16.eq(v128.load(p, 48), ones)));
+        if (!i8x16.all_true(all)) break;
+      }
       for (; t + 16 <= e; t += 16) {
         const v = v128.load(mask + <usize>t);
         if (i8x16.all_true(i8x16.eq(v, ones))) continue;
@@ -143,7 +148,12 @@ export function mask_scan_rows_u8(mask: usize, offsets: usize, B: i32, T: i32, p
         t += 16;
         break;
       }
-      // Everything after the run: zeros for a prefix; still 0/1 in any case.
+      // Everything after the run: zeros for a prefix; still 0/1 in any case. 64 bytes per step
+      // while they are all zero (the padding of a prefix row).
+      if (prefix) for (; t + 64 <= e; t += 64) {
+        const p = mask + <usize>t;
+        if (v128.any_true(v128.or(v128.or(v128.load(p), v128.load(p, 16)), v128.or(v128.load(p, 32), v128.load(p, 48))))) break;
+      }
       for (; t + 16 <= e; t += 16) {
         const v = v128.load(mask + <usize>t);
         hv = i8x16.max_u(hv, v);
