@@ -47,3 +47,36 @@ export function primeReturns(rm: ArrayLike<number> | null, outcome: ArrayLike<nu
   const gp = rm ? src("p") : null, go = outcome ? src("o") : null;
   return Array.from({ length: B * T }, (_, k) => (mask[k] === 1 ? o.cp * (gp ? gp[k]! : 0) + o.co * (go ? go[k]! : 0) : 0));
 }
+
+/** KL estimators of token.md §3 in f64 from x = logp - refLogp, with the three clamp modes. */
+export function klValue(x: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl" | "all10" | "none"): number {
+  let v: number;
+  if (est === "k1") v = x;
+  else if (est === "abs") v = Math.abs(x);
+  else if (est === "k2") v = 0.5 * x * x;
+  else {
+    // verl clamps the exponent's argument to [-20, 20] and the value to [-10, 10]
+    const d = clamp === "verl" ? Math.min(Math.max(-x, -20), 20) : -x;
+    v = Math.expm1(d) - d;
+    if (clamp === "verl") v = Math.min(Math.max(v, -10), 10);
+  }
+  return clamp === "all10" ? Math.min(Math.max(v, -10), 10) : v;
+}
+
+/** verl apply_kl_penalty (token.md §4): rewards = scores - beta*kl on valid tokens, 0 elsewhere; currentKl = mean of row means. */
+export function klInRewardVerl(scores: ArrayLike<number>, logp: ArrayLike<number>, ref: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl" | "all10" | "none", beta: number) {
+  const rewards: number[] = [], kl: number[] = [];
+  let meanSum = 0;
+  for (let i = 0; i < B; i++) {
+    let sum = 0, n = 0;
+    for (let t = 0; t < T; t++) {
+      const k = i * T + t;
+      if (mask[k] !== 1) { rewards.push(0); kl.push(0); continue; }
+      const v = klValue(logp[k]! - ref[k]!, est, clamp);
+      kl.push(v); rewards.push(scores[k]! - beta * v);
+      sum += v; n++;
+    }
+    meanSum += n ? sum / n : 0;
+  }
+  return { rewards, kl, currentKl: B ? meanSum / B : 0 };
+}

@@ -1,0 +1,72 @@
+// klPenalty and klInReward (verl) against the f64 oracle on both builds, SIMD = scalar bitwise,
+// packed = padded. Both kernels evaluate the estimator in f64 from the f32 inputs, exactly as the
+// oracle does, so outputs are the oracle rounded once to f32; only k3 goes through expm1, whose
+// f64 result may differ from V8's Math.expm1 by an ulp or two.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import * as ref from "../src/reference/index.js";
+import { assertBitwise, builds, pack, RUNS, toPacked, U32, U64 } from "./helpers.js";
+
+const ESTIMATORS = ["k1", "abs", "k2", "k3"] as const;
+const CLAMPS = ["verl", "all10", "none"] as const;
+const logps = (n: number) => fc.array(fc.float({ noNaN: true, min: Math.fround(-30), max: 0 }), { minLength: n, maxLength: n });
+const batch = fc.record({ B: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min: 1, max: 24 }) }).chain(({ B, T }) =>
+  fc.record({
+    B: fc.constant(B), T: fc.constant(T), lp: logps(B * T), rp: logps(B * T),
+    scores: fc.array(fc.float({ noNaN: true, min: Math.fround(-5), max: Math.fround(5) }), { minLength: B * T, maxLength: B * T }),
+    // 0/1 masks with holes and possibly empty rows
+    mask: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: B * T, maxLength: B * T }),
+    est: fc.constantFrom(...ESTIMATORS), clamp: fc.constantFrom(...CLAMPS),
+    beta: fc.float({ noNaN: true, min: Math.fround(-0.5), max: Math.fround(0.5) }),
+  }).map((x) => ({ ...x, lp: Float32Array.from(x.lp), rp: Float32Array.from(x.rp), scores: Float32Array.from(x.scores), mask: Uint8Array.from(x.mask, (m) => (m ? 1 : 0)) })));
+
+// One f32 rounding of the f64 value (U32 |y|); k3 adds the f64 error of expm1 (a few ulps of the
+// terms it combines), which can move the f32 result by at most one more ulp near a tie.
+const tol = (y: number, est: string, terms: number) => U32 * Math.abs(y) + (est === "k3" ? 2 * U32 * Math.abs(y) + 16 * U64 * terms : 0) + 2 ** -149;
+
+describe("KL estimators and KL in the reward: oracle, both builds, both layouts", () => {
+  it("klPenalty equals the f64 estimator rounded once; SIMD = scalar; packed = padded", () => {
+    fc.assert(fc.property(batch, ({ B, T, lp, rp, mask, est, clamp }) => {
+      const outs = builds.map(([, api]) => api.klPenalty({ logp: lp, refLogp: rp, mask, width: T, klEstimator: est, klClamp: clamp }));
+      for (let k = 0; k < B * T; k++) {
+        const y = mask[k] ? ref.klValue(lp[k]! - rp[k]!, est, clamp) : 0;
+        assert.ok(Math.abs(outs[0]![k]! - y) <= tol(y, est, Math.abs(y) + 60), `${est}/${clamp}[${k}] ${outs[0]![k]} vs ${y}`);
+        if (est !== "k3") assert.ok(Object.is(outs[0]![k], Math.fround(y) + 0), `${est}/${clamp}[${k}] is the oracle rounded once`);
+      }
+      assertBitwise(outs[0]!, outs[1]!, "simd vs scalar");
+      const p = toPacked(mask, B, T, (_i, last) => last + 1 + (last % 2 ? 1 : 0));
+      assertBitwise(builds[0]![1].klPenalty({ logp: pack(lp, T, p), refLogp: pack(rp, T, p), mask: pack(mask, T, p), offsets: p.offsets, klEstimator: est, klClamp: clamp }), pack(outs[0]!, T, p), "packed");
+    }), RUNS);
+  });
+
+  it("klInReward (verl): rewards, kl and currentKl match the oracle; SIMD = scalar; packed = padded", () => {
+    fc.assert(fc.property(batch, ({ B, T, lp, rp, scores, mask, est, clamp, beta }) => {
+      const args = { mode: "verl" as const, tokenScores: scores, oldLogp: lp, refLogp: rp, klEstimator: est, klClamp: clamp, klCoef: beta };
+      const want = ref.klInRewardVerl(scores, lp, rp, mask, B, T, est, clamp, beta);
+      const outs = builds.map(([, api]) => api.klInReward({ ...args, mask, width: T }));
+      let absMeans = 0;
+      for (let i = 0; i < B; i++) {
+        let s = 0, n = 0;
+        for (let t = 0; t < T; t++) if (mask[i * T + t]) { s += Math.abs(want.kl[i * T + t]!); n++; }
+        absMeans += n ? s / n : 0;
+      }
+      for (let k = 0; k < B * T; k++) {
+        const r = want.rewards[k]!, v = want.kl[k]!;
+        assert.ok(Math.abs(outs[0]!.kl![k]! - v) <= tol(v, est, Math.abs(v) + 60), `kl[${k}] ${outs[0]!.kl![k]} vs ${v}`);
+        assert.ok(Math.abs(outs[0]!.tokenRewards[k]! - r) <= tol(r, est, Math.abs(scores[k]!) + Math.abs(beta) * (Math.abs(v) + 60)), `rewards[${k}] ${outs[0]!.tokenRewards[k]} vs ${r}`);
+        if (!mask[k]) assert.ok(Object.is(outs[0]!.tokenRewards[k], 0) && Object.is(outs[0]!.kl![k], 0), `masked [${k}] is +0`);
+      }
+      // f64 sums of at most T terms per row, then a mean over B rows
+      const kTol = (T + B + 2) * U64 * absMeans / B + (est === "k3" ? 16 * U64 * 60 : 0);
+      assert.ok(Math.abs(outs[0]!.currentKl! - want.currentKl) <= kTol, `currentKl ${outs[0]!.currentKl} vs ${want.currentKl}`);
+      assertBitwise(outs[0]!.tokenRewards, outs[1]!.tokenRewards, "simd vs scalar rewards");
+      assertBitwise(outs[0]!.kl!, outs[1]!.kl!, "simd vs scalar kl");
+      assert.ok(Math.abs(outs[0]!.currentKl! - outs[1]!.currentKl!) <= kTol, "simd vs scalar currentKl");
+      const p = toPacked(mask, B, T, (_i, last) => last + 1);
+      const packed = builds[0]![1].klInReward({ ...args, tokenScores: pack(scores, T, p), oldLogp: pack(lp, T, p), refLogp: pack(rp, T, p), mask: pack(mask, T, p), offsets: p.offsets });
+      assertBitwise(packed.tokenRewards, pack(outs[0]!.tokenRewards, T, p), "packed rewards");
+      assert.equal(packed.currentKl, outs[0]!.currentKl, "packed currentKl");
+    }), RUNS);
+  });
+});
