@@ -20,6 +20,17 @@ import { rowStart, rowEnd } from "../rows";
   return v;
 }
 
+@inline function hiOf(x: v128): v128 { return v128.shuffle<f32>(x, x, 2, 3, 2, 3); }
+
+// klValue on two lanes, for the estimators without exp (est 0..2); same f64 operations.
+@inline function klValue2(x: v128, est: i32, clampMode: i32): v128 {
+  let v = x;
+  if (est == 1) v = f64x2.abs(x);
+  else if (est == 2) v = f64x2.mul(f64x2.mul(f64x2.splat(0.5), x), x);
+  if (clampMode == 1) v = f64x2.min(f64x2.max(v, f64x2.splat(-10)), f64x2.splat(10));
+  return v;
+}
+
 @inline function valid(mask: usize, t: i32, v: i32): bool {
   return t < v && (mask == 0 || load<u8>(mask + <usize>t) != 0);
 }
@@ -68,8 +79,64 @@ export function kl_in_reward_verl_f32(
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
-    let sum: f64 = 0, n = 0;
-    for (let t = s; t < v; t++) {
+    let sum: f64 = 0, n = 0, t = s;
+    // SIMD: the polynomial estimators, 4 tokens per step in two f64x2 halves with the same f64
+    // operations as the scalar loop, so outputs are bitwise identical. Steps start at the row
+    // start, not at an aligned address, so packed and padded rows sum in the same order.
+    if (ASC_FEATURE_SIMD && est <= 2) {
+      const zero = f32x4.splat(0), expMask = i32x4.splat(0x7f800000), betaV = f64x2.splat(beta);
+      let accLo = f64x2.splat(0), accHi = accLo;
+      for (; t + 4 <= v; t += 4) {
+        const o = <usize>t << 2;
+        let m32 = i32x4.splat(-1);
+        if (mask) {
+          // 4 mask bytes (validated 0/1) -> 4 all-ones/zero i32 lanes; n counts the ones
+          const w = load<u32>(mask + <usize>t);
+          n += <i32>popcnt<u32>(w);
+          m32 = i32x4.neg(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(i32x4.splat(<i32>w))));
+        } else n += 4;
+        const lp = v128.load(logp + o), rp = v128.load(ref + o), sc = v128.load(scores + o);
+        const kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
+        const kHi = klValue2(f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp))), est, clampMode);
+        accLo = f64x2.add(accLo, v128.and(kLo, i64x2.extend_low_i32x4_s(m32)));
+        accHi = f64x2.add(accHi, v128.and(kHi, i64x2.extend_high_i32x4_s(m32)));
+        const k32 = v128.and(f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero), m32);
+        const rLo = f64x2.sub(f64x2.promote_low_f32x4(sc), f64x2.mul(betaV, kLo));
+        const rHi = f64x2.sub(f64x2.promote_low_f32x4(hiOf(sc)), f64x2.mul(betaV, kHi));
+        const rw = v128.and(f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(rLo), f32x4.demote_f64x2_zero(rHi), 0, 1, 4, 5), zero), m32);
+        if (bad < 0 && v128.any_true(v128.or(i32x4.eq(v128.and(rw, expMask), expMask), i32x4.eq(v128.and(k32, expMask), expMask)))) {
+          // rare: find the lane in scalar (the same f64 operations as above)
+          for (let j = 0; j < 4; j++) {
+            const tj = t + j, oj = <usize>tj << 2;
+            if (mask != 0 && load<u8>(mask + <usize>tj) == 0) continue;
+            const k = klValue(<f64>load<f32>(logp + oj) - <f64>load<f32>(ref + oj), est, clampMode);
+            if (!(isFinite<f32>(<f32>(<f64>load<f32>(scores + oj) - beta * k)) && isFinite<f32>(<f32>k))) { bad = tj; break; }
+          }
+        }
+        v128.store(rewardsOut + o, rw);
+        if (klOut) v128.store(klOut + o, k32);
+      }
+      // The tail adds into the lane its position would have had, so the row sum does not depend
+      // on where the row ends (a padded row's extra chunks only add +0 to each lane).
+      let a0 = f64x2.extract_lane(accLo, 0), a1 = f64x2.extract_lane(accLo, 1), a2 = f64x2.extract_lane(accHi, 0), a3 = f64x2.extract_lane(accHi, 1);
+      for (; t < v; t++) {
+        const o = <usize>t << 2;
+        let rw: f32 = 0, k32: f32 = 0;
+        if (mask == 0 || load<u8>(mask + <usize>t) != 0) {
+          const k = klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode);
+          const j = (t - s) & 3;
+          if (j == 0) a0 += k; else if (j == 1) a1 += k; else if (j == 2) a2 += k; else a3 += k;
+          n++;
+          k32 = <f32>k + 0;
+          rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
+          if (bad < 0 && !(isFinite<f32>(rw) && isFinite<f32>(k32))) bad = t;
+        }
+        store<f32>(rewardsOut + o, rw);
+        if (klOut) store<f32>(klOut + o, k32);
+      }
+      sum = (a0 + a1) + (a2 + a3);
+    }
+    for (; t < v; t++) {
       const o = <usize>t << 2;
       let rw: f32 = 0, k32: f32 = 0;
       if (mask == 0 || load<u8>(mask + <usize>t) != 0) {
