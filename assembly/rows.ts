@@ -11,3 +11,9 @@
 @inline export function rowEnd(offsets: usize, i: i32, T: i32): i32 {
   return offsets ? load<i32>(offsets + (<usize>(i + 1) << 2)) : i * T + T;
 }
+
+// End of row i's valid prefix when lengths are given (padded only); otherwise the row end, and the
+// mask (if any) decides validity inside [start, end).
+@inline export function validEnd(lens: usize, i: i32, start: i32, end: i32): i32 {
+  return lens ? start + load<i32>(lens + (<usize>i << 2)) : end;
+}

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, validEnd } from "../rows";
 
 // PRIME implicit process rewards (spec token.md §6).
 
@@ -7,7 +7,7 @@ import { rowStart, rowEnd } from "../rows";
 export function prime_implicit_f32(lp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, beta: f64, whole: i32, dropLast: i32, out: usize, qOut: usize): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, s, e);
     let last = -1, sum: f64 = 0;
     for (let t = s; t < e; t++) {
       const o = <usize>t << 2;
@@ -29,7 +29,7 @@ export function prime_batch_max_f32(x: usize, mask: usize, lens: usize, offsets:
   let M: f64 = 0;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, s, e);
     let c: f64 = 0;
     for (let t = e - 1; t >= s; t--) {
       if (t < v && (mask == 0 || load<u8>(mask + <usize>t) != 0)) c += <f64>load<f32>(x + (<usize>t << 2));
@@ -51,7 +51,7 @@ export function prime_returns_f32(
 ): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, s, e);
     const a = rm ? load<f64>(pA + (<usize>i << 3)) : 0, c = rm ? load<f64>(pC + (<usize>i << 3)) : 0;
     const ov = hasOutcome ? load<f64>(oVal + (<usize>i << 3)) : 0;
     let Gp: f64 = 0, Go: f64 = 0, sum: f64 = 0, n = 0;

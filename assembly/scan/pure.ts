@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, validEnd } from "../rows";
 
 // PURE min-form credit assignment (spec scan.md §7).
 
@@ -100,7 +100,7 @@ export function minform_steps_f32(values: usize, stepOffsets: usize, stepEnds: u
 export function row_shift_f32(x: usize, b: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, out: usize): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, s, e);
     const bi = load<f64>(b + (<usize>i << 3));
     for (let t = s; t < e; t++) {
       const valid = t < v && (mask == 0 || load<u8>(mask + <usize>t) != 0);

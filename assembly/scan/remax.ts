@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, validEnd } from "../rows";
 
 // ReMax (group.md §6): returns = undiscounted reward-to-go over valid rewards, advantages =
 // returns - b_i, both +0 at masked positions. One reverse pass, f64 state.
@@ -7,7 +7,7 @@ export function remax_f32(r: usize, mask: usize, lens: usize, offsets: usize, B:
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const a = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? a + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, a, e);
     const bi = <f64>load<f32>(b + (<usize>i << 2));
     let R: f64 = 0;
     for (let t = e - 1; t >= a; t--) {

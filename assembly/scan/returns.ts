@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, validEnd } from "../rows";
 
 // OpenRLHF outcome returns (group.md §11 steps 4-5) in one reverse pass per row:
 //   reward_t = -klCoef*kl_t + (t == last valid ? r_i : 0)
@@ -10,7 +10,7 @@ export function orl_outcome_returns_f32(kl: usize, mask: usize, lens: usize, off
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const a = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? a + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, a, e);
     const ri = <f64>load<f32>(r + (<usize>i << 2));
     let R: f64 = 0;
     let seenLast = false;

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, validEnd } from "../rows";
 
 // Token-weighted two-pass moments over the valid positions of a batch: [count, mean, M2] in f64.
 // Sums run row by row in token order, so packed and padded layouts give the same bits.
@@ -12,7 +12,7 @@ export function masked_moments_f64(x: usize, mask: usize, lens: usize, offsets: 
   let n: f64 = 0, s: f64 = 0;
   for (let i = 0; i < B; i++) {
     const a = rowStart(offsets, i, T);
-    const e = lens ? a + load<i32>(lens + (<usize>i << 2)) : rowEnd(offsets, i, T);
+    const e = validEnd(lens, i, a, rowEnd(offsets, i, T));
     for (let t = a; t < e; t++) {
       if (mask && load<u8>(mask + <usize>t) == 0) continue;
       n += 1; s += <f64>load<T>(x + (<usize>t << alignof<T>()));
@@ -22,7 +22,7 @@ export function masked_moments_f64(x: usize, mask: usize, lens: usize, offsets: 
   let m2: f64 = 0;
   for (let i = 0; i < B; i++) {
     const a = rowStart(offsets, i, T);
-    const e = lens ? a + load<i32>(lens + (<usize>i << 2)) : rowEnd(offsets, i, T);
+    const e = validEnd(lens, i, a, rowEnd(offsets, i, T));
     for (let t = a; t < e; t++) {
       if (mask && load<u8>(mask + <usize>t) == 0) continue;
       const d = <f64>load<T>(x + (<usize>t << alignof<T>())) - mean;
@@ -44,7 +44,7 @@ export function masked_affine_f64_f32(x: usize, mask: usize, lens: usize, offset
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const a = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? a + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, a, e);
     for (let t = a; t < e; t++) {
       let r: f32 = 0;
       if (t < v && (mask == 0 || load<u8>(mask + <usize>t) != 0)) {

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, validEnd } from "../rows";
 
 // KL estimators (spec token.md §3), evaluated in f64 from x = logp - refLogp.
 //   est: 0 = k1 (x), 1 = abs, 2 = k2 (x^2/2), 3 = k3 (exp(-x) - 1 + x, as expm1(d) - d with d = -x)
@@ -41,7 +41,7 @@ export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, s, e);
     for (let t = s; t < e; t++) {
       const o = <usize>t << 2;
       let y: f32 = 0;
@@ -78,7 +78,7 @@ export function kl_in_reward_verl_f32(
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, s, e);
     let sum: f64 = 0, n = 0, t = s;
     // SIMD: the polynomial estimators, 4 tokens per step in two f64x2 halves with the same f64
     // operations as the scalar loop, so outputs are bitwise identical. Steps start at the row
@@ -164,7 +164,7 @@ export function kl_reward_orl_f32(kl: usize, mask: usize, lens: usize, offsets: 
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, s, e);
     let last = true;
     const ri = <f64>load<f32>(r + (<usize>i << 2));
     for (let t = e - 1; t >= s; t--) {

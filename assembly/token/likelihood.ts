@@ -1,10 +1,10 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, validEnd } from "../rows";
 
 // Per-row Σ l and Σ exp(l) over valid positions, in f64 (likelihood rewards, SAR).
 export function row_logp_sums_f32(x: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, sumOut: usize, expOut: usize): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, s, e);
     let a: f64 = 0, b: f64 = 0;
     for (let t = s; t < v; t++) {
       if (mask && load<u8>(mask + <usize>t) == 0) continue;
@@ -23,7 +23,7 @@ export function tgdpo_side_f32(logp: usize, ref: usize, rlogp: usize, mask: usiz
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = lens ? s + load<i32>(lens + (<usize>i << 2)) : e;
+    const v = validEnd(lens, i, s, e);
     let z: f64 = 0;
     for (let t = s; t < e; t++) {
       const o = <usize>t << 2;

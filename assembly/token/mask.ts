@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, validEnd } from "../rows";
 
 // First flat index whose byte is not 0 or 1, or -1. The SIMD pass only finds the 16-byte block;
 // the scalar tail loop then pins the exact index, so both builds report the same index.
@@ -85,7 +85,7 @@ export function first_nonfinite_f32(x: usize, n: i32): i32 {
 export function first_nonfinite_valid_f32(x: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32): i32 {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T);
-    const e = lens ? s + load<i32>(lens + (<usize>i << 2)) : rowEnd(offsets, i, T);
+    const e = validEnd(lens, i, s, rowEnd(offsets, i, T));
     for (let t = s; t < e; t++) {
       if (mask && load<u8>(mask + <usize>t) == 0) continue;
       if (!isFinite<f32>(load<f32>(x + (<usize>t << 2)))) return t;
@@ -216,7 +216,7 @@ export function valid_absmax_f32(x: usize, mask: usize, lens: usize, offsets: us
   let m: f32 = 0;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T);
-    const e = lens ? s + load<i32>(lens + (<usize>i << 2)) : rowEnd(offsets, i, T);
+    const e = validEnd(lens, i, s, rowEnd(offsets, i, T));
     for (let t = s; t < e; t++) {
       if (mask && load<u8>(mask + <usize>t) == 0) continue;
       m = max(m, abs<f32>(load<f32>(x + (<usize>t << 2))));

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, validEnd } from "../rows";
 
 // Row sums accumulated in f64 over four lanes keyed by the position inside the row (k % 4), then
 // folded as (l0 + l1) + (l2 + l3). Both builds use this exact order, so they agree bitwise, and
@@ -8,7 +8,7 @@ export function row_sum_f32(x: usize, mask: usize, lens: usize, offsets: usize, 
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T);
-    const e = lens ? s + load<i32>(lens + (<usize>i << 2)) : rowEnd(offsets, i, T);
+    const e = validEnd(lens, i, s, rowEnd(offsets, i, T));
     const r = <f32>sumSegment(x, mask, s, e);
     store<f32>(out + (<usize>i << 2), r);
     if (bad < 0 && !isFinite<f32>(r)) bad = i;
@@ -20,7 +20,7 @@ export function row_sum_f32(x: usize, mask: usize, lens: usize, offsets: usize, 
 export function row_sum_f64(x: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, out: usize): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T);
-    const e = lens ? s + load<i32>(lens + (<usize>i << 2)) : rowEnd(offsets, i, T);
+    const e = validEnd(lens, i, s, rowEnd(offsets, i, T));
     store<f64>(out + (<usize>i << 3), sumSegment(x, mask, s, e));
   }
 }
