@@ -62,7 +62,7 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
       assert.ok(Math.abs(outs[0]!.currentKl! - want.currentKl) <= kTol, `currentKl ${outs[0]!.currentKl} vs ${want.currentKl}`);
       assertBitwise(outs[0]!.tokenRewards, outs[1]!.tokenRewards, "simd vs scalar rewards");
       assertBitwise(outs[0]!.kl!, outs[1]!.kl!, "simd vs scalar kl");
-      assert.ok(Math.abs(outs[0]!.currentKl! - outs[1]!.currentKl!) <= kTol, "simd vs scalar currentKl");
+      assert.equal(outs[0]!.currentKl, outs[1]!.currentKl, "simd vs scalar currentKl (same lane-wise sum order)");
       const p = toPacked(mask, B, T, (_i, last) => last + 1);
       const packed = builds[0]![1].klInReward({ ...args, tokenScores: pack(scores, T, p), oldLogp: pack(lp, T, p), refLogp: pack(rp, T, p), mask: pack(mask, T, p), offsets: p.offsets });
       assertBitwise(packed.tokenRewards, pack(outs[0]!.tokenRewards, T, p), "packed rewards");
@@ -85,6 +85,18 @@ describe("KL pinned counterexamples", () => {
       const padded = api.klInReward({ ...args, tokenScores: new Float32Array(B * T), oldLogp: lp, refLogp: rp, mask, width: T });
       const packed = api.klInReward({ ...args, tokenScores: new Float32Array(p.offsets[B]!), oldLogp: pack(lp, T, p), refLogp: pack(rp, T, p), mask: pack(mask, T, p), offsets: p.offsets });
       assert.equal(packed.currentKl, padded.currentKl, build);
+    }
+  });
+
+  it("a reward outside the f32 range inside a 4-token SIMD step names its flat index, not a masked neighbour's", () => {
+    // Row 1, position 6 overflows (k1 = 5, beta = 1e38); position 5 would too but is masked.
+    const B = 2, T = 9, lp = new Float32Array(B * T).fill(-1), rp = new Float32Array(B * T).fill(-1.001);
+    const mask = new Uint8Array(B * T).fill(1);
+    lp[T + 5] = 0; rp[T + 5] = -5; mask[T + 5] = 0;
+    lp[T + 6] = 0; rp[T + 6] = -5;
+    for (const [build, api] of builds) {
+      assert.throws(() => api.klInReward({ mode: "verl", tokenScores: new Float32Array(B * T), oldLogp: lp, refLogp: rp, mask, width: T, klEstimator: "k1", klClamp: "none", klCoef: 1e38 }),
+        (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "oldLogp" && e.index === T + 6, build);
     }
   });
 });

@@ -79,10 +79,12 @@ export function kl_in_reward_verl_f32(
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = validEnd(lens, i, s, e);
-    let sum: f64 = 0, n = 0, t = s;
+    // The row sum keeps four f64 accumulators, lane (t - s) & 3, in both builds and on every path:
+    // the order then depends only on positions within the row, so packed and padded rows, and
+    // the SIMD and scalar builds, give the same currentKl (a padded row's extra steps add +0).
+    let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, n = 0, t = s;
     // SIMD: the polynomial estimators, 4 tokens per step in two f64x2 halves with the same f64
-    // operations as the scalar loop, so outputs are bitwise identical. Steps start at the row
-    // start, not at an aligned address, so packed and padded rows sum in the same order.
+    // operations as the scalar loop, so outputs are bitwise identical.
     if (ASC_FEATURE_SIMD && est <= 2) {
       const zero = f32x4.splat(0), expMask = i32x4.splat(0x7f800000), betaV = f64x2.splat(beta);
       let accLo = f64x2.splat(0), accHi = accLo;
@@ -116,32 +118,17 @@ export function kl_in_reward_verl_f32(
         v128.store(rewardsOut + o, rw);
         if (klOut) v128.store(klOut + o, k32);
       }
-      // The tail adds into the lane its position would have had, so the row sum does not depend
-      // on where the row ends (a padded row's extra chunks only add +0 to each lane).
-      let a0 = f64x2.extract_lane(accLo, 0), a1 = f64x2.extract_lane(accLo, 1), a2 = f64x2.extract_lane(accHi, 0), a3 = f64x2.extract_lane(accHi, 1);
-      for (; t < v; t++) {
-        const o = <usize>t << 2;
-        let rw: f32 = 0, k32: f32 = 0;
-        if (mask == 0 || load<u8>(mask + <usize>t) != 0) {
-          const k = klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode);
-          const j = (t - s) & 3;
-          if (j == 0) a0 += k; else if (j == 1) a1 += k; else if (j == 2) a2 += k; else a3 += k;
-          n++;
-          k32 = <f32>k + 0;
-          rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
-          if (bad < 0 && !(isFinite<f32>(rw) && isFinite<f32>(k32))) bad = t;
-        }
-        store<f32>(rewardsOut + o, rw);
-        if (klOut) store<f32>(klOut + o, k32);
-      }
-      sum = (a0 + a1) + (a2 + a3);
+      a0 = f64x2.extract_lane(accLo, 0); a1 = f64x2.extract_lane(accLo, 1);
+      a2 = f64x2.extract_lane(accHi, 0); a3 = f64x2.extract_lane(accHi, 1);
     }
     for (; t < v; t++) {
       const o = <usize>t << 2;
       let rw: f32 = 0, k32: f32 = 0;
       if (mask == 0 || load<u8>(mask + <usize>t) != 0) {
         const k = klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode);
-        sum += k; n++;
+        const j = (t - s) & 3;
+        if (j == 0) a0 += k; else if (j == 1) a1 += k; else if (j == 2) a2 += k; else a3 += k;
+        n++;
         k32 = <f32>k + 0;
         rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
         if (bad < 0 && !(isFinite<f32>(rw) && isFinite<f32>(k32))) bad = t;
@@ -149,6 +136,7 @@ export function kl_in_reward_verl_f32(
       store<f32>(rewardsOut + o, rw);
       if (klOut) store<f32>(klOut + o, k32);
     }
+    const sum = (a0 + a1) + (a2 + a3);
     if (e > v) {
       memory.fill(rewardsOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
       if (klOut) memory.fill(klOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
