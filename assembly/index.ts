@@ -1,6 +1,7 @@
 // Every kernel takes raw pointers into this module's memory and allocates nothing: the JS side
 // owns the layout of linear memory (see src/memory.ts).
 export * from "./token/mask";
+export * from "./token/check";
 export * from "./token/row_sum";
 export * from "./token/broadcast";
 

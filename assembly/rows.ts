@@ -17,3 +17,14 @@
 @inline export function validEnd(lens: usize, i: i32, start: i32, end: i32): i32 {
   return lens ? start + load<i32>(lens + (<usize>i << 2)) : end;
 }
+
+// Prefix length of row i from the mask scan (mask_scan_rows_u8), or -1 when there is no scan or
+// the row has holes. A prefix row is read like the lengths path: no mask inside [start, start+L).
+@inline export function prefixLen(prefix: usize, i: i32): i32 {
+  return prefix ? load<i32>(prefix + (<usize>i << 2)) : -1;
+}
+
+// 4 mask bytes at p (validated 0/1) as 4 all-ones / all-zero i32 lanes.
+@inline export function maskLanes4(p: usize): v128 {
+  return i32x4.neg(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(i32x4.splat(<i32>load<u32>(p)))));
+}

@@ -142,7 +142,15 @@ async function klBench() {
   const sc = Float32Array.from({ length: B }, (_, i) => i % 2);
   const vp: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => api.placeScores({ scores: sc, lengths: L, width: T }) }));
   await compare(`placeScores (lengths), copy API (allocates and copies its 32 MiB output each call): 8M tokens`, N * 4, [...vp, { name: "plain JS", fn: () => js.placeScoresJS(sc, L, T, out) }], { time: 1500 });
-  await compare(`klInReward (verl, k1), fused: 8M tokens (8192 x 1024), logp + ref + mask + scores in, token rewards out (workspace, in place; each step refills the scores)`, N * 17,
+  // Scores in their own view, rewards out: the data flow of the plain-JS loop, with no refill on either side.
+  const vs: Variant[] = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp"] });
+    ws.mask.set(mask); ws.logp.set(logp); ws.refLogp.set(ref); ws.tokenScores.set(scores);
+    return { name: nm, fn: () => ws.klInReward({ klCoef: 0.001, klEstimator: "k1" }) };
+  });
+  await compare(`klInReward (verl, k1), fused: 8M tokens (8192 x 1024, random lengths as a mask), logp + ref + mask + scores in, token rewards out (workspace tokenScores -> tokenRewards)`, N * 17,
+    [...vs, { name: "plain JS", fn: () => js.klInRewardJS(scores, logp, ref, mask, B, T, 0.001, out) }], { time: 1500 });
+  await compare(`klInReward (verl, k1), in place: the same batch, scores refilled into tokenRewards before each call (both sides)`, N * 17,
     [...v, { name: "plain JS", fn: () => { out.set(scores); js.klInRewardJS(scores, logp, ref, mask, B, T, 0.001, out); } }, copyCost], { time: 1500 });
 }
 

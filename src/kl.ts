@@ -26,10 +26,10 @@ function checkKlClamp(v: unknown): number {
   return c!;
 }
 
-/** NON_FINITE at read positions; returns the largest |x| there (a flat SIMD pass in the common case). */
-function checkLogps(e: Engine, s: Scratch, rows: ReturnType<typeof placeLayout>, ptrs: [string, number][]): number {
+/** NON_FINITE at read positions; returns the largest |x| there. */
+function checkLogps(e: Engine, rows: ReturnType<typeof placeLayout>, ptrs: [string, number][]): number {
   let m = 0;
-  for (const [name, p] of ptrs) m = Math.max(m, checkTokens(e, s, rows, name, p));
+  for (const [name, p] of ptrs) m = Math.max(m, checkTokens(e, rows, name, p));
   return m;
 }
 
@@ -51,7 +51,7 @@ export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): Tok
   const o = resolveOptions("klPenalty", a, KL_PENALTY_INPUTS, KL_PENALTY_OPTIONS);
   const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
   const { rows, ptrs: [lp, rp] } = bindElementwise(e, s, a, [["logp", a.logp], ["refLogp", a.refLogp]]);
-  checkLogps(e, s, rows, [["logp", lp!], ["refLogp", rp!]]);
+  checkLogps(e, rows, [["logp", lp!], ["refLogp", rp!]]);
   const tmp = s.alloc(rows.N * 4);
   const bad = e.exports.kl_penalty_f32(lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, est.code, clamp, tmp);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the unclamped k3 value is outside the float32 range");
@@ -77,18 +77,22 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
     const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
     const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["oldLogp", a.oldLogp], ["refLogp", a.refLogp]]);
     checkFiniteParam("klCoef", o.klCoef);
-    const maxS = checkTokens(e, s, rows, "tokenScores", sc!);
-    checkLogps(e, s, rows, [["oldLogp", lp!], ["refLogp", rp!]]);
+    const maxS = checkTokens(e, rows, "tokenScores", sc!);
+    const maxX = checkTokens(e, rows, "oldLogp", lp!) + checkTokens(e, rows, "refLogp", rp!);
+    // |kl| bound from the checked inputs: when neither it nor any reward can leave the float32
+    // range, the pass writes the caller's outputs directly. Otherwise (huge inputs, TRL's
+    // unclamped k3): scratch first, and the outputs are checked before anything is copied out.
+    const klBound = est.code === 3 ? (clamp === 2 ? Infinity : 10) : clamp === 1 ? Math.min(10, maxX) : est.code === 2 ? 0.5 * maxX * maxX : maxX;
+    const safe = klBound < 1e38 && maxS + Math.abs(o.klCoef) * klBound < 1e38;
     const rm = s.alloc(Math.max(rows.B, 1) * 8);
-    // verl and all10 clamp k3 (and all10 clamps everything) to |kl| <= 20: then no reward can
-    // overflow and the pass may write the caller's outputs directly. Otherwise: scratch first.
-    const bounded = clamp !== 2 || est.code === 0 || est.code === 1;
-    const safe = bounded && maxS + Math.abs(o.klCoef) * 20 < 1e38;
-    const run = (rw: number, kl: number) => e.exports.kl_in_reward_verl_f32(sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, est.code, clamp, o.klCoef, rw, kl, rm);
+    const run = (rw: number, kl: number) => e.exports.kl_in_reward_verl_f32(sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, est.code, clamp, o.klCoef, rw, kl, rm);
     let pre: { rw: number; kl: number } | null = null;
     if (!safe) {
       pre = { rw: s.alloc(rows.N * 4), kl: s.alloc(rows.N * 4) };
-      const bad = run(pre.rw, pre.kl);
+      run(pre.rw, pre.kl);
+      const first = (p: number) => e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+      const bk = first(pre.kl), br = first(pre.rw);
+      const bad = bk < 0 ? br : br < 0 ? bk : Math.min(bk, br);
       if (bad >= 0) rangeError("RESULT_OVERFLOW", "oldLogp", bad, "the KL or the token reward is outside the float32 range");
     }
     const diagnostics: KlRewardDiagnostics = { mode: "verl", currentKl: 0, gradient: est.gradient, beta: o.klCoef };
@@ -118,7 +122,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
   if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, `hi must be > lo, got [${o.rewardClip}]`);
   let bad = e.exports.first_nonfinite_f32(rp, B);
   if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >> 2) + bad]}`);
-  if (klp) checkLogps(e, s, rows, [["kl", klp]]);
+  if (klp) checkLogps(e, rows, [["kl", klp]]);
   const L = e.I32, lb = rows.rowLensPtr >> 2;
   let skipped = 0;
   for (let i = 0; i < B; i++) if (L[lb + i] === 0) {

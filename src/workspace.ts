@@ -37,9 +37,10 @@ export interface WorkspacePlan {
   /**
    * Optional token views, planned only when asked for so a large batch does not pay for them:
    * "tokenRewards" (row scores from token rewards), "kl" (openrlhfOutcome), "returns" (ReMax,
-   * openrlhfOutcome; also reserves their token scratch).
+   * openrlhfOutcome; also reserves their token scratch), "values" (gae), "logp" and "refLogp"
+   * (klInReward), "tokenScores" (klInReward reads its scores here instead of in place).
    */
-  extraViews?: ("tokenRewards" | "kl" | "returns" | "values" | "logp" | "refLogp")[];
+  extraViews?: ("tokenRewards" | "tokenScores" | "kl" | "returns" | "values" | "logp" | "refLogp")[];
 }
 
 type ViewKind = "f32" | "u8" | "i32";
@@ -165,6 +166,7 @@ export class Workspace {
   // Input views (fill these).
   get scores(): Float32Array { return this.view("scores"); }
   get tokenRewards(): Float32Array { return this.view("tokenRewards"); }
+  get tokenScores(): Float32Array { return this.view("tokenScores"); }
   get mask(): Uint8Array { return this.view("mask"); }
   get lengths(): Int32Array { return this.view("lengths"); }
   get offsets(): Int32Array { return this.view("offsets"); }
@@ -270,17 +272,20 @@ export class Workspace {
   /** Discounted returns from `tokenRewards` into `advantages` (the returns). */
   discountedReturns(call: WsCall<T.ReturnsArgs> = {}) { return this.runTokens(runDiscountedReturns, call, { tokenRewards: this.tokens("tokenRewards") }); }
   /**
-   * KL in the reward, verl mode, **in place**: reads the token scores from `tokenRewards` and the
-   * log-probs from `logp` and `refLogp`, writes `tokenRewards = scores - klCoef * kl * mask` back
-   * into `tokenRewards` and the per-token KL into `kl` (extraViews: tokenRewards, logp, refLogp, kl).
+   * KL in the reward, verl mode: reads the token scores and the log-probs from `logp` and
+   * `refLogp`, writes `tokenRewards = scores - klCoef * kl * mask` and the per-token KL into `kl`
+   * when planned (extraViews: tokenRewards, logp, refLogp, kl). The scores come from `tokenScores`
+   * when that view is planned (they then stay untouched across steps), else from `tokenRewards`,
+   * **in place**.
    */
   klInReward(call: { klCoef?: number; klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
-    const args: Record<string, unknown> = { ...call, ...this.layout(), mode: "verl", tokenScores: this.tokens("tokenRewards"), oldLogp: this.tokens("logp"), refLogp: this.tokens("refLogp") };
+    const scoresView = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
+    const args: Record<string, unknown> = { ...call, ...this.layout(), mode: "verl", tokenScores: this.tokens(scoresView), oldLogp: this.tokens("logp"), refLogp: this.tokens("refLogp") };
     delete args.groupSize; delete args.groupIds;
     this.scratch.reset();
     const ran = runKlInReward(this.e, this.scratch, args);
     const tr = this.regions.get("tokenRewards")!.ptr;
-    // In place: each token's score is read before its reward is written.
+    // In place when there is no tokenScores view: each token's score is read before its reward is written.
     ran.write({ advantages: tr, returns: this.regions.get("kl")?.ptr ?? 0 });
     return { tokenRewards: this.tokens("tokenRewards"), currentKl: ran.diagnostics.currentKl!, diagnostics: ran.diagnostics };
   }

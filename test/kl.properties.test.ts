@@ -17,9 +17,15 @@ const batch = fc.record({ B: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min
     scores: fc.array(fc.float({ noNaN: true, min: Math.fround(-5), max: Math.fround(5) }), { minLength: B * T, maxLength: B * T }),
     // 0/1 masks with holes and possibly empty rows
     mask: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: B * T, maxLength: B * T }),
+    // prefix: every row's ones moved to its front (the kernels' no-mask path for prefix rows)
+    prefix: fc.boolean(),
     est: fc.constantFrom(...ESTIMATORS), clamp: fc.constantFrom(...CLAMPS),
     beta: fc.float({ noNaN: true, min: Math.fround(-0.5), max: Math.fround(0.5) }),
-  }).map((x) => ({ ...x, lp: Float32Array.from(x.lp), rp: Float32Array.from(x.rp), scores: Float32Array.from(x.scores), mask: Uint8Array.from(x.mask, (m) => (m ? 1 : 0)) })));
+  }).map((x) => {
+    const mask = Uint8Array.from(x.mask, (m) => (m ? 1 : 0));
+    if (x.prefix) for (let i = 0; i < B; i++) { const row = mask.subarray(i * T, i * T + T), n = row.reduce((a, b) => a + b, 0); row.fill(1, 0, n).fill(0, n); }
+    return { ...x, lp: Float32Array.from(x.lp), rp: Float32Array.from(x.rp), scores: Float32Array.from(x.scores), mask };
+  }));
 
 // One f32 rounding of the f64 value (U32 |y|); k3 adds the f64 error of expm1 (a few ulps of the
 // terms it combines), which can move the f32 result by at most one more ulp near a tie.
@@ -41,7 +47,7 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
   });
 
   it("klInReward (verl): rewards, kl and currentKl match the oracle; SIMD = scalar; packed = padded", () => {
-    fc.assert(fc.property(batch, ({ B, T, lp, rp, scores, mask, est, clamp, beta }) => {
+    fc.assert(fc.property(batch, ({ B, T, lp, rp, scores, mask, prefix, est, clamp, beta }) => {
       const args = { mode: "verl" as const, tokenScores: scores, oldLogp: lp, refLogp: rp, klEstimator: est, klClamp: clamp, klCoef: beta };
       const want = ref.klInRewardVerl(scores, lp, rp, mask, B, T, est, clamp, beta);
       const outs = builds.map(([, api]) => api.klInReward({ ...args, mask, width: T }));
@@ -67,6 +73,12 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
       const packed = builds[0]![1].klInReward({ ...args, tokenScores: pack(scores, T, p), oldLogp: pack(lp, T, p), refLogp: pack(rp, T, p), mask: pack(mask, T, p), offsets: p.offsets });
       assertBitwise(packed.tokenRewards, pack(outs[0]!.tokenRewards, T, p), "packed rewards");
       assert.equal(packed.currentKl, outs[0]!.currentKl, "packed currentKl");
+      if (prefix) {
+        const lengths = Int32Array.from({ length: B }, (_, i) => mask.subarray(i * T, i * T + T).reduce((a, b) => a + b, 0));
+        const byLengths = builds[0]![1].klInReward({ ...args, lengths, width: T });
+        assertBitwise(byLengths.tokenRewards, outs[0]!.tokenRewards, "lengths = prefix mask");
+        assert.equal(byLengths.currentKl, outs[0]!.currentKl, "lengths currentKl");
+      }
     }), RUNS);
   });
 });

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, validEnd } from "../rows";
+import { rowStart, rowEnd, validEnd, prefixLen, maskLanes4 } from "../rows";
 
 // KL estimators (spec token.md §3), evaluated in f64 from x = logp - refLogp.
 //   est: 0 = k1 (x), 1 = abs, 2 = k2 (x^2/2), 3 = k3 (exp(-x) - 1 + x, as expm1(d) - d with d = -x)
@@ -57,93 +57,93 @@ export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize
 
 // verl apply_kl_penalty, fused: kld = klPenalty * m; rewards = scores - beta * kld at valid
 // positions (+0 elsewhere); rowMean[i] = Σ_t kld / L_i (0 for an empty row), in f64. klOut is
-// optional (0 = not written). The estimator and clamp are literals in each instantiation below,
-// so the per-token loop carries no mode branches.
+// optional (0 = not written). `prefix` is the mask scan's per-row prefix length (or 0): a prefix
+// row reads only its valid tokens, with no mask, and its padding is a memset.
+// The caller has checked the inputs; a result that is not finite (only possible when its bounds
+// did not rule it out) is found afterwards by checking the outputs, so the loop tests nothing.
+// The estimator, clamp and mask use are literals in each instantiation below, so the per-token
+// loop carries no mode branches.
 export function kl_in_reward_verl_f32(
-  scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32,
+  scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32,
   est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize,
-): i32 {
-  if (est == 0) return clampMode == 1 ? klReward(scores, logp, ref, mask, lens, offsets, B, T, 0, 1, beta, rewardsOut, klOut, rowMean) : klReward(scores, logp, ref, mask, lens, offsets, B, T, 0, 0, beta, rewardsOut, klOut, rowMean);
-  if (est == 1) return clampMode == 1 ? klReward(scores, logp, ref, mask, lens, offsets, B, T, 1, 1, beta, rewardsOut, klOut, rowMean) : klReward(scores, logp, ref, mask, lens, offsets, B, T, 1, 0, beta, rewardsOut, klOut, rowMean);
-  if (est == 2) return clampMode == 1 ? klReward(scores, logp, ref, mask, lens, offsets, B, T, 2, 1, beta, rewardsOut, klOut, rowMean) : klReward(scores, logp, ref, mask, lens, offsets, B, T, 2, 0, beta, rewardsOut, klOut, rowMean);
-  if (clampMode == 0) return klReward(scores, logp, ref, mask, lens, offsets, B, T, 3, 0, beta, rewardsOut, klOut, rowMean);
-  if (clampMode == 1) return klReward(scores, logp, ref, mask, lens, offsets, B, T, 3, 1, beta, rewardsOut, klOut, rowMean);
-  return klReward(scores, logp, ref, mask, lens, offsets, B, T, 3, 2, beta, rewardsOut, klOut, rowMean);
-}
-
-@inline function klReward(
-  scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32,
-  est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize,
-): i32 {
-  let bad = -1;
+): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = validEnd(lens, i, s, e);
-    // The row sum keeps four f64 accumulators, lane (t - s) & 3, in both builds and on every path:
-    // the order then depends only on positions within the row, so packed and padded rows, and
-    // the SIMD and scalar builds, give the same currentKl (a padded row's extra steps add +0).
-    let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, n = 0, t = s;
-    // SIMD: the polynomial estimators, 4 tokens per step in two f64x2 halves with the same f64
-    // operations as the scalar loop, so outputs are bitwise identical.
-    if (ASC_FEATURE_SIMD && est <= 2) {
-      const zero = f32x4.splat(0), expMask = i32x4.splat(0x7f800000), betaV = f64x2.splat(beta);
-      let accLo = f64x2.splat(0), accHi = accLo;
-      for (; t + 4 <= v; t += 4) {
-        const o = <usize>t << 2;
-        let m32 = i32x4.splat(-1);
-        if (mask) {
-          // 4 mask bytes (validated 0/1) -> 4 all-ones/zero i32 lanes; n counts the ones
-          const w = load<u32>(mask + <usize>t);
-          n += <i32>popcnt<u32>(w);
-          m32 = i32x4.neg(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(i32x4.splat(<i32>w))));
-        } else n += 4;
-        const lp = v128.load(logp + o), rp = v128.load(ref + o), sc = v128.load(scores + o);
-        const kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
-        const kHi = klValue2(f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp))), est, clampMode);
-        accLo = f64x2.add(accLo, v128.and(kLo, i64x2.extend_low_i32x4_s(m32)));
-        accHi = f64x2.add(accHi, v128.and(kHi, i64x2.extend_high_i32x4_s(m32)));
-        const k32 = v128.and(f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero), m32);
-        const rLo = f64x2.sub(f64x2.promote_low_f32x4(sc), f64x2.mul(betaV, kLo));
-        const rHi = f64x2.sub(f64x2.promote_low_f32x4(hiOf(sc)), f64x2.mul(betaV, kHi));
-        const rw = v128.and(f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(rLo), f32x4.demote_f64x2_zero(rHi), 0, 1, 4, 5), zero), m32);
-        if (bad < 0 && v128.any_true(v128.or(i32x4.eq(v128.and(rw, expMask), expMask), i32x4.eq(v128.and(k32, expMask), expMask)))) {
-          // rare: find the lane in scalar (the same f64 operations as above)
-          for (let j = 0; j < 4; j++) {
-            const tj = t + j, oj = <usize>tj << 2;
-            if (mask != 0 && load<u8>(mask + <usize>tj) == 0) continue;
-            const k = klValue(<f64>load<f32>(logp + oj) - <f64>load<f32>(ref + oj), est, clampMode);
-            if (!(isFinite<f32>(<f32>(<f64>load<f32>(scores + oj) - beta * k)) && isFinite<f32>(<f32>k))) { bad = tj; break; }
-          }
-        }
-        v128.store(rewardsOut + o, rw);
-        if (klOut) v128.store(klOut + o, k32);
-      }
-      a0 = f64x2.extract_lane(accLo, 0); a1 = f64x2.extract_lane(accLo, 1);
-      a2 = f64x2.extract_lane(accHi, 0); a3 = f64x2.extract_lane(accHi, 1);
-    }
-    for (; t < v; t++) {
-      const o = <usize>t << 2;
-      let rw: f32 = 0, k32: f32 = 0;
-      if (mask == 0 || load<u8>(mask + <usize>t) != 0) {
-        const k = klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode);
-        const j = (t - s) & 3;
-        if (j == 0) a0 += k; else if (j == 1) a1 += k; else if (j == 2) a2 += k; else a3 += k;
-        n++;
-        k32 = <f32>k + 0;
-        rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
-        if (bad < 0 && !(isFinite<f32>(rw) && isFinite<f32>(k32))) bad = t;
-      }
-      store<f32>(rewardsOut + o, rw);
-      if (klOut) store<f32>(klOut + o, k32);
-    }
-    const sum = (a0 + a1) + (a2 + a3);
+    let v = validEnd(lens, i, s, e), m = mask;
+    const p = prefixLen(prefix, i);
+    if (p >= 0) { v = s + p; m = 0; }
+    let mean: f64;
+    if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut);
+    else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut);
     if (e > v) {
       memory.fill(rewardsOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
       if (klOut) memory.fill(klOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
     }
-    store<f64>(rowMean + (<usize>i << 3), n ? sum / <f64>n : 0);
+    store<f64>(rowMean + (<usize>i << 3), mean);
   }
-  return bad;
+}
+
+// One row [s, v): the estimator and clamp as literals (7 instantiations per mask variant).
+@inline function klRowAny(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize): f64 {
+  if (est == 0) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 0, 1, beta, rewardsOut, klOut) : klRow(scores, logp, ref, mask, s, v, 0, 0, beta, rewardsOut, klOut);
+  if (est == 1) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 1, 1, beta, rewardsOut, klOut) : klRow(scores, logp, ref, mask, s, v, 1, 0, beta, rewardsOut, klOut);
+  if (est == 2) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 2, 1, beta, rewardsOut, klOut) : klRow(scores, logp, ref, mask, s, v, 2, 0, beta, rewardsOut, klOut);
+  if (clampMode == 0) return klRow(scores, logp, ref, mask, s, v, 3, 0, beta, rewardsOut, klOut);
+  if (clampMode == 1) return klRow(scores, logp, ref, mask, s, v, 3, 1, beta, rewardsOut, klOut);
+  return klRow(scores, logp, ref, mask, s, v, 3, 2, beta, rewardsOut, klOut);
+}
+
+// Returns the row's mean KL over its valid tokens (0 when it has none).
+@inline function klRow(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize): f64 {
+  // The row sum keeps four f64 accumulators, lane (t - s) & 3, in both builds and on every path:
+  // the order then depends only on positions within the row, so packed and padded rows, and
+  // the SIMD and scalar builds, give the same currentKl (a padded row's extra steps add +0).
+  let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, n = 0, t = s;
+  // SIMD: the polynomial estimators, 4 tokens per step in two f64x2 halves with the same f64
+  // operations as the scalar loop, so outputs are bitwise identical.
+  if (ASC_FEATURE_SIMD && est <= 2) {
+    const zero = f32x4.splat(0), betaV = f64x2.splat(beta);
+    let accLo = f64x2.splat(0), accHi = accLo;
+    for (; t + 4 <= v; t += 4) {
+      const o = <usize>t << 2;
+      const lp = v128.load(logp + o), rp = v128.load(ref + o), sc = v128.load(scores + o);
+      let kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
+      let kHi = klValue2(f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp))), est, clampMode);
+      let m32 = i32x4.splat(-1);
+      if (mask) {
+        m32 = maskLanes4(mask + <usize>t);
+        n += <i32>popcnt<u32>(load<u32>(mask + <usize>t));
+        kLo = v128.and(kLo, i64x2.extend_low_i32x4_s(m32));
+        kHi = v128.and(kHi, i64x2.extend_high_i32x4_s(m32));
+      } else n += 4;
+      accLo = f64x2.add(accLo, kLo);
+      accHi = f64x2.add(accHi, kHi);
+      let k32 = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero);
+      const rLo = f64x2.sub(f64x2.promote_low_f32x4(sc), f64x2.mul(betaV, kLo));
+      const rHi = f64x2.sub(f64x2.promote_low_f32x4(hiOf(sc)), f64x2.mul(betaV, kHi));
+      let rw = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(rLo), f32x4.demote_f64x2_zero(rHi), 0, 1, 4, 5), zero);
+      if (mask) { rw = v128.and(rw, m32); k32 = v128.and(k32, m32); }
+      v128.store(rewardsOut + o, rw);
+      if (klOut) v128.store(klOut + o, k32);
+    }
+    a0 = f64x2.extract_lane(accLo, 0); a1 = f64x2.extract_lane(accLo, 1);
+    a2 = f64x2.extract_lane(accHi, 0); a3 = f64x2.extract_lane(accHi, 1);
+  }
+  for (; t < v; t++) {
+    const o = <usize>t << 2;
+    let rw: f32 = 0, k32: f32 = 0;
+    if (mask == 0 || load<u8>(mask + <usize>t) != 0) {
+      const k = klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode);
+      const j = (t - s) & 3;
+      if (j == 0) a0 += k; else if (j == 1) a1 += k; else if (j == 2) a2 += k; else a3 += k;
+      n++;
+      k32 = <f32>k + 0;
+      rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
+    }
+    store<f32>(rewardsOut + o, rw);
+    if (klOut) store<f32>(klOut + o, k32);
+  }
+  return n ? ((a0 + a1) + (a2 + a3)) / <f64>n : 0;
 }
 
 // OpenRLHF compute_reward: out = -beta*kl + (t == last valid ? r_i : 0) at valid positions, +0

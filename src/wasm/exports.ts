@@ -29,12 +29,11 @@ export interface KernelExports {
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
   group_center_contig_f32_f64(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
-  absmax_nonfinite_f32(x: number, n: number, absmax: number): number;
-  valid_absmax_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number): number;
+  valid_absbits_f32(x: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number): number;
   row_sum_f64(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
   kl_penalty_f32(logp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number, est: number, clampMode: number, out: number): number;
-  kl_in_reward_verl_f32(scores: number, logp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number,
-    est: number, clampMode: number, beta: number, rewardsOut: number, klOut: number, rowMean: number): number;
+  kl_in_reward_verl_f32(scores: number, logp: number, ref: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number,
+    est: number, clampMode: number, beta: number, rewardsOut: number, klOut: number, rowMean: number): void;
   kl_reward_orl_f32(kl: number, mask: number, lens: number, offsets: number, B: number, T: number, r: number, beta: number, out: number): number;
   prm_step_reward_f32(l0: number, l1: number, n: number, out: number): void;
   softmin_tokens_f32(x: number, stepMask: number, offsets: number, B: number, T: number, temperature: number, uniform: number, out: number): void;
