@@ -88,9 +88,9 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
   const L = longestRow(e, rows);
   const safe = L * (maxR + 2 * maxV) + maxV < F32_MAX / 2;
   const plan = scanPlan(e, s, rows);
-  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(16);
+  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(224);
   const scan = (raw: number, ret: number, check: number) =>
-    e.exports.gae_rows_f32(r!, V!, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf, rowMom, tmp);
+    e.exports.gae_rows_f32(r!, V!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf, rowMom, tmp);
   let pre: { raw: number; ret: number } | null = null;
   if (!safe) {
     pre = { raw: s.alloc(rows.N * 4), ret: s.alloc(rows.N * 4) };

@@ -44,6 +44,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
       within(outs[0]!.advantages, want.raw, () => 0, b.T, (k) => want.sens[k]!, "raw", b.mask);
       within(outs[0]!.returns, want.returns, () => 0, b.T, (k) => want.sens[k]!, "returns", b.mask);
       assertBitwise(outs[0]!.advantages, outs[1]!.advantages, "simd vs scalar");
+      assertBitwise(outs[0]!.returns, outs[1]!.returns, "simd vs scalar returns");
       const packed = builds[0]![1].gae({ tokenRewards: pack(b.r, b.T, p), values: pack(b.V, b.T, p), mask: pack(b.mask, b.T, p), offsets: p.offsets, gamma: b.gamma, lam: b.lam, gaeMasked: mode as "skip", whiten: false });
       assertBitwise(packed.advantages, pack(outs[0]!.advantages, b.T, p), "packed vs padded");
       // Same batch through the lengths fast path when the mask is a prefix.

@@ -18,7 +18,7 @@ import { rowStart, rowEnd } from "../rows";
 
 @inline function ld(p: usize, t: i32): f64 { return <f64>load<f32>(p + (<usize>t << 2)); }
 
-@inline function finishRow(i: i32, s: i32, L: i32, offsets: usize, T: i32, out1: usize, out2: usize, buf: usize, n: i32, sum: f64, rowMom: usize): void {
+@inline function finishRow(i: i32, s: i32, L: i32, offsets: usize, T: i32, out1: usize, out2: usize, buf: usize, n: i32, rowMom: usize): void {
   const e = rowEnd(offsets, i, T), from = s + L;
   if (e > from) {
     memory.fill(out1 + (<usize>from << 2), 0, <usize>(e - from) << 2);
@@ -27,20 +27,52 @@ import { rowStart, rowEnd } from "../rows";
   if (!rowMom) return;
   const o = rowMom + (<usize>(i * 3) << 3);
   if (n == 0) { store<f64>(o, 0); store<f64>(o, 0, 8); store<f64>(o, 0, 16); return; }
-  const nf = <f64>n, mean = sum / nf;
-  let m2: f64 = 0;
-  for (let k = 0; k < n; k++) { const d = load<f64>(buf + (<usize>k << 3)) - mean; m2 += d * d; }
-  store<f64>(o, nf); store<f64>(o, mean, 8); store<f64>(o, m2, 16);
+  // Two passes over the row's f64 values (still in cache), four accumulators by position k & 3
+  // in both builds, so the SIMD build's f64x2 pairs add in the scalar build's order.
+  const nf = <f64>n, mean = sum4(buf, n, 0, false) / nf;
+  store<f64>(o, nf); store<f64>(o, mean, 8); store<f64>(o, sum4(buf, n, mean, true), 16);
+}
+
+// Σ_k buf[k] (sq false) or Σ_k (buf[k] - c)^2 (sq true) over k < n, as (acc0 + acc1) + (acc2 + acc3)
+// with acc_j over k ≡ j (mod 4).
+@inline function sum4(buf: usize, n: i32, c: f64, sq: bool): f64 {
+  let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, k = 0;
+  if (ASC_FEATURE_SIMD) {
+    const cv = f64x2.splat(c);
+    let lo = f64x2.splat(0), hi = lo;
+    for (; k + 4 <= n; k += 4) {
+      const p = buf + (<usize>k << 3);
+      let x = v128.load(p), y = v128.load(p, 16);
+      if (sq) { x = f64x2.sub(x, cv); y = f64x2.sub(y, cv); x = f64x2.mul(x, x); y = f64x2.mul(y, y); }
+      lo = f64x2.add(lo, x); hi = f64x2.add(hi, y);
+    }
+    a0 = f64x2.extract_lane(lo, 0); a1 = f64x2.extract_lane(lo, 1); a2 = f64x2.extract_lane(hi, 0); a3 = f64x2.extract_lane(hi, 1);
+  } else {
+    for (; k + 4 <= n; k += 4) {
+      const p = buf + (<usize>k << 3);
+      let x0 = load<f64>(p), x1 = load<f64>(p, 8), x2 = load<f64>(p, 16), x3 = load<f64>(p, 24);
+      if (sq) { x0 -= c; x1 -= c; x2 -= c; x3 -= c; x0 *= x0; x1 *= x1; x2 *= x2; x3 *= x3; }
+      a0 += x0; a1 += x1; a2 += x2; a3 += x3;
+    }
+  }
+  for (; k < n; k++) {
+    let x = load<f64>(buf + (<usize>k << 3));
+    if (sq) { x -= c; x *= x; }
+    const j = k & 3;
+    if (j == 0) a0 += x; else if (j == 1) a1 += x; else if (j == 2) a2 += x; else a3 += x;
+  }
+  return (a0 + a1) + (a2 + a3);
 }
 
 // useMask / through / check are literals at every call site below, so each combination compiles
-// to its own loop with no per-token mode branches.
+// to its own loop with no per-token mode branches. Scans [s, s+L) backwards from carried state
+// (A, nv); returns the first non-finite index when check (else -1) and stores the number of
+// values written to buf at nOut.
 @inline function gaeRow(
-  r: usize, V: usize, mask: usize, s: i32, L: i32, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, moments: bool,
-  useMask: bool, through: bool, check: bool, sumOut: usize,
+  r: usize, V: usize, mask: usize, s: i32, L: i32, A: f64, nv: f64, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, n: i32, moments: bool,
+  useMask: bool, through: bool, check: bool, nOut: usize,
 ): i32 {
-  let A: f64 = 0, nv: f64 = 0, sum: f64 = 0;
-  let n = 0, bad = -1;
+  let bad = -1;
   for (let t = s + L - 1; t >= s; t--) {
     const o = <usize>t << 2;
     if (useMask && load<u8>(mask + <usize>t) == 0) {
@@ -54,34 +86,125 @@ import { rowStart, rowEnd } from "../rows";
     const a32 = <f32>A + 0, r32 = <f32>(A + v) + 0;
     if (check && bad < 0 && !(isFinite<f32>(a32) && isFinite<f32>(r32))) bad = t;
     store<f32>(raw + o, a32); store<f32>(ret + o, r32);
-    if (moments) { store<f64>(buf + (<usize>n << 3), A); sum += A; n++; }
+    if (moments) { store<f64>(buf + (<usize>n << 3), A); n++; }
   }
-  store<f64>(sumOut, sum); store<i32>(sumOut, n, 8);
+  store<i32>(nOut, n);
   return bad;
 }
 
+// A row with no holes (lengths, a prefix row of a mask, or no mask), blocked: 8 tokens per step
+// from the row end. Within a block, d_j = (r_j + gamma*V_{j+1}) - V_j, then three shift-and-add
+// steps (by 1, 2, 4 lanes, times a = gamma*lam, a^2, a^4) give z_j = Σ_k a^k d_{j+k} over the
+// block, and A_j = z_j + a^(8-j) * C with C the advantage just above the block. Only C = A_0
+// is carried from block to block: one f64 multiply-add per 8 tokens on the critical path instead
+// of one per token. The sums are reassociated (f64 state throughout, scan.md), so results are
+// within rounding of the sequential loop, not bitwise; both builds run these same operations,
+// lane by lane, and agree bitwise. The first L mod 8 tokens of the row finish in the sequential
+// loop from the carried state. Returns the buf count.
+@inline function gaeRowBlocked(r: usize, V: usize, s: i32, L: i32, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, moments: bool, pw: usize, nOut: usize): void {
+  const lo = s + (L & 7);
+  let t = s + L, C: f64 = 0, n = 0;
+  if (ASC_FEATURE_SIMD) {
+    const g = f64x2.splat(gamma), a1 = f64x2.splat(gl), a2 = f64x2.splat(load<f64>(pw, 16)), a4 = f64x2.splat(load<f64>(pw, 32));
+    const p01 = v128.load(pw, 72), p23 = v128.load(pw, 88), p45 = v128.load(pw, 104), p67 = v128.load(pw, 120); // (a^8,a^7) ... (a^2,a^1)
+    const z = f32x4.splat(0), zd = f64x2.splat(0);
+    let vUp = zd; // (V[t], V[t+1]) of the block above, as f64 (V at the row end reads as 0)
+    while (t - 8 >= lo) {
+      t -= 8;
+      const o = <usize>t << 2;
+      const va = v128.load(V + o), vb = v128.load(V + o, 16), ra = v128.load(r + o), rb = v128.load(r + o, 16);
+      const v01 = f64x2.promote_low_f32x4(va), v23 = f64x2.promote_low_f32x4(hiOf(va)), v45 = f64x2.promote_low_f32x4(vb), v67 = f64x2.promote_low_f32x4(hiOf(vb));
+      // next values V[t+j+1] as f64 lanes (exact conversions, so the same numbers either way)
+      const n01 = v128.shuffle<f64>(v01, v23, 1, 2), n23 = v128.shuffle<f64>(v23, v45, 1, 2), n45 = v128.shuffle<f64>(v45, v67, 1, 2), n67 = v128.shuffle<f64>(v67, vUp, 1, 2);
+      vUp = v01;
+      const d01 = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(ra), f64x2.mul(g, n01)), v01);
+      const d23 = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(hiOf(ra)), f64x2.mul(g, n23)), v23);
+      const d45 = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(rb), f64x2.mul(g, n45)), v45);
+      const d67 = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(hiOf(rb)), f64x2.mul(g, n67)), v67);
+      // shift by 1
+      const x01 = f64x2.add(d01, f64x2.mul(a1, v128.shuffle<f64>(d01, d23, 1, 2)));
+      const x23 = f64x2.add(d23, f64x2.mul(a1, v128.shuffle<f64>(d23, d45, 1, 2)));
+      const x45 = f64x2.add(d45, f64x2.mul(a1, v128.shuffle<f64>(d45, d67, 1, 2)));
+      const x67 = f64x2.add(d67, f64x2.mul(a1, v128.shuffle<f64>(d67, zd, 1, 2)));
+      // shift by 2, then by 4 (lanes past the block contribute nothing and are not added)
+      const y01 = f64x2.add(x01, f64x2.mul(a2, x23)), y23 = f64x2.add(x23, f64x2.mul(a2, x45)), y45 = f64x2.add(x45, f64x2.mul(a2, x67));
+      const z01 = f64x2.add(y01, f64x2.mul(a4, y45)), z23 = f64x2.add(y23, f64x2.mul(a4, x67));
+      const cv = f64x2.splat(C);
+      const A01 = f64x2.add(z01, f64x2.mul(p01, cv)), A23 = f64x2.add(z23, f64x2.mul(p23, cv));
+      const A45 = f64x2.add(y45, f64x2.mul(p45, cv)), A67 = f64x2.add(x67, f64x2.mul(p67, cv));
+      C = f64x2.extract_lane(A01, 0);
+      v128.store(raw + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A01), f32x4.demote_f64x2_zero(A23), 0, 1, 4, 5), z));
+      v128.store(raw + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A45), f32x4.demote_f64x2_zero(A67), 0, 1, 4, 5), z), 16);
+      const R01 = f64x2.add(A01, v01), R23 = f64x2.add(A23, v23), R45 = f64x2.add(A45, v45), R67 = f64x2.add(A67, v67);
+      v128.store(ret + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(R01), f32x4.demote_f64x2_zero(R23), 0, 1, 4, 5), z));
+      v128.store(ret + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(R45), f32x4.demote_f64x2_zero(R67), 0, 1, 4, 5), z), 16);
+      if (moments) {
+        const q = buf + (<usize>n << 3);
+        v128.store(q, A01); v128.store(q, A23, 16); v128.store(q, A45, 32); v128.store(q, A67, 48);
+        n += 8;
+      }
+    }
+  } else {
+    const a2 = load<f64>(pw, 16), a4 = load<f64>(pw, 32);
+    const d = pw + 136; // 8 f64 of scratch for the block's lanes
+    while (t - 8 >= lo) {
+      t -= 8;
+      // d_j, then the three shift-and-add steps, lane by lane in the SIMD build's order
+      for (let j = 0; j < 8; j++) {
+        const nvj = t + j + 1 < s + L ? ld(V, t + j + 1) : 0;
+        store<f64>(d + (<usize>j << 3), (ld(r, t + j) + gamma * nvj) - ld(V, t + j));
+      }
+      for (let j = 0; j < 8; j++) store<f64>(d + (<usize>j << 3), load<f64>(d + (<usize>j << 3)) + gl * (j < 7 ? load<f64>(d + (<usize>(j + 1) << 3)) : 0));
+      for (let j = 0; j < 6; j++) store<f64>(d + (<usize>j << 3), load<f64>(d + (<usize>j << 3)) + a2 * load<f64>(d + (<usize>(j + 2) << 3)));
+      for (let j = 0; j < 4; j++) store<f64>(d + (<usize>j << 3), load<f64>(d + (<usize>j << 3)) + a4 * load<f64>(d + (<usize>(j + 4) << 3)));
+      for (let j = 7; j >= 0; j--) {
+        const A = load<f64>(d + (<usize>j << 3)) + load<f64>(pw + 72 + (<usize>j << 3)) * C;
+        store<f64>(d + (<usize>j << 3), A);
+        const o = <usize>(t + j) << 2;
+        store<f32>(raw + o, <f32>A + 0); store<f32>(ret + o, <f32>(A + ld(V, t + j)) + 0);
+      }
+      C = load<f64>(d);
+      if (moments) { memory.copy(buf + (<usize>n << 3), d, 64); n += 8; }
+    }
+  }
+  // the row's first L mod 8 tokens: the sequential loop from the carried state
+  gaeRow(r, V, 0, s, t - s, C, t < s + L ? ld(V, t) : 0, gamma, gl, raw, ret, buf, n, moments, false, false, false, nOut);
+}
+
+@inline function hiOf(x: v128): v128 { return v128.shuffle<f32>(x, x, 2, 3, 2, 3); }
+
+// tmp: 16 bytes, then pw: a^k for k = 0..8 (ascending), the same powers a^8..a^1 (descending, the
+// lane order of A_0..A_7), and 8 f64 for the scalar build's block lanes (208 bytes). Powers come
+// from the same multiplications in both builds.
 export function gae_rows_f32(
-  r: usize, V: usize, mask: usize, offsets: usize, B: i32, T: i32, scanLen: usize,
+  r: usize, V: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize,
   gamma: f64, lam: f64, through: i32, check: i32, rawOut: usize, retOut: usize, buf: usize, rowMom: usize, tmp: usize,
 ): i32 {
-  const gl = gamma * lam, mom = rowMom != 0;
+  const gl = gamma * lam, mom = rowMom != 0, pw = tmp + 16;
+  const g2 = gl * gl, g4 = g2 * g2;
+  store<f64>(pw, 1); store<f64>(pw, gl, 8); store<f64>(pw, g2, 16); store<f64>(pw, g2 * gl, 24); store<f64>(pw, g4, 32);
+  store<f64>(pw, g4 * gl, 40); store<f64>(pw, g4 * g2, 48); store<f64>(pw, g4 * (g2 * gl), 56); store<f64>(pw, g4 * g4, 64);
+  for (let j = 0; j < 8; j++) store<f64>(pw + 72 + (<usize>j << 3), load<f64>(pw + (<usize>(8 - j) << 3)));
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
-    let b: i32;
-    if (mask) {
-      if (through) b = check ? gaeRow(r, V, mask, s, L, gamma, gl, rawOut, retOut, buf, mom, true, true, true, tmp) : gaeRow(r, V, mask, s, L, gamma, gl, rawOut, retOut, buf, mom, true, true, false, tmp);
-      else b = check ? gaeRow(r, V, mask, s, L, gamma, gl, rawOut, retOut, buf, mom, true, false, true, tmp) : gaeRow(r, V, mask, s, L, gamma, gl, rawOut, retOut, buf, mom, true, false, false, tmp);
-    } else b = check ? gaeRow(r, V, 0, s, L, gamma, gl, rawOut, retOut, buf, mom, false, false, true, tmp) : gaeRow(r, V, 0, s, L, gamma, gl, rawOut, retOut, buf, mom, false, false, false, tmp);
+    let b = -1;
+    // no holes in the scanned range: lengths, no mask, or a prefix row of the mask
+    const solid = !mask || (prefix != 0 && load<i32>(prefix + (<usize>i << 2)) >= 0);
+    if (solid && !check) gaeRowBlocked(r, V, s, L, gamma, gl, rawOut, retOut, buf, mom, pw, tmp);
+    else if (mask && !solid) {
+      if (through) b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, true, true, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, true, true, false, tmp);
+      else b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, true, false, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, true, false, false, tmp);
+    } else b = gaeRow(r, V, 0, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, false, false, true, tmp);
     if (bad < 0 && b >= 0) bad = b;
-    finishRow(i, s, L, offsets, T, rawOut, retOut, buf, load<i32>(tmp, 8), load<f64>(tmp), rowMom);
+    finishRow(i, s, L, offsets, T, rawOut, retOut, buf, load<i32>(tmp), rowMom);
   }
   return bad;
 }
 
 // Discounted returns: mode 0 carry, 1 through, 2 reset (scan.md §4).
-@inline function returnsRow(r: usize, mask: usize, s: i32, L: i32, gamma: f64, mode: i32, ret: usize, buf: usize, moments: bool, useMask: bool, check: bool, sumOut: usize): i32 {
-  let R: f64 = 0, sum: f64 = 0;
+@inline function returnsRow(r: usize, mask: usize, s: i32, L: i32, gamma: f64, mode: i32, ret: usize, buf: usize, moments: bool, useMask: bool, check: bool, nOut: usize): i32 {
+  let R: f64 = 0;
   let n = 0, bad = -1;
   for (let t = s + L - 1; t >= s; t--) {
     const o = <usize>t << 2;
@@ -94,9 +217,9 @@ export function gae_rows_f32(
     const r32 = <f32>R + 0;
     if (check && bad < 0 && !isFinite<f32>(r32)) bad = t;
     store<f32>(ret + o, r32);
-    if (moments) { store<f64>(buf + (<usize>n << 3), R); sum += R; n++; }
+    if (moments) { store<f64>(buf + (<usize>n << 3), R); n++; }
   }
-  store<f64>(sumOut, sum); store<i32>(sumOut, n, 8);
+  store<i32>(nOut, n);
   return bad;
 }
 
@@ -112,7 +235,7 @@ export function returns_rows_f32(
     if (mask) b = check ? returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, true, tmp) : returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, false, tmp);
     else b = check ? returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, true, tmp) : returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, false, tmp);
     if (bad < 0 && b >= 0) bad = b;
-    finishRow(i, s, L, offsets, T, retOut, 0, buf, load<i32>(tmp, 8), load<f64>(tmp), rowMom);
+    finishRow(i, s, L, offsets, T, retOut, 0, buf, load<i32>(tmp), rowMom);
   }
   return bad;
 }

@@ -18,7 +18,7 @@ export interface KernelExports {
     shift: number, mul: number, den: number, out: number): number;
   mask_check_rows_u8(mask: number, offsets: number, B: number, T: number): number;
   mask_scan_rows_u8(mask: number, offsets: number, B: number, T: number, prefixOut: number, lensOut: number): number;
-  gae_rows_f32(r: number, V: number, mask: number, offsets: number, B: number, T: number, scanLen: number,
+  gae_rows_f32(r: number, V: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number,
     gamma: number, lam: number, through: number, check: number, rawOut: number, retOut: number, buf: number, rowMom: number, tmp: number): number;
   returns_rows_f32(r: number, mask: number, offsets: number, B: number, T: number, scanLen: number, gamma: number, mode: number, check: number,
     retOut: number, buf: number, rowMom: number, tmp: number): number;
