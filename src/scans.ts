@@ -88,7 +88,7 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
   const L = longestRow(e, rows);
   const safe = L * (maxR + 2 * maxV) + maxV < F32_MAX / 2;
   const plan = scanPlan(e, s, rows);
-  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(224);
+  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(160);
   const scan = (raw: number, ret: number, check: number) =>
     e.exports.gae_rows_f32(r!, V!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf, rowMom, tmp);
   let pre: { raw: number; ret: number } | null = null;
@@ -144,7 +144,7 @@ function whitenScanned(e: Engine, s: Scratch, rows: Rows, x: number, scanLen: nu
   const F = e.F64;
   const count = F[mom >> 3]!, mean = F[(mom >> 3) + 1]!, m2 = F[(mom >> 3) + 2]!;
   const { variance, rstd } = whitenScale(count, m2, o, "mask");
-  e.exports.whiten_scanned_f32(x, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, scanLen, mean, rstd, 0);
+  e.exports.whiten_scanned_f32(x, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, scanLen, mean, rstd, 0);
   return { count, mean, variance, rstd };
 }
 

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, prefixLen } from "../rows";
 
 // GAE and discounted returns over a scan plan: row i is scanned on [start, start + scanLen[i])
 // (its valid prefix, the mask's prefix length, or the whole row); the rest is cleared with
@@ -100,7 +100,7 @@ import { rowStart, rowEnd } from "../rows";
 // of one per token. The sums are reassociated (f64 state throughout, scan.md), so results are
 // within rounding of the sequential loop, not bitwise; both builds run these same operations,
 // lane by lane, and agree bitwise. The first L mod 8 tokens of the row finish in the sequential
-// loop from the carried state. Returns the buf count.
+// loop from the carried state; the number of values written to buf goes to nOut.
 @inline function gaeRowBlocked(r: usize, V: usize, s: i32, L: i32, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, moments: bool, pw: usize, nOut: usize): void {
   const lo = s + (L & 7);
   let t = s + L, C: f64 = 0, n = 0;
@@ -145,26 +145,32 @@ import { rowStart, rowEnd } from "../rows";
       }
     }
   } else {
+    // The same lane operations in scalar locals (d_j, then x_j, y_j, z_j), no SIMD.
     const a2 = load<f64>(pw, 16), a4 = load<f64>(pw, 32);
-    const d = pw + 136; // 8 f64 of scratch for the block's lanes
+    let vUp: f64 = 0; // V[t+8] (0 at the row end)
     while (t - 8 >= lo) {
       t -= 8;
-      // d_j, then the three shift-and-add steps, lane by lane in the SIMD build's order
-      for (let j = 0; j < 8; j++) {
-        const nvj = t + j + 1 < s + L ? ld(V, t + j + 1) : 0;
-        store<f64>(d + (<usize>j << 3), (ld(r, t + j) + gamma * nvj) - ld(V, t + j));
+      const v0 = ld(V, t), v1 = ld(V, t + 1), v2 = ld(V, t + 2), v3 = ld(V, t + 3), v4 = ld(V, t + 4), v5 = ld(V, t + 5), v6 = ld(V, t + 6), v7 = ld(V, t + 7);
+      const d0 = (ld(r, t) + gamma * v1) - v0, d1 = (ld(r, t + 1) + gamma * v2) - v1, d2 = (ld(r, t + 2) + gamma * v3) - v2, d3 = (ld(r, t + 3) + gamma * v4) - v3;
+      const d4 = (ld(r, t + 4) + gamma * v5) - v4, d5 = (ld(r, t + 5) + gamma * v6) - v5, d6 = (ld(r, t + 6) + gamma * v7) - v6, d7 = (ld(r, t + 7) + gamma * vUp) - v7;
+      vUp = v0;
+      const x0 = d0 + gl * d1, x1 = d1 + gl * d2, x2 = d2 + gl * d3, x3 = d3 + gl * d4, x4 = d4 + gl * d5, x5 = d5 + gl * d6, x6 = d6 + gl * d7, x7 = d7 + gl * 0.0;
+      const y0 = x0 + a2 * x2, y1 = x1 + a2 * x3, y2 = x2 + a2 * x4, y3 = x3 + a2 * x5, y4 = x4 + a2 * x6, y5 = x5 + a2 * x7;
+      const z0 = y0 + a4 * y4, z1 = y1 + a4 * y5, z2 = y2 + a4 * x6, z3 = y3 + a4 * x7;
+      const A0 = z0 + load<f64>(pw, 72) * C, A1 = z1 + load<f64>(pw, 80) * C, A2 = z2 + load<f64>(pw, 88) * C, A3 = z3 + load<f64>(pw, 96) * C;
+      const A4 = y4 + load<f64>(pw, 104) * C, A5 = y5 + load<f64>(pw, 112) * C, A6 = x6 + load<f64>(pw, 120) * C, A7 = x7 + load<f64>(pw, 128) * C;
+      C = A0;
+      const o = <usize>t << 2;
+      store<f32>(raw + o, <f32>A0 + 0); store<f32>(raw + o, <f32>A1 + 0, 4); store<f32>(raw + o, <f32>A2 + 0, 8); store<f32>(raw + o, <f32>A3 + 0, 12);
+      store<f32>(raw + o, <f32>A4 + 0, 16); store<f32>(raw + o, <f32>A5 + 0, 20); store<f32>(raw + o, <f32>A6 + 0, 24); store<f32>(raw + o, <f32>A7 + 0, 28);
+      store<f32>(ret + o, <f32>(A0 + v0) + 0); store<f32>(ret + o, <f32>(A1 + v1) + 0, 4); store<f32>(ret + o, <f32>(A2 + v2) + 0, 8); store<f32>(ret + o, <f32>(A3 + v3) + 0, 12);
+      store<f32>(ret + o, <f32>(A4 + v4) + 0, 16); store<f32>(ret + o, <f32>(A5 + v5) + 0, 20); store<f32>(ret + o, <f32>(A6 + v6) + 0, 24); store<f32>(ret + o, <f32>(A7 + v7) + 0, 28);
+      if (moments) {
+        const q = buf + (<usize>n << 3);
+        store<f64>(q, A0); store<f64>(q, A1, 8); store<f64>(q, A2, 16); store<f64>(q, A3, 24);
+        store<f64>(q, A4, 32); store<f64>(q, A5, 40); store<f64>(q, A6, 48); store<f64>(q, A7, 56);
+        n += 8;
       }
-      for (let j = 0; j < 8; j++) store<f64>(d + (<usize>j << 3), load<f64>(d + (<usize>j << 3)) + gl * (j < 7 ? load<f64>(d + (<usize>(j + 1) << 3)) : 0));
-      for (let j = 0; j < 6; j++) store<f64>(d + (<usize>j << 3), load<f64>(d + (<usize>j << 3)) + a2 * load<f64>(d + (<usize>(j + 2) << 3)));
-      for (let j = 0; j < 4; j++) store<f64>(d + (<usize>j << 3), load<f64>(d + (<usize>j << 3)) + a4 * load<f64>(d + (<usize>(j + 4) << 3)));
-      for (let j = 7; j >= 0; j--) {
-        const A = load<f64>(d + (<usize>j << 3)) + load<f64>(pw + 72 + (<usize>j << 3)) * C;
-        store<f64>(d + (<usize>j << 3), A);
-        const o = <usize>(t + j) << 2;
-        store<f32>(raw + o, <f32>A + 0); store<f32>(ret + o, <f32>(A + ld(V, t + j)) + 0);
-      }
-      C = load<f64>(d);
-      if (moments) { memory.copy(buf + (<usize>n << 3), d, 64); n += 8; }
     }
   }
   // the row's first L mod 8 tokens: the sequential loop from the carried state
@@ -173,8 +179,8 @@ import { rowStart, rowEnd } from "../rows";
 
 @inline function hiOf(x: v128): v128 { return v128.shuffle<f32>(x, x, 2, 3, 2, 3); }
 
-// tmp: 16 bytes, then pw: a^k for k = 0..8 (ascending), the same powers a^8..a^1 (descending, the
-// lane order of A_0..A_7), and 8 f64 for the scalar build's block lanes (208 bytes). Powers come
+// tmp: 16 bytes, then pw: a^k for k = 0..8 (ascending) and the same powers a^8..a^1 (descending,
+// the lane order of A_0..A_7): 144 bytes. Powers come
 // from the same multiplications in both builds.
 export function gae_rows_f32(
   r: usize, V: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize,
@@ -258,9 +264,10 @@ export function merge_rows_f64(rowMom: usize, B: i32, out: usize): void {
 
 // (x - mu) * scale + back at the valid positions of the scanned region, in place; the rest of each
 // row is already +0. f64x2 lanes in the SIMD build: the same IEEE operations as the scalar loop.
-export function whiten_scanned_f32(x: usize, mask: usize, offsets: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64): void {
+export function whiten_scanned_f32(x: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = s + load<i32>(scanLen + (<usize>i << 2));
+    const mask = prefixLen(prefix, i) >= 0 ? 0 : maskIn; // a prefix row's scanned range has no holes
     let t = s;
     if (ASC_FEATURE_SIMD) {
       const vm = f64x2.splat(mu), vs = f64x2.splat(scale), vb = f64x2.splat(back), z = f32x4.splat(0);
