@@ -35,6 +35,23 @@ function within(got: ArrayLike<number>, want: ArrayLike<number>, kappa: (k: numb
   }
 }
 
+/**
+ * Whitening with merged moments vs the whole batch's (verl defaults: unbiased, eps 1e-8 added).
+ * Each output is (x - mu) * rstd rounded once, so the two differ by at most
+ * |mu - mu'| * rstd + |x - mu'| * |rstd - rstd'| plus one rounding of each.
+ */
+function whitenAgrees(values: Float32Array, whole: Float64Array, rec: Float64Array) {
+  const api = builds[0]![1];
+  const a = api.maskedWhiten({ values, width: values.length });
+  const m = api.maskedWhiten({ values, width: values.length, moments: rec });
+  const rstd = (r: Float64Array) => 1 / Math.sqrt(r[2]! / (r[0]! - 1) + 1e-8);
+  const r0 = rstd(whole), r1 = rstd(rec);
+  for (let t = 0; t < values.length; t++) {
+    const tol = U * (Math.abs(a[t]!) + Math.abs(m[t]!)) + Math.abs(whole[1]! - rec[1]!) * r0 + Math.abs(values[t]! - rec[1]!) * Math.abs(r0 - r1) + 2 ** -149;
+    assert.ok(Math.abs(a[t]! - m[t]!) <= tol, `[${t}] ${a[t]} vs ${m[t]} (tol ${tol})`);
+  }
+}
+
 describe("scans: GAE, returns, whitening, moments, min-form", () => {
   it("gae (skip and through, raw) matches the oracle on both builds; packed = padded bitwise", () => {
     fc.assert(fc.property(tokenBatch, fc.constantFrom("skip", "through"), (b, mode) => {
@@ -89,8 +106,10 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
         return;
       }
       const outs = builds.map(([, api]) => api.gae({ tokenRewards: b.r, values: b.V, mask: b.mask, width: b.T, gamma: b.gamma, lam: b.lam }));
-      // The raw values feed the statistic; their own scan error enters scaled by rstd.
-      const rawErr = (k: number) => (b.mask[k] ? 2 * b.T * 2 ** -53 * want.sens[k]! * w.rstd : 0);
+      // The raw values feed the statistic; their own scan error enters scaled by rstd, and so does
+      // the f32 storage of each raw value that whitening reads back (relative part inside 4u(|y| +
+      // kappa); the absolute floor of subnormal rounding, 2^-150, is added here).
+      const rawErr = (k: number) => (b.mask[k] ? (2 * b.T * 2 ** -53 * want.sens[k]! + 2 ** -150) * w.rstd : 0);
       within(outs[0]!.advantages, w.out, () => w.kappa, w.count, (k) => w.sens + rawErr(k) / (2 * w.count * 2 ** -53), "whitened", b.mask);
       assertBitwise(outs[0]!.advantages, outs[1]!.advantages, "simd vs scalar");
     }), RUNS);
@@ -113,14 +132,34 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
         const sumAbs = xs.reduce((a, x) => a + Math.abs(x), 0);
         assert.ok(Math.abs(rec[1]! - whole[1]!) <= 4 * values.length * 2 ** -53 * (sumAbs / values.length + Math.abs(whole[1]!)), `mean ${rec[1]} vs ${whole[1]}`);
         assert.ok(Math.abs(rec[2]! - whole[2]!) <= 16 * values.length * 2 ** -53 * (xs.reduce((a, x) => a + (x - whole[1]!) ** 2, 0) + values.length * (whole[1]! ** 2 + 1e-300)), `M2 ${rec[2]} vs ${whole[2]}`);
-        if (whole[0]! >= 2) {
-          const a = api.maskedWhiten({ values, width: values.length });
-          const m = api.maskedWhiten({ values, width: values.length, moments: rec });
-          for (let t = 0; t < values.length; t++) assert.ok(Math.abs(a[t]! - m[t]!) <= U * Math.max(Math.abs(a[t]!), 2 ** -126) * 2 + 1e-30, `[${t}] ${a[t]} vs ${m[t]}`);
-        }
+        if (whole[0]! >= 2) whitenAgrees(values, whole, rec);
       }
       assertBitwise(api.mergeMoments(whole, new Float64Array(3)), whole, "merge with empty is the identity");
     }), RUNS);
+  });
+
+  it("pinned: gae whitened with subnormal raw advantages (shrunk by fast-check)", () => {
+    // V = [0, -2^-149], lam 0.8: raw advantages ~1e-45 round to f32 subnormals before whitening
+    // reads them back, and rstd = 1e4 (eps) scales that absolute rounding to ~1e-41.
+    const V = new Float32Array(20); V[1] = -1.401298464324817e-45;
+    const mask = new Uint8Array(20); mask[0] = mask[1] = 1;
+    const r = new Float32Array(20);
+    const want = ref.gae(r, V, mask, 1, 20, 1, 0.8, "skip");
+    const w = ref.maskedWhiten(want.raw, mask, { whitenVariance: "unbiased", whitenEps: 1e-8, whitenEpsMode: "add" });
+    for (const [build, api] of builds) {
+      const got = api.gae({ tokenRewards: r, values: V, mask, width: 20, gamma: 1, lam: 0.8 }).advantages;
+      for (const k of [0, 1]) assert.ok(Math.abs(got[k]! - w.out[k]!) <= 4 * U * (Math.abs(w.out[k]!) + w.kappa) + 2 * 2 ** -150 * w.rstd, `${build} [${k}] ${got[k]} vs ${w.out[k]}`);
+    }
+  });
+
+  it("pinned: whitening with merged moments, a value next to the mean (shrunk by fast-check)", () => {
+    // [9999.995, -9999.995, -3.27e-26, 0] split at index 1: the merged mean differs from the
+    // whole batch's by ~1e-26, which moves the whitened -3e-30 by more than one of its ulps.
+    const values = Float32Array.from([9999.9951171875, -9999.9951171875, -3.2659852204184703e-26, 0]);
+    const api = builds[0]![1];
+    const whole = api.moments({ values, width: 4 });
+    const rec = api.mergeMoments(api.moments({ values: values.subarray(0, 1), width: 1 }), api.moments({ values: values.subarray(1), width: 3 }));
+    whitenAgrees(values, whole, rec);
   });
 
   it("min-form ('steps') return is the minimum of the future step rewards (exact) and <= each of them", () => {
