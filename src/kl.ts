@@ -26,13 +26,6 @@ function checkKlClamp(v: unknown): number {
   return c!;
 }
 
-/** NON_FINITE at read positions; returns the largest |x| there. */
-function checkLogps(e: Engine, rows: ReturnType<typeof placeLayout>, ptrs: [string, number][]): number {
-  let m = 0;
-  for (const [name, p] of ptrs) m = Math.max(m, checkTokens(e, rows, name, p));
-  return m;
-}
-
 /** Token layout for element-wise kernels: the mask is optional (absent = every position valid). */
 function bindElementwise(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | undefined][], rowsHint?: number) {
   for (const [name, v] of tensors) checkF32(name, v);
@@ -51,7 +44,7 @@ export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): Tok
   const o = resolveOptions("klPenalty", a, KL_PENALTY_INPUTS, KL_PENALTY_OPTIONS);
   const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
   const { rows, ptrs: [lp, rp] } = bindElementwise(e, s, a, [["logp", a.logp], ["refLogp", a.refLogp]]);
-  checkLogps(e, rows, [["logp", lp!], ["refLogp", rp!]]);
+  checkTokens(e, s, rows, ["logp", lp!], ["refLogp", rp!]);
   const tmp = s.alloc(rows.N * 4);
   const bad = e.exports.kl_penalty_f32(lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, est.code, clamp, tmp);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the unclamped k3 value is outside the float32 range");
@@ -77,8 +70,8 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
     const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
     const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["oldLogp", a.oldLogp], ["refLogp", a.refLogp]]);
     checkFiniteParam("klCoef", o.klCoef);
-    const maxS = checkTokens(e, rows, "tokenScores", sc!);
-    const maxX = checkTokens(e, rows, "oldLogp", lp!) + checkTokens(e, rows, "refLogp", rp!);
+    const [maxS, maxLp, maxRp] = checkTokens(e, s, rows, ["tokenScores", sc!], ["oldLogp", lp!], ["refLogp", rp!]) as [number, number, number];
+    const maxX = maxLp + maxRp;
     // |kl| bound from the checked inputs: when neither it nor any reward can leave the float32
     // range, the pass writes the caller's outputs directly. Otherwise (huge inputs, TRL's
     // unclamped k3): scratch first, and the outputs are checked before anything is copied out.
@@ -122,7 +115,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
   if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, `hi must be > lo, got [${o.rewardClip}]`);
   let bad = e.exports.first_nonfinite_f32(rp, B);
   if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >> 2) + bad]}`);
-  if (klp) checkLogps(e, rows, [["kl", klp]]);
+  if (klp) checkTokens(e, s, rows, ["kl", klp]);
   const L = e.I32, lb = rows.rowLensPtr >> 2;
   let skipped = 0;
   for (let i = 0; i < B; i++) if (L[lb + i] === 0) {

@@ -34,18 +34,23 @@ function longestRow(e: Engine, rows: Rows): number {
   return m;
 }
 
-const bitsI32 = new Int32Array(1), bitsF32 = new Float32Array(bitsI32.buffer);
+const bitsI32 = new Int32Array(3), bitsF32 = new Float32Array(bitsI32.buffer);
 
 /**
- * NON_FINITE check of a token input at the positions the kernel reads, and its largest |x| there.
- * One SIMD pass over the valid positions only (prefix rows of a mask are read like lengths);
- * the index of a bad value is looked up only when there is one.
+ * NON_FINITE check of up to three token inputs at the positions the kernel reads, and the largest
+ * |x| of each there, in argument order. One SIMD pass reads them side by side over the valid
+ * positions only (prefix rows of a mask are read like lengths); the index of a bad value is looked
+ * up only when there is one, in the first tensor (in argument order) that has one.
  */
-export function checkTokens(e: Engine, rows: Rows, name: string, ptr: number): number {
-  const bits = e.exports.valid_absbits_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T);
-  if (bits < 0x7f800000) { bitsI32[0] = bits; return bitsF32[0]!; }
-  const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-  return rangeError("NON_FINITE", name, bad, `value is ${e.F32[(ptr >> 2) + bad]} at a valid position`);
+export function checkTokens(e: Engine, s: Scratch, rows: Rows, ...tensors: [string, number][]): number[] {
+  const out = s.alloc(16), p = tensors.map(([, ptr]) => ptr);
+  e.exports.valid_absbits3_f32(p[0]!, p[1] ?? p[0]!, p[2] ?? p[0]!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, out);
+  bitsI32.set(e.I32.subarray(out >> 2, (out >> 2) + 3));
+  return tensors.map(([name, ptr], j) => {
+    if (bitsI32[j]! < 0x7f800000) return bitsF32[j]!;
+    const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+    return rangeError("NON_FINITE", name, bad, `value is ${e.F32[(ptr >> 2) + bad]} at a valid position`);
+  });
 }
 
 function bindTokens(e: Engine, s: Scratch, a: LayoutInputs & Record<string, unknown>, tensors: [string, Float32Array | undefined][], needLengths: boolean, maskName = "mask"): { rows: Rows; ptrs: number[] } {
@@ -79,8 +84,7 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
   gammaCheck("gamma", o.gamma);
   gammaCheck("lam", o.lam);
   checkNonNegative("whitenEps", o.whitenEps);
-  const maxR = checkTokens(e, rows, "tokenRewards", r!);
-  const maxV = checkTokens(e, rows, "values", V!);
+  const [maxR, maxV] = checkTokens(e, s, rows, ["tokenRewards", r!], ["values", V!]) as [number, number];
   const count = o.whiten ? validCount(e, rows) : 0;
   if (o.whiten) whitenScale(count, 0, o, "mask"); // TOO_FEW_VALID before anything is written
   // |A| <= L*(max|r| + 2 max|V|): below the f32 range nothing can overflow, so the scan may write
@@ -160,7 +164,7 @@ function runReturns(e: Engine, s: Scratch, a: Record<string, any>, kernel: strin
   const { rows, ptrs: [r] } = bindTokens(e, s, a, [["tokenRewards", a.tokenRewards]], whiten);
   gammaCheck("gamma", o.gamma);
   if (whiten) checkNonNegative("whitenEps", o.whitenEps);
-  const maxR = checkTokens(e, rows, "tokenRewards", r!);
+  const [maxR] = checkTokens(e, s, rows, ["tokenRewards", r!]) as [number];
   const count = whiten ? validCount(e, rows) : 0;
   if (whiten) whitenScale(count, 0, o, "mask");
   const L = longestRow(e, rows);
@@ -200,7 +204,7 @@ export const STATS_INPUTS = ["values", ...LAYOUT_INPUTS] as const;
 
 function bindValues(e: Engine, s: Scratch, a: Record<string, any>, needLengths: boolean) {
   const b = bindTokens(e, s, a, [["values", a.values]], needLengths);
-  checkTokens(e, b.rows, "values", b.ptrs[0]!);
+  checkTokens(e, s, b.rows, ["values", b.ptrs[0]!]);
   return { rows: b.rows, x: b.ptrs[0]! };
 }
 

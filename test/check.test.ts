@@ -1,4 +1,4 @@
-// The token input check (valid_absbits_f32): it reads exactly the valid positions of every layout
+// The token input check (valid_absbits3_f32): it reads exactly the valid positions of every layout
 // (holey mask rows, prefix mask rows, lengths, packed), on both builds. Through the public API: a
 // NaN or an infinity at a valid position is NON_FINITE with that flat index, anywhere else it is
 // never read. On the raw export: the returned bits are the largest |x| over the valid positions.
@@ -51,22 +51,33 @@ describe("token input check: only valid positions are read, in every layout", ()
     }), RUNS);
   });
 
-  it("returns max |x| over the valid positions as f32 bits (>= 0x7f800000 when one is not finite)", () => {
+  it("returns max |x| of each of three tensors over the valid positions as f32 bits (>= 0x7f800000 when one is not finite)", () => {
     fc.assert(fc.property(batch, fc.boolean(), ({ B, T, x, lens, holes, bad }, usePrefix) => {
       const r = Float32Array.from(x);
       for (const [k, v] of bad) r[k] = v;
+      // three different tensors: r, r reversed, and r halved with its first bad value moved
+      const tensors = [r, r.slice().reverse(), r.map((v) => v / 2)];
       const mask = layouts(B, T, lens, holes);
-      let want = 0;
-      const bits = new Int32Array(r.buffer);
-      for (let k = 0; k < B * T; k++) if (mask[k]) want = Math.max(want, bits[k]! & 0x7fffffff);
+      const want = tensors.map((a) => {
+        const bits = new Int32Array(a.buffer);
+        let m = 0;
+        for (let k = 0; k < B * T; k++) if (mask[k]) m = Math.max(m, bits[k]! & 0x7fffffff);
+        return m;
+      });
       for (const [build, api] of builds) {
         const e = (api as any).engine;
-        const xp = e.alloc(B * T * 4), mp = e.alloc(B * T + 16), pp = e.alloc(B * 4);
-        e.F32.set(r, xp >> 2); e.U8.set(mask, mp);
+        const ps = tensors.map((a) => { const p = e.alloc(B * T * 4); e.F32.set(a, p >> 2); return p; });
+        const mp = e.alloc(B * T + 16), pp = e.alloc(B * 4), out = e.alloc(16);
+        e.U8.set(mask, mp);
         if (usePrefix) assert.ok(e.exports.mask_scan_rows_u8(mp, 0, B, T, pp, 0) >= 0);
-        const got = e.exports.valid_absbits_f32(xp, mp, 0, 0, usePrefix ? pp : 0, B, T);
-        assert.equal(got, want, `${build} prefix=${usePrefix}`);
-        e.release(xp); e.release(mp); e.release(pp);
+        e.exports.valid_absbits3_f32(ps[0], ps[1], ps[2], mp, 0, 0, usePrefix ? pp : 0, B, T, out);
+        assert.deepEqual(Array.from(e.I32.subarray(out >> 2, (out >> 2) + 3)), want, `${build} prefix=${usePrefix}`);
+        // fewer tensors: repeated pointers (the one- and two-tensor loops)
+        e.exports.valid_absbits3_f32(ps[0], ps[0], ps[0], mp, 0, 0, usePrefix ? pp : 0, B, T, out);
+        assert.deepEqual(Array.from(e.I32.subarray(out >> 2, (out >> 2) + 3)), [want[0], want[0], want[0]], `${build} one tensor`);
+        e.exports.valid_absbits3_f32(ps[0], ps[1], ps[1], mp, 0, 0, usePrefix ? pp : 0, B, T, out);
+        assert.deepEqual(Array.from(e.I32.subarray(out >> 2, (out >> 2) + 3)), [want[0], want[1], want[1]], `${build} two tensors`);
+        for (const p of [...ps, mp, pp, out]) e.release(p);
       }
     }), RUNS);
   });
