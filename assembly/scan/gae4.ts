@@ -267,7 +267,7 @@ export function merge_rows_f64(rowMom: usize, B: i32, out: usize): void {
 export function whiten_scanned_f32(x: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = s + load<i32>(scanLen + (<usize>i << 2));
-    const mask = prefixLen(prefix, i) >= 0 ? 0 : maskIn; // a prefix row's scanned range has no holes
+    const mask: usize = prefixLen(prefix, i) >= 0 ? 0 : maskIn; // a prefix row's scanned range has no holes
     let t = s;
     if (ASC_FEATURE_SIMD) {
       const vm = f64x2.splat(mu), vs = f64x2.splat(scale), vb = f64x2.splat(back), z = f32x4.splat(0);
