@@ -59,6 +59,27 @@ for (const [build, api] of builds) {
       ws.dispose();
     });
 
+    it("klInReward: the tokenScores view leaves the scores untouched; in place and copy API give the same rewards", () => {
+      const B = 3, T = 9, mask = new Uint8Array(B * T), scores = new Float32Array(B * T), lp = new Float32Array(B * T), rp = new Float32Array(B * T);
+      for (let i = 0; i < B; i++) { const L = [9, 4, 6][i]!; mask.fill(1, i * T, i * T + L); scores[i * T + L - 1] = i + 0.5; }
+      mask[T + 1] = 0; // a hole: row 1 is not a prefix
+      for (let k = 0; k < B * T; k++) { lp[k] = -((k * 37) % 11) / 7; rp[k] = lp[k]! + ((k % 5) - 2) / 9; }
+      const call = { klCoef: 0.05, klEstimator: "k1" };
+      const copy = api.klInReward({ mode: "verl", tokenScores: scores, oldLogp: lp, refLogp: rp, mask, width: T, ...call });
+      const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp", "kl"] });
+      ws.mask.set(mask); ws.logp.set(lp); ws.refLogp.set(rp); ws.tokenScores.set(scores);
+      ws.tokenRewards.fill(7); // stale rewards from an earlier step: every position is rewritten
+      const a = ws.klInReward(call);
+      assertBitwise(a.tokenRewards, copy.tokenRewards, "tokenScores -> tokenRewards vs copy API");
+      assertBitwise(ws.kl, copy.kl!, "kl view");
+      assert.equal(a.currentKl, copy.currentKl);
+      assertBitwise(ws.tokenScores, scores, "the scores are not modified");
+      const inPlace = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "logp", "refLogp"] });
+      inPlace.mask.set(mask); inPlace.logp.set(lp); inPlace.refLogp.set(rp); inPlace.tokenRewards.set(scores);
+      assertBitwise(inPlace.klInReward(call).tokenRewards, copy.tokenRewards, "in place");
+      ws.dispose(); inPlace.dispose();
+    });
+
     it("views are re-derived transparently after another workspace grows memory", () => {
       const ws = api.createWorkspace({ rows: 4, width: 4, groupSize: 2 });
       ws.scores.set([1, 0, 2, 2]); ws.mask.fill(1);
