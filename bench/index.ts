@@ -142,6 +142,12 @@ async function klBench() {
   const sc = Float32Array.from({ length: B }, (_, i) => i % 2);
   const vp: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => api.placeScores({ scores: sc, lengths: L, width: T }) }));
   await compare(`placeScores (lengths), copy API (allocates and copies its 32 MiB output each call): 8M tokens`, N * 4, [...vp, { name: "plain JS", fn: () => js.placeScoresJS(sc, L, T, out) }], { time: 1500 });
+  const vpw: Variant[] = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: B, width: T, valid: "lengths", extraViews: ["tokenScores"] });
+    ws.scores.set(sc); ws.lengths.set(L);
+    return { name: nm, fn: () => ws.placeScores() };
+  });
+  await compare(`placeScores (lengths), workspace (writes its tokenScores view): 8M tokens`, N * 4, [...vpw, { name: "plain JS", fn: () => js.placeScoresJS(sc, L, T, out) }], { time: 1500 });
   // Scores in their own view, rewards out: the data flow of the plain-JS loop, with no refill on either side.
   const vs: Variant[] = apis.map(([nm, api]) => {
     const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp"] });

@@ -12,7 +12,8 @@ export interface PlaceScoresArgs {
   positions?: Int32Array; scorePlacement?: "lastValid" | "explicit"; emptyRow?: "error" | "skip"; preset?: "verl" | "openrlhf" | "trl";
 }
 
-export function placeScoresRun(e: Engine, s: Scratch, a: PlaceScoresArgs): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } {
+/** Validates everything, then `write(out)` fills N f32 at `out` (nothing is written before). */
+export function placeScoresPlan(e: Engine, s: Scratch, a: PlaceScoresArgs): { N: number; diagnostics: { skippedRows: number }; write: (out: number) => void } {
   const o = resolveOptions("placeScores", a as any, ["scores", "positions", ...LAYOUT_INPUTS], ["scorePlacement", "emptyRow"] as const, { scorePlacement: "lastValid", emptyRow: "error" });
   if (o.scorePlacement !== "lastValid" && o.scorePlacement !== "explicit") rangeError("UNKNOWN_OPTION", "scorePlacement", -1, `unknown value ${JSON.stringify(o.scorePlacement)}`);
   checkF32("scores", a.scores);
@@ -40,7 +41,17 @@ export function placeScoresRun(e: Engine, s: Scratch, a: PlaceScoresArgs): { tok
   const sp = place(e, s, a.scores);
   const bad = e.exports.first_nonfinite_f32(sp, shape.B);
   if (bad >= 0) rangeError("NON_FINITE", "scores", bad, `score is ${a.scores[bad]}`);
-  const out = s.alloc(Math.max(rows.N, 1) * 4);
-  e.exports.place_scores_f32(sp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, explicit ? place(e, s, a.positions!) : 0, out);
-  return { tokenScores: e.f32(out, rows.N).slice(), diagnostics: { skippedRows: skipped } };
+  const pos = explicit ? place(e, s, a.positions!) : 0;
+  return {
+    N: rows.N, diagnostics: { skippedRows: skipped },
+    write: (out) => e.exports.place_scores_f32(sp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, pos, out),
+  };
+}
+
+/** The copy API: a new Float32Array with the placed scores. */
+export function placeScoresRun(e: Engine, s: Scratch, a: PlaceScoresArgs): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } {
+  const plan = placeScoresPlan(e, s, a);
+  const out = s.alloc(Math.max(plan.N, 1) * 4);
+  plan.write(out);
+  return { tokenScores: e.f32(out, plan.N).slice(), diagnostics: plan.diagnostics };
 }

@@ -17,6 +17,7 @@ import {
 import type * as T from "./types.js";
 import { runDiscountedReturns, runGae, runReinforcePP, type TokenRan } from "./scans.js";
 import { runKlInReward } from "./kl.js";
+import { placeScoresPlan } from "./place.js";
 import type { Preset } from "./options.js";
 
 export interface WorkspacePlan {
@@ -271,6 +272,22 @@ export class Workspace {
   reinforcePP(call: WsCall<T.ReinforcePPArgs> = {}) { return this.runTokens(runReinforcePP, call, { tokenRewards: this.tokens("tokenRewards") }); }
   /** Discounted returns from `tokenRewards` into `advantages` (the returns). */
   discountedReturns(call: WsCall<T.ReturnsArgs> = {}) { return this.runTokens(runDiscountedReturns, call, { tokenRewards: this.tokens("tokenRewards") }); }
+  /**
+   * Places the row scores of `scores` on each row's last valid token (or at `positions`), +0
+   * elsewhere, into `tokenScores` when that view is planned, else into `tokenRewards`: the token
+   * scores that `klInReward` (or `gae`) reads next.
+   */
+  placeScores(call: { scorePlacement?: "lastValid" | "explicit"; positions?: Int32Array; emptyRow?: "error" | "skip"; preset?: Preset } = {}) {
+    const into = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
+    const out = this.tokens(into); // SHAPE_MISMATCH naming the view when neither is planned
+    const args: Record<string, unknown> = { ...call, ...this.layout(), scores: this.scores };
+    delete args.groupSize; delete args.groupIds;
+    this.scratch.reset();
+    const plan = placeScoresPlan(this.e, this.scratch, args as any);
+    plan.write(this.regions.get(into)!.ptr);
+    return { tokenScores: out, diagnostics: plan.diagnostics };
+  }
+
   /**
    * KL in the reward, verl mode: reads the token scores and the log-probs from `logp` and
    * `refLogp`, writes `tokenRewards = scores - klCoef * kl * mask` and the per-token KL into `kl`

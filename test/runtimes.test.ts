@@ -28,6 +28,12 @@ describe("runtimes", () => {
   it("Node CJS", () => { runtime(process.execPath, ["test/runtime/node-cjs.cjs"]); });
   it("Deno (local import of the built package)", () => { runtime(bin("deno"), ["run", "--allow-read", "test/runtime/deno.mjs"]); });
   it("Bun", () => { runtime(bin("bun"), ["test/runtime/bun.mjs"]); });
+  it("examples/node-trainer-loop: place, KL-in-reward, GAE and GRPO for 20 steps with no allocation", () => {
+    const r = spawnSync(process.execPath, ["examples/node-trainer-loop/index.mjs"], { cwd: root, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /step 20: place \+ kl-in-reward/);
+    assert.match(r.stdout.trim().split("\n").pop()!, /^no allocation and no memory growth across 20 steps$/);
+  });
 
   describe("Chromium (Debian chromium via playwright-core)", () => {
     let browser: Browser, server: Awaited<ReturnType<typeof serve>>;

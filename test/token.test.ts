@@ -37,8 +37,10 @@ for (const [build, api] of builds) {
 
   describe(`placeScores (${build})`, () => {
     it("rowScores(valid) of the placed scores equals the scores bitwise; exactly one non-zero per row, at last_i; skip leaves empty rows at 0", () => {
-      fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 20 }), fc.nat(), (B, T, seed) => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 20 }), fc.nat(), fc.boolean(), (B, T, seed, prefix) => {
         const mask = Uint8Array.from({ length: B * T }, (_, k) => (((k * 13 + seed) % 7) < 4 ? 1 : 0));
+        // prefix: each row's ones moved to its front (the kernel then reads the mask scan's lengths)
+        if (prefix) for (let i = 0; i < B; i++) { const row = mask.subarray(i * T, i * T + T), n = row.reduce((a, b) => a + b, 0); row.fill(1, 0, n).fill(0, n); }
         const scores = Float32Array.from({ length: B }, (_, i) => ((i + seed) % 5) - 2.25);
         const empty = Array.from({ length: B }, (_, i) => mask.subarray(i * T, i * T + T).every((v) => v === 0));
         if (empty.some(Boolean)) {

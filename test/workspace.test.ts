@@ -80,6 +80,30 @@ for (const [build, api] of builds) {
       ws.dispose(); inPlace.dispose();
     });
 
+    it("placeScores writes tokenScores (or tokenRewards) from the scores view; equals the copy API; errors write nothing", () => {
+      const B = 4, T = 7, mask = new Uint8Array(B * T), scores = Float32Array.from([0.5, -1, 2, 3]);
+      [7, 3, 0, 5].forEach((L, i) => mask.fill(1, i * T, i * T + L));
+      mask[3 * T + 4] = 0; mask[3 * T + 6] = 1; // row 3 has holes; its last valid token is column 6
+      const copy = api.placeScores({ scores, mask, width: T, emptyRow: "skip" }).tokenScores;
+      for (const [views, into] of [[["tokenScores", "tokenRewards"], "tokenScores"], [["tokenRewards"], "tokenRewards"]] as const) {
+        const ws = api.createWorkspace({ rows: B, width: T, extraViews: [...views] });
+        ws.scores.set(scores); ws.mask.set(mask); (ws as any)[into].fill(9);
+        const heapBefore = api.engine.heap.bytesReserved;
+        assert.throws(() => ws.placeScores(), (e: any) => e.code === "EMPTY_ROW" && e.index === 2);
+        assert.ok((ws as any)[into].every((v: number) => v === 9), "nothing written before the error");
+        const r = ws.placeScores({ emptyRow: "skip" });
+        assert.equal(r.tokenScores, (ws as any)[into], `writes the ${into} view`);
+        assertBitwise(r.tokenScores, copy, `${into} vs copy API`);
+        assert.equal(r.diagnostics.skippedRows, 1);
+        assert.equal(api.engine.heap.bytesReserved, heapBefore, "no allocation");
+        ws.dispose();
+      }
+      const lw = api.createWorkspace({ rows: B, width: T, valid: "lengths", extraViews: ["tokenScores"] });
+      lw.scores.set(scores); lw.lengths.set([7, 3, 1, 5]);
+      assert.deepEqual(Array.from(lw.placeScores().tokenScores.subarray(0, 2 * T)), [0, 0, 0, 0, 0, 0, 0.5, 0, 0, -1, 0, 0, 0, 0]);
+      lw.dispose();
+    });
+
     it("views are re-derived transparently after another workspace grows memory", () => {
       const ws = api.createWorkspace({ rows: 4, width: 4, groupSize: 2 });
       ws.scores.set([1, 0, 2, 2]); ws.mask.fill(1);

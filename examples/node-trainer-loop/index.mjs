@@ -1,7 +1,7 @@
 // A trainer's host loop: each step a batch arrives as if read back from the GPU (Float32 scores,
 // log-probs, values; a byte mask). One workspace is planned once; every step writes the batch
-// into its views, computes KL-in-reward, GAE and GRPO in place, and hands out views. No
-// allocation per step (checked below), no copies.
+// into its views, places the scores on the last tokens, computes KL-in-reward, GAE and GRPO in
+// place, and hands out views. No allocation per step (checked below), no copies.
 //   node examples/node-trainer-loop/index.mjs
 import { createWorkspace, instance, KlController } from "../../dist/index.js";
 
@@ -13,12 +13,11 @@ const kl = new KlController({ type: "adaptive", value: 0.02, target: 0.05, horiz
 let seed = 1;
 const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
 function readBatchFromGpu(step) {
-  ws.mask.fill(0); ws.tokenRewards.fill(0);
+  ws.mask.fill(0);
   for (let i = 0; i < B; i++) {
     const L = 16 + Math.floor(rand() * (T - 16));
     ws.mask.fill(1, i * T, i * T + L);
-    ws.scores[i] = rand() < 0.4 + 0.01 * step ? 1 : 0;
-    ws.tokenRewards[i * T + L - 1] = ws.scores[i]; // the score on the last valid token
+    ws.scores[i] = rand() < 0.4 + 0.01 * step ? 1 : 0; // one verifier score per response
   }
   for (let k = 0; k < B * T; k++) { ws.logp[k] = -rand() * 2; ws.refLogp[k] = ws.logp[k] - (rand() - 0.5) * 0.1; ws.values[k] = rand(); }
 }
@@ -28,6 +27,7 @@ console.log(`${B} rows x ${T} tokens, build ${instance().build}, workspace ${(ws
 for (let step = 1; step <= steps; step++) {
   readBatchFromGpu(step);
   const t0 = performance.now();
+  ws.placeScores();                                         // scores -> tokenRewards, on each last valid token
   const { currentKl } = ws.klInReward({ klCoef: kl.value, klEstimator: "low_var_kl" });
   kl.update(currentKl, B);
   const t1 = performance.now();
@@ -37,7 +37,7 @@ for (let step = 1; step <= steps; step++) {
   const grpo = ws.grpo();                                   // GRPO: sequence advantages on the same views
   const t3 = performance.now();
   if (step % 5 === 0 || step === 1)
-    console.log(`step ${String(step).padStart(2)}: kl-in-reward ${(t1 - t0).toFixed(2)} ms, gae ${(t2 - t1).toFixed(2)} ms, grpo ${(t3 - t2).toFixed(2)} ms` +
+    console.log(`step ${String(step).padStart(2)}: place + kl-in-reward ${(t1 - t0).toFixed(2)} ms, gae ${(t2 - t1).toFixed(2)} ms, grpo ${(t3 - t2).toFixed(2)} ms` +
       ` | kl ${currentKl.toFixed(4)} -> coef ${kl.value.toFixed(5)}, gae[0] ${gaeFirst.toFixed(3)}, zero-variance groups ${grpo.diagnostics.zeroVarianceGroups}`);
 }
 if (heap.bytesReserved !== bytesBefore || heap.generation !== genBefore) throw new Error("the loop allocated");
