@@ -5,20 +5,28 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
 // memory.fill. Each row's f64 values go to `buf`, its two-pass moments to rowMom[i], merged
 // later in row order (merge_rows_f64), so whitening sees unrounded values.
 //
-// Strategy, measured on 1024 x 8192 with uniform lengths (4.2M valid tokens, this machine):
+// Strategy. First round, 1024 x 8192 with uniform lengths (4.2M valid tokens), a 2-core Xeon VM:
 //   one row at a time, backwards            13.1 ms
-//   four rows interleaved (four f64 chains)  13.2 ms   no gain: not latency-bound
+//   four rows interleaved (four f64 chains)  13.2 ms   no gain there
 //   f64x2 across two rows x2 (inner part)    10.4 ms   + lane inserts/extracts, per-lane masking
 //   the same loop with no recurrence at all   8.3 ms   (the floor of loads, converts, stores)
 //   per-token finiteness check              +10 ms    -> checked per call instead (below)
-// The one-row scan won on simplicity at near-equal speed, and it gives bitwise the same results
-// in both builds and both layouts. What paid off was doing less work: no per-token checks when
-// the caller's overflow bound is safe, no visits to padding (scan plan + memset), and whitening
-// statistics from per-row moments instead of extra passes.
+// Second round, the same batch on a 2-core AMD EPYC VM, gae_rows_f32 alone with moments:
+//   one row at a time, backwards            17.9 ms   (13.2 ms without the moments)
+//   blocked, 8 tokens per step (below)      11.6 ms   (10.2 ms without the moments)
+//   blocked, carry forced to 0              10.9 ms   -> no longer bound by the recurrence
+//   blocked, output stores removed           9.8 ms   -> bound by loads, f32<->f64 converts, ops
+// The blocked scan won: one f64 multiply-add per 8 tokens on the critical path, full f64x2 lanes,
+// no lane inserts (rows stay contiguous), and both builds run the same lane operations, so they
+// still agree bitwise and packed = padded (blocks are aligned to each row's end). The row-at-a-
+// time loop remains for rows with holes and for the checked (overflow-possible) path. Doing less
+// work paid off too: no per-token checks when the caller's overflow bound is safe, no visits to
+// padding (scan plan + memset), and whitening statistics from per-row moments (the sum taken
+// during the scan) instead of extra passes.
 
 @inline function ld(p: usize, t: i32): f64 { return <f64>load<f32>(p + (<usize>t << 2)); }
 
-@inline function finishRow(i: i32, s: i32, L: i32, offsets: usize, T: i32, out1: usize, out2: usize, buf: usize, n: i32, rowMom: usize): void {
+@inline function finishRow(i: i32, s: i32, L: i32, offsets: usize, T: i32, out1: usize, out2: usize, buf: usize, n: i32, sum: f64, rowMom: usize): void {
   const e = rowEnd(offsets, i, T), from = s + L;
   if (e > from) {
     memory.fill(out1 + (<usize>from << 2), 0, <usize>(e - from) << 2);
@@ -27,39 +35,35 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
   if (!rowMom) return;
   const o = rowMom + (<usize>(i * 3) << 3);
   if (n == 0) { store<f64>(o, 0); store<f64>(o, 0, 8); store<f64>(o, 0, 16); return; }
-  // Two passes over the row's f64 values (still in cache), four accumulators by position k & 3
-  // in both builds, so the SIMD build's f64x2 pairs add in the scalar build's order.
-  const nf = <f64>n, mean = sum4(buf, n, 0, false) / nf;
-  store<f64>(o, nf); store<f64>(o, mean, 8); store<f64>(o, sum4(buf, n, mean, true), 16);
+  // The scan summed the values (lane-wise in blocks, the same order in both builds); M2 is a second
+  // pass over the row's f64 values (still in cache) with four accumulators by position k & 3 in
+  // both builds, so the SIMD build's f64x2 pairs add in the scalar build's order.
+  const nf = <f64>n, mean = sum / nf;
+  store<f64>(o, nf); store<f64>(o, mean, 8); store<f64>(o, m2Of(buf, n, mean), 16);
 }
 
-// Σ_k buf[k] (sq false) or Σ_k (buf[k] - c)^2 (sq true) over k < n, as (acc0 + acc1) + (acc2 + acc3)
-// with acc_j over k ≡ j (mod 4).
-@inline function sum4(buf: usize, n: i32, c: f64, sq: bool): f64 {
+// Σ_k (buf[k] - c)^2 over k < n, as (acc0 + acc1) + (acc2 + acc3) with acc_j over k ≡ j (mod 4).
+@inline function m2Of(buf: usize, n: i32, c: f64): f64 {
   let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, k = 0;
   if (ASC_FEATURE_SIMD) {
     const cv = f64x2.splat(c);
     let lo = f64x2.splat(0), hi = lo;
     for (; k + 4 <= n; k += 4) {
       const p = buf + (<usize>k << 3);
-      let x = v128.load(p), y = v128.load(p, 16);
-      if (sq) { x = f64x2.sub(x, cv); y = f64x2.sub(y, cv); x = f64x2.mul(x, x); y = f64x2.mul(y, y); }
-      lo = f64x2.add(lo, x); hi = f64x2.add(hi, y);
+      const x = f64x2.sub(v128.load(p), cv), y = f64x2.sub(v128.load(p, 16), cv);
+      lo = f64x2.add(lo, f64x2.mul(x, x)); hi = f64x2.add(hi, f64x2.mul(y, y));
     }
     a0 = f64x2.extract_lane(lo, 0); a1 = f64x2.extract_lane(lo, 1); a2 = f64x2.extract_lane(hi, 0); a3 = f64x2.extract_lane(hi, 1);
   } else {
     for (; k + 4 <= n; k += 4) {
       const p = buf + (<usize>k << 3);
-      let x0 = load<f64>(p), x1 = load<f64>(p, 8), x2 = load<f64>(p, 16), x3 = load<f64>(p, 24);
-      if (sq) { x0 -= c; x1 -= c; x2 -= c; x3 -= c; x0 *= x0; x1 *= x1; x2 *= x2; x3 *= x3; }
-      a0 += x0; a1 += x1; a2 += x2; a3 += x3;
+      const x0 = load<f64>(p) - c, x1 = load<f64>(p, 8) - c, x2 = load<f64>(p, 16) - c, x3 = load<f64>(p, 24) - c;
+      a0 += x0 * x0; a1 += x1 * x1; a2 += x2 * x2; a3 += x3 * x3;
     }
   }
   for (; k < n; k++) {
-    let x = load<f64>(buf + (<usize>k << 3));
-    if (sq) { x -= c; x *= x; }
-    const j = k & 3;
-    if (j == 0) a0 += x; else if (j == 1) a1 += x; else if (j == 2) a2 += x; else a3 += x;
+    const x = load<f64>(buf + (<usize>k << 3)) - c, j = k & 3;
+    if (j == 0) a0 += x * x; else if (j == 1) a1 += x * x; else if (j == 2) a2 += x * x; else a3 += x * x;
   }
   return (a0 + a1) + (a2 + a3);
 }
@@ -67,9 +71,9 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
 // useMask / through / check are literals at every call site below, so each combination compiles
 // to its own loop with no per-token mode branches. Scans [s, s+L) backwards from carried state
 // (A, nv); returns the first non-finite index when check (else -1) and stores the number of
-// values written to buf at nOut.
+// values written to buf at nOut, and their sum (continuing `sum`) at nOut + 8.
 @inline function gaeRow(
-  r: usize, V: usize, mask: usize, s: i32, L: i32, A: f64, nv: f64, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, n: i32, moments: bool,
+  r: usize, V: usize, mask: usize, s: i32, L: i32, A: f64, nv: f64, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, n: i32, sum: f64, moments: bool,
   useMask: bool, through: bool, check: bool, nOut: usize,
 ): i32 {
   let bad = -1;
@@ -86,9 +90,9 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
     const a32 = <f32>A + 0, r32 = <f32>(A + v) + 0;
     if (check && bad < 0 && !(isFinite<f32>(a32) && isFinite<f32>(r32))) bad = t;
     store<f32>(raw + o, a32); store<f32>(ret + o, r32);
-    if (moments) { store<f64>(buf + (<usize>n << 3), A); n++; }
+    if (moments) { store<f64>(buf + (<usize>n << 3), A); sum += A; n++; }
   }
-  store<i32>(nOut, n);
+  store<i32>(nOut, n); store<f64>(nOut, sum, 8);
   return bad;
 }
 
@@ -103,11 +107,12 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
 // loop from the carried state; the number of values written to buf goes to nOut.
 @inline function gaeRowBlocked(r: usize, V: usize, s: i32, L: i32, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, moments: bool, pw: usize, nOut: usize): void {
   const lo = s + (L & 7);
-  let t = s + L, C: f64 = 0, n = 0;
+  let t = s + L, C: f64 = 0, n = 0, sum: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     const g = f64x2.splat(gamma), a1 = f64x2.splat(gl), a2 = f64x2.splat(load<f64>(pw, 16)), a4 = f64x2.splat(load<f64>(pw, 32));
     const p01 = v128.load(pw, 72), p23 = v128.load(pw, 88), p45 = v128.load(pw, 104), p67 = v128.load(pw, 120); // (a^8,a^7) ... (a^2,a^1)
     const z = f32x4.splat(0), zd = f64x2.splat(0);
+    let acc = zd; // the row sum for the moments: (A01 + A23) + (A45 + A67), lane-wise
     let vUp = zd; // (V[t], V[t+1]) of the block above, as f64 (V at the row end reads as 0)
     while (t - 8 >= lo) {
       t -= 8;
@@ -141,13 +146,16 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
       if (moments) {
         const q = buf + (<usize>n << 3);
         v128.store(q, A01); v128.store(q, A23, 16); v128.store(q, A45, 32); v128.store(q, A67, 48);
+        acc = f64x2.add(acc, f64x2.add(f64x2.add(A01, A23), f64x2.add(A45, A67)));
         n += 8;
       }
     }
+    sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   } else {
     // The same lane operations in scalar locals (d_j, then x_j, y_j, z_j), no SIMD.
     const a2 = load<f64>(pw, 16), a4 = load<f64>(pw, 32);
     let vUp: f64 = 0; // V[t+8] (0 at the row end)
+    let acc0: f64 = 0, acc1: f64 = 0; // the SIMD build's two sum lanes
     while (t - 8 >= lo) {
       t -= 8;
       const v0 = ld(V, t), v1 = ld(V, t + 1), v2 = ld(V, t + 2), v3 = ld(V, t + 3), v4 = ld(V, t + 4), v5 = ld(V, t + 5), v6 = ld(V, t + 6), v7 = ld(V, t + 7);
@@ -169,12 +177,14 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
         const q = buf + (<usize>n << 3);
         store<f64>(q, A0); store<f64>(q, A1, 8); store<f64>(q, A2, 16); store<f64>(q, A3, 24);
         store<f64>(q, A4, 32); store<f64>(q, A5, 40); store<f64>(q, A6, 48); store<f64>(q, A7, 56);
+        acc0 += (A0 + A2) + (A4 + A6); acc1 += (A1 + A3) + (A5 + A7);
         n += 8;
       }
     }
+    sum = acc0 + acc1;
   }
   // the row's first L mod 8 tokens: the sequential loop from the carried state
-  gaeRow(r, V, 0, s, t - s, C, t < s + L ? ld(V, t) : 0, gamma, gl, raw, ret, buf, n, moments, false, false, false, nOut);
+  gaeRow(r, V, 0, s, t - s, C, t < s + L ? ld(V, t) : 0, gamma, gl, raw, ret, buf, n, sum, moments, false, false, false, nOut);
 }
 
 @inline function hiOf(x: v128): v128 { return v128.shuffle<f32>(x, x, 2, 3, 2, 3); }
@@ -199,18 +209,18 @@ export function gae_rows_f32(
     const solid = !mask || (prefix != 0 && load<i32>(prefix + (<usize>i << 2)) >= 0);
     if (solid && !check) gaeRowBlocked(r, V, s, L, gamma, gl, rawOut, retOut, buf, mom, pw, tmp);
     else if (mask && !solid) {
-      if (through) b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, true, true, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, true, true, false, tmp);
-      else b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, true, false, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, true, false, false, tmp);
-    } else b = gaeRow(r, V, 0, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, mom, false, false, true, tmp);
+      if (through) b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, true, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, true, false, tmp);
+      else b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, false, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, false, false, tmp);
+    } else b = gaeRow(r, V, 0, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, false, false, true, tmp);
     if (bad < 0 && b >= 0) bad = b;
-    finishRow(i, s, L, offsets, T, rawOut, retOut, buf, load<i32>(tmp), rowMom);
+    finishRow(i, s, L, offsets, T, rawOut, retOut, buf, load<i32>(tmp), load<f64>(tmp, 8), rowMom);
   }
   return bad;
 }
 
 // Discounted returns: mode 0 carry, 1 through, 2 reset (scan.md §4).
 @inline function returnsRow(r: usize, mask: usize, s: i32, L: i32, gamma: f64, mode: i32, ret: usize, buf: usize, moments: bool, useMask: bool, check: bool, nOut: usize): i32 {
-  let R: f64 = 0;
+  let R: f64 = 0, sum: f64 = 0;
   let n = 0, bad = -1;
   for (let t = s + L - 1; t >= s; t--) {
     const o = <usize>t << 2;
@@ -223,9 +233,9 @@ export function gae_rows_f32(
     const r32 = <f32>R + 0;
     if (check && bad < 0 && !isFinite<f32>(r32)) bad = t;
     store<f32>(ret + o, r32);
-    if (moments) { store<f64>(buf + (<usize>n << 3), R); n++; }
+    if (moments) { store<f64>(buf + (<usize>n << 3), R); sum += R; n++; }
   }
-  store<i32>(nOut, n);
+  store<i32>(nOut, n); store<f64>(nOut, sum, 8);
   return bad;
 }
 
@@ -241,7 +251,7 @@ export function returns_rows_f32(
     if (mask) b = check ? returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, true, tmp) : returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, false, tmp);
     else b = check ? returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, true, tmp) : returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, false, tmp);
     if (bad < 0 && b >= 0) bad = b;
-    finishRow(i, s, L, offsets, T, retOut, 0, buf, load<i32>(tmp), rowMom);
+    finishRow(i, s, L, offsets, T, retOut, 0, buf, load<i32>(tmp), load<f64>(tmp, 8), rowMom);
   }
   return bad;
 }
