@@ -40,14 +40,25 @@ function bindElementwise(e: Engine, s: Scratch, a: Record<string, any>, tensors:
 export const KL_PENALTY_INPUTS = ["logp", "refLogp", ...LAYOUT_INPUTS] as const;
 export const KL_PENALTY_OPTIONS = ["klEstimator", "klClamp"] as const;
 
+/** |kl| bound from the checked inputs (maxX = max|logp| + max|refLogp|); Infinity when unbounded. */
+function klBound(est: number, clamp: number, maxX: number): number {
+  if (est === 3) return clamp === 2 ? Infinity : 10;
+  if (clamp === 1) return Math.min(10, maxX);
+  return est === 2 ? 0.5 * maxX * maxX : maxX;
+}
+
 export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<{ gradient: string }> {
   const o = resolveOptions("klPenalty", a, KL_PENALTY_INPUTS, KL_PENALTY_OPTIONS);
   const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
   const { rows, ptrs: [lp, rp] } = bindElementwise(e, s, a, [["logp", a.logp], ["refLogp", a.refLogp]]);
-  checkTokens(e, s, rows, ["logp", lp!], ["refLogp", rp!]);
+  const [maxLp, maxRp] = checkTokens(e, s, rows, ["logp", lp!], ["refLogp", rp!]) as [number, number];
   const tmp = s.alloc(rows.N * 4);
-  const bad = e.exports.kl_penalty_f32(lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, est.code, clamp, tmp);
-  if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the unclamped k3 value is outside the float32 range");
+  e.exports.kl_penalty_f32(lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, est.code, clamp, tmp);
+  // Only TRL's unclamped k3 (or absurd log-probs) can leave the f32 range: then find the index.
+  if (!(klBound(est.code, clamp, maxLp + maxRp) < 1e38)) {
+    const bad = e.exports.first_nonfinite_valid_f32(tmp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+    if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the unclamped k3 value is outside the float32 range");
+  }
   return { rows, diagnostics: { gradient: est.gradient }, distinctReturns: false, write: (out) => e.U8.copyWithin(out.advantages, tmp, tmp + rows.N * 4) };
 }
 
@@ -75,8 +86,8 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
     // |kl| bound from the checked inputs: when neither it nor any reward can leave the float32
     // range, the pass writes the caller's outputs directly. Otherwise (huge inputs, TRL's
     // unclamped k3): scratch first, and the outputs are checked before anything is copied out.
-    const klBound = est.code === 3 ? (clamp === 2 ? Infinity : 10) : clamp === 1 ? Math.min(10, maxX) : est.code === 2 ? 0.5 * maxX * maxX : maxX;
-    const safe = klBound < 1e38 && maxS + Math.abs(o.klCoef) * klBound < 1e38;
+    const bound = klBound(est.code, clamp, maxX);
+    const safe = bound < 1e38 && maxS + Math.abs(o.klCoef) * bound < 1e38;
     const rm = s.alloc(Math.max(rows.B, 1) * 8);
     const run = (rw: number, kl: number) => e.exports.kl_in_reward_verl_f32(sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, est.code, clamp, o.klCoef, rw, kl, rm);
     let pre: { rw: number; kl: number } | null = null;

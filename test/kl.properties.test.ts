@@ -83,6 +83,35 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
   });
 });
 
+describe("k3 core (expm1(d) - d without libm): both branches, their boundaries, both builds", () => {
+  it("equals expm1(d) - d (the oracle: a series near 0, Math.expm1 elsewhere) rounded once to f32, within one f32 ulp, over d in [-60, 88]", () => {
+    // d = refLogp - logp with logp = 0 and klClamp "none": the core is evaluated on d itself.
+    const ds: number[] = [0, 2 ** -149, -(2 ** -149), 1e-30, -1e-30, 1e-8, -1e-8, 0.1, -0.1];
+    for (const b of [0.5, -0.5, 50, -50]) for (const k of [-2, -1, 0, 1, 2]) ds.push(b + k * 2 ** -20, b * (1 + k * 2 ** -23));
+    for (let d = -60; d <= 88; d += 0.0137) ds.push(d);
+    for (let e = -40; e <= 6; e += 0.25) ds.push(2 ** e, -(2 ** e));
+    const refLogp = Float32Array.from(ds), logp = new Float32Array(ds.length);
+    const outs = builds.map(([, api]) => api.klPenalty({ logp, refLogp, klEstimator: "k3", klClamp: "none" }));
+    for (let i = 0; i < ds.length; i++) {
+      const d = refLogp[i]!, want = Math.fround(ref.expm1MinusSelf(d)), got = outs[0]![i]!;
+      const ulp = want === 0 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(Math.abs(want))) - 23);
+      assert.ok(Math.abs(got - want) <= ulp, `d = ${d}: ${got} vs ${want}`);
+    }
+    assertBitwise(outs[0]!, outs[1]!, "simd vs scalar");
+  });
+
+  it("k3 in the fused KL-in-reward SIMD path equals the scalar build (4-token steps and tails)", () => {
+    const n = 4 * 37 + 3, lp = new Float32Array(n), rp = Float32Array.from({ length: n }, (_, i) => (i % 29) * 0.71 - 9.5 + (i % 3) * 1e-6);
+    const outs = builds.map(([, api]) => api.klInReward({ mode: "verl", tokenScores: new Float32Array(n).fill(1), oldLogp: lp, refLogp: rp, klEstimator: "k3", klClamp: "verl", klCoef: 0.1 }));
+    assertBitwise(outs[0]!.tokenRewards, outs[1]!.tokenRewards, "rewards");
+    assertBitwise(outs[0]!.kl!, outs[1]!.kl!, "kl");
+    for (let i = 0; i < n; i++) {
+      const want = Math.fround(Math.min(Math.max(ref.expm1MinusSelf(Math.min(Math.max(rp[i]!, -20), 20)), -10), 10));
+      assert.ok(Math.abs(outs[0]!.kl![i]! - want) <= 2 ** -20 * Math.max(Math.abs(want), 2 ** -126), `[${i}] ${outs[0]!.kl![i]} vs ${want}`);
+    }
+  });
+});
+
 describe("KL pinned counterexamples", () => {
   it("packed currentKl equals padded when a row's last valid tokens fall in the SIMD build's scalar tail", () => {
     // Shrunk by fast-check: the SIMD row sum once depended on where the row ended (4-token steps

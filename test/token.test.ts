@@ -97,6 +97,9 @@ for (const [build, api] of builds) {
       assert.throws(() => api.klPenalty({ logp: b, refLogp: Float32Array.from([0, 0, NaN]) }), (e: any) => e.code === "NON_FINITE" && e.argument === "refLogp" && e.index === 2);
       assert.throws(() => api.klPenalty({ logp: b, refLogp: b, klEstimator: "full" }), /UNKNOWN_OPTION: klEstimator/);
       assert.throws(() => api.klPenalty({ logp: Float32Array.from([-200]), refLogp: Float32Array.from([0]), klEstimator: "k3", klClamp: "none" }), /RESULT_OVERFLOW/);
+      // the first valid overflow is named (a masked one before it is not read)
+      assert.throws(() => api.klPenalty({ logp: Float32Array.from([0, -200, 0, 0, 0, -200]), refLogp: new Float32Array(6), mask: Uint8Array.from([1, 0, 1, 1, 1, 1]), width: 6, klEstimator: "k3", klClamp: "none" }),
+        (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "logp" && e.index === 5);
     });
     it("klInReward (verl): rewards + beta*kl = scores on valid positions; currentKl is the mean of row means", () => {
       const scores = Float32Array.from([0, 0, 1, 0, 0, 2, 0, 0]), mask = Uint8Array.from([1, 1, 1, 0, 1, 1, 0, 0]);

@@ -1,4 +1,5 @@
 import { rowStart, rowEnd, validEnd, prefixLen, maskLanes4 } from "../rows";
+import { k3Core, k3Core2 } from "./k3";
 
 // KL estimators (spec token.md §3), evaluated in f64 from x = logp - refLogp.
 //   est: 0 = k1 (x), 1 = abs, 2 = k2 (x^2/2), 3 = k3 (exp(-x) - 1 + x, as expm1(d) - d with d = -x)
@@ -12,8 +13,8 @@ import { rowStart, rowEnd, validEnd, prefixLen, maskLanes4 } from "../rows";
   else {
     let d = -x;
     if (clampMode == 0) d = Math.min(Math.max(d, -20), 20);
-    // expm1(d) - d has no cancellation for small |d|; an overflowing exp gives +inf, then clamps.
-    v = Math.expm1(d) - d;
+    // expm1(d) - d with no cancellation for small |d| (k3.ts); an overflow gives +inf, then clamps.
+    v = k3Core(d);
     if (clampMode == 0) v = Math.min(Math.max(v, -10), 10);
   }
   if (clampMode == 1) v = Math.min(Math.max(v, -10), 10);
@@ -22,11 +23,17 @@ import { rowStart, rowEnd, validEnd, prefixLen, maskLanes4 } from "../rows";
 
 @inline function hiOf(x: v128): v128 { return v128.shuffle<f32>(x, x, 2, 3, 2, 3); }
 
-// klValue on two lanes, for the estimators without exp (est 0..2); same f64 operations.
+// klValue on two lanes; the same f64 operations lane by lane.
 @inline function klValue2(x: v128, est: i32, clampMode: i32): v128 {
   let v = x;
   if (est == 1) v = f64x2.abs(x);
   else if (est == 2) v = f64x2.mul(f64x2.mul(f64x2.splat(0.5), x), x);
+  else if (est == 3) {
+    let d = f64x2.neg(x);
+    if (clampMode == 0) d = f64x2.min(f64x2.max(d, f64x2.splat(-20)), f64x2.splat(20));
+    v = k3Core2(d);
+    if (clampMode == 0) v = f64x2.min(f64x2.max(v, f64x2.splat(-10)), f64x2.splat(10));
+  }
   if (clampMode == 1) v = f64x2.min(f64x2.max(v, f64x2.splat(-10)), f64x2.splat(10));
   return v;
 }
@@ -35,29 +42,14 @@ import { rowStart, rowEnd, validEnd, prefixLen, maskLanes4 } from "../rows";
   return t < v && (mask == 0 || load<u8>(mask + <usize>t) != 0);
 }
 
-// klPenalty into out (+0 at masked positions). Returns the first index whose f32 value is not
-// finite (TRL's unclamped k3 overflows for -x above ~88.7), or -1.
-export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, est: i32, clampMode: i32, out: usize): i32 {
-  let bad = -1;
-  for (let i = 0; i < B; i++) {
-    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    const v = validEnd(lens, i, s, e);
-    for (let t = s; t < e; t++) {
-      const o = <usize>t << 2;
-      let y: f32 = 0;
-      if (valid(mask, t, v)) {
-        y = <f32>klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode) + 0;
-        if (bad < 0 && !isFinite<f32>(y)) bad = t;
-      }
-      store<f32>(out + o, y);
-    }
-  }
-  return bad;
+// klPenalty into out (+0 at masked positions): the fused pass below with no scores and no rewards.
+export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, est: i32, clampMode: i32, out: usize): void {
+  kl_in_reward_verl_f32(0, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, 0, 0, out, 0);
 }
 
 // verl apply_kl_penalty, fused: kld = klPenalty * m; rewards = scores - beta * kld at valid
-// positions (+0 elsewhere); rowMean[i] = Σ_t kld / L_i (0 for an empty row), in f64. klOut is
-// optional (0 = not written). `prefix` is the mask scan's per-row prefix length (or 0): a prefix
+// positions (+0 elsewhere); rowMean[i] = Σ_t kld / L_i (0 for an empty row), in f64. rewardsOut,
+// klOut and rowMean are each optional (0 = not written; without rewardsOut, scores are not read). `prefix` is the mask scan's per-row prefix length (or 0): a prefix
 // row reads only its valid tokens, with no mask, and its padding is a memset.
 // The caller has checked the inputs; a result that is not finite (only possible when its bounds
 // did not rule it out) is found afterwards by checking the outputs, so the loop tests nothing.
@@ -76,10 +68,10 @@ export function kl_in_reward_verl_f32(
     if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut);
     else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut);
     if (e > v) {
-      memory.fill(rewardsOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
+      if (rewardsOut) memory.fill(rewardsOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
       if (klOut) memory.fill(klOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
     }
-    store<f64>(rowMean + (<usize>i << 3), mean);
+    if (rowMean) store<f64>(rowMean + (<usize>i << 3), mean);
   }
 }
 
@@ -99,14 +91,14 @@ export function kl_in_reward_verl_f32(
   // the order then depends only on positions within the row, so packed and padded rows, and
   // the SIMD and scalar builds, give the same currentKl (a padded row's extra steps add +0).
   let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, n = 0, t = s;
-  // SIMD: the polynomial estimators, 4 tokens per step in two f64x2 halves with the same f64
-  // operations as the scalar loop, so outputs are bitwise identical.
-  if (ASC_FEATURE_SIMD && est <= 2) {
+  // SIMD: 4 tokens per step in two f64x2 halves with the same f64 operations as the scalar loop,
+  // so outputs are bitwise identical.
+  if (ASC_FEATURE_SIMD) {
     const zero = f32x4.splat(0), betaV = f64x2.splat(beta);
     let accLo = f64x2.splat(0), accHi = accLo;
     for (; t + 4 <= v; t += 4) {
       const o = <usize>t << 2;
-      const lp = v128.load(logp + o), rp = v128.load(ref + o), sc = v128.load(scores + o);
+      const lp = v128.load(logp + o), rp = v128.load(ref + o);
       let kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
       let kHi = klValue2(f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp))), est, clampMode);
       let m32 = i32x4.splat(-1);
@@ -119,11 +111,15 @@ export function kl_in_reward_verl_f32(
       accLo = f64x2.add(accLo, kLo);
       accHi = f64x2.add(accHi, kHi);
       let k32 = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero);
-      const rLo = f64x2.sub(f64x2.promote_low_f32x4(sc), f64x2.mul(betaV, kLo));
-      const rHi = f64x2.sub(f64x2.promote_low_f32x4(hiOf(sc)), f64x2.mul(betaV, kHi));
-      let rw = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(rLo), f32x4.demote_f64x2_zero(rHi), 0, 1, 4, 5), zero);
-      if (mask) { rw = v128.and(rw, m32); k32 = v128.and(k32, m32); }
-      v128.store(rewardsOut + o, rw);
+      if (mask) k32 = v128.and(k32, m32);
+      if (rewardsOut) {
+        const sc = v128.load(scores + o);
+        const rLo = f64x2.sub(f64x2.promote_low_f32x4(sc), f64x2.mul(betaV, kLo));
+        const rHi = f64x2.sub(f64x2.promote_low_f32x4(hiOf(sc)), f64x2.mul(betaV, kHi));
+        let rw = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(rLo), f32x4.demote_f64x2_zero(rHi), 0, 1, 4, 5), zero);
+        if (mask) rw = v128.and(rw, m32);
+        v128.store(rewardsOut + o, rw);
+      }
       if (klOut) v128.store(klOut + o, k32);
     }
     a0 = f64x2.extract_lane(accLo, 0); a1 = f64x2.extract_lane(accLo, 1);
@@ -138,9 +134,9 @@ export function kl_in_reward_verl_f32(
       if (j == 0) a0 += k; else if (j == 1) a1 += k; else if (j == 2) a2 += k; else a3 += k;
       n++;
       k32 = <f32>k + 0;
-      rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
+      if (rewardsOut) rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
     }
-    store<f32>(rewardsOut + o, rw);
+    if (rewardsOut) store<f32>(rewardsOut + o, rw);
     if (klOut) store<f32>(klOut + o, k32);
   }
   return n ? ((a0 + a1) + (a2 + a3)) / <f64>n : 0;

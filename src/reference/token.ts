@@ -49,6 +49,19 @@ export function primeReturns(rm: ArrayLike<number> | null, outcome: ArrayLike<nu
 }
 
 /** KL estimators of token.md §3 in f64 from x = logp - refLogp, with the three clamp modes. */
+/**
+ * expm1(d) - d in f64. Near 0, Math.expm1(d) - d cancels (expm1(d) ~ d: at d = 1e-12 the result
+ * keeps only ~4 digits), so |d| < 0.5 sums the series d^2/2! + d^3/3! + ... instead, largest term
+ * first, until the terms no longer change the sum. Elsewhere the subtraction loses at most a
+ * factor ~11 (at |d| = 0.5).
+ */
+export function expm1MinusSelf(d: number): number {
+  if (Math.abs(d) >= 0.5) return Math.expm1(d) - d;
+  let sum = 0, term = (d * d) / 2;
+  for (let n = 2; n < 40 && sum + term !== sum; n++) { sum += term; term *= d / (n + 1); }
+  return sum;
+}
+
 export function klValue(x: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl" | "all10" | "none"): number {
   let v: number;
   if (est === "k1") v = x;
@@ -57,7 +70,7 @@ export function klValue(x: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl
   else {
     // verl clamps the exponent's argument to [-20, 20] and the value to [-10, 10]
     const d = clamp === "verl" ? Math.min(Math.max(-x, -20), 20) : -x;
-    v = Math.expm1(d) - d;
+    v = expm1MinusSelf(d);
     if (clamp === "verl") v = Math.min(Math.max(v, -10), 10);
   }
   return clamp === "all10" ? Math.min(Math.max(v, -10), 10) : v;

@@ -31,7 +31,7 @@ export interface KernelExports {
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
   valid_absbits3_f32(x: number, y: number, z: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number, out: number): void;
   row_sum_f64(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
-  kl_penalty_f32(logp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number, est: number, clampMode: number, out: number): number;
+  kl_penalty_f32(logp: number, ref: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number, est: number, clampMode: number, out: number): void;
   kl_in_reward_verl_f32(scores: number, logp: number, ref: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number,
     est: number, clampMode: number, beta: number, rewardsOut: number, klOut: number, rowMean: number): void;
   kl_reward_orl_f32(kl: number, mask: number, lens: number, offsets: number, B: number, T: number, r: number, beta: number, out: number): number;
