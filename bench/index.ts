@@ -156,6 +156,13 @@ async function klBench() {
   });
   await compare(`klInReward (verl, k1), fused: 8M tokens (8192 x 1024, random lengths as a mask), logp + ref + mask + scores in, token rewards out (workspace tokenScores -> tokenRewards)`, N * 17,
     [...vs, { name: "plain JS", fn: () => js.klInRewardJS(scores, logp, ref, mask, B, T, 0.001, out) }], { time: 1500 });
+  const vk3: Variant[] = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp"] });
+    ws.mask.set(mask); ws.logp.set(logp); ws.refLogp.set(ref); ws.tokenScores.set(scores);
+    return { name: nm, fn: () => ws.klInReward({ klCoef: 0.001, klEstimator: "low_var_kl" }) };
+  });
+  await compare(`klInReward (verl, low_var_kl = k3 with verl clamps), fused: the same batch (workspace tokenScores -> tokenRewards)`, N * 17,
+    [...vk3, { name: "plain JS", fn: () => js.klInRewardK3JS(scores, logp, ref, mask, B, T, 0.001, out) }], { time: 1500 });
   await compare(`klInReward (verl, k1), in place: the same batch, scores refilled into tokenRewards before each call (both sides)`, N * 17,
     [...v, { name: "plain JS", fn: () => { out.set(scores); js.klInRewardJS(scores, logp, ref, mask, B, T, 0.001, out); } }, copyCost], { time: 1500 });
 }

@@ -204,6 +204,25 @@ export function klInRewardJS(scores: Float32Array, logp: Float32Array, ref: Floa
   return total / B;
 }
 
+/** verl KL-in-reward with low_var_kl (k3, verl clamps) over a padded [B,T] byte mask; returns currentKl. */
+export function klInRewardK3JS(scores: Float32Array, logp: Float32Array, ref: Float32Array, mask: Uint8Array, B: number, T: number, beta: number, out: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < B; i++) {
+    const o = i * T;
+    let s = 0, n = 0;
+    for (let t = 0; t < T; t++) {
+      const k = o + t;
+      if (mask[k]) {
+        const d = Math.min(Math.max(ref[k]! - logp[k]!, -20), 20);
+        const x = Math.min(Math.max(Math.expm1(d) - d, -10), 10);
+        out[k] = scores[k]! - beta * x; s += x; n++;
+      } else out[k] = 0;
+    }
+    total += n ? s / n : 0;
+  }
+  return total / B;
+}
+
 /** k3 with verl clamps over a padded [B,T] byte mask. */
 export function klPenaltyK3JS(logp: Float32Array, ref: Float32Array, mask: Uint8Array, out: Float32Array): void {
   for (let k = 0; k < logp.length; k++) {
