@@ -139,6 +139,18 @@ async function klBench() {
   await compare(`klPenalty k3 (verl clamps), copy API (allocates and copies its 32 MiB output each call): 8M tokens`, N * 13, [...v3, { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }], { time: 1500 });
   const va: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => { api.aggLoss({ lossMat: logp, mask, width: T, lossAggMode: "token-mean" }); api.aggLoss({ lossMat: logp, mask, width: T, lossAggMode: "seq-mean-token-mean" }); } }));
   await compare(`aggLoss token-mean + seq-mean-token-mean, copy API (copies its 40 MiB of inputs into wasm memory each call): 8M tokens`, 2 * N * 5, [...va, { name: "plain JS", fn: () => js.aggLossJS(logp, mask, B, T) }], { time: 1500 });
+  const wk: Variant[] = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["logp", "refLogp", "kl", "loss"] });
+    ws.mask.set(mask); ws.logp.set(logp); ws.refLogp.set(ref); ws.loss.set(logp);
+    return { name: nm, fn: () => ws.klPenalty({ klEstimator: "k3", klClamp: "verl" }) };
+  });
+  await compare(`klPenalty k3 (verl clamps), workspace (logp, refLogp -> kl view): 8M tokens`, N * 13, [...wk, { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }], { time: 1500 });
+  const wa: Variant[] = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["loss"] });
+    ws.mask.set(mask); ws.loss.set(logp);
+    return { name: nm, fn: () => { ws.aggLoss({ lossAggMode: "token-mean" }); ws.aggLoss({ lossAggMode: "seq-mean-token-mean" }); } };
+  });
+  await compare(`aggLoss token-mean + seq-mean-token-mean, workspace (the loss view): 8M tokens`, 2 * N * 5, [...wa, { name: "plain JS", fn: () => js.aggLossJS(logp, mask, B, T) }], { time: 1500 });
   const sc = Float32Array.from({ length: B }, (_, i) => i % 2);
   const vp: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => api.placeScores({ scores: sc, lengths: L, width: T }) }));
   await compare(`placeScores (lengths), copy API (allocates and copies its 32 MiB output each call): 8M tokens`, N * 4, [...vp, { name: "plain JS", fn: () => js.placeScoresJS(sc, L, T, out) }], { time: 1500 });

@@ -6,6 +6,7 @@ import { rangeError } from "./errors.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "./bind.js";
 import { checkFiniteParam, resolveOptions } from "./options.js";
 import { LAYOUT_INPUTS } from "./outcome.js";
+import { checkTokens } from "./scans.js";
 
 const MODES = ["token-mean", "token-sum", "seq-mean-token-sum", "seq-mean-token-sum-norm", "seq-mean-token-mean"] as const;
 export type LossAggMode = (typeof MODES)[number];
@@ -35,8 +36,7 @@ export function aggLossRun(e: Engine, s: Scratch, a: AggLossArgs): number {
   if (o.dpSize > 1 && mode.startsWith("seq-") && o.globalBatchSize === null) rangeError("PARAM_OUT_OF_RANGE", "globalBatchSize", -1, "dpSize > 1 needs globalBatchSize");
   if (mode === "seq-mean-token-sum-norm" && rows.packed && o.lossScaleFactor === null) rangeError("PARAM_OUT_OF_RANGE", "lossScaleFactor", -1, "the packed layout has no padded width: give lossScaleFactor");
   const x = place(e, s, a.lossMat);
-  const bad = e.exports.first_nonfinite_valid_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-  if (bad >= 0) rangeError("NON_FINITE", "lossMat", bad, `loss is ${a.lossMat[bad]} at a valid position`);
+  checkTokens(e, s, rows, ["lossMat", x]);
   const rs = s.alloc(Math.max(rows.B, 1) * 8);
   e.exports.row_sum_f64(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
   const F = e.F64, L = e.I32;

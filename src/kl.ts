@@ -52,14 +52,16 @@ export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): Tok
   const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
   const { rows, ptrs: [lp, rp] } = bindElementwise(e, s, a, [["logp", a.logp], ["refLogp", a.refLogp]]);
   const [maxLp, maxRp] = checkTokens(e, s, rows, ["logp", lp!], ["refLogp", rp!]) as [number, number];
-  const tmp = s.alloc(rows.N * 4);
-  e.exports.kl_penalty_f32(lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, est.code, clamp, tmp);
-  // Only TRL's unclamped k3 (or absurd log-probs) can leave the f32 range: then find the index.
+  const run = (out: number) => e.exports.kl_penalty_f32(lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, est.code, clamp, out);
+  // Bounded (every preset's clamps, sane log-probs): the pass writes the output directly. Only
+  // TRL's unclamped k3 (or absurd log-probs) can leave the f32 range: scratch first, then the index.
+  let tmp = 0;
   if (!(klBound(est.code, clamp, maxLp + maxRp) < 1e38)) {
+    run((tmp = s.alloc(rows.N * 4)));
     const bad = e.exports.first_nonfinite_valid_f32(tmp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the unclamped k3 value is outside the float32 range");
   }
-  return { rows, diagnostics: { gradient: est.gradient }, distinctReturns: false, write: (out) => e.U8.copyWithin(out.advantages, tmp, tmp + rows.N * 4) };
+  return { rows, diagnostics: { gradient: est.gradient }, distinctReturns: false, write: (out) => (tmp ? e.U8.copyWithin(out.advantages, tmp, tmp + rows.N * 4) : run(out.advantages)) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import {
 } from "./estimators.js";
 import type * as T from "./types.js";
 import { runDiscountedReturns, runGae, runReinforcePP, type TokenRan } from "./scans.js";
-import { runKlInReward } from "./kl.js";
+import { runKlInReward, runKlPenalty } from "./kl.js";
+import { aggLossRun, type AggLossArgs } from "./aggloss.js";
 import { placeScoresPlan } from "./place.js";
 import type { Preset } from "./options.js";
 
@@ -39,9 +40,10 @@ export interface WorkspacePlan {
    * Optional token views, planned only when asked for so a large batch does not pay for them:
    * "tokenRewards" (row scores from token rewards), "kl" (openrlhfOutcome), "returns" (ReMax,
    * openrlhfOutcome; also reserves their token scratch), "values" (gae), "logp" and "refLogp"
-   * (klInReward), "tokenScores" (klInReward reads its scores here instead of in place).
+   * (klInReward, klPenalty), "tokenScores" (klInReward reads its scores here instead of in place),
+   * "loss" (aggLoss).
    */
-  extraViews?: ("tokenRewards" | "tokenScores" | "kl" | "returns" | "values" | "logp" | "refLogp")[];
+  extraViews?: ("tokenRewards" | "tokenScores" | "kl" | "returns" | "values" | "logp" | "refLogp" | "loss")[];
 }
 
 type ViewKind = "f32" | "u8" | "i32";
@@ -179,6 +181,7 @@ export class Workspace {
   get values(): Float32Array { return this.view("values"); }
   get logp(): Float32Array { return this.view("logp"); }
   get refLogp(): Float32Array { return this.view("refLogp"); }
+  get loss(): Float32Array { return this.view("loss"); }
   // Output views (read these).
   get advantages(): Float32Array { return this.view("advantages"); }
   get returns(): Float32Array { return this.view("returns"); }
@@ -272,6 +275,25 @@ export class Workspace {
   reinforcePP(call: WsCall<T.ReinforcePPArgs> = {}) { return this.runTokens(runReinforcePP, call, { tokenRewards: this.tokens("tokenRewards") }); }
   /** Discounted returns from `tokenRewards` into `advantages` (the returns). */
   discountedReturns(call: WsCall<T.ReturnsArgs> = {}) { return this.runTokens(runDiscountedReturns, call, { tokenRewards: this.tokens("tokenRewards") }); }
+  /** The KL estimator per token from `logp` and `refLogp` into the `kl` view (+0 at masked positions). */
+  klPenalty(call: { klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
+    const out = this.tokens("kl");
+    const args: Record<string, unknown> = { ...call, ...this.layout(), logp: this.tokens("logp"), refLogp: this.tokens("refLogp") };
+    delete args.groupSize; delete args.groupIds;
+    this.scratch.reset();
+    const ran = runKlPenalty(this.e, this.scratch, args);
+    ran.write({ advantages: this.regions.get("kl")!.ptr, returns: 0 });
+    return { kl: out, diagnostics: ran.diagnostics };
+  }
+
+  /** Aggregates the per-token `loss` view over the valid tokens (verl agg_loss; a number). */
+  aggLoss(call: Omit<AggLossArgs, "lossMat" | "mask" | "lengths" | "offsets" | "width"> = {}): number {
+    const args: Record<string, unknown> = { ...call, ...this.layout(), lossMat: this.tokens("loss") };
+    delete args.groupSize; delete args.groupIds;
+    this.scratch.reset();
+    return aggLossRun(this.e, this.scratch, args as unknown as AggLossArgs);
+  }
+
   /**
    * Places the row scores of `scores` on each row's last valid token (or at `positions`), +0
    * elsewhere, into `tokenScores` when that view is planned, else into `tokenRewards`: the token

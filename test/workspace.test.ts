@@ -104,6 +104,28 @@ for (const [build, api] of builds) {
       lw.dispose();
     });
 
+    it("klPenalty writes the kl view and aggLoss reads the loss view; both equal the copy API, with no allocation", () => {
+      const B = 3, T = 10, mask = new Uint8Array(B * T), lp = new Float32Array(B * T), rp = new Float32Array(B * T), loss = new Float32Array(B * T);
+      [10, 6, 0].forEach((L, i) => mask.fill(1, i * T, i * T + L));
+      mask[4] = 0; // a hole in row 0
+      for (let k = 0; k < B * T; k++) { lp[k] = -((k * 31) % 13) / 5; rp[k] = lp[k]! - ((k % 7) - 3) / 4; loss[k] = ((k * 17) % 11) / 3 - 1; }
+      const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["logp", "refLogp", "kl", "loss"] });
+      ws.mask.set(mask); ws.logp.set(lp); ws.refLogp.set(rp); ws.loss.set(loss); ws.kl.fill(5);
+      const heapBefore = api.engine.heap.bytesReserved;
+      for (const klEstimator of ["k1", "low_var_kl"]) {
+        const r = ws.klPenalty({ klEstimator });
+        assert.equal(r.kl, ws.kl, "the kl view");
+        assertBitwise(r.kl, api.klPenalty({ logp: lp, refLogp: rp, mask, width: T, klEstimator }), klEstimator);
+      }
+      for (const lossAggMode of ["token-mean", "seq-mean-token-mean", "seq-mean-token-sum-norm"] as const)
+        assert.equal(ws.aggLoss({ lossAggMode }), api.aggLoss({ lossMat: loss, mask, width: T, lossAggMode }), lossAggMode);
+      assert.equal(api.engine.heap.bytesReserved, heapBefore, "no allocation");
+      ws.logp[3] = NaN; ws.kl.fill(5);
+      assert.throws(() => ws.klPenalty(), (e: any) => e.code === "NON_FINITE" && e.argument === "logp" && e.index === 3);
+      assert.ok(ws.kl.every((v) => v === 5), "nothing written before the error");
+      ws.dispose();
+    });
+
     it("views are re-derived transparently after another workspace grows memory", () => {
       const ws = api.createWorkspace({ rows: 4, width: 4, groupSize: 2 });
       ws.scores.set([1, 0, 2, 2]); ws.mask.fill(1);
