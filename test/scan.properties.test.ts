@@ -40,8 +40,7 @@ function within(got: ArrayLike<number>, want: ArrayLike<number>, kappa: (k: numb
  * Each output is (x - mu) * rstd rounded once, so the two differ by at most
  * |mu - mu'| * rstd + |x - mu'| * |rstd - rstd'| plus one rounding of each.
  */
-function whitenAgrees(values: Float32Array, whole: Float64Array, rec: Float64Array) {
-  const api = builds[0]![1];
+function whitenAgrees(api: (typeof builds)[number][1], values: Float32Array, whole: Float64Array, rec: Float64Array) {
   const a = api.maskedWhiten({ values, width: values.length });
   const m = api.maskedWhiten({ values, width: values.length, moments: rec });
   const rstd = (r: Float64Array) => 1 / Math.sqrt(r[2]! / (r[0]! - 1) + 1e-8);
@@ -74,14 +73,15 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
 
   it("gae with lam = 1 equals discountedReturns minus values (skip~carry, through~through)", () => {
     fc.assert(fc.property(tokenBatch, fc.constantFrom("skip", "through"), (b, mode) => {
-      const api = builds[0]![1];
-      const g = api.gae({ tokenRewards: b.r, values: b.V, mask: b.mask, width: b.T, gamma: b.gamma, lam: 1, gaeMasked: mode as "skip", whiten: false });
-      const R = api.discountedReturns({ tokenRewards: b.r, mask: b.mask, width: b.T, gamma: b.gamma, returnsMasked: mode === "skip" ? "carry" : "through" });
       const want = ref.gae(b.r, b.V, b.mask, b.B, b.T, b.gamma, 1, mode as "skip");
-      for (let k = 0; k < b.B * b.T; k++) {
-        if (!b.mask[k]) continue;
-        const tol = 2 * tolOracle(g.advantages[k]!, Math.abs(R[k]!) + Math.abs(b.V[k]!), b.T, want.sens[k]!);
-        assert.ok(Math.abs(g.advantages[k]! - (R[k]! - b.V[k]!)) <= tol, `[${k}] ${g.advantages[k]} vs ${R[k]} - ${b.V[k]}`);
+      for (const [build, api] of builds) {
+        const g = api.gae({ tokenRewards: b.r, values: b.V, mask: b.mask, width: b.T, gamma: b.gamma, lam: 1, gaeMasked: mode as "skip", whiten: false });
+        const R = api.discountedReturns({ tokenRewards: b.r, mask: b.mask, width: b.T, gamma: b.gamma, returnsMasked: mode === "skip" ? "carry" : "through" });
+        for (let k = 0; k < b.B * b.T; k++) {
+          if (!b.mask[k]) continue;
+          const tol = 2 * tolOracle(g.advantages[k]!, Math.abs(R[k]!) + Math.abs(b.V[k]!), b.T, want.sens[k]!);
+          assert.ok(Math.abs(g.advantages[k]! - (R[k]! - b.V[k]!)) <= tol, `${build} [${k}] ${g.advantages[k]} vs ${R[k]} - ${b.V[k]}`);
+        }
       }
     }), RUNS);
   });
@@ -116,8 +116,8 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
   });
 
   it("moments merged over k in {2,3,7} parts equal the whole; whitening with merged moments matches within 1 ulp", () => {
-    fc.assert(fc.property(fc.array(finite(1e4), { minLength: 1, maxLength: 300 }), fc.array(fc.nat(), { minLength: 7, maxLength: 7 }), (xs, cuts) => {
-      const api = builds[0]![1];
+    fc.assert(fc.property(fc.array(finite(1e4), { minLength: 1, maxLength: 300 }), fc.array(fc.nat(), { minLength: 7, maxLength: 7 }), fc.constantFrom(0, 1), (xs, cuts, bi) => {
+      const api = builds[bi]![1];
       const values = Float32Array.from(xs);
       const whole = api.moments({ values, width: values.length });
       for (const k of [2, 3, 7]) {
@@ -132,7 +132,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
         const sumAbs = xs.reduce((a, x) => a + Math.abs(x), 0);
         assert.ok(Math.abs(rec[1]! - whole[1]!) <= 4 * values.length * 2 ** -53 * (sumAbs / values.length + Math.abs(whole[1]!)), `mean ${rec[1]} vs ${whole[1]}`);
         assert.ok(Math.abs(rec[2]! - whole[2]!) <= 16 * values.length * 2 ** -53 * (xs.reduce((a, x) => a + (x - whole[1]!) ** 2, 0) + values.length * (whole[1]! ** 2 + 1e-300)), `M2 ${rec[2]} vs ${whole[2]}`);
-        if (whole[0]! >= 2) whitenAgrees(values, whole, rec);
+        if (whole[0]! >= 2) whitenAgrees(api, values, whole, rec);
       }
       assertBitwise(api.mergeMoments(whole, new Float64Array(3)), whole, "merge with empty is the identity");
     }), RUNS);
@@ -159,7 +159,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
     const api = builds[0]![1];
     const whole = api.moments({ values, width: 4 });
     const rec = api.mergeMoments(api.moments({ values: values.subarray(0, 1), width: 1 }), api.moments({ values: values.subarray(1), width: 3 }));
-    whitenAgrees(values, whole, rec);
+    for (const [, a] of builds) whitenAgrees(a, values, whole, rec);
   });
 
   it("min-form ('steps') return is the minimum of the future step rewards (exact) and <= each of them", () => {

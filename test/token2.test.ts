@@ -37,6 +37,8 @@ describe("likelihood rewards, SAR, TGDPO", () => {
       // [-1, 1) holds for the real value; an f32 result within half an ulp of 1 rounds to 1.
       outs[0]!.forEach((v, i) => { const y = Math.fround(want[i]!); assert.ok(Math.abs(v - y) <= tolOracle(y, 1, T, 30 * T), `[${i}] ${v} vs ${y}`); assert.ok(want[i]! >= -1 && want[i]! < 1 && v >= -1 && v <= 1); });
       assertBitwise(outs[0]!, outs[1]!, "simd vs scalar");
+      const p = toPacked(mask, B, T, (_i, last) => last + 1);
+      assertBitwise(builds[0]![1].selfAlignedReward({ logpWithQuery: pack(a, T, p), logpWithoutQuery: pack(b, T, p), mask: pack(mask, T, p), offsets: p.offsets }), outs[0]!, "packed");
       assert.ok(builds[0]![1].selfAlignedReward({ logpWithQuery: a, logpWithoutQuery: a, mask, width: T }).every((v) => v === 0));
       const up = builds[0]![1].selfAlignedReward({ logpWithQuery: a.map((x) => Math.min(0, x + bump)), logpWithoutQuery: b, mask, width: T });
       up.forEach((v, i) => assert.ok(v >= outs[0]![i]! - 1e-7, `monotone [${i}]`));
@@ -48,6 +50,10 @@ describe("likelihood rewards, SAR, TGDPO", () => {
       const args = { chosenLogp: a, chosenRefLogp: b, chosenRewardLogp: c, chosenMask: mask, rejectedLogp: b, rejectedRefLogp: c, rejectedRewardLogp: a, rejectedMask: mask, width: T, alpha, beta };
       const outs = builds.map(([, api]) => api.tgdpo(args));
       assertBitwise(outs[0]!.z, outs[1]!.z, "simd vs scalar");
+      const p = toPacked(mask, mask.length / T, T, (_i, last) => last + 1), pk = (x: Float32Array) => pack(x, T, p), pm = pack(mask, T, p);
+      const packed = builds[0]![1].tgdpo({ chosenLogp: pk(a), chosenRefLogp: pk(b), chosenRewardLogp: pk(c), chosenMask: pm, rejectedLogp: pk(b), rejectedRefLogp: pk(c), rejectedRewardLogp: pk(a), rejectedMask: pm, offsets: p.offsets, alpha, beta });
+      assertBitwise(packed.z, outs[0]!.z, "packed z");
+      assertBitwise(packed.chosenWeights, pk(outs[0]!.chosenWeights), "packed chosen weights");
       outs[0]!.loss.forEach((l) => assert.ok(l >= 0 && Number.isFinite(l)));
       if (alpha === 0) outs[0]!.chosenWeights.forEach((w, k) => assert.ok(mask[k] ? w === Math.fround(beta) : Object.is(w, 0)));
       const B = mask.length / T;
