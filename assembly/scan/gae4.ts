@@ -104,7 +104,7 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
 // of one per token. The sums are reassociated (f64 state throughout, scan.md), so results are
 // within rounding of the sequential loop, not bitwise; both builds run these same operations,
 // lane by lane, and agree bitwise. The first L mod 8 tokens of the row finish in the sequential
-// loop from the carried state; the number of values written to buf goes to nOut.
+// loop from the carried state; the count of values written to buf goes to nOut, their sum to nOut + 8.
 @inline function gaeRowBlocked(r: usize, V: usize, s: i32, L: i32, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, moments: bool, pw: usize, nOut: usize): void {
   const lo = s + (L & 7);
   let t = s + L, C: f64 = 0, n = 0, sum: f64 = 0;
