@@ -118,6 +118,12 @@ async function gaeBench() {
       const bytes = N * (16 + (mode === "mask" ? 1 : 0));
       await compare(`gae + verl whitening: ${B} x ${T} (${(N / 2 ** 20).toFixed(0)}M tokens), gamma 0.99, lam 0.95, ${mode === "mask" ? "Uint8 mask" : "lengths"}`, bytes, [...v, base], { time: 1500 });
     }
+    const vr: Variant[] = apis.map(([nm, api]) => {
+      const ws = api.createWorkspace({ rows: B, width: T, valid: "mask", extraViews: ["tokenRewards", "returns"] });
+      ws.tokenRewards.set(r); ws.mask.set(mask);
+      return { name: nm, fn: () => ws.reinforcePP({ gamma: 0.99 }) };
+    });
+    await compare(`reinforcePP (returns, gamma 0.99, verl whitening): ${B} x ${T}, Uint8 mask`, N * 13, [...vr, { name: "plain JS", fn: () => js.reinforcePPJS(r, mask, B, T, 0.99, adv, ret) }], { time: 1500 });
     const a = new Uint8Array(N * 16), b2 = new Uint8Array(N * 16);
     await compare(`reference: TypedArray.set copy of ${(N * 16 / 2 ** 20).toFixed(0)} MiB (the bytes GAE moves)`, N * 32, [{ name: "plain JS", fn: () => b2.set(a) }]);
   }

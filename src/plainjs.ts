@@ -188,6 +188,26 @@ export function gaeJS(r: Float32Array, V: Float32Array, mask: Uint8Array | null,
   }
 }
 
+/** REINFORCE++ (verl): discounted returns over a padded [B,T] byte mask, then unbiased whitening into adv. */
+export function reinforcePPJS(r: Float32Array, mask: Uint8Array, B: number, T: number, gamma: number, adv: Float32Array, ret: Float32Array): void {
+  let n = 0, sum = 0;
+  for (let i = 0; i < B; i++) {
+    const o = i * T;
+    let R = 0;
+    for (let t = T - 1; t >= 0; t--) {
+      const k = o + t;
+      if (!mask[k]) { ret[k] = 0; adv[k] = 0; continue; }
+      R = r[k]! + gamma * R;
+      ret[k] = R; n++; sum += R;
+    }
+  }
+  const mean = sum / n;
+  let m2 = 0;
+  for (let k = 0; k < B * T; k++) if (mask[k]) { const d = ret[k]! - mean; m2 += d * d; }
+  const rstd = 1 / Math.sqrt(m2 / (n - 1) + 1e-8);
+  for (let k = 0; k < B * T; k++) if (mask[k]) adv[k] = (ret[k]! - mean) * rstd;
+}
+
 /** verl apply_kl_penalty with k1, padded [B,T] byte mask: rewards = scores - beta*(logp - ref) at valid positions. */
 export function klInRewardJS(scores: Float32Array, logp: Float32Array, ref: Float32Array, mask: Uint8Array, B: number, T: number, beta: number, out: Float32Array): number {
   let total = 0;

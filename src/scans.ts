@@ -141,14 +141,14 @@ export function scanPlan(e: Engine, s: Scratch, rows: Rows): { scanLen: number; 
   return { scanLen, longest };
 }
 
-/** Merges the per-row moments in row order, then whitens the scanned values in place. */
-function whitenScanned(e: Engine, s: Scratch, rows: Rows, x: number, scanLen: number, rowMom: number, o: WhitenKnobs): WhitenStats {
+/** Merges the per-row moments in row order, then whitens the scanned values of x into out (x itself by default). */
+function whitenScanned(e: Engine, s: Scratch, rows: Rows, x: number, scanLen: number, rowMom: number, o: WhitenKnobs, out = x): WhitenStats {
   const mom = s.alloc(24);
   e.exports.merge_rows_f64(rowMom, rows.B, mom);
   const F = e.F64;
   const count = F[mom >> 3]!, mean = F[(mom >> 3) + 1]!, m2 = F[(mom >> 3) + 2]!;
   const { variance, rstd } = whitenScale(count, m2, o, "mask");
-  e.exports.whiten_scanned_f32(x, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, scanLen, mean, rstd, 0);
+  e.exports.whiten_scanned_f32(x, out, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, scanLen, mean, rstd, 0);
   return { count, mean, variance, rstd };
 }
 
@@ -170,8 +170,8 @@ function runReturns(e: Engine, s: Scratch, a: Record<string, any>, kernel: strin
   const L = longestRow(e, rows);
   const safe = L * maxR < F32_MAX / 2;
   const plan = scanPlan(e, s, rows);
-  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(16);
-  const scan = (ret: number, check: number) => e.exports.returns_rows_f32(r!, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, plan.scanLen, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], check, ret, buf, rowMom, tmp);
+  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(160);
+  const scan = (ret: number, check: number) => e.exports.returns_rows_f32(r!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, plan.scanLen, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], check, ret, buf, rowMom, tmp);
   let pre = 0;
   if (!safe) {
     pre = s.alloc(rows.N * 4);
@@ -183,10 +183,7 @@ function runReturns(e: Engine, s: Scratch, a: Record<string, any>, kernel: strin
     rows, diagnostics, distinctReturns: whiten,
     write: (out) => {
       if (pre) e.U8.copyWithin(out.returns, pre, pre + rows.N * 4); else scan(out.returns, 0);
-      if (whiten) {
-        e.U8.copyWithin(out.advantages, out.returns, out.returns + rows.N * 4);
-        diagnostics.whiten = whitenScanned(e, s, rows, out.advantages, plan.scanLen, rowMom, o);
-      }
+      if (whiten) diagnostics.whiten = whitenScanned(e, s, rows, out.returns, plan.scanLen, rowMom, o, out.advantages);
     },
   };
 }

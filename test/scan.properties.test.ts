@@ -115,6 +115,28 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
     }), RUNS);
   });
 
+  it("reinforcePP: advantages are the whitened discounted returns (oracle), returns are discountedReturns; both builds; packed = padded", () => {
+    fc.assert(fc.property(tokenBatch, fc.constantFrom("carry", "through"), (b, mode) => {
+      const want = ref.discountedReturns(b.r, b.mask, b.B, b.T, b.gamma, mode as "carry");
+      let w: ref.WhitenRef;
+      try { w = ref.maskedWhiten(want.returns, b.mask, { whitenVariance: "unbiased", whitenEps: 1e-8, whitenEpsMode: "add" }); } catch {
+        assert.throws(() => builds[0]![1].reinforcePP({ tokenRewards: b.r, mask: b.mask, width: b.T, gamma: b.gamma, returnsMasked: mode as "carry" }), /TOO_FEW_VALID/);
+        return;
+      }
+      const args = { tokenRewards: b.r, mask: b.mask, width: b.T, gamma: b.gamma, returnsMasked: mode as "carry" };
+      const outs = builds.map(([, api]) => api.reinforcePP(args));
+      // as for GAE: the returns' own scan error and their f32 storage enter scaled by rstd
+      const rawErr = (k: number) => (b.mask[k] ? (2 * b.T * 2 ** -53 * want.sens[k]! + 2 ** -150) * w.rstd : 0);
+      within(outs[0]!.advantages, w.out, () => w.kappa, w.count, (k) => w.sens + rawErr(k) / (2 * w.count * 2 ** -53), "whitened", b.mask);
+      assertBitwise(outs[0]!.returns, builds[0]![1].discountedReturns(args), "returns = discountedReturns");
+      assertBitwise(outs[0]!.advantages, outs[1]!.advantages, "simd vs scalar");
+      assertBitwise(outs[0]!.returns, outs[1]!.returns, "simd vs scalar returns");
+      const p = toPacked(b.mask, b.B, b.T, (i, last) => last + 1 + (i % 3));
+      const packed = builds[0]![1].reinforcePP({ tokenRewards: pack(b.r, b.T, p), mask: pack(b.mask, b.T, p), offsets: p.offsets, gamma: b.gamma, returnsMasked: mode as "carry" });
+      assertBitwise(packed.advantages, pack(outs[0]!.advantages, b.T, p), "packed");
+    }), RUNS);
+  });
+
   it("moments merged over k in {2,3,7} parts equal the whole; whitening with merged moments matches within 1 ulp", () => {
     fc.assert(fc.property(fc.array(finite(1e4), { minLength: 1, maxLength: 300 }), fc.array(fc.nat(), { minLength: 7, maxLength: 7 }), fc.constantFrom(0, 1), (xs, cuts, bi) => {
       const api = builds[bi]![1];

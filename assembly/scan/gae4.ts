@@ -105,7 +105,9 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
 // within rounding of the sequential loop, not bitwise; both builds run these same operations,
 // lane by lane, and agree bitwise. The first L mod 8 tokens of the row finish in the sequential
 // loop from the carried state; the count of values written to buf goes to nOut, their sum to nOut + 8.
-@inline function gaeRowBlocked(r: usize, V: usize, s: i32, L: i32, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, moments: bool, pw: usize, nOut: usize): void {
+// With isGae false (a literal) the same scan computes discounted returns: d_j = r_j, a = gamma
+// (pass gl = gamma), and only `ret` is written.
+@inline function gaeRowBlocked(r: usize, V: usize, s: i32, L: i32, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, moments: bool, pw: usize, nOut: usize, isGae: bool): void {
   const lo = s + (L & 7);
   let t = s + L, C: f64 = 0, n = 0, sum: f64 = 0;
   if (ASC_FEATURE_SIMD) {
@@ -117,15 +119,20 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
     while (t - 8 >= lo) {
       t -= 8;
       const o = <usize>t << 2;
-      const va = v128.load(V + o), vb = v128.load(V + o, 16), ra = v128.load(r + o), rb = v128.load(r + o, 16);
-      const v01 = f64x2.promote_low_f32x4(va), v23 = f64x2.promote_low_f32x4(hiOf(va)), v45 = f64x2.promote_low_f32x4(vb), v67 = f64x2.promote_low_f32x4(hiOf(vb));
-      // next values V[t+j+1] as f64 lanes (exact conversions, so the same numbers either way)
-      const n01 = v128.shuffle<f64>(v01, v23, 1, 2), n23 = v128.shuffle<f64>(v23, v45, 1, 2), n45 = v128.shuffle<f64>(v45, v67, 1, 2), n67 = v128.shuffle<f64>(v67, vUp, 1, 2);
-      vUp = v01;
-      const d01 = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(ra), f64x2.mul(g, n01)), v01);
-      const d23 = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(hiOf(ra)), f64x2.mul(g, n23)), v23);
-      const d45 = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(rb), f64x2.mul(g, n45)), v45);
-      const d67 = f64x2.sub(f64x2.add(f64x2.promote_low_f32x4(hiOf(rb)), f64x2.mul(g, n67)), v67);
+      const ra = v128.load(r + o), rb = v128.load(r + o, 16);
+      let d01 = f64x2.promote_low_f32x4(ra), d23 = f64x2.promote_low_f32x4(hiOf(ra)), d45 = f64x2.promote_low_f32x4(rb), d67 = f64x2.promote_low_f32x4(hiOf(rb));
+      let v01 = zd, v23 = zd, v45 = zd, v67 = zd;
+      if (isGae) {
+        const va = v128.load(V + o), vb = v128.load(V + o, 16);
+        v01 = f64x2.promote_low_f32x4(va); v23 = f64x2.promote_low_f32x4(hiOf(va)); v45 = f64x2.promote_low_f32x4(vb); v67 = f64x2.promote_low_f32x4(hiOf(vb));
+        // next values V[t+j+1] as f64 lanes (exact conversions, so the same numbers either way)
+        const n01 = v128.shuffle<f64>(v01, v23, 1, 2), n23 = v128.shuffle<f64>(v23, v45, 1, 2), n45 = v128.shuffle<f64>(v45, v67, 1, 2), n67 = v128.shuffle<f64>(v67, vUp, 1, 2);
+        vUp = v01;
+        d01 = f64x2.sub(f64x2.add(d01, f64x2.mul(g, n01)), v01);
+        d23 = f64x2.sub(f64x2.add(d23, f64x2.mul(g, n23)), v23);
+        d45 = f64x2.sub(f64x2.add(d45, f64x2.mul(g, n45)), v45);
+        d67 = f64x2.sub(f64x2.add(d67, f64x2.mul(g, n67)), v67);
+      }
       // shift by 1
       const x01 = f64x2.add(d01, f64x2.mul(a1, v128.shuffle<f64>(d01, d23, 1, 2)));
       const x23 = f64x2.add(d23, f64x2.mul(a1, v128.shuffle<f64>(d23, d45, 1, 2)));
@@ -138,9 +145,12 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
       const A01 = f64x2.add(z01, f64x2.mul(p01, cv)), A23 = f64x2.add(z23, f64x2.mul(p23, cv));
       const A45 = f64x2.add(y45, f64x2.mul(p45, cv)), A67 = f64x2.add(x67, f64x2.mul(p67, cv));
       C = f64x2.extract_lane(A01, 0);
-      v128.store(raw + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A01), f32x4.demote_f64x2_zero(A23), 0, 1, 4, 5), z));
-      v128.store(raw + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A45), f32x4.demote_f64x2_zero(A67), 0, 1, 4, 5), z), 16);
-      const R01 = f64x2.add(A01, v01), R23 = f64x2.add(A23, v23), R45 = f64x2.add(A45, v45), R67 = f64x2.add(A67, v67);
+      let R01 = A01, R23 = A23, R45 = A45, R67 = A67;
+      if (isGae) {
+        v128.store(raw + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A01), f32x4.demote_f64x2_zero(A23), 0, 1, 4, 5), z));
+        v128.store(raw + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A45), f32x4.demote_f64x2_zero(A67), 0, 1, 4, 5), z), 16);
+        R01 = f64x2.add(A01, v01); R23 = f64x2.add(A23, v23); R45 = f64x2.add(A45, v45); R67 = f64x2.add(A67, v67);
+      }
       v128.store(ret + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(R01), f32x4.demote_f64x2_zero(R23), 0, 1, 4, 5), z));
       v128.store(ret + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(R45), f32x4.demote_f64x2_zero(R67), 0, 1, 4, 5), z), 16);
       if (moments) {
@@ -158,10 +168,14 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
     let acc0: f64 = 0, acc1: f64 = 0; // the SIMD build's two sum lanes
     while (t - 8 >= lo) {
       t -= 8;
-      const v0 = ld(V, t), v1 = ld(V, t + 1), v2 = ld(V, t + 2), v3 = ld(V, t + 3), v4 = ld(V, t + 4), v5 = ld(V, t + 5), v6 = ld(V, t + 6), v7 = ld(V, t + 7);
-      const d0 = (ld(r, t) + gamma * v1) - v0, d1 = (ld(r, t + 1) + gamma * v2) - v1, d2 = (ld(r, t + 2) + gamma * v3) - v2, d3 = (ld(r, t + 3) + gamma * v4) - v3;
-      const d4 = (ld(r, t + 4) + gamma * v5) - v4, d5 = (ld(r, t + 5) + gamma * v6) - v5, d6 = (ld(r, t + 6) + gamma * v7) - v6, d7 = (ld(r, t + 7) + gamma * vUp) - v7;
-      vUp = v0;
+      let d0 = ld(r, t), d1 = ld(r, t + 1), d2 = ld(r, t + 2), d3 = ld(r, t + 3), d4 = ld(r, t + 4), d5 = ld(r, t + 5), d6 = ld(r, t + 6), d7 = ld(r, t + 7);
+      let v0: f64 = 0, v1: f64 = 0, v2: f64 = 0, v3: f64 = 0, v4: f64 = 0, v5: f64 = 0, v6: f64 = 0, v7: f64 = 0;
+      if (isGae) {
+        v0 = ld(V, t); v1 = ld(V, t + 1); v2 = ld(V, t + 2); v3 = ld(V, t + 3); v4 = ld(V, t + 4); v5 = ld(V, t + 5); v6 = ld(V, t + 6); v7 = ld(V, t + 7);
+        d0 = (d0 + gamma * v1) - v0; d1 = (d1 + gamma * v2) - v1; d2 = (d2 + gamma * v3) - v2; d3 = (d3 + gamma * v4) - v3;
+        d4 = (d4 + gamma * v5) - v4; d5 = (d5 + gamma * v6) - v5; d6 = (d6 + gamma * v7) - v6; d7 = (d7 + gamma * vUp) - v7;
+        vUp = v0;
+      }
       const x0 = d0 + gl * d1, x1 = d1 + gl * d2, x2 = d2 + gl * d3, x3 = d3 + gl * d4, x4 = d4 + gl * d5, x5 = d5 + gl * d6, x6 = d6 + gl * d7, x7 = d7 + gl * 0.0;
       const y0 = x0 + a2 * x2, y1 = x1 + a2 * x3, y2 = x2 + a2 * x4, y3 = x3 + a2 * x5, y4 = x4 + a2 * x6, y5 = x5 + a2 * x7;
       const z0 = y0 + a4 * y4, z1 = y1 + a4 * y5, z2 = y2 + a4 * x6, z3 = y3 + a4 * x7;
@@ -169,8 +183,11 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
       const A4 = y4 + load<f64>(pw, 104) * C, A5 = y5 + load<f64>(pw, 112) * C, A6 = x6 + load<f64>(pw, 120) * C, A7 = x7 + load<f64>(pw, 128) * C;
       C = A0;
       const o = <usize>t << 2;
-      store<f32>(raw + o, <f32>A0 + 0); store<f32>(raw + o, <f32>A1 + 0, 4); store<f32>(raw + o, <f32>A2 + 0, 8); store<f32>(raw + o, <f32>A3 + 0, 12);
-      store<f32>(raw + o, <f32>A4 + 0, 16); store<f32>(raw + o, <f32>A5 + 0, 20); store<f32>(raw + o, <f32>A6 + 0, 24); store<f32>(raw + o, <f32>A7 + 0, 28);
+      if (isGae) {
+        store<f32>(raw + o, <f32>A0 + 0); store<f32>(raw + o, <f32>A1 + 0, 4); store<f32>(raw + o, <f32>A2 + 0, 8); store<f32>(raw + o, <f32>A3 + 0, 12);
+        store<f32>(raw + o, <f32>A4 + 0, 16); store<f32>(raw + o, <f32>A5 + 0, 20); store<f32>(raw + o, <f32>A6 + 0, 24); store<f32>(raw + o, <f32>A7 + 0, 28);
+      }
+      // returns: A + V for GAE; the discounted return itself (v = 0 is added, as in the SIMD lanes)
       store<f32>(ret + o, <f32>(A0 + v0) + 0); store<f32>(ret + o, <f32>(A1 + v1) + 0, 4); store<f32>(ret + o, <f32>(A2 + v2) + 0, 8); store<f32>(ret + o, <f32>(A3 + v3) + 0, 12);
       store<f32>(ret + o, <f32>(A4 + v4) + 0, 16); store<f32>(ret + o, <f32>(A5 + v5) + 0, 20); store<f32>(ret + o, <f32>(A6 + v6) + 0, 24); store<f32>(ret + o, <f32>(A7 + v7) + 0, 28);
       if (moments) {
@@ -184,10 +201,19 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
     sum = acc0 + acc1;
   }
   // the row's first L mod 8 tokens: the sequential loop from the carried state
-  gaeRow(r, V, 0, s, t - s, C, t < s + L ? ld(V, t) : 0, gamma, gl, raw, ret, buf, n, sum, moments, false, false, false, nOut);
+  if (isGae) gaeRow(r, V, 0, s, t - s, C, t < s + L ? ld(V, t) : 0, gamma, gl, raw, ret, buf, n, sum, moments, false, false, false, nOut);
+  else returnsRow(r, 0, s, t - s, gamma, 0, ret, buf, moments, false, false, nOut, C, n, sum);
 }
 
 @inline function hiOf(x: v128): v128 { return v128.shuffle<f32>(x, x, 2, 3, 2, 3); }
+
+// pw[k] = a^k for k = 0..8, then a^8..a^1 again (descending: the lane order of A_0..A_7).
+@inline function powers(pw: usize, a: f64): void {
+  const a2 = a * a, a4 = a2 * a2;
+  store<f64>(pw, 1); store<f64>(pw, a, 8); store<f64>(pw, a2, 16); store<f64>(pw, a2 * a, 24); store<f64>(pw, a4, 32);
+  store<f64>(pw, a4 * a, 40); store<f64>(pw, a4 * a2, 48); store<f64>(pw, a4 * (a2 * a), 56); store<f64>(pw, a4 * a4, 64);
+  for (let j = 0; j < 8; j++) store<f64>(pw + 72 + (<usize>j << 3), load<f64>(pw + (<usize>(8 - j) << 3)));
+}
 
 // tmp: 16 bytes, then pw: a^k for k = 0..8 (ascending) and the same powers a^8..a^1 (descending,
 // the lane order of A_0..A_7): 144 bytes. Powers come
@@ -197,17 +223,14 @@ export function gae_rows_f32(
   gamma: f64, lam: f64, through: i32, check: i32, rawOut: usize, retOut: usize, buf: usize, rowMom: usize, tmp: usize,
 ): i32 {
   const gl = gamma * lam, mom = rowMom != 0, pw = tmp + 16;
-  const g2 = gl * gl, g4 = g2 * g2;
-  store<f64>(pw, 1); store<f64>(pw, gl, 8); store<f64>(pw, g2, 16); store<f64>(pw, g2 * gl, 24); store<f64>(pw, g4, 32);
-  store<f64>(pw, g4 * gl, 40); store<f64>(pw, g4 * g2, 48); store<f64>(pw, g4 * (g2 * gl), 56); store<f64>(pw, g4 * g4, 64);
-  for (let j = 0; j < 8; j++) store<f64>(pw + 72 + (<usize>j << 3), load<f64>(pw + (<usize>(8 - j) << 3)));
+  powers(pw, gl);
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
     let b = -1;
     // no holes in the scanned range: lengths, no mask, or a prefix row of the mask
     const solid = !mask || (prefix != 0 && load<i32>(prefix + (<usize>i << 2)) >= 0);
-    if (solid && !check) gaeRowBlocked(r, V, s, L, gamma, gl, rawOut, retOut, buf, mom, pw, tmp);
+    if (solid && !check) gaeRowBlocked(r, V, s, L, gamma, gl, rawOut, retOut, buf, mom, pw, tmp, true);
     else if (mask && !solid) {
       if (through) b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, true, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, true, false, tmp);
       else b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, false, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, false, false, tmp);
@@ -219,9 +242,9 @@ export function gae_rows_f32(
 }
 
 // Discounted returns: mode 0 carry, 1 through, 2 reset (scan.md §4).
-@inline function returnsRow(r: usize, mask: usize, s: i32, L: i32, gamma: f64, mode: i32, ret: usize, buf: usize, moments: bool, useMask: bool, check: bool, nOut: usize): i32 {
-  let R: f64 = 0, sum: f64 = 0;
-  let n = 0, bad = -1;
+// Scans [s, s+L) backwards from the carried return R (buf count n, sum `sum`), like gaeRow.
+@inline function returnsRow(r: usize, mask: usize, s: i32, L: i32, gamma: f64, mode: i32, ret: usize, buf: usize, moments: bool, useMask: bool, check: bool, nOut: usize, R: f64, n: i32, sum: f64): i32 {
+  let bad = -1;
   for (let t = s + L - 1; t >= s; t--) {
     const o = <usize>t << 2;
     if (useMask && load<u8>(mask + <usize>t) == 0) {
@@ -239,17 +262,22 @@ export function gae_rows_f32(
   return bad;
 }
 
+// tmp: as gae_rows_f32's (160 bytes), with the powers of gamma.
 export function returns_rows_f32(
-  r: usize, mask: usize, offsets: usize, B: i32, T: i32, scanLen: usize, gamma: f64, mode: i32, check: i32,
+  r: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, gamma: f64, mode: i32, check: i32,
   retOut: usize, buf: usize, rowMom: usize, tmp: usize,
 ): i32 {
-  const mom = rowMom != 0;
+  const mom = rowMom != 0, pw = tmp + 16;
+  powers(pw, gamma);
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
-    let b: i32;
-    if (mask) b = check ? returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, true, tmp) : returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, false, tmp);
-    else b = check ? returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, true, tmp) : returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, false, tmp);
+    let b = -1;
+    // no holes in the scanned range: the blocked scan (the three modes differ only at holes)
+    const solid = !mask || (prefix != 0 && load<i32>(prefix + (<usize>i << 2)) >= 0);
+    if (solid && !check) gaeRowBlocked(r, 0, s, L, gamma, gamma, 0, retOut, buf, mom, pw, tmp, false);
+    else if (mask && !solid) b = check ? returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, true, tmp, 0, 0, 0) : returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, false, tmp, 0, 0, 0);
+    else b = returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, true, tmp, 0, 0, 0);
     if (bad < 0 && b >= 0) bad = b;
     finishRow(i, s, L, offsets, T, retOut, 0, buf, load<i32>(tmp), load<f64>(tmp, 8), rowMom);
   }
@@ -272,9 +300,11 @@ export function merge_rows_f64(rowMom: usize, B: i32, out: usize): void {
   store<f64>(out, N); store<f64>(out, M, 8); store<f64>(out, Q, 16);
 }
 
-// (x - mu) * scale + back at the valid positions of the scanned region, in place; the rest of each
-// row is already +0. f64x2 lanes in the SIMD build: the same IEEE operations as the scalar loop.
-export function whiten_scanned_f32(x: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64): void {
+// out = (x - mu) * scale + back at the valid positions of the scanned region (+0 at its masked
+// positions). In place (out == x) the rest of each row is already +0; out of place it is cleared
+// here, so REINFORCE++ whitens its returns into the advantages without copying them first.
+// f64x2 lanes in the SIMD build: the same IEEE operations as the scalar loop.
+export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = s + load<i32>(scanLen + (<usize>i << 2));
     const mask: usize = prefixLen(prefix, i) >= 0 ? 0 : maskIn; // a prefix row's scanned range has no holes
@@ -282,18 +312,20 @@ export function whiten_scanned_f32(x: usize, maskIn: usize, offsets: usize, pref
     if (ASC_FEATURE_SIMD) {
       const vm = f64x2.splat(mu), vs = f64x2.splat(scale), vb = f64x2.splat(back), z = f32x4.splat(0);
       for (; t + 4 <= e; t += 4) {
-        const p = x + (<usize>t << 2);
-        const v = v128.load(p);
+        const o = <usize>t << 2;
+        const v = v128.load(x + o);
         const lo = f64x2.add(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vs), vb);
         const hi = f64x2.add(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), vm), vs), vb);
         let y = f32x4.add(i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5), z);
         if (mask) y = v128.and(y, i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(mask + <usize>t))), i32x4.splat(0)));
-        v128.store(p, y);
+        v128.store(out + o, y);
       }
     }
     for (; t < e; t++) {
-      const p = x + (<usize>t << 2);
-      store<f32>(p, mask != 0 && load<u8>(mask + <usize>t) == 0 ? 0 : <f32>((<f64>load<f32>(p) - mu) * scale + back) + 0);
+      const o = <usize>t << 2;
+      store<f32>(out + o, mask != 0 && load<u8>(mask + <usize>t) == 0 ? 0 : <f32>((<f64>load<f32>(x + o) - mu) * scale + back) + 0);
     }
+    const end = rowEnd(offsets, i, T);
+    if (out != x && end > e) memory.fill(out + (<usize>e << 2), 0, <usize>(end - e) << 2);
   }
 }
