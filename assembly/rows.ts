@@ -24,6 +24,18 @@
   return prefix ? load<i32>(prefix + (<usize>i << 2)) : -1;
 }
 
+// The mask to consult inside row i: 0 when there is none, or when the mask scan found the row to
+// be a prefix (its read range then has no holes).
+@inline export function holesMask(mask: usize, prefix: usize, i: i32): usize {
+  return prefixLen(prefix, i) >= 0 ? 0 : mask;
+}
+
+// End of the positions to read in row i: a prefix row's length from the mask scan, else validEnd.
+@inline export function readEnd(lens: usize, prefix: usize, i: i32, start: i32, end: i32): i32 {
+  const p = prefixLen(prefix, i);
+  return p >= 0 ? start + p : validEnd(lens, i, start, end);
+}
+
 // 4 mask bytes at p (validated 0/1) as 4 all-ones / all-zero i32 lanes.
 @inline export function maskLanes4(p: usize): v128 {
   return i32x4.neg(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(i32x4.splat(<i32>load<u32>(p)))));

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, prefixLen } from "../rows";
+import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
 
 // GAE and discounted returns over a scan plan: row i is scanned on [start, start + scanLen[i])
 // (its valid prefix, the mask's prefix length, or the whole row); the rest is cleared with
@@ -215,9 +215,7 @@ import { rowStart, rowEnd, prefixLen } from "../rows";
   for (let j = 0; j < 8; j++) store<f64>(pw + 72 + (<usize>j << 3), load<f64>(pw + (<usize>(8 - j) << 3)));
 }
 
-// tmp: 16 bytes, then pw: a^k for k = 0..8 (ascending) and the same powers a^8..a^1 (descending,
-// the lane order of A_0..A_7): 144 bytes. Powers come
-// from the same multiplications in both builds.
+// tmp: 160 bytes: the row's buf count and sum (16), then the powers of gamma*lam (see powers).
 export function gae_rows_f32(
   r: usize, V: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize,
   gamma: f64, lam: f64, through: i32, check: i32, rawOut: usize, retOut: usize, buf: usize, rowMom: usize, tmp: usize,
@@ -229,7 +227,7 @@ export function gae_rows_f32(
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
     let b = -1;
     // no holes in the scanned range: lengths, no mask, or a prefix row of the mask
-    const solid = !mask || (prefix != 0 && load<i32>(prefix + (<usize>i << 2)) >= 0);
+    const solid = holesMask(mask, prefix, i) == 0;
     if (solid && !check) gaeRowBlocked(r, V, s, L, gamma, gl, rawOut, retOut, buf, mom, pw, tmp, true);
     else if (mask && !solid) {
       if (through) b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, true, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, true, false, tmp);
@@ -274,7 +272,7 @@ export function returns_rows_f32(
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
     let b = -1;
     // no holes in the scanned range: the blocked scan (the three modes differ only at holes)
-    const solid = !mask || (prefix != 0 && load<i32>(prefix + (<usize>i << 2)) >= 0);
+    const solid = holesMask(mask, prefix, i) == 0;
     if (solid && !check) gaeRowBlocked(r, 0, s, L, gamma, gamma, 0, retOut, buf, mom, pw, tmp, false);
     else if (mask && !solid) b = check ? returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, true, tmp, 0, 0, 0) : returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, false, tmp, 0, 0, 0);
     else b = returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, true, tmp, 0, 0, 0);
@@ -307,7 +305,7 @@ export function merge_rows_f64(rowMom: usize, B: i32, out: usize): void {
 export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = s + load<i32>(scanLen + (<usize>i << 2));
-    const mask: usize = prefixLen(prefix, i) >= 0 ? 0 : maskIn; // a prefix row's scanned range has no holes
+    const mask = holesMask(maskIn, prefix, i);
     let t = s;
     if (ASC_FEATURE_SIMD) {
       const vm = f64x2.splat(mu), vs = f64x2.splat(scale), vb = f64x2.splat(back), z = f32x4.splat(0);
@@ -317,7 +315,7 @@ export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets:
         const lo = f64x2.add(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vs), vb);
         const hi = f64x2.add(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), vm), vs), vb);
         let y = f32x4.add(i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5), z);
-        if (mask) y = v128.and(y, i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(mask + <usize>t))), i32x4.splat(0)));
+        if (mask) y = v128.and(y, maskLanes4(mask + <usize>t));
         v128.store(out + o, y);
       }
     }

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, validEnd, prefixLen, maskLanes4 } from "../rows";
+import { rowStart, rowEnd, readEnd, holesMask, maskLanes4 } from "../rows";
 
 // The input check every token kernel runs before it writes: the largest |x| over the valid
 // positions of up to three tensors, as f32 bit patterns with the sign cleared (i32s at out[0..2]).
@@ -21,9 +21,7 @@ export function valid_absbits3_f32(x: usize, y: usize, z: usize, mask: usize, le
   let mx: i32 = 0, my: i32 = 0, mz: i32 = 0;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    let v = validEnd(lens, i, s, e), mk = mask;
-    const p = prefixLen(prefix, i);
-    if (p >= 0) { v = s + p; mk = 0; }
+    const v = readEnd(lens, prefix, i, s, e), mk = holesMask(mask, prefix, i);
     let t = s;
     if (ASC_FEATURE_SIMD) {
       const absMask = i32x4.splat(0x7fffffff);

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, validEnd, prefixLen, maskLanes4 } from "../rows";
+import { rowStart, rowEnd, validEnd, readEnd, holesMask, maskLanes4 } from "../rows";
 import { k3Core, k3Core2 } from "./k3";
 
 // KL estimators (spec token.md §3), evaluated in f64 from x = logp - refLogp.
@@ -62,9 +62,7 @@ export function kl_in_reward_verl_f32(
 ): void {
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
-    let v = validEnd(lens, i, s, e), m = mask;
-    const p = prefixLen(prefix, i);
-    if (p >= 0) { v = s + p; m = 0; }
+    const v = readEnd(lens, prefix, i, s, e), m = holesMask(mask, prefix, i);
     let mean: f64;
     if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut);
     else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut);

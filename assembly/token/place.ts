@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, prefixLen } from "../rows";
+import { rowStart, rowEnd, readEnd, holesMask } from "../rows";
 
 // placeScores (spec token.md §2): out[i, p_i] = s_i, +0 everywhere else. p_i is the row's last
 // valid position, or positions[i] (row-local) when `positions` != 0. An empty row (no valid
@@ -16,10 +16,8 @@ export function place_scores_f32(s: usize, mask: usize, lens: usize, offsets: us
     const a = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     let p = -1;
     if (positions) p = a + load<i32>(positions + (<usize>i << 2));
-    else if (lens) { const L = load<i32>(lens + (<usize>i << 2)); if (L > 0) p = a + L - 1; }
-    else if (prefixLen(prefix, i) >= 0) { const L = prefixLen(prefix, i); if (L > 0) p = a + L - 1; }
-    else if (mask) { for (let t = e - 1; t >= a; t--) if (load<u8>(mask + <usize>t)) { p = t; break; } }
-    else if (e > a) p = e - 1;
+    else if (holesMask(mask, prefix, i) == 0) { const v = readEnd(lens, prefix, i, a, e); if (v > a) p = v - 1; }
+    else for (let t = e - 1; t >= a; t--) if (load<u8>(mask + <usize>t)) { p = t; break; }
     if (p >= 0) store<f32>(out + (<usize>p << 2), load<f32>(s + (<usize>i << 2)) + 0);
   }
 }
