@@ -40,6 +40,16 @@ function bindElementwise(e: Engine, s: Scratch, a: Record<string, any>, tensors:
 export const KL_PENALTY_INPUTS = ["logp", "refLogp", ...LAYOUT_INPUTS] as const;
 export const KL_PENALTY_OPTIONS = ["klEstimator", "klClamp"] as const;
 
+/** The first flat index at a valid position where any of these outputs is not finite, or -1. */
+function firstNonFiniteOutput(e: Engine, rows: ReturnType<typeof placeLayout>, ...ptrs: number[]): number {
+  let first = -1;
+  for (const p of ptrs) {
+    const k = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+    if (k >= 0 && (first < 0 || k < first)) first = k;
+  }
+  return first;
+}
+
 /** |kl| bound from the checked inputs (maxX = max|logp| + max|refLogp|); Infinity when unbounded. */
 function klBound(est: number, clamp: number, maxX: number): number {
   if (est === 3) return clamp === 2 ? Infinity : 10;
@@ -58,7 +68,7 @@ export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): Tok
   let tmp = 0;
   if (!(klBound(est.code, clamp, maxLp + maxRp) < 1e38)) {
     run((tmp = s.alloc(rows.N * 4)));
-    const bad = e.exports.first_nonfinite_valid_f32(tmp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+    const bad = firstNonFiniteOutput(e, rows, tmp);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the unclamped k3 value is outside the float32 range");
   }
   return { rows, diagnostics: { gradient: est.gradient }, distinctReturns: false, write: (out) => (tmp ? e.U8.copyWithin(out.advantages, tmp, tmp + rows.N * 4) : run(out.advantages)) };
@@ -96,9 +106,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
     if (!safe) {
       pre = { rw: s.alloc(rows.N * 4), kl: s.alloc(rows.N * 4) };
       run(pre.rw, pre.kl);
-      const first = (p: number) => e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-      const bk = first(pre.kl), br = first(pre.rw);
-      const bad = bk < 0 ? br : br < 0 ? bk : Math.min(bk, br);
+      const bad = firstNonFiniteOutput(e, rows, pre.kl, pre.rw);
       if (bad >= 0) rangeError("RESULT_OVERFLOW", "oldLogp", bad, "the KL or the token reward is outside the float32 range");
     }
     const diagnostics: KlRewardDiagnostics = { mode: "verl", currentKl: 0, gradient: est.gradient, beta: o.klCoef };

@@ -205,6 +205,14 @@ export class Workspace {
     return out;
   }
 
+  /** Arguments of a token kernel that takes no groups: the call's knobs, the layout, the inputs; scratch reset. */
+  private tokenArgs(call: object, inputs: Record<string, unknown>): Record<string, unknown> {
+    const args: Record<string, unknown> = { ...call, ...this.layout(), ...inputs };
+    delete args.groupSize; delete args.groupIds;
+    this.scratch.reset();
+    return args;
+  }
+
   private tokens(name: string): Float32Array {
     const v = this.view(name) as Float32Array;
     return this.packed ? v.subarray(0, this.offsets[this.B]!) : v;
@@ -258,10 +266,7 @@ export class Workspace {
     return this.run(runRemax as any, call, { tokenRewards: this.tokens("tokenRewards"), baselines: this.baselines }, { scores: false, groups: false });
   }
   private runTokens<D>(runner: (e: Engine, s: Scratch, a: any) => TokenRan<D>, call: Record<string, unknown>, inputs: Record<string, unknown>) {
-    const args: Record<string, unknown> = { ...call, ...this.layout(), ...inputs };
-    delete args.groupSize; delete args.groupIds;
-    this.scratch.reset();
-    const ran = runner(this.e, this.scratch, args);
+    const ran = runner(this.e, this.scratch, this.tokenArgs(call, inputs));
     const ret = this.regions.get("returns");
     if (ran.distinctReturns && !ret) rangeError("SHAPE_MISMATCH", "returns", -1, 'plan the workspace with extraViews: ["returns"]');
     const adv = this.regions.get("advantages")!.ptr;
@@ -278,20 +283,14 @@ export class Workspace {
   /** The KL estimator per token from `logp` and `refLogp` into the `kl` view (+0 at masked positions). */
   klPenalty(call: { klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
     const out = this.tokens("kl");
-    const args: Record<string, unknown> = { ...call, ...this.layout(), logp: this.tokens("logp"), refLogp: this.tokens("refLogp") };
-    delete args.groupSize; delete args.groupIds;
-    this.scratch.reset();
-    const ran = runKlPenalty(this.e, this.scratch, args);
+    const ran = runKlPenalty(this.e, this.scratch, this.tokenArgs(call, { logp: this.tokens("logp"), refLogp: this.tokens("refLogp") }));
     ran.write({ advantages: this.regions.get("kl")!.ptr, returns: 0 });
     return { kl: out, diagnostics: ran.diagnostics };
   }
 
   /** Aggregates the per-token `loss` view over the valid tokens (verl agg_loss; a number). */
   aggLoss(call: Omit<AggLossArgs, "lossMat" | "mask" | "lengths" | "offsets" | "width"> = {}): number {
-    const args: Record<string, unknown> = { ...call, ...this.layout(), lossMat: this.tokens("loss") };
-    delete args.groupSize; delete args.groupIds;
-    this.scratch.reset();
-    return aggLossRun(this.e, this.scratch, args as unknown as AggLossArgs);
+    return aggLossRun(this.e, this.scratch, this.tokenArgs(call, { lossMat: this.tokens("loss") }) as unknown as AggLossArgs);
   }
 
   /**
@@ -302,10 +301,7 @@ export class Workspace {
   placeScores(call: { scorePlacement?: "lastValid" | "explicit"; positions?: Int32Array; emptyRow?: "error" | "skip"; preset?: Preset } = {}) {
     const into = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
     const out = this.tokens(into); // SHAPE_MISMATCH naming the view when neither is planned
-    const args: Record<string, unknown> = { ...call, ...this.layout(), scores: this.scores };
-    delete args.groupSize; delete args.groupIds;
-    this.scratch.reset();
-    const plan = placeScoresPlan(this.e, this.scratch, args as any);
+    const plan = placeScoresPlan(this.e, this.scratch, this.tokenArgs(call, { scores: this.scores }) as any);
     plan.write(this.regions.get(into)!.ptr);
     return { tokenScores: out, diagnostics: plan.diagnostics };
   }
@@ -319,10 +315,7 @@ export class Workspace {
    */
   klInReward(call: { klCoef?: number; klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
     const scoresView = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
-    const args: Record<string, unknown> = { ...call, ...this.layout(), mode: "verl", tokenScores: this.tokens(scoresView), oldLogp: this.tokens("logp"), refLogp: this.tokens("refLogp") };
-    delete args.groupSize; delete args.groupIds;
-    this.scratch.reset();
-    const ran = runKlInReward(this.e, this.scratch, args);
+    const ran = runKlInReward(this.e, this.scratch, this.tokenArgs(call, { mode: "verl", tokenScores: this.tokens(scoresView), oldLogp: this.tokens("logp"), refLogp: this.tokens("refLogp") }));
     const tr = this.regions.get("tokenRewards")!.ptr;
     // In place when there is no tokenScores view: each token's score is read before its reward is written.
     ran.write({ advantages: tr, returns: this.regions.get("kl")?.ptr ?? 0 });
