@@ -146,8 +146,8 @@ async function klBench() {
   const va: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => { api.aggLoss({ lossMat: logp, mask, width: T, lossAggMode: "token-mean" }); api.aggLoss({ lossMat: logp, mask, width: T, lossAggMode: "seq-mean-token-mean" }); } }));
   await compare(`aggLoss token-mean + seq-mean-token-mean, copy API (copies its 40 MiB of inputs into wasm memory each call): 8M tokens`, 2 * N * 5, [...va, { name: "plain JS", fn: () => js.aggLossJS(logp, mask, B, T) }], { time: 1500 });
   const wk: Variant[] = apis.map(([nm, api]) => {
-    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["logp", "refLogp", "kl", "loss"] });
-    ws.mask.set(mask); ws.logp.set(logp); ws.refLogp.set(ref); ws.loss.set(logp);
+    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["logp", "refLogp", "kl"] });
+    ws.mask.set(mask); ws.logp.set(logp); ws.refLogp.set(ref);
     return { name: nm, fn: () => ws.klPenalty({ klEstimator: "k3", klClamp: "verl" }) };
   });
   await compare(`klPenalty k3 (verl clamps), workspace (logp, refLogp -> kl view): 8M tokens`, N * 13, [...wk, { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }], { time: 1500 });
@@ -166,19 +166,17 @@ async function klBench() {
     return { name: nm, fn: () => ws.placeScores() };
   });
   await compare(`placeScores (lengths), workspace (writes its tokenScores view): 8M tokens`, N * 4, [...vpw, { name: "plain JS", fn: () => js.placeScoresJS(sc, L, T, out) }], { time: 1500 });
-  // Scores in their own view, rewards out: the data flow of the plain-JS loop, with no refill on either side.
-  const vs: Variant[] = apis.map(([nm, api]) => {
+  // Scores in their own view, rewards out: the data flow of the plain-JS loop, with no refill on
+  // either side. One workspace per build serves the k1 and the k3 runs.
+  const scoreWs = apis.map(([nm, api]) => {
     const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp"] });
     ws.mask.set(mask); ws.logp.set(logp); ws.refLogp.set(ref); ws.tokenScores.set(scores);
-    return { name: nm, fn: () => ws.klInReward({ klCoef: 0.001, klEstimator: "k1" }) };
+    return [nm, ws] as const;
   });
+  const vs: Variant[] = scoreWs.map(([nm, ws]) => ({ name: nm, fn: () => ws.klInReward({ klCoef: 0.001, klEstimator: "k1" }) }));
   await compare(`klInReward (verl, k1), fused: 8M tokens (8192 x 1024, random lengths as a mask), logp + ref + mask + scores in, token rewards out (workspace tokenScores -> tokenRewards)`, N * 17,
     [...vs, { name: "plain JS", fn: () => js.klInRewardJS(scores, logp, ref, mask, B, T, 0.001, out) }], { time: 1500 });
-  const vk3: Variant[] = apis.map(([nm, api]) => {
-    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp"] });
-    ws.mask.set(mask); ws.logp.set(logp); ws.refLogp.set(ref); ws.tokenScores.set(scores);
-    return { name: nm, fn: () => ws.klInReward({ klCoef: 0.001, klEstimator: "low_var_kl" }) };
-  });
+  const vk3: Variant[] = scoreWs.map(([nm, ws]) => ({ name: nm, fn: () => ws.klInReward({ klCoef: 0.001, klEstimator: "low_var_kl" }) }));
   await compare(`klInReward (verl, low_var_kl = k3 with verl clamps), fused: the same batch (workspace tokenScores -> tokenRewards)`, N * 17,
     [...vk3, { name: "plain JS", fn: () => js.klInRewardK3JS(scores, logp, ref, mask, B, T, 0.001, out) }], { time: 1500 });
   await compare(`klInReward (verl, k1), in place: the same batch, scores refilled into tokenRewards before each call (both sides)`, N * 17,
