@@ -84,7 +84,7 @@ export interface KlRewardDiagnostics { mode: "verl" | "openrlhf"; currentKl?: nu
  * KL in the reward. In verl mode, `write(out)` writes the token rewards to out.advantages and, when
  * out.returns != 0, the per-token KL there; diagnostics.currentKl is set by then.
  */
-export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<KlRewardDiagnostics> & { klPtr: number } {
+export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<KlRewardDiagnostics> {
   const preset = a.preset ?? "verl";
   const o = resolveOptions("klInReward", a, KL_REWARD_INPUTS, KL_REWARD_OPTIONS, { mode: preset === "openrlhf" ? "openrlhf" : "verl", emptyRow: "error" });
   if (o.mode !== "verl" && o.mode !== "openrlhf") rangeError("UNKNOWN_OPTION", "mode", -1, `unknown value ${JSON.stringify(o.mode)}; expected "verl" or "openrlhf"`);
@@ -113,7 +113,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
     const currentKl = () => { let sum = 0; const F = e.F64; for (let i = 0; i < rows.B; i++) sum += F[(rm >> 3) + i]!; return rows.B ? sum / rows.B : 0; };
     if (pre) diagnostics.currentKl = currentKl();
     return {
-      rows, klPtr: 0, distinctReturns: false, diagnostics,
+      rows, distinctReturns: false, diagnostics,
       // out.returns carries the optional KL output pointer (0 = not wanted).
       write: (out) => {
         if (pre) { e.U8.copyWithin(out.advantages, pre.rw, pre.rw + rows.N * 4); if (out.returns) e.U8.copyWithin(out.returns, pre.kl, pre.kl + rows.N * 4); }
@@ -150,7 +150,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
   bad = e.exports.kl_reward_orl_f32(klp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, clipped, beta, out);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "kl", bad, "the token reward is outside the float32 range");
   return {
-    rows, klPtr: 0, distinctReturns: false, diagnostics: { mode: "openrlhf", skippedRows: skipped, beta },
+    rows, distinctReturns: false, diagnostics: { mode: "openrlhf", skippedRows: skipped, beta },
     write: (o2) => e.U8.copyWithin(o2.advantages, out, out + rows.N * 4),
   };
 }

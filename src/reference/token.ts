@@ -48,7 +48,6 @@ export function primeReturns(rm: ArrayLike<number> | null, outcome: ArrayLike<nu
   return Array.from({ length: B * T }, (_, k) => (mask[k] === 1 ? o.cp * (gp ? gp[k]! : 0) + o.co * (go ? go[k]! : 0) : 0));
 }
 
-/** KL estimators of token.md §3 in f64 from x = logp - refLogp, with the three clamp modes. */
 /**
  * expm1(d) - d in f64. Near 0, Math.expm1(d) - d cancels (expm1(d) ~ d: at d = 1e-12 the result
  * keeps only ~4 digits), so |d| < 0.5 sums the series d^2/2! + d^3/3! + ... instead, largest term
@@ -62,6 +61,7 @@ export function expm1MinusSelf(d: number): number {
   return sum;
 }
 
+/** KL estimators of token.md §3 in f64 from x = logp - refLogp, with the three clamp modes. */
 export function klValue(x: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl" | "all10" | "none"): number {
   let v: number;
   if (est === "k1") v = x;
