@@ -143,7 +143,7 @@ async function klBench() {
   const copyCost: Variant = { name: "(the scores refill alone)", fn: () => out.set(scores) };
   const v3: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => api.klPenalty({ logp, refLogp: ref, mask, width: T, klEstimator: "k3", klClamp: "verl" }) }));
   await compare(`klPenalty k3 (verl clamps), copy API (allocates and copies its 32 MiB output each call): 8M tokens`, N * 13, [...v3, { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }], { time: 1500 });
-  const va: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => { api.aggLoss({ lossMat: logp, mask, width: T, lossAggMode: "token-mean" }); api.aggLoss({ lossMat: logp, mask, width: T, lossAggMode: "seq-mean-token-mean" }); } }));
+  const va: Variant[] = apis.map(([nm, api]) => ({ name: nm, fn: () => { api.aggLoss({ loss: logp, mask, width: T, lossAggMode: "token-mean" }); api.aggLoss({ loss: logp, mask, width: T, lossAggMode: "seq-mean-token-mean" }); } }));
   await compare(`aggLoss token-mean + seq-mean-token-mean, copy API (copies its 40 MiB of inputs into wasm memory each call): 8M tokens`, 2 * N * 5, [...va, { name: "plain JS", fn: () => js.aggLossJS(logp, mask, B, T) }], { time: 1500 });
   const wk: Variant[] = apis.map(([nm, api]) => {
     const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["logp", "refLogp", "kl"] });

@@ -12,17 +12,17 @@ const MODES = ["token-mean", "token-sum", "seq-mean-token-sum", "seq-mean-token-
 export type LossAggMode = (typeof MODES)[number];
 
 export interface AggLossArgs {
-  lossMat: Float32Array; mask?: Uint8Array | Float32Array; lengths?: Int32Array; offsets?: Int32Array; width?: number;
+  loss: Float32Array; mask?: Uint8Array | Float32Array; lengths?: Int32Array; offsets?: Int32Array; width?: number;
   lossAggMode?: LossAggMode; dpSize?: number; batchNumTokens?: number | null; globalBatchSize?: number | null; lossScaleFactor?: number | null;
   preset?: "verl" | "openrlhf" | "trl";
 }
 
 export function aggLossRun(e: Engine, s: Scratch, a: AggLossArgs): number {
-  const o = resolveOptions("aggLoss", a as any, ["lossMat", ...LAYOUT_INPUTS], ["lossAggMode", "dpSize", "batchNumTokens", "globalBatchSize", "lossScaleFactor"] as const,
+  const o = resolveOptions("aggLoss", a as any, ["loss", ...LAYOUT_INPUTS], ["lossAggMode", "dpSize", "batchNumTokens", "globalBatchSize", "lossScaleFactor"] as const,
     { lossAggMode: "token-mean", dpSize: 1, batchNumTokens: null, globalBatchSize: null, lossScaleFactor: null });
   if (!MODES.includes(o.lossAggMode)) rangeError("UNKNOWN_OPTION", "lossAggMode", -1, `unknown value ${JSON.stringify(o.lossAggMode)}; expected ${MODES.join(", ")}`);
-  checkF32("lossMat", a.lossMat);
-  const shape = layoutShape(a, undefined, [["lossMat", a.lossMat]]);
+  checkF32("loss", a.loss);
+  const shape = layoutShape(a, undefined, [["loss", a.loss]]);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "aggLoss needs a token layout (width, lengths + width, or offsets)");
   checkLayoutStructure(a, shape);
   const rows = placeLayout(e, s, a, shape, "mask", true);
@@ -35,14 +35,14 @@ export function aggLossRun(e: Engine, s: Scratch, a: AggLossArgs): number {
   if (o.dpSize > 1 && mode === "token-mean" && o.batchNumTokens === null) rangeError("PARAM_OUT_OF_RANGE", "batchNumTokens", -1, "dpSize > 1 needs batchNumTokens (the global token count)");
   if (o.dpSize > 1 && mode.startsWith("seq-") && o.globalBatchSize === null) rangeError("PARAM_OUT_OF_RANGE", "globalBatchSize", -1, "dpSize > 1 needs globalBatchSize");
   if (mode === "seq-mean-token-sum-norm" && rows.packed && o.lossScaleFactor === null) rangeError("PARAM_OUT_OF_RANGE", "lossScaleFactor", -1, "the packed layout has no padded width: give lossScaleFactor");
-  const x = place(e, s, a.lossMat);
-  checkTokens(e, s, rows, ["lossMat", x]);
+  const x = place(e, s, a.loss);
+  checkTokens(e, s, rows, ["loss", x]);
   const rs = s.alloc(Math.max(rows.B, 1) * 8);
   e.exports.row_sum_f64(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
   const F = e.F64, L = e.I32;
   let total = 0, tokens = 0, seqSum = 0, seqMean = 0, nonEmpty = 0;
   for (let i = 0; i < rows.B; i++) {
-    const S = F[(rs >> 3) + i]!, n = L[(rows.rowLensPtr >> 2) + i]!;
+    const S = F[(rs >>> 3) + i]!, n = L[(rows.rowLensPtr >>> 2) + i]!;
     total += S; tokens += n;
     if (n > 0) { nonEmpty++; seqSum += S; seqMean += S / n; }
   }

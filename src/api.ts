@@ -5,6 +5,7 @@
 import { Engine, load, loadSync, type LoadOptions } from "./engine.js";
 import { broadcast, HeapScratch, type Scratch } from "./bind.js";
 import { rangeError } from "./errors.js";
+import { ownOptions } from "./safe.js";
 import { canonicalizeGroups } from "./groups.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
@@ -26,19 +27,40 @@ import {
   runReinforcePP, type GaeDiagnostics, type TokenRan,
 } from "./scans.js";
 
+/**
+ * Memory the copy API keeps between calls. A call that needed more leaves its engine to the
+ * garbage collector and the next call starts a fresh one, so one large call does not pin
+ * gigabytes for the rest of the process.
+ */
+const COPY_MEMORY_KEPT = 256 * 2 ** 20;
+
 export class RlAdvantage {
-  constructor(readonly engine: Engine) {}
+  private copyEngine: Engine;
+  constructor(engine: Engine) { this.copyEngine = engine; }
+
+  /**
+   * The copy API's private engine (instance and memory). No workspace lives in it: each workspace
+   * owns an engine of its own, so a copy-API call can never detach or write a workspace's views.
+   */
+  get engine(): Engine { return this.copyEngine; }
 
   /** "simd" or "scalar": the build this instance runs. */
-  get build(): "simd" | "scalar" { return this.engine.build; }
+  get build(): "simd" | "scalar" { return this.copyEngine.build; }
 
-  private call<R>(fn: (s: Scratch) => R): R {
-    const s = new HeapScratch(this.engine);
-    try { return fn(s); } finally { s.release(); }
+  // Every copy-API call: a snapshot of the argument object (own keys, each read once), scratch
+  // memory released at the end, and the engine replaced when the call left it large.
+  private call<R>(args: unknown, fn: (s: Scratch, e: Engine, a: any) => R): R {
+    const a = ownOptions(args, "args");
+    const e = this.copyEngine;
+    const s = new HeapScratch(e);
+    try { return fn(s, e, a); } finally {
+      s.release();
+      if (e.heap.bytesTotal > COPY_MEMORY_KEPT) this.copyEngine = e.spawn();
+    }
   }
 
-  private finish<D>(s: Scratch, ran: Ran<D>): T.OutcomeResult<D> {
-    const e = this.engine, { rows } = ran;
+  private finish<D>(e: Engine, s: Scratch, ran: Ran<D>): T.OutcomeResult<D> {
+    const { rows } = ran;
     const rowAdvantages = e.f32(ran.row, rows.B).slice();
     if (!rows.hasTokens) return { rowAdvantages, diagnostics: ran.diagnostics };
     const adv = s.alloc(rows.N * 4);
@@ -53,34 +75,34 @@ export class RlAdvantage {
   }
 
   /** GRPO and Dr.GRPO (`normalizeByStd: false`), group.md §2. */
-  grpo(args: T.GrpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call((s) => this.finish(s, runGrpo(this.engine, s, args as any))); }
+  grpo(args: T.GrpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpo(e, s, a))); }
   /** Dr.GRPO: GRPO without the std division. */
   drGrpo(args: Omit<T.GrpoArgs, "normalizeByStd">): T.OutcomeResult<T.GroupDiagnostics> { return this.grpo({ ...args, normalizeByStd: false }); }
   /** RLOO, group.md §4. */
-  rloo(args: T.RlooArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call((s) => this.finish(s, runRloo(this.engine, s, args as any))); }
+  rloo(args: T.RlooArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runRloo(e, s, a))); }
   /** REINFORCE++-baseline: group-mean baseline then token-weighted batch whitening, group.md §5. */
-  reinforcePPBaseline(args: T.RfppbArgs): T.OutcomeResult<T.WhitenedDiagnostics> { return this.call((s) => this.finish(s, runReinforcePPBaseline(this.engine, s, args as any))); }
+  reinforcePPBaseline(args: T.RfppbArgs): T.OutcomeResult<T.WhitenedDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runReinforcePPBaseline(e, s, a))); }
   /** ReMax, group.md §6. */
-  remax(args: T.RemaxArgs): T.TokenResult<{ emptyRows: number }> { return this.call((s) => this.finish(s, runRemax(this.engine, s, args as any))) as T.TokenResult<{ emptyRows: number }>; }
+  remax(args: T.RemaxArgs): T.TokenResult<{ emptyRows: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runRemax(e, s, a))) as T.TokenResult<{ emptyRows: number }>; }
   /** OPO (length-weighted group baseline), group.md §7. */
-  opo(args: T.OpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call((s) => this.finish(s, runOpo(this.engine, s, args as any))); }
+  opo(args: T.OpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runOpo(e, s, a))); }
   /** GPG, group.md §8. */
-  gpg(args: T.GpgArgs): T.OutcomeResult<T.GroupDiagnostics & { alpha: number; nonZero: number }> { return this.call((s) => this.finish(s, runGpg(this.engine, s, args as any))); }
+  gpg(args: T.GpgArgs): T.OutcomeResult<T.GroupDiagnostics & { alpha: number; nonZero: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runGpg(e, s, a))); }
   /** GRPO Pass@k, group.md §9. */
-  grpoPassK(args: T.PassKArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call((s) => this.finish(s, runGrpoPassK(this.engine, s, args as any))); }
+  grpoPassK(args: T.PassKArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpoPassK(e, s, a))); }
   /** BNPO, with advantage decomposition over `components`, group.md §10. */
-  bnpo(args: T.BnpoArgs): T.OutcomeResult<T.BnpoResultDiagnostics> { return this.call((s) => this.finish(s, runBnpo(this.engine, s, args as any))); }
+  bnpo(args: T.BnpoArgs): T.OutcomeResult<T.BnpoResultDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runBnpo(e, s, a))); }
   /** DLER: explicit truncation penalty, then REINFORCE++-baseline, group.md §13. */
-  dler(args: T.DlerArgs): T.OutcomeResult<T.WhitenedDiagnostics & { truncatedRows: number }> { return this.call((s) => this.finish(s, runDler(this.engine, s, args as any))); }
+  dler(args: T.DlerArgs): T.OutcomeResult<T.WhitenedDiagnostics & { truncatedRows: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runDler(e, s, a))); }
   /** TRL GRPOTrainer advantages with K reward functions and NaN = None, group.md §3. */
-  trlGroupAdvantage(args: T.TrlArgs): T.OutcomeResult<T.GroupDiagnostics & { unscorableRows: number }> { return this.call((s) => this.finish(s, runTrl(this.engine, s, args as any))); }
+  trlGroupAdvantage(args: T.TrlArgs): T.OutcomeResult<T.GroupDiagnostics & { unscorableRows: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runTrl(e, s, a))); }
   /** OpenRLHF compute_advantages_and_returns for its outcome estimators, group.md §11. */
   openrlhfOutcome(args: T.OrlArgs): T.TokenResult<T.OrlDiagnostics> & { shapedRewards: Float32Array } {
-    return this.call((s) => this.finish(s, runOpenrlhfOutcome(this.engine, s, args as any))) as any;
+    return this.call(args, (s, e, a) => this.finish(e, s, runOpenrlhfOutcome(e, s, a))) as any;
   }
 
-  private finishTokens<D>(s: Scratch, ran: TokenRan<D>): { advantages: Float32Array; returns: Float32Array; diagnostics: D } {
-    const e = this.engine, N = ran.rows.N;
+  private finishTokens<D>(e: Engine, s: Scratch, ran: TokenRan<D>): { advantages: Float32Array; returns: Float32Array; diagnostics: D } {
+    const N = ran.rows.N;
     const adv = s.alloc(N * 4), ret = ran.distinctReturns ? s.alloc(N * 4) : adv;
     ran.write({ advantages: adv, returns: ret });
     const advantages = e.f32(adv, N).slice();
@@ -88,28 +110,28 @@ export class RlAdvantage {
   }
 
   /** GAE with verl's skip or OpenRLHF's through semantics, optionally whitened (scan.md §6). */
-  gae(args: T.GaeArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call((s) => this.finishTokens(s, runGae(this.engine, s, args as any))); }
+  gae(args: T.GaeArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call(args, (s, e, a) => this.finishTokens(e, s, runGae(e, s, a))); }
   /** Discounted returns: carry (verl), through (OpenRLHF) or reset (old verl) (scan.md §4). */
-  discountedReturns(args: T.ReturnsArgs): Float32Array { return this.call((s) => this.finishTokens(s, runDiscountedReturns(this.engine, s, args as any)).returns); }
+  discountedReturns(args: T.ReturnsArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runDiscountedReturns(e, s, a)).returns); }
   /** REINFORCE++: discounted returns, then token-weighted batch whitening (scan.md §4). */
-  reinforcePP(args: T.ReinforcePPArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call((s) => this.finishTokens(s, runReinforcePP(this.engine, s, args as any))); }
+  reinforcePP(args: T.ReinforcePPArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call(args, (s, e, a) => this.finishTokens(e, s, runReinforcePP(e, s, a))); }
   /** (x - mean) * rstd over the valid values; +0 elsewhere. Pass merged `moments` for data-parallel whitening. */
-  maskedWhiten(args: T.MaskedWhitenArgs): Float32Array { return this.call((s) => this.finishTokens(s, runMaskedWhiten(this.engine, s, args as any)).advantages); }
-  maskedSum(args: T.MaskedStatArgs): Float32Array | number { return this.call((s) => maskedSumMean(this.engine, s, args as any, "sum")); }
-  maskedMean(args: T.MaskedStatArgs): Float32Array | number { return this.call((s) => maskedSumMean(this.engine, s, args as any, "mean")); }
-  maskedVar(args: T.MaskedVarArgs): number { return this.call((s) => maskedVarRun(this.engine, s, args as any)); }
+  maskedWhiten(args: T.MaskedWhitenArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runMaskedWhiten(e, s, a)).advantages); }
+  maskedSum(args: T.MaskedStatArgs): Float32Array | number { return this.call(args, (s, e, a) => maskedSumMean(e, s, a, "sum")); }
+  maskedMean(args: T.MaskedStatArgs): Float32Array | number { return this.call(args, (s, e, a) => maskedSumMean(e, s, a, "mean")); }
+  maskedVar(args: T.MaskedVarArgs): number { return this.call(args, (s, e, a) => maskedVarRun(e, s, a)); }
   /** Local moment record [count, mean, M2] of the valid values (scan.md §5). */
-  moments(args: T.MomentsArgs): Float64Array { return this.call((s) => momentsRun(this.engine, s, args as any)); }
+  moments(args: T.MomentsArgs): Float64Array { return this.call(args, (s, e, a) => momentsRun(e, s, a)); }
   mergeMoments = mergeMoments;
   finalizeMoments = finalizeMoments;
 
   /** KL estimators k1, abs, k2, k3 (and "+" names) with the verl, all10 or none clamps (token.md §3). */
-  klPenalty(args: T.KlPenaltyArgs): Float32Array { return this.call((s) => this.finishTokens(s, runKlPenalty(this.engine, s, args as any)).advantages); }
+  klPenalty(args: T.KlPenaltyArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runKlPenalty(e, s, a)).advantages); }
   /** KL in the reward: verl apply_kl_penalty or OpenRLHF compute_reward (token.md §4). */
   klInReward(args: T.KlInRewardArgs): { tokenRewards: Float32Array; kl?: Float32Array; currentKl?: number; diagnostics: KlRewardDiagnostics } {
-    return this.call((s) => {
-      const ran = runKlInReward(this.engine, s, args as any);
-      const e = this.engine, N = ran.rows.N;
+    return this.call(args, (s, e, a) => {
+      const ran = runKlInReward(e, s, a);
+      const N = ran.rows.N;
       const rw = s.alloc(N * 4), kl = ran.diagnostics.mode === "verl" ? s.alloc(N * 4) : 0;
       ran.write({ advantages: rw, returns: kl });
       const out: { tokenRewards: Float32Array; kl?: Float32Array; currentKl?: number; diagnostics: KlRewardDiagnostics } = { tokenRewards: e.f32(rw, N).slice(), diagnostics: ran.diagnostics };
@@ -120,33 +142,33 @@ export class RlAdvantage {
   KlController = KlController;
 
   /** PURE (scan.md §7): r_k = tanh((l1 - l0)/2) from the PRM's two logits. */
-  prmStepReward(args: { logit0: Float32Array; logit1: Float32Array }): Float32Array { return this.call((s) => prmStepRewardRun(this.engine, s, args)); }
+  prmStepReward(args: { logit0: Float32Array; logit1: Float32Array }): Float32Array { return this.call(args, (s, e, a) => prmStepRewardRun(e, s, a)); }
   /** Softmin ("approximate min-form") transform, CSR steps or token form with a step-end mask. */
-  softminStepRewards(args: T.SoftminArgs): Float32Array { return this.call((s) => softminRun(this.engine, s, args as any)); }
+  softminStepRewards(args: T.SoftminArgs): Float32Array { return this.call(args, (s, e, a) => softminRun(e, s, a)); }
   /** Strict min-form returns: "steps" (the paper) or "verlCompat" (PURE's verl branch). */
-  minFormReturns(args: T.MinFormArgs): MinFormResult { return this.call((s) => minFormRun(this.engine, s, args as any)); }
+  minFormReturns(args: T.MinFormArgs): MinFormResult { return this.call(args, (s, e, a) => minFormRun(e, s, a)); }
   /** PURE leave-one-out baselines: "token" and "step" (CSR step rewards) or "return" (token returns). */
-  pureRlooBaseline(args: T.PureRlooArgs): Float32Array { return this.call((s) => pureRlooRun(this.engine, s, args as any)); }
+  pureRlooBaseline(args: T.PureRlooArgs): Float32Array { return this.call(args, (s, e, a) => pureRlooRun(e, s, a)); }
   /** PURE's verifiable reward coef * (v_i - mean of the others), v = solved - 1. */
-  pureVerifiableReward(args: T.PureVerifiableArgs): Float32Array { return this.call((s) => pureVerifiableRun(this.engine, s, args as any)); }
+  pureVerifiableReward(args: T.PureVerifiableArgs): Float32Array { return this.call(args, (s, e, a) => pureVerifiableRun(e, s, a)); }
   /** Zeroes the values at every step end (a new array). */
-  zeroStepEnds(args: T.ZeroStepEndsArgs): Float32Array { return this.call((s) => zeroStepEndsRun(this.engine, s, args as any)); }
+  zeroStepEnds(args: T.ZeroStepEndsArgs): Float32Array { return this.call(args, (s, e, a) => zeroStepEndsRun(e, s, a)); }
   stepsFromMask = stepsFromMask;
 
   /** The score on the last valid token (or explicit positions); empty rows per emptyRow (token.md §2). */
-  placeScores(args: PlaceScoresArgs): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } { return this.call((s) => placeScoresRun(this.engine, s, args)); }
+  placeScores(args: PlaceScoresArgs): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } { return this.call(args, (s, e, a) => placeScoresRun(e, s, a)); }
   /** PRIME: q = logpRm - logpRef on valid tokens, rm = beta*q (token or whole granularity) (token.md §6). */
-  primeImplicitReward(args: Record<string, unknown>): { processRewards: Float32Array; q: Float32Array } { return this.call((s) => primeImplicitRun(this.engine, s, args)); }
+  primeImplicitReward(args: Record<string, unknown>): { processRewards: Float32Array; q: Float32Array } { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)); }
   /** PRIME batch normalisation: x / (max |reverse cumsum| + 1e-6). */
-  primeBatchNorm(args: Record<string, unknown>): { values: Float32Array; batchMax: number } { return this.call((s) => primeBatchNormRun(this.engine, s, args)); }
+  primeBatchNorm(args: Record<string, unknown>): { values: Float32Array; batchMax: number } { return this.call(args, (s, e, a) => primeBatchNormRun(e, s, a)); }
   /** PRIME advantages: per-source leave-one-out, discounted returns, whitening. */
-  primeAdvantage(args: Record<string, unknown>) { return this.call((s) => primeAdvantageRun(this.engine, s, args)); }
+  primeAdvantage(args: Record<string, unknown>) { return this.call(args, (s, e, a) => primeAdvantageRun(e, s, a)); }
   /** Likelihood rewards from answer-token log-probs: sum, prob, avgProb, mean (provisional) (token.md §7). */
-  likelihoodReward(args: Record<string, unknown>): Float32Array { return this.call((s) => likelihoodRun(this.engine, s, args)); }
+  likelihoodReward(args: Record<string, unknown>): Float32Array { return this.call(args, (s, e, a) => likelihoodRun(e, s, a)); }
   /** SAR, the self-aligned reward from two perplexities (token.md §8). */
-  selfAlignedReward(args: Record<string, unknown>): Float32Array { return this.call((s) => sarRun(this.engine, s, args)); }
+  selfAlignedReward(args: Record<string, unknown>): Float32Array { return this.call(args, (s, e, a) => sarRun(e, s, a)); }
   /** TGDPO token weights, z and the sigmoid loss (token.md §9). */
-  tgdpo(args: Record<string, unknown>): TgdpoResult { return this.call((s) => tgdpoRun(this.engine, s, args)); }
+  tgdpo(args: Record<string, unknown>): TgdpoResult { return this.call(args, (s, e, a) => tgdpoRun(e, s, a)); }
   /** Clip for PRM step rewards (provisional): min(r - eta, 0). */
   clipStepRewards = clipStepRewards;
   /** Delta for PRM step rewards (provisional): r_k - r_{k+1}, last step "zero" or "keep". */
@@ -154,23 +176,23 @@ export class RlAdvantage {
   /** IGPO information-gain turn rewards (scan.md §10). */
   igpoTurnRewards = igpoTurnRewards;
   /** IGPO advantages: pooled normalisation, discounted scan over turns, broadcast to the turn's tokens. */
-  igpoAdvantage(args: IgpoArgs): { advantages: Float32Array; turnAdvantages: Float32Array } { return this.call((s) => igpoAdvantageRun(this.engine, s, args)); }
+  igpoAdvantage(args: IgpoArgs): { advantages: Float32Array; turnAdvantages: Float32Array } { return this.call(args, (s, e, a) => igpoAdvantageRun(e, s, a)); }
   /** Loss aggregation with verl's newest semantics (token.md §11). */
-  aggLoss(args: AggLossArgs): number { return this.call((s) => aggLossRun(this.engine, s, args)); }
+  aggLoss(args: AggLossArgs): number { return this.call(args, (s, e, a) => aggLossRun(e, s, a)); }
   /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (shaping.md §8). */
-  rerank(args: RerankArgs): RerankResult { return this.call((s) => rerankRun(this.engine, s, args)); }
+  rerank(args: RerankArgs): RerankResult { return this.call(args, (s, e, a) => rerankRun(e, s, a)); }
 
   /** Per-group f64 statistics (group.md §1.2). */
-  groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call((s) => groupStatsRun(this.engine, s, args)); }
+  groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call(args, (s, e, a) => groupStatsRun(e, s, a)); }
   /** Row scores from token rewards (token.md §1). */
-  rowScores(args: T.RowScoresArgs): Float32Array { return this.call((s) => rowScoresRun(this.engine, s, args)); }
+  rowScores(args: T.RowScoresArgs): Float32Array { return this.call(args, (s, e, a) => rowScoresRun(e, s, a)); }
   /** Broadcast of row values onto the valid tokens; +0 elsewhere. */
-  broadcastRows(args: T.BroadcastArgs): Float32Array { return this.call((s) => broadcastRowsRun(this.engine, s, args)); }
+  broadcastRows(args: T.BroadcastArgs): Float32Array { return this.call(args, (s, e, a) => broadcastRowsRun(e, s, a)); }
 
   canonicalizeGroups = canonicalizeGroups;
 
   /** A zero-copy workspace planned for a batch shape (see Workspace). */
-  createWorkspace(plan: WorkspacePlan): Workspace { return new Workspace(this.engine, plan); }
+  createWorkspace(plan: WorkspacePlan): Workspace { return new Workspace(this.copyEngine, plan); }
 }
 
 export function createSync(opts?: LoadOptions): RlAdvantage { return new RlAdvantage(loadSync(opts)); }

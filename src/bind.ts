@@ -4,6 +4,8 @@
 // before anything is written.
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
+import { alignUp } from "./memory.js";
+import { typedArrayKind } from "./safe.js";
 import { checkGroupTypes, checkInt32, checkNotStale, describe, resolveGroups, type GroupSpec } from "./groups.js";
 
 export type Mask = Uint8Array | Float32Array;
@@ -27,7 +29,7 @@ export class PlannedScratch implements Scratch {
   constructor(readonly base: number, readonly capacity: number) {}
   reset(): void { this.top = 0; }
   alloc(bytes: number): number {
-    const size = (Math.max(bytes, 16) + 15) & ~15;
+    const size = alignUp(Math.max(bytes, 16));
     if (this.top + size > this.capacity)
       rangeError("SHAPE_MISMATCH", "workspace", -1, "this call needs more scratch than the workspace planned; plan it with the shape you run");
     const p = this.base + this.top;
@@ -45,15 +47,16 @@ export function place(e: Engine, s: Scratch, arr: ArrayBufferView): number {
 }
 
 export function checkF32(name: string, v: unknown): asserts v is Float32Array {
-  if (!(v instanceof Float32Array)) typeError("WRONG_TYPE", name, -1, `must be a Float32Array, got ${describe(v)}`);
+  if (typedArrayKind(v) !== "Float32Array") typeError("WRONG_TYPE", name, -1, `must be a Float32Array, got ${describe(v)}`);
   checkNotStale(name, v as Float32Array);
 }
 export function checkU8(name: string, v: unknown): asserts v is Uint8Array {
-  if (!(v instanceof Uint8Array)) typeError("WRONG_TYPE", name, -1, `must be a Uint8Array, got ${describe(v)}`);
+  if (typedArrayKind(v) !== "Uint8Array") typeError("WRONG_TYPE", name, -1, `must be a Uint8Array, got ${describe(v)}`);
   checkNotStale(name, v as Uint8Array);
 }
 export function checkMaskType(name: string, v: unknown): asserts v is Mask {
-  if (!(v instanceof Uint8Array) && !(v instanceof Float32Array))
+  const kind = typedArrayKind(v);
+  if (kind !== "Uint8Array" && kind !== "Float32Array")
     typeError("WRONG_TYPE", name, -1, `must be a Uint8Array or Float32Array of 0/1, got ${describe(v)}`);
   checkNotStale(name, v as Mask);
 }
@@ -202,7 +205,7 @@ export function placeLayout(
     // No mask: every position of the layout is valid.
     rows.rowLensPtr = s.alloc(B * 4);
     const L = e.I32;
-    const base = rows.rowLensPtr >> 2;
+    const base = rows.rowLensPtr >>> 2;
     if (inp.offsets) for (let i = 0; i < B; i++) L[base + i] = inp.offsets[i + 1]! - inp.offsets[i]!;
     else L.fill(T, base, base + B);
   } else if (inp.offsets) {
@@ -223,7 +226,7 @@ export function placeGroups(e: Engine, s: Scratch, g: GroupSpec, B: number, cach
   if (cached && cached.size === size) return { idsPtr: cached.ptr, G, groupSize: size };
   const ptr = cached ? cached.ptr : s.alloc(B * 4);
   const ids = e.I32;
-  const base = ptr >> 2;
+  const base = ptr >>> 2;
   for (let i = 0; i < B; i++) ids[base + i] = (i / size) | 0;
   if (cached) cached.size = size;
   return { idsPtr: ptr, G, groupSize: size };

@@ -270,7 +270,7 @@ Object.assign(FAMILIES, {
     const p = c.params;
     return {
       run: () => {
-        const res = api.klInReward({ mode: "verl", tokenScores: sc, oldLogp: lp, refLogp: rp, mask, width: T, klEstimator: p.kl_penalty, klClamp: "verl", klCoef: p.kl_coef });
+        const res = api.klInReward({ mode: "verl", tokenScores: sc, logp: lp, refLogp: rp, mask, width: T, klEstimator: p.kl_penalty, klClamp: "verl", klCoef: p.kl_coef });
         const ctl = new api.KlController({ type: p.kl_ctrl === "adaptive" ? "adaptive" : "fixed", value: p.kl_coef, target: p.target_kl ?? 0.1, horizon: p.horizon ?? 10000 });
         const after = ctl.update(res.currentKl!, B);
         const kap = Float64Array.from(lp, (v, k) => Math.abs(p.kl_coef) * (Math.abs(klPenaltyRef(v - rp[k]!, p.kl_penalty)) + klKappa(v - rp[k]!, p.kl_penalty, "verl")) + Math.abs(sc[k]!));
@@ -360,9 +360,9 @@ Object.assign(FAMILIES, {
     const o = { lossAggMode: p.loss_agg_mode, dpSize: p.dp_size ?? 1, batchNumTokens: p.batch_num_tokens ?? null, globalBatchSize: p.global_batch_size ?? null, lossScaleFactor: p.loss_scale_factor ?? null };
     return {
       run: () => {
-        const v = api.aggLoss({ lossMat: l, mask, width: T, ...o });
+        const v = api.aggLoss({ loss: l, mask, width: T, ...o });
         // kappa: the same aggregation of |l| (signs can cancel), properties.md §1.1.
-        const k = api.aggLoss({ lossMat: Float32Array.from(l, Math.abs), mask, width: T, ...o });
+        const k = api.aggLoss({ loss: Float32Array.from(l, Math.abs), mask, width: T, ...o });
         void B;
         return [{ name: "loss", got: [v], kappa: [k] }];
       },

@@ -5,6 +5,7 @@
 import type { KernelExports } from "./wasm/exports.js";
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./wasm/binaries.js";
 import { Heap } from "./memory.js";
+export { MEMORY_LIMIT } from "./memory.js";
 import { rangeError } from "./errors.js";
 
 export type BuildName = "simd" | "scalar";
@@ -42,6 +43,26 @@ function pickBuild(opts?: LoadOptions): BuildName {
   return want ?? (simdSupported() ? "simd" : "scalar");
 }
 
+// Compiled once per build; every Engine is an instance of it with a memory of its own.
+const compiled: Partial<Record<BuildName, WebAssembly.Module>> = {};
+function compileSync(build: BuildName): WebAssembly.Module {
+  return (compiled[build] ??= new WebAssembly.Module(bytesOf(build)));
+}
+async function compile(build: BuildName): Promise<WebAssembly.Module> {
+  return (compiled[build] ??= await WebAssembly.compile(bytesOf(build)));
+}
+
+// Memories of retired engines (disposed or resized workspaces). A view into one of them is
+// refused with STALE_VIEW; weak, so a retired memory is still reclaimed once its views are gone.
+const retiredBuffers = new WeakSet<ArrayBuffer>();
+/** True when `buf` is the memory of an engine that was retired (a disposed or resized workspace). */
+export function isRetired(buf: ArrayBufferLike): boolean { return retiredBuffers.has(buf as ArrayBuffer); }
+
+/**
+ * One instance of a build, with its own WebAssembly memory. Each workspace owns one, and the copy
+ * API owns a private one, so no call can grow (and so detach) or write the memory of a workspace
+ * it does not belong to. Instances are cheap: they share the compiled module.
+ */
 export class Engine {
   readonly exports: KernelExports;
   readonly heap: Heap;
@@ -49,10 +70,17 @@ export class Engine {
   private buf!: ArrayBuffer;
   private u8v!: Uint8Array; private f32v!: Float32Array; private f64v!: Float64Array; private i32v!: Int32Array;
 
-  constructor(readonly build: BuildName, instance: WebAssembly.Instance) {
+  constructor(readonly build: BuildName, readonly module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, {});
     this.exports = instance.exports as unknown as KernelExports;
     this.heap = new Heap(this.exports.memory, this.exports.heap_base());
   }
+
+  /** A new engine of the same build: a fresh instance and memory, no recompilation. */
+  spawn(): Engine { return new Engine(this.build, this.module); }
+
+  /** Marks this engine's memory stale: any view into it passed to a call throws STALE_VIEW. */
+  retire(): void { retiredBuffers.add(this.exports.memory.buffer as ArrayBuffer); }
 
   get memory(): WebAssembly.Memory { return this.exports.memory; }
 
@@ -73,10 +101,10 @@ export class Engine {
   get F64(): Float64Array { this.refresh(); return this.f64v; }
   get I32(): Int32Array { this.refresh(); return this.i32v; }
 
-  f32(ptr: number, len: number): Float32Array { return new Float32Array(this.exports.memory.buffer, ptr, len); }
-  f64(ptr: number, len: number): Float64Array { return new Float64Array(this.exports.memory.buffer, ptr, len); }
-  i32(ptr: number, len: number): Int32Array { return new Int32Array(this.exports.memory.buffer, ptr, len); }
-  u8(ptr: number, len: number): Uint8Array { return new Uint8Array(this.exports.memory.buffer, ptr, len); }
+  f32(ptr: number, len: number): Float32Array { return new Float32Array(this.buffer, ptr, len); }
+  f64(ptr: number, len: number): Float64Array { return new Float64Array(this.buffer, ptr, len); }
+  i32(ptr: number, len: number): Int32Array { return new Int32Array(this.buffer, ptr, len); }
+  u8(ptr: number, len: number): Uint8Array { return new Uint8Array(this.buffer, ptr, len); }
 
   alloc(bytes: number): number { return this.heap.alloc(bytes); }
   release(ptr: number): void { this.heap.release(ptr); }
@@ -84,12 +112,10 @@ export class Engine {
 
 export function loadSync(opts?: LoadOptions): Engine {
   const build = pickBuild(opts);
-  const mod = new WebAssembly.Module(bytesOf(build));
-  return new Engine(build, new WebAssembly.Instance(mod, {}));
+  return new Engine(build, compileSync(build));
 }
 
 export async function load(opts?: LoadOptions): Promise<Engine> {
   const build = pickBuild(opts);
-  const { instance } = await WebAssembly.instantiate(bytesOf(build), {});
-  return new Engine(build, instance);
+  return new Engine(build, await compile(build));
 }

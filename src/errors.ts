@@ -5,14 +5,20 @@ export type RlaErrorCode =
   | "WRONG_TYPE" | "STALE_VIEW" | "SHAPE_MISMATCH" | "BAD_OFFSETS" | "GROUP_ID_OUT_OF_RANGE"
   | "GROUP_SIZE_INVALID" | "MASK_NOT_BINARY" | "PARAM_OUT_OF_RANGE" | "UNKNOWN_OPTION"
   | "NON_FINITE" | "EMPTY_ROW" | "TOO_FEW_VALID" | "GROUP_TOO_SMALL" | "DOMAIN"
-  | "RESULT_OVERFLOW" | "ALIAS";
+  | "RESULT_OVERFLOW" | "ALIAS" | "CAPACITY";
+
+// Only strings and numbers reach here (callers format values with safe.ts), but a message must
+// never be the thing that throws.
+function text(code: string, argument: string, index: number, message: string): string {
+  return `${code}: ${String(argument)}${index >= 0 ? `[${index}]` : ""}: ${String(message)}`;
+}
 
 export class RlaRangeError extends RangeError {
   readonly code: RlaErrorCode;
   readonly argument: string;
   readonly index: number;
   constructor(code: RlaErrorCode, argument: string, index: number, message: string) {
-    super(`${code}: ${argument}${index >= 0 ? `[${index}]` : ""}: ${message}`);
+    super(text(code, argument, index, message));
     this.name = "RlaRangeError";
     this.code = code;
     this.argument = argument;
@@ -25,7 +31,7 @@ export class RlaTypeError extends TypeError {
   readonly argument: string;
   readonly index: number;
   constructor(code: RlaErrorCode, argument: string, index: number, message: string) {
-    super(`${code}: ${argument}${index >= 0 ? `[${index}]` : ""}: ${message}`);
+    super(text(code, argument, index, message));
     this.name = "RlaTypeError";
     this.code = code;
     this.argument = argument;

@@ -52,7 +52,7 @@ export function runRloo(e: Engine, s: Scratch, a: OutcomeInputs & Record<string,
   let include = 0;
   if (nanOk) {
     include = s.alloc(b.ctx.rows.B);
-    const F = e.F32, U = e.U8, base = b.ctx.sPtr >> 2;
+    const F = e.F32, U = e.U8, base = b.ctx.sPtr >>> 2;
     for (let i = 0; i < b.ctx.rows.B; i++) U[include + i] = Number.isNaN(F[base + i]!) ? 0 : 1;
   }
   const r = rlooRows(b.ctx, { singleton: o.singleton, include });
@@ -62,13 +62,13 @@ export function runRloo(e: Engine, s: Scratch, a: OutcomeInputs & Record<string,
     const m = s.alloc(24);
     e.exports.moments_f32(row, include, b.ctx.rows.B, m);
     const F = e.F64;
-    const n = F[m >> 3]!, mean = F[(m >> 3) + 1]!, m2 = F[(m >> 3) + 2]!;
+    const n = F[m >>> 3]!, mean = F[(m >>> 3) + 1]!, m2 = F[(m >>> 3) + 2]!;
     const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
     const out = s.alloc(b.ctx.rows.B * 4);
     const den = sd + o.eps;
     const bad = e.exports.row_affine_f32(row, b.ctx.rows.B, mean, Number.isNaN(den) ? 0 : den === 0 ? 0 : 1 / den, 0, out);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
-    if (include) { const U = e.U8, F32 = e.F32; for (let i = 0; i < b.ctx.rows.B; i++) if (!U[include + i]) F32[(out >> 2) + i] = 0; }
+    if (include) { const U = e.U8, F32 = e.F32; for (let i = 0; i < b.ctx.rows.B; i++) if (!U[include + i]) F32[(out >>> 2) + i] = 0; }
     row = out;
   }
   return broadcastRan(b.ctx, row, r.diagnostics);
@@ -116,7 +116,7 @@ export function runDler(e: Engine, s: Scratch, a: OutcomeInputs & { truncated?: 
   for (let i = 0; i < B; i++) {
     const t = U[tr + i] === 1;
     if (t) truncatedRows++;
-    F[(r >> 2) + i] = t ? tv : F[(b.ctx.sPtr >> 2) + i]!;
+    F[(r >>> 2) + i] = t ? tv : F[(b.ctx.sPtr >>> 2) + i]!;
   }
   b.ctx.sPtr = r;
   const ran = whitenedBaseline(b, o as any);
@@ -184,8 +184,8 @@ export function runBnpo(e: Engine, s: Scratch, a: OutcomeInputs & { components?:
   const F = e.F32, K = runs.length;
   for (let i = 0; i < B; i++) {
     let acc = 0;
-    for (const r of runs) acc += F[(r.row >> 2) + i]!;
-    F[(row >> 2) + i] = acc / K;
+    for (const r of runs) acc += F[(r.row >>> 2) + i]!;
+    F[(row >>> 2) + i] = acc / K;
   }
   const d0 = runs[0]!.diagnostics;
   return broadcastRan(c0, row, {
@@ -225,9 +225,9 @@ export function runRemax(e: Engine, s: Scratch, a: { tokenRewards?: Float32Array
   const rows = placeLayout(e, s, a, shape);
   const r = place(e, s, a.tokenRewards!), bp = place(e, s, a.baselines!);
   let bad = e.exports.first_nonfinite_valid_f32(r, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-  if (bad >= 0) rangeError("NON_FINITE", "tokenRewards", bad, `token reward is ${e.F32[(r >> 2) + bad]}`);
+  if (bad >= 0) rangeError("NON_FINITE", "tokenRewards", bad, `token reward is ${e.F32[(r >>> 2) + bad]}`);
   bad = e.exports.first_nonfinite_f32(bp, rows.B);
-  if (bad >= 0) rangeError("NON_FINITE", "baselines", bad, `baseline is ${e.F32[(bp >> 2) + bad]}`);
+  if (bad >= 0) rangeError("NON_FINITE", "baselines", bad, `baseline is ${e.F32[(bp >>> 2) + bad]}`);
   // Compute into scratch and check, then emit copies: ReMax outputs are token tensors only.
   const ret = s.alloc(rows.N * 4), adv = s.alloc(rows.N * 4);
   bad = e.exports.remax_f32(r, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, bp, ret, adv);
@@ -245,11 +245,11 @@ export function runRemax(e: Engine, s: Scratch, a: { tokenRewards?: Float32Array
 function firstValid(e: Engine, rows: Rows, tok: number, row: number): void {
   const F = e.F32, U = e.U8, I = e.I32;
   for (let i = 0; i < rows.B; i++) {
-    const s0 = rows.offsetsPtr ? I[(rows.offsetsPtr >> 2) + i]! : i * rows.T;
-    const e0 = rows.offsetsPtr ? I[(rows.offsetsPtr >> 2) + i + 1]! : s0 + (rows.lensPtr ? I[(rows.lensPtr >> 2) + i]! : rows.T);
+    const s0 = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i]! : i * rows.T;
+    const e0 = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i + 1]! : s0 + (rows.lensPtr ? I[(rows.lensPtr >>> 2) + i]! : rows.T);
     let v = 0;
-    for (let t = s0; t < e0; t++) if (!rows.maskPtr || U[rows.maskPtr + t]) { v = F[(tok >> 2) + t]!; break; }
-    F[(row >> 2) + i] = v;
+    for (let t = s0; t < e0; t++) if (!rows.maskPtr || U[rows.maskPtr + t]) { v = F[(tok >>> 2) + t]!; break; }
+    F[(row >>> 2) + i] = v;
   }
 }
 
@@ -277,17 +277,17 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
   const Rp = place(e, s, R);
   checkNonNegative("eps", o.eps);
   const wp = s.alloc(K * 8);
-  { const F = e.F64; for (let k = 0; k < K; k++) { const v = w ? Number(w[k]) : 1; checkFiniteParam(`weights[${k}]`, v); F[(wp >> 3) + k] = w instanceof Float32Array ? v : Math.fround(v); } }
+  { const F = e.F64; for (let k = 0; k < K; k++) { const v = w ? Number(w[k]) : 1; checkFiniteParam(`weights[${k}]`, v); F[(wp >>> 3) + k] = w instanceof Float32Array ? v : Math.fround(v); } }
   // NaN means "reward function returned None"; infinities are never allowed.
-  { const F = e.F32, base = Rp >> 2; for (let i = 0; i < B * K; i++) { const v = F[base + i]!; if (Math.abs(v) === Infinity || (Number.isNaN(v) && !o.nanAsMissing)) rangeError("NON_FINITE", "rewardsPerFunc", i, `value is ${v}`); } }
+  { const F = e.F32, base = Rp >>> 2; for (let i = 0; i < B * K; i++) { const v = F[base + i]!; if (Math.abs(v) === Infinity || (Number.isNaN(v) && !o.nanAsMissing)) rangeError("NON_FINITE", "rewardsPerFunc", i, `value is ${v}`); } }
   const ctx: Ctx = { e, s, rows, groups, sPtr: 0 };
   const G = groups.G;
   // Rows per group (TRL's num_generations > 1 test, per group).
   const groupRows = s.alloc(G * 4);
   {
-    const I = e.I32, base = groupRows >> 2;
+    const I = e.I32, base = groupRows >>> 2;
     if (groups.groupSize) I.fill(groups.groupSize, base, base + G);
-    else { I.fill(0, base, base + G); for (let i = 0; i < B; i++) I[base + I[(groups.idsPtr >> 2) + i]!]!++; }
+    else { I.fill(0, base, base + G); for (let i = 0; i < B; i++) I[base + I[(groups.idsPtr >>> 2) + i]!]!++; }
   }
   const out = s.alloc(B * 4);
   // Row rewards r_i = nansum_k(w_k R[i,k]) (NaN when unscorable) feed the group statistics and
@@ -303,19 +303,19 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
       const m = s.alloc(24);
       e.exports.moments_f64(r, sc, B, m);
       const F = e.F64;
-      const c = F[m >> 3]!;
-      batchSd = B > 1 ? (c > 1 ? Math.sqrt(F[(m >> 3) + 2]! / (c - 1)) : NaN) : 0;
+      const c = F[m >>> 3]!;
+      batchSd = B > 1 ? (c > 1 ? Math.sqrt(F[(m >>> 3) + 2]! / (c - 1)) : NaN) : 0;
     }
     const F = e.F64, I = e.I32;
     for (let g = 0; g < G; g++) {
-      const c = F[(st.count >> 3) + g]!;
+      const c = F[(st.count >>> 3) + g]!;
       let sd = 0;
-      if (o.scaleRewards === "group") sd = I[(groupRows >> 2) + g]! > 1 ? (c > 1 ? Math.sqrt(F[(st.m2 >> 3) + g]! / (c - 1)) : NaN) : 0;
+      if (o.scaleRewards === "group") sd = I[(groupRows >>> 2) + g]! > 1 ? (c > 1 ? Math.sqrt(F[(st.m2 >>> 3) + g]! / (c - 1)) : NaN) : 0;
       else if (o.scaleRewards === "batch") sd = batchSd;
       const d = o.scaleRewards === "none" ? 1 : sd + o.eps;
-      F[(sh >> 3) + g] = F[(st.mean >> 3) + g]!;
-      F[(mul >> 3) + g] = Number.isNaN(d) ? 0 : 1; // NaN std -> nan_to_num -> 0
-      F[(den >> 3) + g] = Number.isNaN(d) ? 1 : d;
+      F[(sh >>> 3) + g] = F[(st.mean >>> 3) + g]!;
+      F[(mul >>> 3) + g] = Number.isNaN(d) ? 0 : 1; // NaN std -> nan_to_num -> 0
+      F[(den >>> 3) + g] = Number.isNaN(d) ? 1 : d;
     }
     const bad = e.exports.group_affine_f64_f32(r, sc, groups.idsPtr, B, 0, 1, sh, mul, den, out);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "rewardsPerFunc", bad, "the advantage is outside the float32 range");
@@ -325,13 +325,13 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
     e.exports.trl_normalize_then_sum_f32(Rp, B, K, wp, groups.idsPtr, G, groupRows, o.eps, scratch, r64);
     e.exports.nan_moments_f64(r64, B, m);
     const F = e.F64;
-    const c = F[m >> 3]!;
-    const sd = B > 1 ? (c > 1 ? Math.sqrt(F[(m >> 3) + 2]! / (c - 1)) : NaN) : 0;
-    e.exports.affine_nan0_f64(r64, B, F[(m >> 3) + 1]!, sd + o.eps, out);
+    const c = F[m >>> 3]!;
+    const sd = B > 1 ? (c > 1 ? Math.sqrt(F[(m >>> 3) + 2]! / (c - 1)) : NaN) : 0;
+    e.exports.affine_nan0_f64(r64, B, F[(m >>> 3) + 1]!, sd + o.eps, out);
   }
   const d = diagnosticsOf(ctx, st);
   // Singleton groups are counted by rows (TRL's num_generations), not by scorable rows.
-  { const I = e.I32; let single = 0; for (let g = 0; g < G; g++) if (I[(groupRows >> 2) + g] === 1) single++; d.singletonGroups = single; }
+  { const I = e.I32; let single = 0; for (let g = 0; g < G; g++) if (I[(groupRows >>> 2) + g] === 1) single++; d.singletonGroups = single; }
   return broadcastRan(ctx, out, { ...d, unscorableRows: unscorable });
 }
 
@@ -365,10 +365,10 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
   checkNonNegative("whitenEps", o.whitenEps);
   if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, `hi must be > lo, got [${o.rewardClip}]`);
   let bad = e.exports.first_nonfinite_f32(rp, rows.B);
-  if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >> 2) + bad]}`);
+  if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >>> 2) + bad]}`);
   if (klp) {
     bad = e.exports.first_nonfinite_valid_f32(klp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (bad >= 0) rangeError("NON_FINITE", "kl", bad, `kl is ${e.F32[(klp >> 2) + bad]}`);
+    if (bad >= 0) rangeError("NON_FINITE", "kl", bad, `kl is ${e.F32[(klp >>> 2) + bad]}`);
   }
   const ctx: Ctx = { e, s, rows, groups, sPtr: rp };
   // 2. group shaping of the scalar reward. OpenRLHF asserts n > 1 for every group estimator.
@@ -377,7 +377,7 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
   if (isGroup) {
     const st = groupMoments(ctx);
     const F = e.F64;
-    for (let g = 0; g < groups.G; g++) if (F[(st.count >> 3) + g] === 1)
+    for (let g = 0; g < groups.G; g++) if (F[(st.count >>> 3) + g] === 1)
       rangeError("GROUP_TOO_SMALL", "groups", -1, `OpenRLHF group estimators need n_samples_per_prompt > 1 (group ${g} has 1 row)`);
     const r = o.estimator === "rloo" ? rlooRows(ctx, { singleton: "error", include: 0 })
       : o.estimator === "group_norm" ? grpoRows(ctx, { eps: o.eps, epsMode: "std", stdKind: "unbiased", stdScope: "group", normalizeByStd: true, singleton: "error" })
@@ -390,9 +390,9 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
   {
     const F = e.F32;
     for (let i = 0; i < rows.B; i++) {
-      let v = F[(shaped >> 2) + i]!;
+      let v = F[(shaped >>> 2) + i]!;
       if (o.rewardClip) v = Math.min(Math.max(v, o.rewardClip[0]), o.rewardClip[1]);
-      F[(clipped >> 2) + i] = v;
+      F[(clipped >>> 2) + i] = v;
     }
   }
   // 4-5. token rewards and returns in one reverse pass ("through").
@@ -410,7 +410,7 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
     const m = s.alloc(24);
     e.exports.masked_moments_f64(ret64, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m);
     const F = e.F64;
-    const count = F[m >> 3]!, mean = F[(m >> 3) + 1]!, m2 = F[(m >> 3) + 2]!;
+    const count = F[m >>> 3]!, mean = F[(m >>> 3) + 1]!, m2 = F[(m >>> 3) + 2]!;
     const sc = whitenScale(count, m2, o, "actionMask");
     const rstd = o.noStdNorm ? 1 : sc.rstd;
     adv = s.alloc(rows.N * 4);

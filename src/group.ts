@@ -33,7 +33,7 @@ export interface Stats { count: number; sum: number; mean: number; m2: number; m
 
 export type RowType = "f32" | "f64";
 
-/** f64 group moments of x (f32 or f64 rows); returns base pointers (index with e.F64[(p >> 3) + g]). */
+/** f64 group moments of x (f32 or f64 rows); returns base pointers (index with e.F64[(p >>> 3) + g]). */
 export function groupMoments(c: Ctx, include = 0, preShift = 0, preDiv = 1, x = c.sPtr, type: RowType = "f32"): Stats {
   const G = c.groups.G, X = c.e.exports;
   const st: Stats = {
@@ -54,12 +54,12 @@ export function diagnosticsOf(c: Ctx, st: Stats): GroupDiagnostics {
   const F = c.e.F64, G = c.groups.G;
   let numGroups = 0, emptyGroups = 0, singletonGroups = 0, zeroVarianceGroups = 0;
   for (let g = 0; g < G; g++) {
-    const n = F[(st.count >> 3) + g]!;
+    const n = F[(st.count >>> 3) + g]!;
     if (n === 0) emptyGroups++;
     else {
       numGroups++;
       if (n === 1) singletonGroups++;
-      else if (F[(st.m2 >> 3) + g] === 0) zeroVarianceGroups++;
+      else if (F[(st.m2 >>> 3) + g] === 0) zeroVarianceGroups++;
     }
   }
   return { numGroups, emptyGroups, singletonGroups, zeroVarianceGroups, emptyRows: emptyRowsOf(c) };
@@ -67,7 +67,7 @@ export function diagnosticsOf(c: Ctx, st: Stats): GroupDiagnostics {
 
 export function emptyRowsOf(c: Ctx): number {
   if (!c.rows.rowLensPtr) return Math.max(c.rows.emptyRows, 0);
-  const L = c.e.I32, b = c.rows.rowLensPtr >> 2;
+  const L = c.e.I32, b = c.rows.rowLensPtr >>> 2;
   let n = 0;
   for (let i = 0; i < c.rows.B; i++) if (L[b + i] === 0) n++;
   return n;
@@ -82,13 +82,13 @@ function allEqual(xs: number[]): boolean {
 export function groupsByFirstRow(c: Ctx): number[] {
   if (c.groups.groupSize > 0) return Array.from({ length: c.groups.G }, (_, g) => g);
   const seen = new Uint8Array(c.groups.G), order: number[] = [];
-  const ids = c.e.I32, b = c.groups.idsPtr >> 2;
+  const ids = c.e.I32, b = c.groups.idsPtr >>> 2;
   for (let i = 0; i < c.rows.B; i++) { const g = ids[b + i]!; if (!seen[g]) { seen[g] = 1; order.push(g); } }
   return order;
 }
 
 export function firstRowOf(c: Ctx, g: number): number {
-  const ids = c.e.I32, b = c.groups.idsPtr >> 2;
+  const ids = c.e.I32, b = c.groups.idsPtr >>> 2;
   for (let i = 0; i < c.rows.B; i++) if (ids[b + i] === g) return i;
   return -1;
 }
@@ -154,12 +154,12 @@ function centerContig(c: Ctx, a: CenterArgs): { row: number; diagnostics: GroupD
     a.batchVar ?? 0, a.batchVar === null || a.batchVar === undefined ? 0 : 1, a.mulP ?? 1, a.denP ?? 1, a.singleton === "zero" ? 1 : 0, out, info] as const;
   if (f64) X.group_center_contig_f32_f64(...args); else X.group_center_contig_f32(...args);
   const I = c.e.I32;
-  const bad = I[(info >> 2) + 1]!;
+  const bad = I[(info >>> 2) + 1]!;
   if (!f64 && bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
   const G = c.groups.G;
   return {
     row: out,
-    diagnostics: { numGroups: G, emptyGroups: 0, singletonGroups: n === 1 ? G : 0, zeroVarianceGroups: I[info >> 2]!, emptyRows: emptyRowsOf(c) },
+    diagnostics: { numGroups: G, emptyGroups: 0, singletonGroups: n === 1 ? G : 0, zeroVarianceGroups: I[info >>> 2]!, emptyRows: emptyRowsOf(c) },
   };
 }
 
@@ -167,8 +167,8 @@ function batchVariance(c: Ctx, kind: StdKind): number {
   const m = c.s.alloc(24);
   c.e.exports.moments_f32(c.sPtr, 0, c.rows.B, m);
   const F = c.e.F64;
-  const n = F[m >> 3]!;
-  return n > 1 ? variance(F[(m >> 3) + 2]!, n, kind) : 0;
+  const n = F[m >>> 3]!;
+  return n > 1 ? variance(F[(m >>> 3) + 2]!, n, kind) : 0;
 }
 
 export interface GrpoKnobs {
@@ -183,17 +183,17 @@ export function grpoRows(c: Ctx, o: GrpoKnobs): { row: number; diagnostics: Grou
   const af = affineArrays(c);
   const F = c.e.F64;
   for (let g = 0; g < c.groups.G; g++) {
-    const n = F[(st.count >> 3) + g]!;
-    let shift = F[(st.mean >> 3) + g]!, mul = 1, v: number;
+    const n = F[(st.count >>> 3) + g]!;
+    let shift = F[(st.mean >>> 3) + g]!, mul = 1, v: number;
     if (n === 1) {
       if (o.singleton === "error") singletonError(c, g);
       if (o.singleton === "zero") mul = 0;
       shift = 0;
       v = o.stdScope === "batch" ? batchVar : 1;
-    } else v = o.stdScope === "batch" ? batchVar : n > 1 ? variance(F[(st.m2 >> 3) + g]!, n, o.stdKind) : 0;
-    F[(af.shift >> 3) + g] = shift;
-    F[(af.mul >> 3) + g] = mul;
-    F[(af.den >> 3) + g] = o.normalizeByStd ? denominator(v, o.eps, o.epsMode) : 1;
+    } else v = o.stdScope === "batch" ? batchVar : n > 1 ? variance(F[(st.m2 >>> 3) + g]!, n, o.stdKind) : 0;
+    F[(af.shift >>> 3) + g] = shift;
+    F[(af.mul >>> 3) + g] = mul;
+    F[(af.den >>> 3) + g] = o.normalizeByStd ? denominator(v, o.eps, o.epsMode) : 1;
   }
   const row = applyAffine(c, af);
   return { row, diagnostics: diagnosticsOf(c, st) };
@@ -205,13 +205,13 @@ export function rlooRows(c: Ctx, o: { singleton: Singleton; include: number }): 
   const af = affineArrays(c);
   const F = c.e.F64;
   for (let g = 0; g < c.groups.G; g++) {
-    const n = F[(st.count >> 3) + g]!;
-    let shift = F[(st.mean >> 3) + g]!, mul = n, den = n - 1;
+    const n = F[(st.count >>> 3) + g]!;
+    let shift = F[(st.mean >>> 3) + g]!, mul = n, den = n - 1;
     if (n === 1) {
       if (o.singleton === "error") singletonError(c, g);
       shift = 0; den = 1; mul = o.singleton === "zero" ? 0 : 1;
     }
-    F[(af.shift >> 3) + g] = shift; F[(af.mul >> 3) + g] = mul; F[(af.den >> 3) + g] = den;
+    F[(af.shift >>> 3) + g] = shift; F[(af.mul >>> 3) + g] = mul; F[(af.den >>> 3) + g] = den;
   }
   const row = applyAffine(c, af, o.include);
   return { row, diagnostics: diagnosticsOf(c, st) };
@@ -228,13 +228,13 @@ export function meanBaselineRows(c: Ctx, singleton: Singleton, out: RowType = "f
   const af = affineArrays(c);
   const F = c.e.F64;
   for (let g = 0; g < c.groups.G; g++) {
-    const n = F[(st.count >> 3) + g]!;
-    let shift = F[(st.mean >> 3) + g]!, mul = 1;
+    const n = F[(st.count >>> 3) + g]!;
+    let shift = F[(st.mean >>> 3) + g]!, mul = 1;
     if (n === 1) {
       if (singleton === "error") singletonError(c, g);
       shift = 0; if (singleton === "zero") mul = 0;
     }
-    F[(af.shift >> 3) + g] = shift; F[(af.mul >> 3) + g] = mul; F[(af.den >> 3) + g] = 1;
+    F[(af.shift >>> 3) + g] = shift; F[(af.mul >>> 3) + g] = mul; F[(af.den >>> 3) + g] = 1;
   }
   const row = applyAffine(c, af, 0, 0, 1, out);
   return { row, diagnostics: diagnosticsOf(c, st) };
@@ -248,14 +248,14 @@ export function opoRows(c: Ctx, singleton: Singleton): { row: number; diagnostic
   const af = affineArrays(c);
   const F = c.e.F64;
   for (let g = 0; g < G; g++) {
-    const n = F[(st.count >> 3) + g]!;
-    const w = F[(sumW >> 3) + g]!;
-    let shift = w === 0 ? 0 : F[(sumWX >> 3) + g]! / w, mul = 1;
+    const n = F[(st.count >>> 3) + g]!;
+    const w = F[(sumW >>> 3) + g]!;
+    let shift = w === 0 ? 0 : F[(sumWX >>> 3) + g]! / w, mul = 1;
     if (n === 1) {
       if (singleton === "error") singletonError(c, g);
       shift = 0; if (singleton === "zero") mul = 0;
     }
-    F[(af.shift >> 3) + g] = shift; F[(af.mul >> 3) + g] = mul; F[(af.den >> 3) + g] = 1;
+    F[(af.shift >>> 3) + g] = shift; F[(af.mul >>> 3) + g] = mul; F[(af.den >>> 3) + g] = 1;
   }
   const row = applyAffine(c, af);
   return { row, diagnostics: diagnosticsOf(c, st) };
@@ -270,13 +270,13 @@ export function gpgRows(c: Ctx, o: { fNorm: number; singleton: Singleton }): { r
   const af = affineArrays(c);
   const F = c.e.F64;
   for (let g = 0; g < c.groups.G; g++) {
-    const n = F[(st.count >> 3) + g]!;
-    let shift = F[(st.mean >> 3) + g]!, mul = alpha;
+    const n = F[(st.count >>> 3) + g]!;
+    let shift = F[(st.mean >>> 3) + g]!, mul = alpha;
     if (n === 1) {
       if (o.singleton === "error") singletonError(c, g);
       shift = 0; if (o.singleton === "zero") mul = 0;
     }
-    F[(af.shift >> 3) + g] = shift; F[(af.mul >> 3) + g] = mul; F[(af.den >> 3) + g] = o.fNorm;
+    F[(af.shift >>> 3) + g] = shift; F[(af.mul >>> 3) + g] = mul; F[(af.den >>> 3) + g] = o.fNorm;
   }
   const row = applyAffine(c, af);
   return { row, diagnostics: { ...diagnosticsOf(c, st), alpha, nonZero: nnz } };
@@ -288,22 +288,22 @@ export function passKRows(c: Ctx, o: { eps: number; epsMode: EpsMode; stdKind: S
   const r1 = c.s.alloc(G * 8), r2 = c.s.alloc(G * 8), top = c.s.alloc(G * 4), adv = c.s.alloc(G * 8);
   const out = c.s.alloc(c.rows.B * 4);
   let F = c.e.F64;
-  for (let g = 0; g < G; g++) if (F[(st.count >> 3) + g] === 1)
+  for (let g = 0; g < G; g++) if (F[(st.count >>> 3) + g] === 1)
     rangeError("GROUP_TOO_SMALL", "groups", firstRowOf(c, g), `Pass@k needs at least 2 rows per group; group ${g} has 1`);
   c.e.exports.group_top2_f32(c.sPtr, c.groups.idsPtr, c.rows.B, G, r1, r2, top);
   F = c.e.F64;
   for (let g = 0; g < G; g++) {
-    const n = F[(st.count >> 3) + g]!;
+    const n = F[(st.count >>> 3) + g]!;
     let a = 0;
     if (n >= 2) {
-      const d = F[(r1 >> 3) + g]! - F[(r2 >> 3) + g]!;
+      const d = F[(r1 >>> 3) + g]! - F[(r2 >>> 3) + g]!;
       if (o.normalizeByStd) {
-        const den = denominator(variance(F[(st.m2 >> 3) + g]!, n, o.stdKind), o.eps, o.epsMode);
+        const den = denominator(variance(F[(st.m2 >>> 3) + g]!, n, o.stdKind), o.eps, o.epsMode);
         a = den === 0 ? 0 : d / den;
       } else a = d;
     }
     if (Math.abs(Math.fround(a)) === Infinity) rangeError("RESULT_OVERFLOW", "scores", firstRowOf(c, g), "the advantage is outside the float32 range");
-    F[(adv >> 3) + g] = a;
+    F[(adv >>> 3) + g] = a;
   }
   c.e.exports.group_top_apply_f32(c.groups.idsPtr, c.rows.B, top, adv, out);
   return { row: out, diagnostics: diagnosticsOf(c, st) };
@@ -341,8 +341,8 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
   const p: number[] = new Array(G).fill(0);
   const part: number[] = [];
   for (const g of groupsByFirstRow(c)) {
-    const n = F[(st.count >> 3) + g]!;
-    let pg = F[(st.mean >> 3) + g]!;
+    const n = F[(st.count >>> 3) + g]!;
+    let pg = F[(st.mean >>> 3) + g]!;
     if (n === 1) {
       if (o.singleton === "error") singletonError(c, g);
       if (o.singleton === "zero") { p[g] = NaN; continue; }
@@ -382,12 +382,12 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
   const memo = new Map<number, number>();
   for (let g = 0; g < G; g++) {
     const pg = p[g]!;
-    const skip = Number.isNaN(pg) || F[(st.count >> 3) + g] === 0;
+    const skip = Number.isNaN(pg) || F[(st.count >>> 3) + g] === 0;
     let w = 0;
     if (!skip) { w = memo.get(pg) ?? bnpoWeight(pg, alpha, beta, o.wMax, logB); if (memo.size < 4096) memo.set(pg, w); }
-    F[(af.shift >> 3) + g] = skip ? 0 : pg;
-    F[(af.mul >> 3) + g] = w;
-    F[(af.den >> 3) + g] = 1;
+    F[(af.shift >>> 3) + g] = skip ? 0 : pg;
+    F[(af.mul >>> 3) + g] = w;
+    F[(af.den >>> 3) + g] = 1;
   }
   const row = applyAffine(c, af, 0, o.lo, range);
   return { row, diagnostics: { ...diagnosticsOf(c, st), alpha, beta, mu, v, fallback } };
@@ -415,7 +415,7 @@ export function whitenRows(c: Ctx, rowPtr: number, o: WhitenKnobs): { row: numbe
   const out = c.s.alloc(c.rows.B * 4);
   c.e.exports.weighted_moments_f64(rowPtr, c.rows.rowLensPtr, c.rows.B, m);
   const F = c.e.F64;
-  const count = F[m >> 3]!, mean = F[(m >> 3) + 1]!, m2 = F[(m >> 3) + 2]!;
+  const count = F[m >>> 3]!, mean = F[(m >>> 3) + 1]!, m2 = F[(m >>> 3) + 2]!;
   const { variance: v, rstd } = whitenScale(count, m2, o, "mask");
   const bad = c.e.exports.row_affine_f64_f32(rowPtr, c.rows.B, mean, rstd, 0, out);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the whitened advantage is outside the float32 range");

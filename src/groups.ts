@@ -1,6 +1,9 @@
 // Groups (spec README §5, decision D2): `groupSize` (contiguous blocks) or `groupIds` (verl uid
 // semantics: grouping by label value, rows in any order).
 import { rangeError, typeError } from "./errors.js";
+import { describe, msg, typedArrayKind } from "./safe.js";
+import { isRetired } from "./engine.js";
+export { describe };
 
 export interface CanonicalGroups {
   ids: Int32Array;
@@ -53,13 +56,17 @@ export function checkGroupTypes(g: GroupSpec): void {
 }
 
 export function checkInt32(name: string, v: unknown): void {
-  if (!(v instanceof Int32Array)) typeError("WRONG_TYPE", name, -1, `must be an Int32Array, got ${describe(v)}`);
+  if (typedArrayKind(v) !== "Int32Array") typeError("WRONG_TYPE", name, -1, `must be an Int32Array, got ${describe(v)}`);
   checkNotStale(name, v as Int32Array);
 }
 
-/** A view over wasm memory that has since grown reads as a zero-length detached buffer. */
+/**
+ * STALE_VIEW for a view whose memory is gone: detached (its memory grew or was transferred), or
+ * the memory of a disposed or resized workspace.
+ */
 export function checkNotStale(name: string, v: ArrayBufferView): void {
   const buf = v.buffer as ArrayBuffer & { detached?: boolean };
+  if (isRetired(buf)) typeError("STALE_VIEW", name, -1, "this view belongs to a workspace that was disposed or resized; take the view from the live workspace");
   if (buf.detached === true || (buf.byteLength === 0 && isDetached(buf)))
     typeError("STALE_VIEW", name, -1, "this view's memory was detached (WebAssembly memory grew); take a fresh view from the workspace");
 }
@@ -68,11 +75,6 @@ function isDetached(buf: ArrayBuffer): boolean {
   try { new Uint8Array(buf); return false; } catch { return true; }
 }
 
-export function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  return typeof v;
-}
 
 /** Resolves group shape and structure (GROUP_SIZE_INVALID, SHAPE_MISMATCH, GROUP_ID_OUT_OF_RANGE). */
 export function resolveGroups(g: GroupSpec, B: number): { G: number; size: number } {

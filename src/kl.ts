@@ -76,7 +76,7 @@ export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): Tok
 
 // ---------------------------------------------------------------------------------------------
 
-export const KL_REWARD_INPUTS = ["tokenScores", "oldLogp", "refLogp", "rewards", "kl", ...LAYOUT_INPUTS] as const;
+export const KL_REWARD_INPUTS = ["tokenScores", "logp", "refLogp", "rewards", "kl", ...LAYOUT_INPUTS] as const;
 export const KL_REWARD_OPTIONS = ["mode", "klEstimator", "klClamp", "klCoef", "klCoefNegative", "rewardClip", "emptyRow"] as const;
 export interface KlRewardDiagnostics { mode: "verl" | "openrlhf"; currentKl?: number; skippedRows?: number; gradient?: string; beta: number }
 
@@ -91,9 +91,9 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
   if (o.emptyRow !== "error" && o.emptyRow !== "skip") rangeError("UNKNOWN_OPTION", "emptyRow", -1, `unknown value ${JSON.stringify(o.emptyRow)}`);
   if (o.mode === "verl") {
     const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
-    const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["oldLogp", a.oldLogp], ["refLogp", a.refLogp]]);
+    const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["logp", a.logp], ["refLogp", a.refLogp]]);
     checkFiniteParam("klCoef", o.klCoef);
-    const [maxS, maxLp, maxRp] = checkTokens(e, s, rows, ["tokenScores", sc!], ["oldLogp", lp!], ["refLogp", rp!]) as [number, number, number];
+    const [maxS, maxLp, maxRp] = checkTokens(e, s, rows, ["tokenScores", sc!], ["logp", lp!], ["refLogp", rp!]) as [number, number, number];
     const maxX = maxLp + maxRp;
     // |kl| bound from the checked inputs: when neither it nor any reward can leave the float32
     // range, the pass writes the caller's outputs directly. Otherwise (huge inputs, TRL's
@@ -107,10 +107,10 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
       pre = { rw: s.alloc(rows.N * 4), kl: s.alloc(rows.N * 4) };
       run(pre.rw, pre.kl);
       const bad = firstNonFiniteOutput(e, rows, pre.kl, pre.rw);
-      if (bad >= 0) rangeError("RESULT_OVERFLOW", "oldLogp", bad, "the KL or the token reward is outside the float32 range");
+      if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the KL or the token reward is outside the float32 range");
     }
     const diagnostics: KlRewardDiagnostics = { mode: "verl", currentKl: 0, gradient: est.gradient, beta: o.klCoef };
-    const currentKl = () => { let sum = 0; const F = e.F64; for (let i = 0; i < rows.B; i++) sum += F[(rm >> 3) + i]!; return rows.B ? sum / rows.B : 0; };
+    const currentKl = () => { let sum = 0; const F = e.F64; for (let i = 0; i < rows.B; i++) sum += F[(rm >>> 3) + i]!; return rows.B ? sum / rows.B : 0; };
     if (pre) diagnostics.currentKl = currentKl();
     return {
       rows, distinctReturns: false, diagnostics,
@@ -135,16 +135,16 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
   checkFiniteParam("klCoef", o.klCoef);
   if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, `hi must be > lo, got [${o.rewardClip}]`);
   let bad = e.exports.first_nonfinite_f32(rp, B);
-  if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >> 2) + bad]}`);
+  if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >>> 2) + bad]}`);
   if (klp) checkTokens(e, s, rows, ["kl", klp]);
-  const L = e.I32, lb = rows.rowLensPtr >> 2;
+  const L = e.I32, lb = rows.rowLensPtr >>> 2;
   let skipped = 0;
   for (let i = 0; i < B; i++) if (L[lb + i] === 0) {
     if (o.emptyRow === "error") rangeError("EMPTY_ROW", "mask", i, `row ${i} has no valid token to receive its reward (emptyRow: "error")`);
     skipped++;
   }
   const clipped = s.alloc(B * 4);
-  { const F = e.F32; for (let i = 0; i < B; i++) { let v = F[(rp >> 2) + i]!; if (o.rewardClip) v = Math.min(Math.max(v, o.rewardClip[0]), o.rewardClip[1]); F[(clipped >> 2) + i] = v; } }
+  { const F = e.F32; for (let i = 0; i < B; i++) { let v = F[(rp >>> 2) + i]!; if (o.rewardClip) v = Math.min(Math.max(v, o.rewardClip[0]), o.rewardClip[1]); F[(clipped >>> 2) + i] = v; } }
   const beta = o.klCoefNegative === "zero" ? Math.max(o.klCoef, 0) : o.klCoef;
   const out = s.alloc(rows.N * 4);
   bad = e.exports.kl_reward_orl_f32(klp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, clipped, beta, out);

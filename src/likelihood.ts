@@ -22,7 +22,7 @@ function rowsOf(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string,
   return { rows, ptrs };
 }
 function requireNonEmpty(e: Engine, rows: Rows, maskName = "mask"): void {
-  const L = e.I32, b = rows.rowLensPtr >> 2;
+  const L = e.I32, b = rows.rowLensPtr >>> 2;
   for (let i = 0; i < rows.B; i++) if (L[b + i] === 0) rangeError("EMPTY_ROW", maskName, i, `row ${i} has no valid token`);
 }
 
@@ -37,8 +37,8 @@ export function likelihoodRun(e: Engine, s: Scratch, a: Record<string, any>): Fl
   e.exports.row_logp_sums_f32(x!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, sum, o.mode === "avgProb" ? ex : 0);
   const out = new Float32Array(rows.B), F = e.F64, L = e.I32;
   for (let i = 0; i < rows.B; i++) {
-    const S = F[(sum >> 3) + i]!, n = L[(rows.rowLensPtr >> 2) + i]!;
-    const v = o.mode === "sum" ? S : o.mode === "prob" ? Math.exp(S) : o.mode === "mean" ? S / n : F[(ex >> 3) + i]! / n;
+    const S = F[(sum >>> 3) + i]!, n = L[(rows.rowLensPtr >>> 2) + i]!;
+    const v = o.mode === "sum" ? S : o.mode === "prob" ? Math.exp(S) : o.mode === "mean" ? S / n : F[(ex >>> 3) + i]! / n;
     out[i] = v;
     if (!Number.isFinite(out[i]!)) rangeError("RESULT_OVERFLOW", "answerLogp", i, `the reward of row ${i} is outside the float32 range`);
   }
@@ -56,8 +56,8 @@ export function sarRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Ar
   e.exports.row_logp_sums_f32(z!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, s0, 0);
   const out = new Float32Array(rows.B), F = e.F64, L = e.I32;
   for (let i = 0; i < rows.B; i++) {
-    const n = L[(rows.rowLensPtr >> 2) + i]!;
-    const pplQ = Math.exp(-F[(sq >> 3) + i]! / n), ppl0 = Math.exp(-F[(s0 >> 3) + i]! / n);
+    const n = L[(rows.rowLensPtr >>> 2) + i]!;
+    const pplQ = Math.exp(-F[(sq >>> 3) + i]! / n), ppl0 = Math.exp(-F[(s0 >>> 3) + i]! / n);
     if (!Number.isFinite(pplQ) || !Number.isFinite(ppl0)) rangeError("RESULT_OVERFLOW", !Number.isFinite(pplQ) ? "logpWithQuery" : "logpWithoutQuery", i, "exp(-mean log-prob) overflows (mean below -709)");
     out[i] = Math.max((ppl0 - pplQ) / (ppl0 + o.eps), o.floor) + 0;
   }
@@ -83,7 +83,7 @@ export function tgdpoRun(e: Engine, s: Scratch, a: Record<string, any>): TgdpoRe
   const F = e.F64, z = new Float32Array(P), loss = new Float32Array(P);
   let total = 0;
   for (let p = 0; p < P; p++) {
-    const zp = F[(zw >> 3) + p]! - F[(zl >> 3) + p]!;
+    const zp = F[(zw >>> 3) + p]! - F[(zl >>> 3) + p]!;
     const lp = Math.max(-zp, 0) + Math.log1p(Math.exp(-Math.abs(zp))); // -logσ(z), stable
     z[p] = zp; loss[p] = lp; total += lp;
   }

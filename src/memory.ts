@@ -1,12 +1,25 @@
-// A first-fit allocator over the module's linear memory, run from JS. The kernels allocate
+// A first-fit allocator over one engine's linear memory, run from JS. The kernels allocate
 // nothing (stub runtime, pointer arguments only), so JS owns the whole heap above __heap_base.
-// Memory grows only here, which is what lets a planned workspace run step after step with no
-// growth and therefore no detached views.
+// Memory grows only here. A workspace's engine grows once, when it is planned (`reserve`); the
+// copy API's private engine grows as its calls need.
+//
+// Addresses reach 4 GiB, past the int32 range: sizes and pointers are plain numbers here (exact
+// to 2^53), and nothing uses the 32-bit bitwise operators on them.
+import { rangeError } from "./errors.js";
 
 export const ALIGN = 16; // v128 loads and stores prefer 16-byte aligned rows
+/** Bytes one WebAssembly (wasm32) memory can address: 65536 pages of 64 KiB. */
+export const MEMORY_LIMIT = 65536 * 65536;
 
 const PAGE = 65536;
-const align = (n: number) => (n + ALIGN - 1) & ~(ALIGN - 1);
+/** Rounds up to a multiple of 16 without 32-bit wrap-around. */
+export const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+/** CAPACITY: a request that no single WebAssembly memory (or this runtime) can hold. */
+export function capacityError(what: string, needed: number, limit: number, why = ""): never {
+  return rangeError("CAPACITY", what, -1,
+    `needs ${needed} bytes of WebAssembly memory, more than the limit of ${limit} bytes${why}; plan a smaller batch or split it`);
+}
 
 export class Heap {
   /** Free segments, sorted by address, never adjacent (always coalesced). */
@@ -14,11 +27,12 @@ export class Heap {
   private used = new Map<number, number>();
   /** Bumped on every memory.grow: views made before it are detached. */
   generation = 0;
+  readonly base: number;
 
   constructor(private readonly memory: WebAssembly.Memory, heapBase: number) {
-    const start = align(heapBase);
+    this.base = alignUp(heapBase);
     const end = memory.buffer.byteLength;
-    if (end > start) this.free.push({ ptr: start, size: end - start });
+    if (end > this.base) this.free.push({ ptr: this.base, size: end - this.base });
   }
 
   get bytesReserved(): number {
@@ -27,8 +41,11 @@ export class Heap {
     return s;
   }
 
-  alloc(bytes: number): number {
-    const size = align(Math.max(bytes, ALIGN));
+  /** Bytes of the memory (grown so far). */
+  get bytesTotal(): number { return this.memory.buffer.byteLength; }
+
+  alloc(bytes: number, what = "memory"): number {
+    const size = alignUp(Math.max(bytes, ALIGN));
     for (let k = 0; k < this.free.length; k++) {
       const f = this.free[k]!;
       if (f.size >= size) {
@@ -39,9 +56,16 @@ export class Heap {
         return ptr;
       }
     }
-    this.grow(size);
-    return this.alloc(bytes);
+    this.grow(size, false, what);
+    return this.alloc(bytes, what);
   }
+
+  /**
+   * Grows once so that `bytes` more (in segments aligned as `alloc` aligns them) fit at the end,
+   * exactly, with no geometric slack: a workspace plans its whole size here. CAPACITY, with
+   * nothing grown, when the memory cannot hold it.
+   */
+  reserve(bytes: number, what: string): void { this.grow(bytes, true, what); }
 
   release(ptr: number): void {
     const size = this.used.get(ptr);
@@ -50,14 +74,23 @@ export class Heap {
     this.insertFree(ptr, size);
   }
 
-  private grow(need: number): void {
+  private grow(need: number, exact: boolean, what: string): void {
     const oldEnd = this.memory.buffer.byteLength;
     const last = this.free[this.free.length - 1];
     const tailFree = last && last.ptr + last.size === oldEnd ? last.size : 0;
-    // Grow geometrically so a sequence of plans does not grow (and detach views) every time.
-    const want = Math.max(need - tailFree, oldEnd >>> 2);
+    const missing = need - tailFree;
+    if (missing <= 0) return;
+    const room = MEMORY_LIMIT - oldEnd;
+    if (missing > room) capacityError(what, oldEnd - tailFree + need, MEMORY_LIMIT);
+    // Grow geometrically (the copy API's memory) so a sequence of calls does not grow every time.
+    const want = exact ? missing : Math.min(Math.max(missing, Math.floor(oldEnd / 4)), room);
     const pages = Math.ceil(want / PAGE);
-    this.memory.grow(pages);
+    try {
+      this.memory.grow(pages);
+    } catch {
+      // The runtime refused (its own limit, or the machine's memory): nothing was grown.
+      capacityError(what, oldEnd + pages * PAGE, MEMORY_LIMIT, " (the runtime refused to grow the memory that far)");
+    }
     this.generation++;
     this.insertFree(oldEnd, pages * PAGE);
   }

@@ -55,8 +55,8 @@ export function computeScores(b: Bound, rowScore: RowScore, nanAsMissing = false
   if (b.scoresPtr) {
     const bad = e.exports.first_nonfinite_f32(b.scoresPtr, rows.B);
     if (bad >= 0) {
-      if (!nanAsMissing) rangeError("NON_FINITE", "scores", bad, `score is ${e.F32[(b.scoresPtr >> 2) + bad]}`);
-      const F = e.F32, base = b.scoresPtr >> 2;
+      if (!nanAsMissing) rangeError("NON_FINITE", "scores", bad, `score is ${e.F32[(b.scoresPtr >>> 2) + bad]}`);
+      const F = e.F32, base = b.scoresPtr >>> 2;
       for (let i = bad; i < rows.B; i++) if (Math.abs(F[base + i]!) === Infinity) rangeError("NON_FINITE", "scores", i, `score is ${F[base + i]}`);
     }
     return;
@@ -69,7 +69,7 @@ export function computeScores(b: Bound, rowScore: RowScore, nanAsMissing = false
     const bad = all
       ? e.exports.first_nonfinite_f32(b.tokenRewardsPtr, rows.packed ? rows.N : rows.B * rows.T)
       : e.exports.first_nonfinite_valid_f32(b.tokenRewardsPtr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (bad >= 0) rangeError("NON_FINITE", "tokenRewards", bad, `token reward is ${e.F32[(b.tokenRewardsPtr >> 2) + bad]} at a position the row score reads (rowScore: "${rowScore}")`);
+    if (bad >= 0) rangeError("NON_FINITE", "tokenRewards", bad, `token reward is ${e.F32[(b.tokenRewardsPtr >>> 2) + bad]} at a position the row score reads (rowScore: "${rowScore}")`);
     rangeError("RESULT_OVERFLOW", "tokenRewards", -1, `the score of row ${badRow} is outside the float32 range`);
   }
   b.ctx.sPtr = out;

@@ -27,7 +27,7 @@ export function placeScoresPlan(e: Engine, s: Scratch, a: PlaceScoresArgs): { N:
   const rowLen = (i: number) => (a.offsets ? a.offsets[i + 1]! - a.offsets[i]! : shape.T);
   if (explicit) for (let i = 0; i < shape.B; i++) { const p = a.positions![i]!; if (p < 0 || p >= rowLen(i)) rangeError("BAD_OFFSETS", "positions", i, `position ${p} outside row ${i} (length ${rowLen(i)})`); }
   const rows = placeLayout(e, s, a, shape, "mask", true);
-  const L = e.I32, lb = rows.rowLensPtr >> 2;
+  const L = e.I32, lb = rows.rowLensPtr >>> 2;
   if (explicit) for (let i = 0; i < shape.B; i++) {
     const p = a.positions![i]!, start = a.offsets ? a.offsets[i]! : i * shape.T;
     const valid = rows.lensPtr ? p < L[lb + i]! : rows.maskPtr ? e.U8[rows.maskPtr + start + p] === 1 : true;

@@ -17,7 +17,7 @@ function tokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [stri
 }
 function finiteAt(e: Engine, rows: Rows, name: string, p: number): void {
   const bad = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-  if (bad >= 0) rangeError("NON_FINITE", name, bad, `value is ${e.F32[(p >> 2) + bad]} at a valid position`);
+  if (bad >= 0) rangeError("NON_FINITE", name, bad, `value is ${e.F32[(p >>> 2) + bad]} at a valid position`);
 }
 
 export function primeImplicitRun(e: Engine, s: Scratch, a: Record<string, any>): { processRewards: Float32Array; q: Float32Array } {
@@ -79,7 +79,7 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>)
     }
   }
   if (a.outcome) for (let i = 0; i < rows.B; i++) if (!Number.isFinite(a.outcome[i])) rangeError("NON_FINITE", "outcome", i, `outcome is ${a.outcome[i]}`);
-  const I = e.I32, L = rows.rowLensPtr >> 2, ids = groups.idsPtr >> 2, G = groups.G;
+  const I = e.I32, L = rows.rowLensPtr >>> 2, ids = groups.idsPtr >>> 2, G = groups.G;
   const count = new Float64Array(G);
   for (let i = 0; i < rows.B; i++) count[I[ids + i]!]!++;
   const single = o.singleton as Singleton;
@@ -101,15 +101,15 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>)
   if (rm) {
     const rs = s.alloc(rows.B * 8);
     e.exports.row_sum_f64(rm, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
-    const mean = Float64Array.from({ length: rows.B }, (_, i) => { const n = I[L + i]!; return n ? e.F64[(rs >> 3) + i]! / n : 0; });
+    const mean = Float64Array.from({ length: rows.B }, (_, i) => { const n = I[L + i]!; return n ? e.F64[(rs >>> 3) + i]! / n : 0; });
     const { A, C } = coef(mean);
-    e.F64.set(A, pA >> 3); e.F64.set(C, pC >> 3);
+    e.F64.set(A, pA >>> 3); e.F64.set(C, pC >>> 3);
   }
   if (a.outcome) {
     // The outcome source: one value at the last valid token. The code and paper forms agree here.
     const mean = Float64Array.from({ length: rows.B }, (_, i) => (I[L + i]! ? a.outcome[i]! : 0));
     const { A, C } = coef(mean);
-    e.F64.set(Float64Array.from(mean, (m, i) => m * A[i]! - C[i]!), oV >> 3);
+    e.F64.set(Float64Array.from(mean, (m, i) => m * A[i]! - C[i]!), oV >>> 3);
   }
   // 5-6. returns and the whitening (statistics from f64 returns).
   const buf = s.alloc(Math.max(rows.T, ...(rows.packed ? [rows.N] : [1])) * 8), rowMom = s.alloc(Math.max(rows.B, 1) * 24), ret = s.alloc(rows.N * 4);
@@ -120,7 +120,7 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>)
   if (o.whiten) {
     const mom = s.alloc(24);
     e.exports.merge_rows_f64(rowMom, rows.B, mom);
-    const F = e.F64, cnt = F[mom >> 3]!, mu = F[(mom >> 3) + 1]!, m2 = F[(mom >> 3) + 2]!;
+    const F = e.F64, cnt = F[mom >>> 3]!, mu = F[(mom >>> 3) + 1]!, m2 = F[(mom >>> 3) + 2]!;
     const { variance, rstd } = whitenScale(cnt, m2, o, "mask");
     adv = s.alloc(rows.N * 4);
     e.exports.masked_affine_f32(ret, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, mu, rstd, 0, adv);

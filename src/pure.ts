@@ -44,8 +44,8 @@ function checkSteps(e: Engine, rows: Rows, a: { stepOffsets?: Int32Array; stepEn
   if (se.length !== S) rangeError("SHAPE_MISMATCH", "stepEnds", -1, `length ${se.length} != steps ${S}`);
   const I = e.I32, U = e.U8;
   for (let i = 0; i < rows.B; i++) {
-    const start = rows.offsetsPtr ? I[(rows.offsetsPtr >> 2) + i]! : i * rows.T;
-    const len = rows.offsetsPtr ? I[(rows.offsetsPtr >> 2) + i + 1]! - start : rows.T;
+    const start = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i]! : i * rows.T;
+    const len = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i + 1]! - start : rows.T;
     for (let k = so[i]!; k < so[i + 1]!; k++) {
       const t = se[k]!;
       if (t < 0 || t >= len) rangeError("BAD_OFFSETS", "stepEnds", k, `step end ${t} outside row ${i} (length ${len})`);
@@ -53,8 +53,8 @@ function checkSteps(e: Engine, rows: Rows, a: { stepOffsets?: Int32Array; stepEn
     }
   }
   for (let i = 0; i < rows.B; i++) {
-    const start = rows.offsetsPtr ? I[(rows.offsetsPtr >> 2) + i]! : i * rows.T;
-    const L = rows.lensPtr ? I[(rows.lensPtr >> 2) + i]! : Infinity;
+    const start = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i]! : i * rows.T;
+    const L = rows.lensPtr ? I[(rows.lensPtr >>> 2) + i]! : Infinity;
     for (let k = so[i]!; k < so[i + 1]!; k++) {
       const t = se[k]!;
       if (t >= L || (rows.maskPtr && !U[rows.maskPtr + start + t])) rangeError("DOMAIN", "stepEnds", k, `step end ${t} of row ${i} is a masked position`);
@@ -64,7 +64,7 @@ function checkSteps(e: Engine, rows: Rows, a: { stepOffsets?: Int32Array; stepEn
 
 function checkFiniteF32(e: Engine, name: string, ptr: number, n: number, nanOk = false): void {
   const bad = e.exports.first_nonfinite_f32(ptr, n);
-  if (bad >= 0 && !nanOk) rangeError("NON_FINITE", name, bad, `value is ${e.F32[(ptr >> 2) + bad]}`);
+  if (bad >= 0 && !nanOk) rangeError("NON_FINITE", name, bad, `value is ${e.F32[(ptr >>> 2) + bad]}`);
 }
 
 function tokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | Uint8Array | undefined][], maskOptional = true): Rows {
@@ -166,18 +166,18 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
     e.exports.row_sum_f64(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
     const F = e.F64, I = e.I32, G = groups.G;
     const Sg = new Float64Array(G), ng = new Float64Array(G);
-    for (let i = 0; i < rows.B; i++) { const g = I[(groups.idsPtr >> 2) + i]!; Sg[g]! += F[(rs >> 3) + i]!; ng[g]!++; }
+    for (let i = 0; i < rows.B; i++) { const g = I[(groups.idsPtr >>> 2) + i]!; Sg[g]! += F[(rs >>> 3) + i]!; ng[g]!++; }
     const b = s.alloc(rows.B * 8);
     for (let i = 0; i < rows.B; i++) {
-      const g = I[(groups.idsPtr >> 2) + i]!, n = ng[g]!;
+      const g = I[(groups.idsPtr >>> 2) + i]!, n = ng[g]!;
       let bi = 0;
-      if (n > 1) bi = (Sg[g]! - F[(rs >> 3) + i]!) / ((n - 1) * W);
+      if (n > 1) bi = (Sg[g]! - F[(rs >>> 3) + i]!) / ((n - 1) * W);
       else if (o.singleton === "error") rangeError("GROUP_TOO_SMALL", "groups", i, `group ${g} has a single row`);
-      e.F64[(b >> 3) + i] = bi;
+      e.F64[(b >>> 3) + i] = bi;
     }
     const out = s.alloc(rows.N * 4);
     e.exports.row_shift_f32(x, b, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, out);
-    if (o.singleton === "zero") for (let i = 0; i < rows.B; i++) if (ng[I[(groups.idsPtr >> 2) + i]!] === 1) zeroRow(e, rows, out, i);
+    if (o.singleton === "zero") for (let i = 0; i < rows.B; i++) if (ng[I[(groups.idsPtr >>> 2) + i]!] === 1) zeroRow(e, rows, out, i);
     return e.f32(out, rows.N).slice();
   }
   checkF32("stepValues", a.stepValues);
@@ -189,9 +189,9 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
   checkFiniteF32(e, "stepValues", v, a.stepValues.length);
   const so32 = a.stepOffsets as Int32Array, G = groups.G, I = e.I32;
   const sizes = new Int32Array(G);
-  for (let i = 0; i < rows.B; i++) sizes[I[(groups.idsPtr >> 2) + i]!]!++;
+  for (let i = 0; i < rows.B; i++) sizes[I[(groups.idsPtr >>> 2) + i]!]!++;
   for (let i = 0; i < rows.B; i++) {
-    const g = I[(groups.idsPtr >> 2) + i]!;
+    const g = I[(groups.idsPtr >>> 2) + i]!;
     if (sizes[g] === 1 && o.singleton === "error") rangeError("GROUP_TOO_SMALL", "groups", i, `group ${g} has a single row`);
     if (o.mode === "step" && sizes[g]! > 1 && so32[i + 1] === so32[i]) rangeError("DOMAIN", "stepOffsets", i, `row ${i} has no steps (step mode needs K >= 1 in every row of a group)`);
   }
@@ -202,9 +202,9 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
 
 function zeroRow(e: Engine, rows: Rows, out: number, i: number): void {
   const I = e.I32;
-  const s0 = rows.offsetsPtr ? I[(rows.offsetsPtr >> 2) + i]! : i * rows.T;
-  const e0 = rows.offsetsPtr ? I[(rows.offsetsPtr >> 2) + i + 1]! : s0 + rows.T;
-  e.F32.fill(0, (out >> 2) + s0, (out >> 2) + e0);
+  const s0 = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i]! : i * rows.T;
+  const e0 = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i + 1]! : s0 + rows.T;
+  e.F32.fill(0, (out >>> 2) + s0, (out >>> 2) + e0);
 }
 
 /** PURE's verifiable reward: coef * (v_i - mean_{j≠i} v_j) with v = solved - 1 (an RLOO of v). */
@@ -217,7 +217,7 @@ export function pureVerifiableRun(e: Engine, s: Scratch, a: Record<string, any>)
   for (let i = 0; i < B; i++) if (a.solved[i] > 1) rangeError("MASK_NOT_BINARY", "solved", i, `must be 0 or 1, got ${a.solved[i]}`);
   if (typeof o.coef !== "number" || !Number.isFinite(o.coef)) rangeError("NON_FINITE", "coef", -1, "must be finite");
   const v = s.alloc(B * 4);
-  { const F = e.F32; for (let i = 0; i < B; i++) F[(v >> 2) + i] = a.solved[i] - 1; }
+  { const F = e.F32; for (let i = 0; i < B; i++) F[(v >>> 2) + i] = a.solved[i] - 1; }
   const groups = placeGroups(e, s, a, B);
   const ctx: Ctx = { e, s, rows: { B, T: 0, N: 0, packed: false, hasTokens: false, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0, emptyRows: -1, prefixPtr: 0 }, groups, sPtr: v };
   const r = rlooRows(ctx, { singleton: o.singleton, include: 0 });
@@ -235,7 +235,7 @@ export function zeroStepEndsRun(e: Engine, s: Scratch, a: Record<string, any>): 
   const out = (a.values as Float32Array).slice();
   const I = e.I32, so = a.stepOffsets as Int32Array, se = a.stepEnds as Int32Array;
   for (let i = 0; i < rows.B; i++) {
-    const start = rows.offsetsPtr ? I[(rows.offsetsPtr >> 2) + i]! : i * rows.T;
+    const start = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i]! : i * rows.T;
     for (let k = so[i]!; k < so[i + 1]!; k++) out[start + se[k]!] = 0;
   }
   return out;

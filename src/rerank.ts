@@ -65,7 +65,7 @@ export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
     for (let q = 0; q < arr.length; q++) if (!Number.isFinite(arr[q]!)) rangeError("NON_FINITE", name, q, `value is ${arr[q]}`);
   const sp = place(e, s, a.scores), vp = a.valid ? place(e, s, a.valid) : 0;
   const wp = s.alloc(K * 8);
-  e.F64.set(w, wp >> 3);
+  e.F64.set(w, wp >>> 3);
   const rp = combine === 1 ? place(e, s, a.ref!) : 0, rsp = combine === 2 ? place(e, s, a.refs!) : 0;
   const out = s.alloc(P * N * 4);
   e.exports.rerank_combine_f32(sp, vp, P, N, K, wp, combine, rp, refPerPrompt, rsp, M, o.maxRef, o.sigmoidK, out);

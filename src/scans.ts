@@ -21,14 +21,14 @@ export interface TokenRan<D> {
 
 /** Sum of the valid-token counts (rows.rowLensPtr must be set). */
 function validCount(e: Engine, rows: Rows): number {
-  const L = e.I32, b = rows.rowLensPtr >> 2;
+  const L = e.I32, b = rows.rowLensPtr >>> 2;
   let n = 0;
   for (let i = 0; i < rows.B; i++) n += L[b + i]!;
   return n;
 }
 function longestRow(e: Engine, rows: Rows): number {
   if (!rows.packed) return rows.T;
-  const I = e.I32, b = rows.offsetsPtr >> 2;
+  const I = e.I32, b = rows.offsetsPtr >>> 2;
   let m = 0;
   for (let i = 0; i < rows.B; i++) m = Math.max(m, I[b + i + 1]! - I[b + i]!);
   return m;
@@ -45,11 +45,11 @@ const bitsI32 = new Int32Array(3), bitsF32 = new Float32Array(bitsI32.buffer);
 export function checkTokens(e: Engine, s: Scratch, rows: Rows, ...tensors: [string, number][]): number[] {
   const out = s.alloc(16), p = tensors.map(([, ptr]) => ptr);
   e.exports.valid_absbits3_f32(p[0]!, p[1] ?? p[0]!, p[2] ?? p[0]!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, out);
-  bitsI32.set(e.I32.subarray(out >> 2, (out >> 2) + 3));
+  bitsI32.set(e.I32.subarray(out >>> 2, (out >>> 2) + 3));
   return tensors.map(([name, ptr], j) => {
     if (bitsI32[j]! < 0x7f800000) return bitsF32[j]!;
     const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    return rangeError("NON_FINITE", name, bad, `value is ${e.F32[(ptr >> 2) + bad]} at a valid position`);
+    return rangeError("NON_FINITE", name, bad, `value is ${e.F32[(ptr >>> 2) + bad]} at a valid position`);
   });
 }
 
@@ -113,7 +113,7 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
 }
 
 function countZeros(e: Engine, rows: Rows): number {
-  const L = e.I32, b = rows.rowLensPtr >> 2;
+  const L = e.I32, b = rows.rowLensPtr >>> 2;
   let n = 0;
   for (let i = 0; i < rows.B; i++) if (L[b + i] === 0) n++;
   return n;
@@ -128,14 +128,14 @@ export function scanPlan(e: Engine, s: Scratch, rows: Rows): { scanLen: number; 
   let scanLen = rows.lensPtr;
   if (!scanLen) {
     scanLen = s.alloc(Math.max(B, 1) * 4);
-    const I = e.I32, sb = scanLen >> 2, pb = rows.prefixPtr >> 2, ob = rows.offsetsPtr >> 2;
+    const I = e.I32, sb = scanLen >>> 2, pb = rows.prefixPtr >>> 2, ob = rows.offsetsPtr >>> 2;
     for (let i = 0; i < B; i++) {
       const full = rows.offsetsPtr ? I[ob + i + 1]! - I[ob + i]! : rows.T;
       const p = rows.prefixPtr ? I[pb + i]! : -1;
       I[sb + i] = p >= 0 ? p : full;
     }
   }
-  const I = e.I32, sb = scanLen >> 2;
+  const I = e.I32, sb = scanLen >>> 2;
   let longest = 0;
   for (let i = 0; i < B; i++) longest = Math.max(longest, I[sb + i]!);
   return { scanLen, longest };
@@ -146,7 +146,7 @@ function whitenScanned(e: Engine, s: Scratch, rows: Rows, x: number, scanLen: nu
   const mom = s.alloc(24);
   e.exports.merge_rows_f64(rowMom, rows.B, mom);
   const F = e.F64;
-  const count = F[mom >> 3]!, mean = F[(mom >> 3) + 1]!, m2 = F[(mom >> 3) + 2]!;
+  const count = F[mom >>> 3]!, mean = F[(mom >>> 3) + 1]!, m2 = F[(mom >>> 3) + 2]!;
   const { variance, rstd } = whitenScale(count, m2, o, "mask");
   e.exports.whiten_scanned_f32(x, out, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, scanLen, mean, rstd, 0);
   return { count, mean, variance, rstd };
@@ -265,22 +265,22 @@ export function maskedSumMean(e: Engine, s: Scratch, a: Record<string, any>, kin
   if (o.axis === "all") {
     const m = s.alloc(24);
     e.exports.masked_moments_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m);
-    const F = e.F64, n = F[m >> 3]!, mean = F[(m >> 3) + 1]!;
+    const F = e.F64, n = F[m >>> 3]!, mean = F[(m >>> 3) + 1]!;
     // The sum is taken directly (row sums folded in row order), not as mean*count.
     if (kind === "mean") return n === 0 ? 0 : mean;
     const rs = s.alloc(rows.B * 8);
     e.exports.row_sum_f64(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
     let total = 0;
-    for (let i = 0; i < rows.B; i++) total += e.F64[(rs >> 3) + i]!;
+    for (let i = 0; i < rows.B; i++) total += e.F64[(rs >>> 3) + i]!;
     return total;
   }
   const rs = s.alloc(rows.B * 8);
   e.exports.row_sum_f64(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
   const out = new Float32Array(rows.B), F = e.F64, L = e.I32;
   for (let i = 0; i < rows.B; i++) {
-    const sum = F[(rs >> 3) + i]!;
+    const sum = F[(rs >>> 3) + i]!;
     if (kind === "sum") out[i] = sum;
-    else { const n = L[(rows.rowLensPtr >> 2) + i]!; out[i] = n === 0 ? 0 : sum / n; }
+    else { const n = L[(rows.rowLensPtr >>> 2) + i]!; out[i] = n === 0 ? 0 : sum / n; }
   }
   return out;
 }
@@ -292,5 +292,5 @@ export function maskedVarRun(e: Engine, s: Scratch, a: Record<string, any>): num
   const m = s.alloc(24);
   e.exports.masked_moments_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m);
   const F = e.F64;
-  return finalizeMoments([F[m >> 3]!, F[(m >> 3) + 1]!, F[(m >> 3) + 2]!], o.unbiased ? "unbiased" : "biased").var;
+  return finalizeMoments([F[m >>> 3]!, F[(m >>> 3) + 1]!, F[(m >>> 3) + 2]!], o.unbiased ? "unbiased" : "biased").var;
 }

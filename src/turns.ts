@@ -101,14 +101,14 @@ export function igpoAdvantageRun(e: Engine, s: Scratch, a: IgpoArgs): { advantag
   const rows = placeLayout(e, s, a, shape, "mask", true);
   for (let i = 0; i < shape.B; i++) for (let k = to[i]!; k < to[i + 1]!; k++) {
     const start = a.offsets ? a.offsets[i]! : i * shape.T, t = a.turnEnds[k]!;
-    const ok = rows.lensPtr ? t < e.I32[(rows.lensPtr >> 2) + i]! : rows.maskPtr ? e.U8[rows.maskPtr + start + t] === 1 : true;
+    const ok = rows.lensPtr ? t < e.I32[(rows.lensPtr >>> 2) + i]! : rows.maskPtr ? e.U8[rows.maskPtr + start + t] === 1 : true;
     if (!ok) rangeError("DOMAIN", "turnEnds", k, `turn end ${t} of row ${i} is a masked position`);
   }
   checkRange("gamma", o.gamma, 0, 1);
   for (const k of ["eps", "varEps", "weightOutcome", "weightGain"] as const) checkFiniteParam(k, o[k]);
   finiteAll("turnRewards", a.turnRewards);
   const groups = placeGroups(e, s, a, shape.B);
-  const ids = e.I32.slice(groups.idsPtr >> 2, (groups.idsPtr >> 2) + shape.B);
+  const ids = e.I32.slice(groups.idsPtr >>> 2, (groups.idsPtr >>> 2) + shape.B);
   // Curriculum weights, then pools per group: (group, kind) with kind 0 = gains, 1 = outcomes (joint: one kind).
   const S = a.turnRewards.length, r = new Float64Array(S), kind = new Uint8Array(S), counted = new Uint8Array(S);
   for (let i = 0; i < shape.B; i++) for (let k = to[i]!; k < to[i + 1]!; k++) {

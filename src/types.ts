@@ -111,7 +111,7 @@ export interface KlPenaltyArgs extends Layout, Common {
 export interface KlInRewardArgs extends Layout, Common {
   /** "verl" (apply_kl_penalty) or "openrlhf" (compute_reward); default from the preset. */
   mode?: "verl" | "openrlhf";
-  tokenScores?: Float32Array; oldLogp?: Float32Array; refLogp?: Float32Array;
+  tokenScores?: Float32Array; logp?: Float32Array; refLogp?: Float32Array;
   rewards?: Float32Array; kl?: Float32Array;
   klEstimator?: string; klClamp?: "verl" | "all10" | "none"; klCoef?: number; klCoefNegative?: "keep" | "zero";
   rewardClip?: readonly [number, number] | null; emptyRow?: "error" | "skip";

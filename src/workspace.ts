@@ -10,6 +10,8 @@
 import type { Engine } from "./engine.js";
 import { broadcast, PlannedScratch, type Scratch } from "./bind.js";
 import { rangeError, typeError } from "./errors.js";
+import { alignUp, capacityError, MEMORY_LIMIT } from "./memory.js";
+import { checkEnum, msg, ownArray, ownOptions } from "./safe.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
   runTrl, type BindOpts, type Ran,
@@ -49,6 +51,12 @@ export interface WorkspacePlan {
 type ViewKind = "f32" | "u8" | "i32";
 interface Region { ptr: number; len: number; kind: ViewKind }
 
+/** The optional token views a plan can ask for. */
+export const EXTRA_VIEWS = ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss"] as const;
+export type ExtraView = (typeof EXTRA_VIEWS)[number];
+const PLAN_KEYS = ["rows", "width", "tokens", "valid", "groupSize", "maxGroups", "rewardFunctions", "extraViews"] as const;
+const BYTES: Record<ViewKind, number> = { f32: 4, u8: 1, i32: 4 };
+
 /** Per-call options of a workspace kernel: the knobs of the estimator, plus where the scores come from. */
 export type WsCall<A> = Omit<A, "scores" | "tokenRewards" | "values" | "mask" | "lengths" | "offsets" | "width" | "groupSize" | "groupIds" | "numGroups" | "baselines" | "truncated" | "rewardsPerFunc" | "weights" | "kl" | "actionMask" | "rewards" | "components"> & {
   /** Read row scores from `scores` (default) or sum them from `tokenRewards`. */
@@ -74,73 +82,102 @@ export class Workspace {
   /** No token layout: kernels produce row advantages only. */
   readonly rowsOnly: boolean;
   readonly plan: Readonly<WorkspacePlan>;
+  /** Upper bound on group ids (groupIds path): the plan's maxGroups, default rows. */
+  readonly maxGroups: number;
+  private readonly e: Engine;
   private regions = new Map<string, Region>();
   private viewCache = new Map<string, Float32Array | Uint8Array | Int32Array>();
-  private viewGen = -1;
   private scratch!: PlannedScratch;
   private idsCache!: { ptr: number; size: number };
   private disposed = false;
 
-  constructor(private readonly e: Engine, plan: WorkspacePlan) {
-    const p = { ...plan };
-    const isInt = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
-    if (!isInt(p.rows)) typeError("WRONG_TYPE", "rows", -1, `must be a non-negative integer, got ${p.rows}`);
+  /**
+   * Plans a workspace on an engine of its own (a new instance of `parent`'s compiled module), so
+   * that nothing outside this workspace can grow its memory or write into its views. All sizes
+   * are computed before anything is allocated; a plan that does not fit throws CAPACITY and
+   * leaves nothing reserved.
+   */
+  constructor(parent: Engine, plan: WorkspacePlan) {
+    const p = ownOptions(plan, "plan", PLAN_KEYS) as unknown as WorkspacePlan;
+    const count = (k: keyof WorkspacePlan, min: number) => {
+      const v = p[k];
+      if (v === undefined) return;
+      if (typeof v !== "number" || !Number.isInteger(v)) typeError("WRONG_TYPE", k, -1, msg`must be an integer, got ${v}`);
+      if ((v as number) < min || !Number.isSafeInteger(v)) rangeError("PARAM_OUT_OF_RANGE", k, -1, msg`must be an integer >= ${min}, got ${v}`);
+    };
+    if (p.rows === undefined) typeError("WRONG_TYPE", "rows", -1, "the plan needs rows");
+    count("rows", 0); count("width", 0); count("tokens", 0); count("groupSize", 1); count("maxGroups", 1); count("rewardFunctions", 1);
     if (p.width !== undefined && p.tokens !== undefined) rangeError("SHAPE_MISMATCH", "width", -1, "plan either a padded layout (width) or a packed one (tokens), not both");
-    for (const k of ["width", "tokens", "groupSize", "maxGroups", "rewardFunctions"] as const)
-      if (p[k] !== undefined && !isInt(p[k])) typeError("WRONG_TYPE", k, -1, `must be a non-negative integer, got ${p[k]}`);
     this.rowsOnly = p.width === undefined && p.tokens === undefined;
+    if (p.valid !== undefined) checkEnum("valid", p.valid, ["mask", "lengths", "all"]);
     const valid = this.rowsOnly ? "all" : (p.valid ?? "mask");
-    if (!["mask", "lengths", "all"].includes(valid)) rangeError("UNKNOWN_OPTION", "valid", -1, `unknown value ${JSON.stringify(valid)}`);
     if (valid === "lengths" && p.tokens !== undefined) rangeError("UNKNOWN_OPTION", "valid", -1, "lengths is a padded-layout input");
-    if (p.groupSize !== undefined && (p.groupSize < 1 || p.rows % p.groupSize !== 0))
-      rangeError("GROUP_SIZE_INVALID", "groupSize", -1, `rows (${p.rows}) must be a positive multiple of groupSize (${p.groupSize})`);
-    this.plan = Object.freeze({ ...p, valid });
+    if (p.groupSize !== undefined && p.rows % p.groupSize !== 0)
+      rangeError("GROUP_SIZE_INVALID", "groupSize", -1, msg`rows (${p.rows}) must be a multiple of groupSize (${p.groupSize})`);
+    if (p.maxGroups !== undefined && p.maxGroups > Math.max(p.rows, 1))
+      rangeError("PARAM_OUT_OF_RANGE", "maxGroups", -1, msg`group ids are dense: maxGroups (${p.maxGroups}) must be <= rows (${p.rows})`);
+    let extra: ExtraView[] = [];
+    if (p.extraViews !== undefined) {
+      const xs = ownArray(p.extraViews, "extraViews");
+      extra = xs.map((x, k) => checkEnum("extraViews", x, EXTRA_VIEWS, k));
+    }
+    this.plan = Object.freeze({ ...p, valid, ...(p.extraViews ? { extraViews: Object.freeze([...new Set(extra)]) as ExtraView[] } : {}) });
     this.B = p.rows;
     this.packed = p.tokens !== undefined;
     this.T = this.packed || this.rowsOnly ? 0 : p.width!;
     this.N = this.packed ? p.tokens! : this.B * this.T;
-    this.allocate();
-  }
+    this.maxGroups = p.groupSize ? this.B / p.groupSize : Math.max(p.maxGroups ?? this.B, 1);
 
-  private allocate(): void {
-    const { B, N } = this, p = this.plan;
-    const K = p.rewardFunctions ?? 1;
-    const G = p.groupSize ? B / p.groupSize : Math.max(p.maxGroups ?? B, 1);
-    const extra = new Set(p.extraViews ?? []);
+    // Every size in plain numbers (exact far past 4 GiB), checked before anything is allocated.
+    const { B, N } = this;
+    const K = p.rewardFunctions ?? 1, G = this.maxGroups, xs = new Set(extra);
     const want: [string, ViewKind, number][] = [
       ["scores", "f32", B], ["rowAdvantages", "f32", B], ["groupIds", "i32", B], ["baselines", "f32", B],
       ["truncated", "u8", B], ["rewardsPerFunc", "f32", B * K], ["shapedRewards", "f32", B], ["advantages", "f32", N],
     ];
     if (this.packed) want.push(["offsets", "i32", B + 1]);
-    if (p.valid === "mask") want.push(["mask", "u8", N]);
-    if (p.valid === "lengths") want.push(["lengths", "i32", B]);
-    for (const x of extra) want.push([x, "f32", N]);
-    for (const [name, kind, len] of want) {
-      const bytes = len * (kind === "u8" ? 1 : 4);
-      this.regions.set(name, { ptr: this.e.alloc(bytes), len, kind });
-    }
+    if (valid === "mask") want.push(["mask", "u8", N]);
+    if (valid === "lengths") want.push(["lengths", "i32", B]);
+    for (const x of xs) want.push([x, "f32", N]);
     // Scratch: every row-level temporary of the largest runner, per-group f64 arrays, TRL's
-    // G*K moments, and (with "returns") the token temporaries of ReMax and openrlhfOutcome.
-    const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + (extra.has("returns") ? 2 * N * 4 + 64 : 0) + (extra.has("logp") ? 2 * N * 4 + 64 : 0);
+    // G*K moments, and (with "returns" or "logp") the token temporaries of ReMax,
+    // openrlhfOutcome and the KL kernels.
+    const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + (xs.has("returns") ? 2 * N * 4 + 64 : 0) + (xs.has("logp") ? 2 * N * 4 + 64 : 0);
+    let total = alignUp(cap) + alignUp(Math.max(B * 4, 16));
+    for (const [, kind, len] of want) total += alignUp(Math.max(len * BYTES[kind], 16));
+    // Element counts go to the kernels as i32: a token tensor stays below 2^31 elements anyway
+    // (4 bytes each in a 4 GiB memory), the check below keeps it so.
+    if (total + 65536 > MEMORY_LIMIT) capacityError("plan", total + 65536, MEMORY_LIMIT);
+    this.e = parent.spawn();
+    this.e.heap.reserve(total, "plan");
+    for (const [name, kind, len] of want) this.regions.set(name, { ptr: this.e.alloc(len * BYTES[kind]), len, kind });
     this.scratch = new PlannedScratch(this.e.alloc(cap), cap);
     this.idsCache = { ptr: this.e.alloc(B * 4), size: 0 };
-    this.viewGen = -1;
   }
 
-  /** Re-plans for a new shape (memory may grow here; every view is re-derived). */
+  /** The engine (instance and memory) this workspace owns. */
+  get engine(): Engine { return this.e; }
+
+  /**
+   * Re-plans for a new shape: returns a new workspace (with memory of its own) and disposes this
+   * one, so every view of this workspace becomes stale (STALE_VIEW when passed to a call).
+   */
   resize(plan: Partial<WorkspacePlan>): Workspace {
-    const next = new Workspace(this.e, { ...this.plan, ...plan });
+    if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
+    const next = new Workspace(this.e, { ...this.plan, ...ownOptions(plan, "plan", PLAN_KEYS) } as unknown as WorkspacePlan);
     this.dispose();
     return next;
   }
 
-  /** Returns the workspace's memory to the engine. Views become unusable. */
+  /**
+   * Releases the workspace: its memory is no longer used by anything, and its views, passed to
+   * any call, throw STALE_VIEW. Optional: a workspace that is simply dropped is reclaimed by the
+   * garbage collector with its memory.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const r of this.regions.values()) this.e.release(r.ptr);
-    this.e.release(this.scratch.base);
-    this.e.release(this.idsCache.ptr);
+    this.e.retire();
     this.regions.clear();
     this.viewCache.clear();
   }
@@ -148,18 +185,17 @@ export class Workspace {
   /** Bytes this workspace reserved in WebAssembly memory. */
   get bytes(): number {
     let s = this.scratch.capacity + this.B * 4;
-    for (const r of this.regions.values()) s += r.len * (r.kind === "u8" ? 1 : 4);
+    for (const r of this.regions.values()) s += r.len * BYTES[r.kind];
     return s;
   }
 
   private view(name: string): any {
     if (this.disposed) typeError("STALE_VIEW", name, -1, "the workspace was disposed");
-    if (this.e.heap.generation !== this.viewGen) { this.viewCache.clear(); this.viewGen = this.e.heap.generation; }
-    const buf = this.e.buffer;
     let v = this.viewCache.get(name);
     if (!v) {
       const r = this.regions.get(name);
       if (!r) rangeError("SHAPE_MISMATCH", name, -1, `this workspace has no "${name}" view; add it to the plan (valid / extraViews)`);
+      const buf = this.e.buffer; // never replaced: the memory grew once, when the plan was made
       v = r!.kind === "f32" ? new Float32Array(buf, r!.ptr, r!.len) : r!.kind === "u8" ? new Uint8Array(buf, r!.ptr, r!.len) : new Int32Array(buf, r!.ptr, r!.len);
       this.viewCache.set(name, v);
     }
@@ -289,8 +325,8 @@ export class Workspace {
   }
 
   /** Aggregates the per-token `loss` view over the valid tokens (verl agg_loss; a number). */
-  aggLoss(call: Omit<AggLossArgs, "lossMat" | "mask" | "lengths" | "offsets" | "width"> = {}): number {
-    return aggLossRun(this.e, this.scratch, this.tokenArgs(call, { lossMat: this.tokens("loss") }) as unknown as AggLossArgs);
+  aggLoss(call: Omit<AggLossArgs, "loss" | "mask" | "lengths" | "offsets" | "width"> = {}): number {
+    return aggLossRun(this.e, this.scratch, this.tokenArgs(call, { loss: this.tokens("loss") }) as unknown as AggLossArgs);
   }
 
   /**
@@ -315,7 +351,7 @@ export class Workspace {
    */
   klInReward(call: { klCoef?: number; klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
     const scoresView = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
-    const ran = runKlInReward(this.e, this.scratch, this.tokenArgs(call, { mode: "verl", tokenScores: this.tokens(scoresView), oldLogp: this.tokens("logp"), refLogp: this.tokens("refLogp") }));
+    const ran = runKlInReward(this.e, this.scratch, this.tokenArgs(call, { mode: "verl", tokenScores: this.tokens(scoresView), logp: this.tokens("logp"), refLogp: this.tokens("refLogp") }));
     const tr = this.regions.get("tokenRewards")!.ptr;
     // In place when there is no tokenScores view: each token's score is read before its reward is written.
     ran.write({ advantages: tr, returns: this.regions.get("kl")?.ptr ?? 0 });

@@ -39,14 +39,17 @@ for (const [build, api] of builds) {
       expectError(thrown(() => api.grpo({ scores: new Float32Array(8), groupIds: [0, 0] as any })), RlaTypeError, "WRONG_TYPE", "groupIds", -1);
     });
 
-    it("STALE_VIEW: a view kept across memory growth is refused", () => {
+    it("STALE_VIEW: a view of a disposed or resized workspace is refused by every call", () => {
       const ws = api.createWorkspace({ rows: 4, width: 2, groupSize: 2 });
       const old = ws.scores;
-      const big = api.createWorkspace({ rows: 1 << 20, width: 64, groupSize: 2 }); // grows memory
-      assert.equal(old.length, 0, "the old view is detached");
+      ws.dispose();
       expectError(thrown(() => api.grpo({ scores: old, groupSize: 2 })), RlaTypeError, "STALE_VIEW", "scores", -1);
-      assert.equal(ws.scores.length, 4, "the workspace getter re-derives the view");
-      big.dispose(); ws.dispose();
+      const a = api.createWorkspace({ rows: 4, width: 2, groupSize: 2 });
+      const kept = a.scores;
+      const b = a.resize({ rows: 8 });
+      expectError(thrown(() => api.rloo({ scores: kept, groupSize: 2 })), RlaTypeError, "STALE_VIEW", "scores", -1);
+      assert.equal(b.scores.length, 8, "the resized workspace hands out its own views");
+      b.dispose();
     });
 
     it("SHAPE_MISMATCH: mask length, groupIds length, offsets vs tokens, baselines", () => {

@@ -48,7 +48,7 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
 
   it("klInReward (verl): rewards, kl and currentKl match the oracle; SIMD = scalar; packed = padded", () => {
     fc.assert(fc.property(batch, ({ B, T, lp, rp, scores, mask, prefix, est, clamp, beta }) => {
-      const args = { mode: "verl" as const, tokenScores: scores, oldLogp: lp, refLogp: rp, klEstimator: est, klClamp: clamp, klCoef: beta };
+      const args = { mode: "verl" as const, tokenScores: scores, logp: lp, refLogp: rp, klEstimator: est, klClamp: clamp, klCoef: beta };
       const want = ref.klInRewardVerl(scores, lp, rp, mask, B, T, est, clamp, beta);
       const outs = builds.map(([, api]) => api.klInReward({ ...args, mask, width: T }));
       let absMeans = 0;
@@ -70,7 +70,7 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
       assertBitwise(outs[0]!.kl!, outs[1]!.kl!, "simd vs scalar kl");
       assert.equal(outs[0]!.currentKl, outs[1]!.currentKl, "simd vs scalar currentKl (same lane-wise sum order)");
       const p = toPacked(mask, B, T, (_i, last) => last + 1);
-      const packed = builds[0]![1].klInReward({ ...args, tokenScores: pack(scores, T, p), oldLogp: pack(lp, T, p), refLogp: pack(rp, T, p), mask: pack(mask, T, p), offsets: p.offsets });
+      const packed = builds[0]![1].klInReward({ ...args, tokenScores: pack(scores, T, p), logp: pack(lp, T, p), refLogp: pack(rp, T, p), mask: pack(mask, T, p), offsets: p.offsets });
       assertBitwise(packed.tokenRewards, pack(outs[0]!.tokenRewards, T, p), "packed rewards");
       assert.equal(packed.currentKl, outs[0]!.currentKl, "packed currentKl");
       if (prefix) {
@@ -102,7 +102,7 @@ describe("k3 core (expm1(d) - d without libm): both branches, their boundaries, 
 
   it("k3 in the fused KL-in-reward SIMD path equals the scalar build (4-token steps and tails)", () => {
     const n = 4 * 37 + 3, lp = new Float32Array(n), rp = Float32Array.from({ length: n }, (_, i) => (i % 29) * 0.71 - 9.5 + (i % 3) * 1e-6);
-    const outs = builds.map(([, api]) => api.klInReward({ mode: "verl", tokenScores: new Float32Array(n).fill(1), oldLogp: lp, refLogp: rp, klEstimator: "k3", klClamp: "verl", klCoef: 0.1 }));
+    const outs = builds.map(([, api]) => api.klInReward({ mode: "verl", tokenScores: new Float32Array(n).fill(1), logp: lp, refLogp: rp, klEstimator: "k3", klClamp: "verl", klCoef: 0.1 }));
     assertBitwise(outs[0]!.tokenRewards, outs[1]!.tokenRewards, "rewards");
     assertBitwise(outs[0]!.kl!, outs[1]!.kl!, "kl");
     for (let i = 0; i < n; i++) {
@@ -123,8 +123,8 @@ describe("KL pinned counterexamples", () => {
     const args = { mode: "verl" as const, klEstimator: "k1", klClamp: "verl" as const, klCoef: 0 };
     const p = toPacked(mask, B, T, (_i, last) => last + 1);
     for (const [build, api] of builds) {
-      const padded = api.klInReward({ ...args, tokenScores: new Float32Array(B * T), oldLogp: lp, refLogp: rp, mask, width: T });
-      const packed = api.klInReward({ ...args, tokenScores: new Float32Array(p.offsets[B]!), oldLogp: pack(lp, T, p), refLogp: pack(rp, T, p), mask: pack(mask, T, p), offsets: p.offsets });
+      const padded = api.klInReward({ ...args, tokenScores: new Float32Array(B * T), logp: lp, refLogp: rp, mask, width: T });
+      const packed = api.klInReward({ ...args, tokenScores: new Float32Array(p.offsets[B]!), logp: pack(lp, T, p), refLogp: pack(rp, T, p), mask: pack(mask, T, p), offsets: p.offsets });
       assert.equal(packed.currentKl, padded.currentKl, build);
     }
   });
@@ -136,8 +136,8 @@ describe("KL pinned counterexamples", () => {
     lp[T + 5] = 0; rp[T + 5] = -5; mask[T + 5] = 0;
     lp[T + 6] = 0; rp[T + 6] = -5;
     for (const [build, api] of builds) {
-      assert.throws(() => api.klInReward({ mode: "verl", tokenScores: new Float32Array(B * T), oldLogp: lp, refLogp: rp, mask, width: T, klEstimator: "k1", klClamp: "none", klCoef: 1e38 }),
-        (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "oldLogp" && e.index === T + 6, build);
+      assert.throws(() => api.klInReward({ mode: "verl", tokenScores: new Float32Array(B * T), logp: lp, refLogp: rp, mask, width: T, klEstimator: "k1", klClamp: "none", klCoef: 1e38 }),
+        (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "logp" && e.index === T + 6, build);
     }
   });
 });

@@ -8,30 +8,30 @@ for (const [build, api] of builds) {
   describe(`aggLoss (${build})`, () => {
     const loss = Float32Array.from([1, 2, 3, 4, 5, 6, 0, 0]), mask = Uint8Array.from([1, 1, 1, 1, 1, 1, 0, 0]);
     it("spec example: token-mean 3.5, seq-mean-token-sum 10.5, seq-mean-token-mean 4, -norm 2.625", () => {
-      assert.equal(api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "token-mean" }), 3.5);
-      assert.equal(api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "seq-mean-token-sum" }), 10.5);
-      assert.equal(api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "seq-mean-token-mean" }), 4);
-      assert.equal(api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "seq-mean-token-sum-norm" }), 2.625);
+      assert.equal(api.aggLoss({ loss: loss, mask, width: 4, lossAggMode: "token-mean" }), 3.5);
+      assert.equal(api.aggLoss({ loss: loss, mask, width: 4, lossAggMode: "seq-mean-token-sum" }), 10.5);
+      assert.equal(api.aggLoss({ loss: loss, mask, width: 4, lossAggMode: "seq-mean-token-mean" }), 4);
+      assert.equal(api.aggLoss({ loss: loss, mask, width: 4, lossAggMode: "seq-mean-token-sum-norm" }), 2.625);
     });
     it("properties: constant loss, norm = sum / factor, linear in dpSize, 0 when nothing aggregates, packed = padded", () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 12 }), fc.nat(), fc.float({ noNaN: true, min: -5, max: 5 }), (B, T, seed, c) => {
         const m = Uint8Array.from({ length: B * T }, (_, k) => (((k * 7 + seed) % 5) < 3 ? 1 : 0));
         const l = new Float32Array(B * T).fill(c);
         const anyValid = m.some((v) => v === 1);
-        const tm = api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "token-mean" });
+        const tm = api.aggLoss({ loss: l, mask: m, width: T, lossAggMode: "token-mean" });
         assert.ok(anyValid ? Math.abs(tm - Math.fround(c)) <= 1e-6 * (1 + Math.abs(c)) : tm === 0);
-        const s = api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "seq-mean-token-sum" });
-        assert.equal(api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "seq-mean-token-sum-norm" }), s / T);
-        assert.equal(api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "token-sum", dpSize: 3 }), 3 * api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "token-sum" }));
+        const s = api.aggLoss({ loss: l, mask: m, width: T, lossAggMode: "seq-mean-token-sum" });
+        assert.equal(api.aggLoss({ loss: l, mask: m, width: T, lossAggMode: "seq-mean-token-sum-norm" }), s / T);
+        assert.equal(api.aggLoss({ loss: l, mask: m, width: T, lossAggMode: "token-sum", dpSize: 3 }), 3 * api.aggLoss({ loss: l, mask: m, width: T, lossAggMode: "token-sum" }));
         const p = toPacked(m, B, T, (_i, last) => last + 1);
-        assert.equal(api.aggLoss({ lossMat: pack(l, T, p), mask: pack(m, T, p), offsets: p.offsets, lossAggMode: "seq-mean-token-mean" }), api.aggLoss({ lossMat: l, mask: m, width: T, lossAggMode: "seq-mean-token-mean" }));
+        assert.equal(api.aggLoss({ loss: pack(l, T, p), mask: pack(m, T, p), offsets: p.offsets, lossAggMode: "seq-mean-token-mean" }), api.aggLoss({ loss: l, mask: m, width: T, lossAggMode: "seq-mean-token-mean" }));
       }), RUNS);
-      assert.equal(api.aggLoss({ lossMat: new Float32Array(4), mask: new Uint8Array(4), width: 2, lossAggMode: "token-mean" }), 0);
+      assert.equal(api.aggLoss({ loss: new Float32Array(4), mask: new Uint8Array(4), width: 2, lossAggMode: "token-mean" }), 0);
     });
     it("errors: unknown mode, dpSize > 1 without the global count, packed -norm without a factor", () => {
-      assert.throws(() => api.aggLoss({ lossMat: loss, mask, width: 4, lossAggMode: "mean" as any }), /UNKNOWN_OPTION: lossAggMode/);
-      assert.throws(() => api.aggLoss({ lossMat: loss, mask, width: 4, dpSize: 2 }), /PARAM_OUT_OF_RANGE: batchNumTokens/);
-      assert.throws(() => api.aggLoss({ lossMat: loss, mask, offsets: Int32Array.from([0, 4, 8]), lossAggMode: "seq-mean-token-sum-norm" }), /PARAM_OUT_OF_RANGE: lossScaleFactor/);
+      assert.throws(() => api.aggLoss({ loss: loss, mask, width: 4, lossAggMode: "mean" as any }), /UNKNOWN_OPTION: lossAggMode/);
+      assert.throws(() => api.aggLoss({ loss: loss, mask, width: 4, dpSize: 2 }), /PARAM_OUT_OF_RANGE: batchNumTokens/);
+      assert.throws(() => api.aggLoss({ loss: loss, mask, offsets: Int32Array.from([0, 4, 8]), lossAggMode: "seq-mean-token-sum-norm" }), /PARAM_OUT_OF_RANGE: lossScaleFactor/);
     });
   });
 
@@ -104,7 +104,7 @@ for (const [build, api] of builds) {
     it("klInReward (verl): rewards + beta*kl = scores on valid positions; currentKl is the mean of row means", () => {
       const scores = Float32Array.from([0, 0, 1, 0, 0, 2, 0, 0]), mask = Uint8Array.from([1, 1, 1, 0, 1, 1, 0, 0]);
       const logp = Float32Array.from([-1, -2, -1, -1, -0.5, -0.2, 0, 0]), ref = Float32Array.from([-1.5, -1, -1, -1, -1, -0.1, 0, 0]);
-      const r = api.klInReward({ mode: "verl", tokenScores: scores, oldLogp: logp, refLogp: ref, mask, width: 4, klCoef: 0.1, klEstimator: "k1" });
+      const r = api.klInReward({ mode: "verl", tokenScores: scores, logp: logp, refLogp: ref, mask, width: 4, klCoef: 0.1, klEstimator: "k1" });
       for (let k = 0; k < 8; k++) if (mask[k]) assert.ok(Math.abs(r.tokenRewards[k]! + 0.1 * r.kl![k]! - scores[k]!) < 1e-6); else assert.ok(Object.is(r.tokenRewards[k], 0));
       assert.ok(Math.abs(r.currentKl! - ((0.5 - 1 + 0) / 3 + (0.5 - 0.1) / 2) / 2) < 1e-7);
       const ctl = new api.KlController({ type: "adaptive", value: 0.1, target: 0.05, horizon: 10 });

@@ -22,7 +22,7 @@ function readBatchFromGpu(step) {
   for (let k = 0; k < B * T; k++) { ws.logp[k] = -rand() * 2; ws.refLogp[k] = ws.logp[k] - (rand() - 0.5) * 0.1; ws.values[k] = rand(); }
 }
 
-const heap = instance().engine.heap, bytesBefore = heap.bytesReserved, genBefore = heap.generation;
+const heap = ws.engine.heap, bytesBefore = heap.bytesReserved, genBefore = heap.generation;
 console.log(`${B} rows x ${T} tokens, build ${instance().build}, workspace ${(ws.bytes / 2 ** 20).toFixed(0)} MiB`);
 for (let step = 1; step <= steps; step++) {
   readBatchFromGpu(step);
