@@ -377,8 +377,9 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
   if (isGroup) {
     const st = groupMoments(ctx);
     const F = e.F64;
-    for (let g = 0; g < groups.G; g++) if (F[(st.count >>> 3) + g] === 1)
-      rangeError("GROUP_TOO_SMALL", "groups", -1, `OpenRLHF group estimators need n_samples_per_prompt > 1 (group ${g} has 1 row)`);
+    const I = e.I32, ids = groups.idsPtr >>> 2, counts = st.count >>> 3;
+    for (let i = 0; i < rows.B; i++) if (F[counts + I[ids + i]!] === 1)
+      rangeError("GROUP_TOO_SMALL", groups.groupSize ? "groupSize" : "groupIds", i, `OpenRLHF group estimators need n_samples_per_prompt > 1 (row ${i} is alone in group ${I[ids + i]})`);
     const r = o.estimator === "rloo" ? rlooRows(ctx, { singleton: "error", include: 0 })
       : o.estimator === "group_norm" ? grpoRows(ctx, { eps: o.eps, epsMode: "std", stdKind: "unbiased", stdScope: "group", normalizeByStd: true, singleton: "error" })
       : meanBaselineRows(ctx, "error");

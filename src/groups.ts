@@ -37,6 +37,9 @@ export function canonicalizeGroups(labels: ArrayLike<number | string | bigint> |
   return { ids, numGroups: sizes.length, sizes: Int32Array.from(sizes) };
 }
 
+/** Symbol-keyed (so never an option key): the largest group count a call may use; default rows. */
+export const MAX_GROUPS = Symbol("maxGroups");
+
 export interface GroupSpec {
   groupSize?: number | undefined;
   groupIds?: Int32Array | undefined;
@@ -86,20 +89,22 @@ export function resolveGroups(g: GroupSpec, B: number): { G: number; size: numbe
   }
   const ids = g.groupIds!;
   if (ids.length !== B) rangeError("SHAPE_MISMATCH", "groupIds", -1, `length ${ids.length} != rows ${B}`);
+  // Group ids are dense: at most one group per row (a workspace: per planned group), so a stray
+  // large id is an error, not a reason to size per-group scratch by it.
+  const limit = (g as { [MAX_GROUPS]?: number })[MAX_GROUPS] ?? B;
   let G = g.numGroups;
-  if (G === undefined) {
-    let mx = -1;
-    for (let i = 0; i < B; i++) {
-      const v = ids[i]!;
-      if (v < 0) rangeError("GROUP_ID_OUT_OF_RANGE", "groupIds", i, `group id ${v} < 0`);
-      if (v > mx) mx = v;
-    }
-    G = mx + 1;
-  } else {
-    for (let i = 0; i < B; i++) {
-      const v = ids[i]!;
-      if (v < 0 || v >= G) rangeError("GROUP_ID_OUT_OF_RANGE", "groupIds", i, `group id ${v} outside [0, ${G})`);
-    }
+  if (G !== undefined && G > limit)
+    rangeError("PARAM_OUT_OF_RANGE", "numGroups", -1, `numGroups (${G}) must be <= ${limit} (${limit === B ? "rows" : "the workspace's maxGroups"})`);
+  const bound = G ?? limit;
+  let mx = -1;
+  for (let i = 0; i < B; i++) {
+    const v = ids[i]!;
+    if (v < 0 || v >= bound)
+      rangeError("GROUP_ID_OUT_OF_RANGE", "groupIds", i, G === undefined
+        ? `group id ${v} outside [0, ${bound}): ids are dense, below ${limit === B ? "the number of rows" : "the workspace's maxGroups"} (map labels with canonicalizeGroups)`
+        : `group id ${v} outside [0, ${G})`);
+    if (v > mx) mx = v;
   }
+  if (G === undefined) G = mx + 1;
   return { G, size: 0 };
 }

@@ -9,9 +9,10 @@
 // kept from before a growth reads as length 0; passing it to any API call throws STALE_VIEW.
 import type { Engine } from "./engine.js";
 import { broadcast, PlannedScratch, type Scratch } from "./bind.js";
-import { rangeError, typeError } from "./errors.js";
+import { isRlaError, rangeError, RlaRangeError, RlaTypeError, typeError } from "./errors.js";
 import { alignUp, capacityError, MEMORY_LIMIT } from "./memory.js";
 import { checkEnum, msg, ownArray, ownOptions } from "./safe.js";
+import { MAX_GROUPS } from "./groups.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
   runTrl, type BindOpts, type Ran,
@@ -72,6 +73,23 @@ export interface WsResult<D> {
   /** The same view as `advantages`, except for ReMax and openrlhfOutcome. */
   returns: Float32Array;
   diagnostics: D;
+}
+
+/** Names that are inputs of a workspace (views), never per-call options. */
+const WS_INPUTS = new Set(["scores", "tokenRewards", "tokenScores", "values", "mask", "lengths", "offsets", "width", "groupSize", "groupIds",
+  "baselines", "truncated", "rewardsPerFunc", "kl", "actionMask", "rewards", "logp", "refLogp", "loss", "components", "mode"]);
+
+/** Runs `fn`; a typed error that names a copy-API argument is re-thrown naming the view the user filled. */
+function renamed<R>(names: Record<string, string> | undefined, fn: () => R): R {
+  if (!names) return fn();
+  try { return fn(); } catch (err) {
+    if (isRlaError(err) && Object.hasOwn(names, err.argument)) {
+      const Ctor = err instanceof RlaTypeError ? RlaTypeError : RlaRangeError;
+      const again = new Ctor(err.code, names[err.argument]!, err.index, err.message.slice(err.message.indexOf(": ", err.code.length + 2) + 2));
+      throw again;
+    }
+    throw err;
+  }
 }
 
 export class Workspace {
@@ -237,13 +255,25 @@ export class Workspace {
     if (this.plan.valid === "mask") out.mask = this.mask.subarray(0, n);
     if (this.plan.valid === "lengths") out.lengths = this.lengths;
     if (this.plan.groupSize) out.groupSize = this.plan.groupSize;
-    else out.groupIds = this.groupIds;
+    else { out.groupIds = this.groupIds; (out as Record<symbol, number>)[MAX_GROUPS] = this.maxGroups; }
     return out;
   }
 
+  /**
+   * The per-call options, read once by their own keys. Inputs come from the views, so an input
+   * name among the options is UNKNOWN_OPTION (it would otherwise be silently ignored).
+   */
+  private options(call: unknown): Record<string, unknown> {
+    if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
+    const o = ownOptions(call ?? {}, "options");
+    for (const k in o) if (WS_INPUTS.has(k))
+      rangeError("UNKNOWN_OPTION", k, -1, `${k} is set by the workspace (an input view, or fixed for this call), not per call`);
+    return o;
+  }
+
   /** Arguments of a token kernel that takes no groups: the call's knobs, the layout, the inputs; scratch reset. */
-  private tokenArgs(call: object, inputs: Record<string, unknown>): Record<string, unknown> {
-    const args: Record<string, unknown> = { ...call, ...this.layout(), ...inputs };
+  private tokenArgs(call: unknown, inputs: Record<string, unknown>): Record<string, unknown> {
+    const args: Record<string, unknown> = { ...this.options(call), ...this.layout(), ...inputs };
     delete args.groupSize; delete args.groupIds;
     this.scratch.reset();
     return args;
@@ -254,11 +284,31 @@ export class Workspace {
     return this.packed ? v.subarray(0, this.offsets[this.B]!) : v;
   }
 
+  private region(name: string): number {
+    const r = this.regions.get(name);
+    if (!r) rangeError("SHAPE_MISMATCH", name, -1, `this call writes the "${name}" view: plan the workspace with extraViews: ["${name}"]`);
+    return r!.ptr;
+  }
+
+  /**
+   * The write phase of a call. The outputs it names are filled entirely with NaN when a write
+   * fails part-way, so an error never leaves a mix of new and old values behind.
+   */
+  private writing<R>(outputs: readonly string[], fn: () => R): R {
+    try { return fn(); } catch (err) {
+      for (const name of outputs) {
+        const r = this.regions.get(name);
+        if (r && r.kind === "f32") this.e.f32(r.ptr, r.len).fill(NaN);
+      }
+      throw err;
+    }
+  }
+
   private run<D>(
-    runner: (e: Engine, s: Scratch, a: any, bo?: BindOpts) => Ran<D>, call: Record<string, unknown>, inputs: Record<string, unknown>,
-    how: { scores?: boolean; maskAs?: string; groups?: boolean } = {},
+    runner: (e: Engine, s: Scratch, a: any, bo?: BindOpts) => Ran<D>, call: unknown, inputs: Record<string, unknown>,
+    how: { scores?: boolean; maskAs?: string; groups?: boolean; rename?: Record<string, string> } = {},
   ): WsResult<D> {
-    const { input, ...knobs } = (call ?? {}) as { input?: string };
+    const { input, ...knobs } = this.options(call);
     const args: Record<string, unknown> = { ...knobs, ...this.layout(), ...inputs };
     if (how.groups === false) { delete args.groupSize; delete args.groupIds; }
     if (how.maskAs && "mask" in args) { args[how.maskAs] = args.mask; delete args.mask; }
@@ -266,19 +316,24 @@ export class Workspace {
       if (input !== undefined) rangeError("UNKNOWN_OPTION", "input", -1, "this kernel does not read scores");
     } else if (input === "tokenRewards") args.tokenRewards = this.tokens("tokenRewards");
     else if (input === undefined || input === "scores") args.scores = this.scores;
-    else rangeError("UNKNOWN_OPTION", "input", -1, `unknown value ${JSON.stringify(input)}; expected "scores" or "tokenRewards"`);
+    else checkEnum("input", input, ["scores", "tokenRewards"]);
     this.scratch.reset();
-    const ran = runner(this.e, this.scratch, args, { idsCache: this.idsCache });
+    const ran = renamed(how.rename, () => runner(this.e, this.scratch, args, { idsCache: this.idsCache }));
     const e = this.e, rows = ran.rows;
-    const rowOut = this.regions.get("rowAdvantages")!.ptr;
-    const adv = this.regions.get("advantages")!.ptr;
-    e.U8.copyWithin(rowOut, ran.row, ran.row + rows.B * 4);
-    if (!rows.hasTokens) { /* rows-only: nothing to broadcast */ }
-    else if (ran.tokens === "broadcast") broadcast(e, rows, rowOut, adv);
-    else ran.tokens({ advantages: adv, returns: this.regions.get("returns")!.ptr });
-    if (ran.extra?.shapedRewards !== undefined) { const p = ran.extra.shapedRewards as number; e.U8.copyWithin(this.regions.get("shapedRewards")!.ptr, p, p + rows.B * 4); }
+    // Every output this call writes must exist before the first write.
+    const rowOut = this.region("rowAdvantages"), adv = this.region("advantages");
+    const ret = ran.distinctReturns && rows.hasTokens ? this.region("returns") : adv;
+    const shaped = ran.extra?.shapedRewards !== undefined ? this.region("shapedRewards") : 0;
+    const outputs = ["rowAdvantages", "advantages", ...(ret !== adv ? ["returns"] : []), ...(shaped ? ["shapedRewards"] : [])];
+    this.writing(outputs, () => renamed(how.rename, () => {
+      e.U8.copyWithin(rowOut, ran.row, ran.row + rows.B * 4);
+      if (!rows.hasTokens) { /* rows-only: nothing to broadcast */ }
+      else if (ran.tokens === "broadcast") broadcast(e, rows, rowOut, adv);
+      else ran.tokens({ advantages: adv, returns: ret });
+      if (shaped) { const p = ran.extra!.shapedRewards as number; e.U8.copyWithin(shaped, p, p + rows.B * 4); }
+    }));
     const advantages = this.tokens("advantages");
-    return { rowAdvantages: this.rowAdvantages, advantages, returns: ran.distinctReturns ? this.tokens("returns") : advantages, diagnostics: ran.diagnostics };
+    return { rowAdvantages: this.rowAdvantages, advantages, returns: ret !== adv ? this.tokens("returns") : advantages, diagnostics: ran.diagnostics };
   }
 
   grpo(call: WsCall<T.GrpoArgs> = {}) { return this.run(runGrpo, call, {}); }
@@ -293,7 +348,7 @@ export class Workspace {
   dler(call: WsCall<T.DlerArgs> = {}) { return this.run(runDler, call, { truncated: this.truncated }); }
   /** Reads `rewardsPerFunc` ([B][K], K = plan.rewardFunctions). */
   trlGroupAdvantage(call: WsCall<T.TrlArgs> & { weights?: Float32Array | number[] } = {}) {
-    const { weights, ...rest } = call;
+    const { weights, ...rest } = this.options(call);
     const K = this.plan.rewardFunctions ?? 1;
     return this.run(runTrl, rest, { rewardsPerFunc: this.rewardsPerFunc, weights: weights ?? new Float32Array(K).fill(1) }, { scores: false });
   }
@@ -301,12 +356,10 @@ export class Workspace {
   remax(call: { preset?: Preset } = {}) {
     return this.run(runRemax as any, call, { tokenRewards: this.tokens("tokenRewards"), baselines: this.baselines }, { scores: false, groups: false });
   }
-  private runTokens<D>(runner: (e: Engine, s: Scratch, a: any) => TokenRan<D>, call: Record<string, unknown>, inputs: Record<string, unknown>) {
+  private runTokens<D>(runner: (e: Engine, s: Scratch, a: any) => TokenRan<D>, call: unknown, inputs: Record<string, unknown>) {
     const ran = runner(this.e, this.scratch, this.tokenArgs(call, inputs));
-    const ret = this.regions.get("returns");
-    if (ran.distinctReturns && !ret) rangeError("SHAPE_MISMATCH", "returns", -1, 'plan the workspace with extraViews: ["returns"]');
-    const adv = this.regions.get("advantages")!.ptr;
-    ran.write({ advantages: adv, returns: ran.distinctReturns ? ret!.ptr : adv });
+    const adv = this.region("advantages"), ret = ran.distinctReturns ? this.region("returns") : adv;
+    this.writing(ret === adv ? ["advantages"] : ["advantages", "returns"], () => ran.write({ advantages: adv, returns: ret }));
     const advantages = this.tokens("advantages");
     return { advantages, returns: ran.distinctReturns ? this.tokens("returns") : advantages, diagnostics: ran.diagnostics };
   }
@@ -320,7 +373,7 @@ export class Workspace {
   klPenalty(call: { klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
     const out = this.tokens("kl");
     const ran = runKlPenalty(this.e, this.scratch, this.tokenArgs(call, { logp: this.tokens("logp"), refLogp: this.tokens("refLogp") }));
-    ran.write({ advantages: this.regions.get("kl")!.ptr, returns: 0 });
+    this.writing(["kl"], () => ran.write({ advantages: this.region("kl"), returns: 0 }));
     return { kl: out, diagnostics: ran.diagnostics };
   }
 
@@ -338,7 +391,7 @@ export class Workspace {
     const into = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
     const out = this.tokens(into); // SHAPE_MISMATCH naming the view when neither is planned
     const plan = placeScoresPlan(this.e, this.scratch, this.tokenArgs(call, { scores: this.scores }) as any);
-    plan.write(this.regions.get(into)!.ptr);
+    this.writing([into], () => plan.write(this.region(into)));
     return { tokenScores: out, diagnostics: plan.diagnostics };
   }
 
@@ -347,14 +400,16 @@ export class Workspace {
    * `refLogp`, writes `tokenRewards = scores - klCoef * kl * mask` and the per-token KL into `kl`
    * when planned (extraViews: tokenRewards, logp, refLogp, kl). The scores come from `tokenScores`
    * when that view is planned (they then stay untouched across steps), else from `tokenRewards`,
-   * **in place**.
+   * **in place**: every check runs before the first write.
    */
   klInReward(call: { klCoef?: number; klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
     const scoresView = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
-    const ran = runKlInReward(this.e, this.scratch, this.tokenArgs(call, { mode: "verl", tokenScores: this.tokens(scoresView), logp: this.tokens("logp"), refLogp: this.tokens("refLogp") }));
-    const tr = this.regions.get("tokenRewards")!.ptr;
+    const rename = scoresView === "tokenRewards" ? { tokenScores: "tokenRewards" } : undefined;
+    const args = this.tokenArgs(call, { mode: "verl", tokenScores: this.tokens(scoresView), logp: this.tokens("logp"), refLogp: this.tokens("refLogp") });
+    const ran = renamed(rename, () => runKlInReward(this.e, this.scratch, args));
+    const tr = this.region("tokenRewards"), kl = this.regions.get("kl")?.ptr ?? 0;
     // In place when there is no tokenScores view: each token's score is read before its reward is written.
-    ran.write({ advantages: tr, returns: this.regions.get("kl")?.ptr ?? 0 });
+    this.writing(kl ? ["tokenRewards", "kl"] : ["tokenRewards"], () => renamed(rename, () => ran.write({ advantages: tr, returns: kl })));
     return { tokenRewards: this.tokens("tokenRewards"), currentKl: ran.diagnostics.currentKl!, diagnostics: ran.diagnostics };
   }
 
@@ -362,6 +417,6 @@ export class Workspace {
   openrlhfOutcome(call: WsCall<T.OrlArgs> = {}) {
     const inputs: Record<string, unknown> = { rewards: this.scores };
     if (this.regions.has("kl")) inputs.kl = this.tokens("kl");
-    return this.run(runOpenrlhfOutcome, call, inputs, { scores: false, maskAs: "actionMask" });
+    return this.run(runOpenrlhfOutcome, call, inputs, { scores: false, maskAs: "actionMask", rename: { rewards: "scores", actionMask: "mask" } });
   }
 }
