@@ -3,6 +3,7 @@
 // the row-sum lane order of every kernel); the few per-row divisions are f64 here.
 import type { Engine } from "./engine.js";
 import { rangeError } from "./errors.js";
+import { msg, show } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "./bind.js";
 import { checkFiniteParam, resolveOptions } from "./options.js";
 import { LAYOUT_INPUTS } from "./outcome.js";
@@ -20,16 +21,16 @@ export interface AggLossArgs {
 export function aggLossRun(e: Engine, s: Scratch, a: AggLossArgs): number {
   const o = resolveOptions("aggLoss", a as any, ["loss", ...LAYOUT_INPUTS], ["lossAggMode", "dpSize", "batchNumTokens", "globalBatchSize", "lossScaleFactor"] as const,
     { lossAggMode: "token-mean", dpSize: 1, batchNumTokens: null, globalBatchSize: null, lossScaleFactor: null });
-  if (!MODES.includes(o.lossAggMode)) rangeError("UNKNOWN_OPTION", "lossAggMode", -1, `unknown value ${JSON.stringify(o.lossAggMode)}; expected ${MODES.join(", ")}`);
+  if (!MODES.includes(o.lossAggMode)) rangeError("UNKNOWN_OPTION", "lossAggMode", -1, msg`unknown value ${show(o.lossAggMode)}; expected ${MODES.join(", ")}`);
   checkF32("loss", a.loss);
   const shape = layoutShape(a, undefined, [["loss", a.loss]]);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "aggLoss needs a token layout (width, lengths + width, or offsets)");
   checkLayoutStructure(a, shape);
   const rows = placeLayout(e, s, a, shape, "mask", true);
-  if (!Number.isInteger(o.dpSize) || o.dpSize < 1) rangeError("PARAM_OUT_OF_RANGE", "dpSize", -1, `must be an integer >= 1, got ${o.dpSize}`);
+  if (!Number.isInteger(o.dpSize) || o.dpSize < 1) rangeError("PARAM_OUT_OF_RANGE", "dpSize", -1, msg`must be an integer >= 1, got ${o.dpSize}`);
   for (const k of ["batchNumTokens", "globalBatchSize", "lossScaleFactor"] as const) if (o[k] !== null) {
     checkFiniteParam(k, o[k]);
-    if (!(o[k] > 0)) rangeError("PARAM_OUT_OF_RANGE", k, -1, `must be > 0, got ${o[k]}`);
+    if (!(o[k] > 0)) rangeError("PARAM_OUT_OF_RANGE", k, -1, msg`must be > 0, got ${o[k]}`);
   }
   const mode = o.lossAggMode as LossAggMode;
   if (o.dpSize > 1 && mode === "token-mean" && o.batchNumTokens === null) rangeError("PARAM_OUT_OF_RANGE", "batchNumTokens", -1, "dpSize > 1 needs batchNumTokens (the global token count)");

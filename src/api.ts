@@ -6,7 +6,7 @@ import { Engine, load, loadSync, type LoadOptions } from "./engine.js";
 import { broadcast, HeapScratch, type Scratch } from "./bind.js";
 import { rangeError } from "./errors.js";
 import { ownOptions } from "./safe.js";
-import { canonicalizeGroups } from "./groups.js";
+import { checkResult } from "./guard.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
   runTrl, type Ran,
@@ -17,13 +17,14 @@ import { Workspace, type WorkspacePlan } from "./workspace.js";
 import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
 import { aggLossRun, type AggLossArgs } from "./aggloss.js";
 import { placeScoresRun, type PlaceScoresArgs } from "./place.js";
-import { clipStepRewards, deltaStepRewards, igpoAdvantageRun, igpoTurnRewards, type IgpoArgs } from "./turns.js";
+import { igpoAdvantageRun, type IgpoArgs } from "./turns.js";
+import { canonicalizeGroups, clipStepRewards, deltaStepRewards, finalizeMoments, igpoTurnRewards, mergeMoments, stepsFromMask } from "./standalone.js";
 import { likelihoodRun, sarRun, tgdpoRun, type TgdpoResult } from "./likelihood.js";
 import { primeAdvantageRun, primeBatchNormRun, primeImplicitRun } from "./prime.js";
 import { rerankRun, type RerankArgs, type RerankResult } from "./rerank.js";
-import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, stepsFromMask, zeroStepEndsRun, type MinFormResult } from "./pure.js";
+import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, zeroStepEndsRun, type MinFormResult } from "./pure.js";
 import {
-  finalizeMoments, maskedSumMean, maskedVarRun, mergeMoments, momentsRun, runDiscountedReturns, runGae, runMaskedWhiten,
+  maskedSumMean, maskedVarRun, momentsRun, runDiscountedReturns, runGae, runMaskedWhiten,
   runReinforcePP, type GaeDiagnostics, type TokenRan,
 } from "./scans.js";
 
@@ -53,7 +54,11 @@ export class RlAdvantage {
     const a = ownOptions(args, "args");
     const e = this.copyEngine;
     const s = new HeapScratch(e);
-    try { return fn(s, e, a); } finally {
+    try {
+      const r = fn(s, e, a);
+      checkResult("this call", r, { allowNaN: a.nanAsMissing === true || (a.nanAsMissing === undefined && a.preset === "trl") });
+      return r;
+    } finally {
       s.release();
       if (e.heap.bytesTotal > COPY_MEMORY_KEPT) this.copyEngine = e.spawn();
     }

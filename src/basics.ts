@@ -1,6 +1,7 @@
 // groupStats, rowScores and broadcastRows: the building blocks, exposed on their own.
 import type { Engine } from "./engine.js";
 import { rangeError } from "./errors.js";
+import { msg } from "./safe.js";
 import { broadcast, checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Scratch } from "./bind.js";
 import { checkGroupTypes, resolveGroups } from "./groups.js";
 import { resolveOptions } from "./options.js";
@@ -30,14 +31,14 @@ export function groupStatsRun(e: Engine, s: Scratch, a: GroupStatsArgs): GroupSt
   if (a.include !== undefined) checkU8("include", a.include);
   checkGroupTypes(a);
   const B = a.x.length;
-  if (a.include && a.include.length !== B) rangeError("SHAPE_MISMATCH", "include", -1, `length ${a.include.length} != rows ${B}`);
+  if (a.include && a.include.length !== B) rangeError("SHAPE_MISMATCH", "include", -1, msg`length ${a.include.length} != rows ${B}`);
   resolveGroups(a, B);
-  if (a.include) for (let i = 0; i < B; i++) if (a.include[i]! > 1) rangeError("MASK_NOT_BINARY", "include", i, `must be 0 or 1, got ${a.include[i]}`);
+  if (a.include) for (let i = 0; i < B; i++) if (a.include[i]! > 1) rangeError("MASK_NOT_BINARY", "include", i, msg`must be 0 or 1, got ${a.include[i]}`);
   const groups = placeGroups(e, s, a, B);
   const x = place(e, s, a.x);
   const inc = a.include ? place(e, s, a.include) : 0;
   const bad = e.exports.first_nonfinite_f32(x, B);
-  if (bad >= 0 && (!a.include || a.include[bad])) rangeError("NON_FINITE", "x", bad, `value is ${a.x[bad]}`);
+  if (bad >= 0 && (!a.include || a.include[bad])) rangeError("NON_FINITE", "x", bad, msg`value is ${a.x[bad]}`);
   const st = groupMoments({ e, s, rows: { B, T: 0, N: 0, packed: false, hasTokens: false, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0, emptyRows: -1, prefixPtr: 0 }, groups, sPtr: x }, inc);
   const G = groups.G;
   const get = (p: number) => e.f64(p, G).slice();
@@ -63,7 +64,7 @@ export function broadcastRowsRun(e: Engine, s: Scratch, a: BroadcastArgs): Float
   resolveOptions("broadcastRows", a as any, BROADCAST_INPUTS, NO_OPTIONS);
   checkF32("values", a.values);
   const shape = layoutShape(a, a.offsets ? undefined : a.values.length, []);
-  if (a.values.length !== shape.B) rangeError("SHAPE_MISMATCH", "values", -1, `length ${a.values.length} != rows ${shape.B}`);
+  if (a.values.length !== shape.B) rangeError("SHAPE_MISMATCH", "values", -1, msg`length ${a.values.length} != rows ${shape.B}`);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "broadcastRows needs a token layout (mask, lengths + width, or offsets)");
   checkLayoutStructure(a, shape);
   const rows = placeLayout(e, s, a, shape);

@@ -5,7 +5,7 @@
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
 import { alignUp } from "./memory.js";
-import { typedArrayKind } from "./safe.js";
+import { msg, typedArrayKind } from "./safe.js";
 import { checkGroupTypes, checkInt32, checkNotStale, describe, resolveGroups, type GroupSpec } from "./groups.js";
 
 export type Mask = Uint8Array | Float32Array;
@@ -47,17 +47,17 @@ export function place(e: Engine, s: Scratch, arr: ArrayBufferView): number {
 }
 
 export function checkF32(name: string, v: unknown): asserts v is Float32Array {
-  if (typedArrayKind(v) !== "Float32Array") typeError("WRONG_TYPE", name, -1, `must be a Float32Array, got ${describe(v)}`);
+  if (typedArrayKind(v) !== "Float32Array") typeError("WRONG_TYPE", name, -1, msg`must be a Float32Array, got ${describe(v)}`);
   checkNotStale(name, v as Float32Array);
 }
 export function checkU8(name: string, v: unknown): asserts v is Uint8Array {
-  if (typedArrayKind(v) !== "Uint8Array") typeError("WRONG_TYPE", name, -1, `must be a Uint8Array, got ${describe(v)}`);
+  if (typedArrayKind(v) !== "Uint8Array") typeError("WRONG_TYPE", name, -1, msg`must be a Uint8Array, got ${describe(v)}`);
   checkNotStale(name, v as Uint8Array);
 }
 export function checkMaskType(name: string, v: unknown): asserts v is Mask {
   const kind = typedArrayKind(v);
   if (kind !== "Uint8Array" && kind !== "Float32Array")
-    typeError("WRONG_TYPE", name, -1, `must be a Uint8Array or Float32Array of 0/1, got ${describe(v)}`);
+    typeError("WRONG_TYPE", name, -1, msg`must be a Uint8Array or Float32Array of 0/1, got ${describe(v)}`);
   checkNotStale(name, v as Mask);
 }
 
@@ -106,7 +106,7 @@ export function layoutShape(
   if (inp.lengths !== undefined) checkInt32("lengths", inp.lengths);
   if (inp.offsets !== undefined) checkInt32("offsets", inp.offsets);
   if (inp.width !== undefined && (typeof inp.width !== "number" || !Number.isInteger(inp.width) || inp.width < 0))
-    typeError("WRONG_TYPE", "width", -1, `must be a non-negative integer, got ${inp.width}`);
+    typeError("WRONG_TYPE", "width", -1, msg`must be a non-negative integer, got ${inp.width}`);
   if (inp.offsets && inp.lengths) rangeError("UNKNOWN_OPTION", "lengths", -1, "lengths is a padded-layout input; the packed layout takes offsets (and an optional mask)");
   if (inp.mask && inp.lengths) rangeError("UNKNOWN_OPTION", "lengths", -1, "give either a mask or lengths, not both");
 
@@ -121,13 +121,13 @@ export function layoutShape(
   if (inp.offsets) {
     const B = inp.offsets.length - 1;
     if (B < 0) rangeError("SHAPE_MISMATCH", "offsets", -1, "offsets needs B+1 entries (at least 1)");
-    if (rowsHint !== undefined && rowsHint !== B) rangeError("SHAPE_MISMATCH", "offsets", -1, `offsets.length - 1 = ${B} but rows = ${rowsHint}`);
+    if (rowsHint !== undefined && rowsHint !== B) rangeError("SHAPE_MISMATCH", "offsets", -1, msg`offsets.length - 1 = ${B} but rows = ${rowsHint}`);
     const N = tokLen >= 0 ? tokLen : inp.offsets[B]!;
     checkTokenLengths(tokenInputs, inp.mask, maskName, N);
     return { B, T: 0, N, packed: true, hasTokens: true };
   }
   let B = rowsHint ?? inp.lengths?.length;
-  if (inp.lengths && B !== inp.lengths.length) rangeError("SHAPE_MISMATCH", "lengths", -1, `length ${inp.lengths.length} != rows ${B}`);
+  if (inp.lengths && B !== inp.lengths.length) rangeError("SHAPE_MISMATCH", "lengths", -1, msg`length ${inp.lengths.length} != rows ${B}`);
   const hasTokens = tokLen >= 0 || inp.lengths !== undefined || inp.width !== undefined;
   if (!hasTokens) {
     if (B === undefined) rangeError("SHAPE_MISMATCH", "scores", -1, "cannot infer the number of rows");
@@ -137,12 +137,12 @@ export function layoutShape(
   if (B === undefined) {
     if (T === undefined || tokLen < 0) rangeError("SHAPE_MISMATCH", "width", -1, "cannot infer rows: give a row-level input, groupIds or width");
     B = T === 0 ? 0 : tokLen / T!;
-    if (!Number.isInteger(B)) rangeError("SHAPE_MISMATCH", tokName, -1, `length ${tokLen} is not a multiple of width ${T}`);
+    if (!Number.isInteger(B)) rangeError("SHAPE_MISMATCH", tokName, -1, msg`length ${tokLen} is not a multiple of width ${T}`);
   }
   if (T === undefined) {
     if (tokLen < 0) rangeError("SHAPE_MISMATCH", "width", -1, "the padded layout with lengths needs width (the padded T)");
     T = B === 0 ? 0 : tokLen / B!;
-    if (!Number.isInteger(T)) rangeError("SHAPE_MISMATCH", tokName, -1, `length ${tokLen} is not rows (${B}) x width`);
+    if (!Number.isInteger(T)) rangeError("SHAPE_MISMATCH", tokName, -1, msg`length ${tokLen} is not rows (${B}) x width`);
   }
   const N = B! * T!;
   checkTokenLengths(tokenInputs, inp.mask, maskName, N, B, T);
@@ -153,23 +153,23 @@ function checkTokenLengths(tokenInputs: [string, ArrayBufferView | undefined][],
   const what = B === undefined ? `${N} (token tensors must agree)` : `rows*width = ${B}*${T}`;
   for (let k = 0; k < tokenInputs.length; k++) {
     const v = tokenInputs[k]![1] as Float32Array | undefined;
-    if (v !== undefined && v.length !== N) rangeError("SHAPE_MISMATCH", tokenInputs[k]![0], -1, `length ${v.length} != ${what}`);
+    if (v !== undefined && v.length !== N) rangeError("SHAPE_MISMATCH", tokenInputs[k]![0], -1, msg`length ${v.length} != ${what}`);
   }
-  if (mask && mask.length !== N) rangeError("SHAPE_MISMATCH", maskName, -1, `length ${mask.length} != ${what}`);
+  if (mask && mask.length !== N) rangeError("SHAPE_MISMATCH", maskName, -1, msg`length ${mask.length} != ${what}`);
 }
 
 /** Structure checks: offsets monotone from 0 to N, lengths within [0, T]. */
 export function checkLayoutStructure(inp: LayoutInputs, shape: { B: number; T: number; N: number }): void {
   const o = inp.offsets;
   if (o) {
-    if (o[0] !== 0) rangeError("BAD_OFFSETS", "offsets", 0, `offsets[0] must be 0, got ${o[0]}`);
+    if (o[0] !== 0) rangeError("BAD_OFFSETS", "offsets", 0, msg`offsets[0] must be 0, got ${o[0]}`);
     for (let i = 1; i < o.length; i++)
-      if (o[i]! < o[i - 1]!) rangeError("BAD_OFFSETS", "offsets", i, `offsets must be non-decreasing (${o[i - 1]} then ${o[i]})`);
-    if (o[o.length - 1] !== shape.N) rangeError("BAD_OFFSETS", "offsets", o.length - 1, `offsets[B] = ${o[o.length - 1]} must equal the token count ${shape.N}`);
+      if (o[i]! < o[i - 1]!) rangeError("BAD_OFFSETS", "offsets", i, msg`offsets must be non-decreasing (${o[i - 1]} then ${o[i]})`);
+    if (o[o.length - 1] !== shape.N) rangeError("BAD_OFFSETS", "offsets", o.length - 1, msg`offsets[B] = ${o[o.length - 1]} must equal the token count ${shape.N}`);
   }
   const L = inp.lengths;
   if (L) for (let i = 0; i < L.length; i++)
-    if (L[i]! < 0 || L[i]! > shape.T) rangeError("BAD_OFFSETS", "lengths", i, `length ${L[i]} outside [0, ${shape.T}]`);
+    if (L[i]! < 0 || L[i]! > shape.T) rangeError("BAD_OFFSETS", "lengths", i, msg`length ${L[i]} outside [0, ${shape.T}]`);
 }
 
 /**
@@ -189,14 +189,14 @@ export function placeLayout(
       const src = place(e, s, inp.mask);
       rows.maskPtr = s.alloc(N);
       const bad = x.mask_f32_to_u8(src, rows.maskPtr, N);
-      if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, `mask values must be 0 or 1, got ${inp.mask[bad]}`);
+      if (bad >= 0) rangeError("MASK_NOT_BINARY", maskName, bad, msg`mask values must be 0 or 1, got ${inp.mask[bad]}`);
     } else rows.maskPtr = place(e, s, inp.mask);
     // One pass: 0/1 check, empty rows, which rows are prefixes (for faster broadcasts and scans)
     // and, when asked, the valid count of every row.
     rows.prefixPtr = s.alloc(B * 4);
     if (needLengths) rows.rowLensPtr = s.alloc(B * 4);
     const r = x.mask_scan_rows_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.prefixPtr, rows.rowLensPtr);
-    if (r < 0) rangeError("MASK_NOT_BINARY", maskName, -1 - r, `mask values must be 0 or 1, got ${e.U8[rows.maskPtr - 1 - r]}`);
+    if (r < 0) rangeError("MASK_NOT_BINARY", maskName, -1 - r, msg`mask values must be 0 or 1, got ${e.U8[rows.maskPtr - 1 - r]}`);
     rows.emptyRows = r;
   } else if (inp.lengths) {
     rows.lensPtr = place(e, s, inp.lengths);

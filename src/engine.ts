@@ -7,6 +7,7 @@ import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./wasm/binaries.js";
 import { Heap } from "./memory.js";
 export { MEMORY_LIMIT } from "./memory.js";
 import { rangeError } from "./errors.js";
+import { msg, show } from "./safe.js";
 
 export type BuildName = "simd" | "scalar";
 
@@ -37,7 +38,7 @@ export function simdSupported(): boolean {
 function pickBuild(opts?: LoadOptions): BuildName {
   const want = opts?.build;
   if (want !== undefined && want !== "simd" && want !== "scalar")
-    rangeError("UNKNOWN_OPTION", "build", -1, `unknown build ${JSON.stringify(want)}; expected "simd" or "scalar"`);
+    rangeError("UNKNOWN_OPTION", "build", -1, msg`unknown build ${show(want)}; expected "simd" or "scalar"`);
   if (want === "simd" && !simdSupported())
     rangeError("PARAM_OUT_OF_RANGE", "build", -1, "this runtime does not support WebAssembly SIMD");
   return want ?? (simdSupported() ? "simd" : "scalar");

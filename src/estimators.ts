@@ -3,6 +3,7 @@
 // the workspace API differ only in where `emit` writes.
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
+import { msg } from "./safe.js";
 import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type LayoutInputs, type Rows, type Scratch } from "./bind.js";
 import { checkGroupTypes, resolveGroups } from "./groups.js";
 import { checkFiniteParam, checkNonNegative, checkPositive, resolveOptions, type Knobs } from "./options.js";
@@ -100,11 +101,11 @@ export function runDler(e: Engine, s: Scratch, a: OutcomeInputs & { truncated?: 
   checkU8("truncated", a.truncated);
   const b = bindOutcome(e, s, a as OutcomeInputs, { needsMask: true, needLengths: true, ...bo });
   const B = b.ctx.rows.B;
-  if (a.truncated!.length !== B) rangeError("SHAPE_MISMATCH", "truncated", -1, `length ${a.truncated!.length} != rows ${B}`);
+  if (a.truncated!.length !== B) rangeError("SHAPE_MISMATCH", "truncated", -1, msg`length ${a.truncated!.length} != rows ${B}`);
   const tr = place(e, s, a.truncated!);
   {
     const U = e.U8;
-    for (let i = 0; i < B; i++) if (U[tr + i]! > 1) rangeError("MASK_NOT_BINARY", "truncated", i, `flags must be 0 or 1, got ${U[tr + i]}`);
+    for (let i = 0; i < B; i++) if (U[tr + i]! > 1) rangeError("MASK_NOT_BINARY", "truncated", i, msg`flags must be 0 or 1, got ${U[tr + i]}`);
   }
   checkFiniteParam("truncatedValue", o.truncatedValue);
   checkNonNegative("whitenEps", o.whitenEps);
@@ -198,12 +199,12 @@ export function runBnpo(e: Engine, s: Scratch, a: OutcomeInputs & { components?:
 function checkBnpoParams(o: { lo: number; hi: number; alpha: number | null; beta: number | null; wMax: number }): void {
   checkFiniteParam("lo", o.lo);
   checkFiniteParam("hi", o.hi);
-  if (!(o.hi > o.lo)) rangeError("PARAM_OUT_OF_RANGE", "hi", -1, `hi (${o.hi}) must be > lo (${o.lo})`);
+  if (!(o.hi > o.lo)) rangeError("PARAM_OUT_OF_RANGE", "hi", -1, msg`hi (${o.hi}) must be > lo (${o.lo})`);
   for (const k of ["alpha", "beta"] as const) {
     const v = o[k];
     if (v !== null) {
       checkFiniteParam(k, v);
-      if (v < 1) rangeError("PARAM_OUT_OF_RANGE", k, -1, `must be >= 1, got ${v}`);
+      if (v < 1) rangeError("PARAM_OUT_OF_RANGE", k, -1, msg`must be >= 1, got ${v}`);
     }
   }
   checkPositive("wMax", o.wMax);
@@ -220,14 +221,14 @@ export function runRemax(e: Engine, s: Scratch, a: { tokenRewards?: Float32Array
   checkF32("baselines", a.baselines);
   // Rows come from the token layout when it fixes them (offsets or width); baselines must agree.
   const shape = layoutShape(a, a.offsets || a.width !== undefined ? undefined : a.baselines!.length, [["tokenRewards", a.tokenRewards]]);
-  if (a.baselines!.length !== shape.B) rangeError("SHAPE_MISMATCH", "baselines", -1, `length ${a.baselines!.length} != rows ${shape.B}`);
+  if (a.baselines!.length !== shape.B) rangeError("SHAPE_MISMATCH", "baselines", -1, msg`length ${a.baselines!.length} != rows ${shape.B}`);
   checkLayoutStructure(a, shape);
   const rows = placeLayout(e, s, a, shape);
   const r = place(e, s, a.tokenRewards!), bp = place(e, s, a.baselines!);
   let bad = e.exports.first_nonfinite_valid_f32(r, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-  if (bad >= 0) rangeError("NON_FINITE", "tokenRewards", bad, `token reward is ${e.F32[(r >>> 2) + bad]}`);
+  if (bad >= 0) rangeError("NON_FINITE", "tokenRewards", bad, msg`token reward is ${e.F32[(r >>> 2) + bad]}`);
   bad = e.exports.first_nonfinite_f32(bp, rows.B);
-  if (bad >= 0) rangeError("NON_FINITE", "baselines", bad, `baseline is ${e.F32[(bp >>> 2) + bad]}`);
+  if (bad >= 0) rangeError("NON_FINITE", "baselines", bad, msg`baseline is ${e.F32[(bp >>> 2) + bad]}`);
   // Compute into scratch and check, then emit copies: ReMax outputs are token tensors only.
   const ret = s.alloc(rows.N * 4), adv = s.alloc(rows.N * 4);
   bad = e.exports.remax_f32(r, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, bp, ret, adv);
@@ -267,7 +268,7 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
   const K = w ? w.length : 1;
   if (K < 1) rangeError("SHAPE_MISMATCH", "weights", -1, "needs at least one reward function");
   const R = a.rewardsPerFunc!;
-  if (R.length % K !== 0) rangeError("SHAPE_MISMATCH", "rewardsPerFunc", -1, `length ${R.length} is not rows x ${K} functions`);
+  if (R.length % K !== 0) rangeError("SHAPE_MISMATCH", "rewardsPerFunc", -1, msg`length ${R.length} is not rows x ${K} functions`);
   const B = R.length / K;
   const shape = layoutShape(a as any, B, []);
   checkLayoutStructure(a as any, shape);
@@ -279,7 +280,7 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
   const wp = s.alloc(K * 8);
   { const F = e.F64; for (let k = 0; k < K; k++) { const v = w ? Number(w[k]) : 1; checkFiniteParam(`weights[${k}]`, v); F[(wp >>> 3) + k] = w instanceof Float32Array ? v : Math.fround(v); } }
   // NaN means "reward function returned None"; infinities are never allowed.
-  { const F = e.F32, base = Rp >>> 2; for (let i = 0; i < B * K; i++) { const v = F[base + i]!; if (Math.abs(v) === Infinity || (Number.isNaN(v) && !o.nanAsMissing)) rangeError("NON_FINITE", "rewardsPerFunc", i, `value is ${v}`); } }
+  { const F = e.F32, base = Rp >>> 2; for (let i = 0; i < B * K; i++) { const v = F[base + i]!; if (Math.abs(v) === Infinity || (Number.isNaN(v) && !o.nanAsMissing)) rangeError("NON_FINITE", "rewardsPerFunc", i, msg`value is ${v}`); } }
   const ctx: Ctx = { e, s, rows, groups, sPtr: 0 };
   const G = groups.G;
   // Rows per group (TRL's num_generations > 1 test, per group).
@@ -351,7 +352,7 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
   if (isGroup || haveGroups) checkGroupTypes(a as any);
   const lay = { mask: a.actionMask, lengths: a.lengths as Int32Array | undefined, offsets: a.offsets as Int32Array | undefined, width: a.width as number | undefined };
   const shape = layoutShape(lay, lay.offsets ? undefined : a.rewards!.length, [["kl", a.kl]], "actionMask");
-  if (a.rewards!.length !== shape.B) rangeError("SHAPE_MISMATCH", "rewards", -1, `length ${a.rewards!.length} != rows ${shape.B}`);
+  if (a.rewards!.length !== shape.B) rangeError("SHAPE_MISMATCH", "rewards", -1, msg`length ${a.rewards!.length} != rows ${shape.B}`);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "actionMask", -1, "openrlhfOutcome needs a token layout (actionMask, lengths or offsets)");
   checkLayoutStructure(lay, shape);
   if (isGroup || haveGroups) resolveGroups(a as any, shape.B);
@@ -360,15 +361,15 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
   const rp = place(e, s, a.rewards!);
   const klp = a.kl ? place(e, s, a.kl) : 0;
   checkFiniteParam("klCoef", o.klCoef);
-  if (!(o.gamma >= 0 && o.gamma <= 1)) rangeError(Number.isNaN(o.gamma) ? "NON_FINITE" : "PARAM_OUT_OF_RANGE", "gamma", -1, `must lie in [0, 1], got ${o.gamma}`);
+  if (!(o.gamma >= 0 && o.gamma <= 1)) rangeError(Number.isNaN(o.gamma) ? "NON_FINITE" : "PARAM_OUT_OF_RANGE", "gamma", -1, msg`must lie in [0, 1], got ${o.gamma}`);
   checkNonNegative("eps", o.eps);
   checkNonNegative("whitenEps", o.whitenEps);
-  if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, `hi must be > lo, got [${o.rewardClip}]`);
+  if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, msg`hi must be > lo, got [${o.rewardClip}]`);
   let bad = e.exports.first_nonfinite_f32(rp, rows.B);
-  if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >>> 2) + bad]}`);
+  if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, msg`reward is ${e.F32[(rp >>> 2) + bad]}`);
   if (klp) {
     bad = e.exports.first_nonfinite_valid_f32(klp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (bad >= 0) rangeError("NON_FINITE", "kl", bad, `kl is ${e.F32[(klp >>> 2) + bad]}`);
+    if (bad >= 0) rangeError("NON_FINITE", "kl", bad, msg`kl is ${e.F32[(klp >>> 2) + bad]}`);
   }
   const ctx: Ctx = { e, s, rows, groups, sPtr: rp };
   // 2. group shaping of the scalar reward. OpenRLHF asserts n > 1 for every group estimator.
@@ -379,7 +380,7 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
     const F = e.F64;
     const I = e.I32, ids = groups.idsPtr >>> 2, counts = st.count >>> 3;
     for (let i = 0; i < rows.B; i++) if (F[counts + I[ids + i]!] === 1)
-      rangeError("GROUP_TOO_SMALL", groups.groupSize ? "groupSize" : "groupIds", i, `OpenRLHF group estimators need n_samples_per_prompt > 1 (row ${i} is alone in group ${I[ids + i]})`);
+      rangeError("GROUP_TOO_SMALL", groups.groupSize ? "groupSize" : "groupIds", i, msg`OpenRLHF group estimators need n_samples_per_prompt > 1 (row ${i} is alone in group ${I[ids + i]})`);
     const r = o.estimator === "rloo" ? rlooRows(ctx, { singleton: "error", include: 0 })
       : o.estimator === "group_norm" ? grpoRows(ctx, { eps: o.eps, epsMode: "std", stdKind: "unbiased", stdScope: "group", normalizeByStd: true, singleton: "error" })
       : meanBaselineRows(ctx, "error");

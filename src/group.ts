@@ -4,6 +4,7 @@
 // output behind.
 import type { Engine } from "./engine.js";
 import { rangeError } from "./errors.js";
+import { msg } from "./safe.js";
 import type { PlacedGroups, Rows, Scratch } from "./bind.js";
 import type { EpsMode, Singleton, StdKind } from "./options.js";
 import { logBeta } from "./math.js";
@@ -105,7 +106,7 @@ export function variance(m2: number, n: number, kind: StdKind): number {
 }
 
 function singletonError(c: Ctx, g: number): never {
-  return rangeError("GROUP_TOO_SMALL", "groups", firstRowOf(c, g), `group ${g} has a single row (singleton: "error")`);
+  return rangeError("GROUP_TOO_SMALL", "groups", firstRowOf(c, g), msg`group ${g} has a single row (singleton: "error")`);
 }
 
 /** Per-group affine parameters: a = ((x' - shift) * mul) / den. */
@@ -289,7 +290,7 @@ export function passKRows(c: Ctx, o: { eps: number; epsMode: EpsMode; stdKind: S
   const out = c.s.alloc(c.rows.B * 4);
   let F = c.e.F64;
   for (let g = 0; g < G; g++) if (F[(st.count >>> 3) + g] === 1)
-    rangeError("GROUP_TOO_SMALL", "groups", firstRowOf(c, g), `Pass@k needs at least 2 rows per group; group ${g} has 1`);
+    rangeError("GROUP_TOO_SMALL", "groups", firstRowOf(c, g), msg`Pass@k needs at least 2 rows per group; group ${g} has 1`);
   c.e.exports.group_top2_f32(c.sPtr, c.groups.idsPtr, c.rows.B, G, r1, r2, top);
   F = c.e.F64;
   for (let g = 0; g < G; g++) {
@@ -349,7 +350,7 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
       pg = 0;
     }
     if (!(pg >= 0 && pg <= 1))
-      rangeError("DOMAIN", "scores", firstRowOf(c, g), `group ${g} has mean ${pg} outside [0, 1] after (s - lo)/(hi - lo); set lo/hi or use components`);
+      rangeError("DOMAIN", "scores", firstRowOf(c, g), msg`group ${g} has mean ${pg} outside [0, 1] after (s - lo)/(hi - lo); set lo/hi or use components`);
     p[g] = pg; part.push(pg);
   }
   const Q = part.length;
@@ -403,7 +404,7 @@ export interface WhitenStats { count: number; mean: number; variance: number; rs
 
 export function whitenScale(count: number, m2: number, o: WhitenKnobs, argument: string): { variance: number; rstd: number } {
   const need = o.whitenVariance === "unbiased" ? 2 : 1;
-  if (count < need) rangeError("TOO_FEW_VALID", argument, -1, `whitening needs at least ${need} valid token(s), got ${count}`);
+  if (count < need) rangeError("TOO_FEW_VALID", argument, -1, msg`whitening needs at least ${need} valid token(s), got ${count}`);
   const v = variance(m2, count, o.whitenVariance);
   const rstd = o.whitenEpsMode === "add" ? 1 / Math.sqrt(v + o.whitenEps) : 1 / Math.sqrt(Math.max(v, o.whitenEps));
   return { variance: v, rstd };

@@ -26,7 +26,7 @@ export function canonicalizeGroups(labels: ArrayLike<number | string | bigint> |
       if (Number.isNaN(v)) typeError("WRONG_TYPE", "labels", i, "a group label is NaN");
       if (v === 0) v = 0; // -0 -> 0
     } else if (typeof v !== "string" && typeof v !== "bigint")
-      typeError("WRONG_TYPE", "labels", i, `labels must be numbers, strings or bigints, got ${typeof v}`);
+      typeError("WRONG_TYPE", "labels", i, msg`labels must be numbers, strings or bigints, got ${typeof v}`);
     // A number and a bigint of equal value are the same label.
     const key = typeof v === "bigint" && Number.isSafeInteger(Number(v)) ? Number(v) : v;
     let id = map.get(key);
@@ -50,16 +50,16 @@ export function checkGroupTypes(g: GroupSpec): void {
   if (g.groupSize !== undefined && g.groupIds !== undefined)
     rangeError("UNKNOWN_OPTION", "groupIds", -1, "give either groupSize or groupIds, not both");
   if (g.groupSize !== undefined && (typeof g.groupSize !== "number" || !Number.isInteger(g.groupSize)))
-    typeError("WRONG_TYPE", "groupSize", -1, `must be an integer, got ${g.groupSize}`);
+    typeError("WRONG_TYPE", "groupSize", -1, msg`must be an integer, got ${g.groupSize}`);
   if (g.groupIds !== undefined) checkInt32("groupIds", g.groupIds);
   if (g.numGroups !== undefined && (typeof g.numGroups !== "number" || !Number.isInteger(g.numGroups) || g.numGroups < 0))
-    typeError("WRONG_TYPE", "numGroups", -1, `must be a non-negative integer, got ${g.numGroups}`);
+    typeError("WRONG_TYPE", "numGroups", -1, msg`must be a non-negative integer, got ${g.numGroups}`);
   if (g.groupSize === undefined && g.groupIds === undefined)
     rangeError("SHAPE_MISMATCH", "groupSize", -1, "groups are required: give groupSize or groupIds");
 }
 
 export function checkInt32(name: string, v: unknown): void {
-  if (typedArrayKind(v) !== "Int32Array") typeError("WRONG_TYPE", name, -1, `must be an Int32Array, got ${describe(v)}`);
+  if (typedArrayKind(v) !== "Int32Array") typeError("WRONG_TYPE", name, -1, msg`must be an Int32Array, got ${describe(v)}`);
   checkNotStale(name, v as Int32Array);
 }
 
@@ -83,18 +83,18 @@ function isDetached(buf: ArrayBuffer): boolean {
 export function resolveGroups(g: GroupSpec, B: number): { G: number; size: number } {
   if (g.groupSize !== undefined) {
     const n = g.groupSize;
-    if (n < 1) rangeError("GROUP_SIZE_INVALID", "groupSize", -1, `must be >= 1, got ${n}`);
-    if (B % n !== 0) rangeError("GROUP_SIZE_INVALID", "groupSize", -1, `rows (${B}) must be divisible by groupSize (${n})`);
+    if (n < 1) rangeError("GROUP_SIZE_INVALID", "groupSize", -1, msg`must be >= 1, got ${n}`);
+    if (B % n !== 0) rangeError("GROUP_SIZE_INVALID", "groupSize", -1, msg`rows (${B}) must be divisible by groupSize (${n})`);
     return { G: B / n, size: n };
   }
   const ids = g.groupIds!;
-  if (ids.length !== B) rangeError("SHAPE_MISMATCH", "groupIds", -1, `length ${ids.length} != rows ${B}`);
+  if (ids.length !== B) rangeError("SHAPE_MISMATCH", "groupIds", -1, msg`length ${ids.length} != rows ${B}`);
   // Group ids are dense: at most one group per row (a workspace: per planned group), so a stray
   // large id is an error, not a reason to size per-group scratch by it.
   const limit = (g as { [MAX_GROUPS]?: number })[MAX_GROUPS] ?? B;
   let G = g.numGroups;
   if (G !== undefined && G > limit)
-    rangeError("PARAM_OUT_OF_RANGE", "numGroups", -1, `numGroups (${G}) must be <= ${limit} (${limit === B ? "rows" : "the workspace's maxGroups"})`);
+    rangeError("PARAM_OUT_OF_RANGE", "numGroups", -1, msg`numGroups (${G}) must be <= ${limit} (${limit === B ? "rows" : "the workspace's maxGroups"})`);
   const bound = G ?? limit;
   let mx = -1;
   for (let i = 0; i < B; i++) {

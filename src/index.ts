@@ -42,7 +42,7 @@ export const maskedSum = (a: T.MaskedStatArgs) => instance().maskedSum(a);
 export const maskedMean = (a: T.MaskedStatArgs) => instance().maskedMean(a);
 export const maskedVar = (a: T.MaskedVarArgs) => instance().maskedVar(a);
 export const moments = (a: T.MomentsArgs) => instance().moments(a);
-export { mergeMoments, finalizeMoments } from "./scans.js";
+export { mergeMoments, finalizeMoments, clipStepRewards, deltaStepRewards, igpoTurnRewards, stepsFromMask, canonicalizeGroups, lgamma } from "./standalone.js";
 export const klPenalty = (a: T.KlPenaltyArgs) => instance().klPenalty(a);
 export const klInReward = (a: T.KlInRewardArgs) => instance().klInReward(a);
 export { KlController, parseEstimator } from "./kl.js";
@@ -52,7 +52,6 @@ export const minFormReturns = (a: T.MinFormArgs) => instance().minFormReturns(a)
 export const pureRlooBaseline = (a: T.PureRlooArgs) => instance().pureRlooBaseline(a);
 export const pureVerifiableReward = (a: T.PureVerifiableArgs) => instance().pureVerifiableReward(a);
 export const zeroStepEnds = (a: T.ZeroStepEndsArgs) => instance().zeroStepEnds(a);
-export { stepsFromMask } from "./pure.js";
 export const rerank = (a: import("./rerank.js").RerankArgs) => instance().rerank(a);
 export type { RerankArgs, RerankResult } from "./rerank.js";
 export const aggLoss = (a: import("./aggloss.js").AggLossArgs) => instance().aggLoss(a);
@@ -65,14 +64,13 @@ export const primeAdvantage = (a: Record<string, unknown>) => instance().primeAd
 export const likelihoodReward = (a: Record<string, unknown>) => instance().likelihoodReward(a);
 export const selfAlignedReward = (a: Record<string, unknown>) => instance().selfAlignedReward(a);
 export const tgdpo = (a: Record<string, unknown>) => instance().tgdpo(a);
-export { clipStepRewards, deltaStepRewards, igpoTurnRewards, type IgpoArgs } from "./turns.js";
+export type { IgpoArgs } from "./turns.js";
 export const igpoAdvantage = (a: import("./turns.js").IgpoArgs) => instance().igpoAdvantage(a);
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";
-export { canonicalizeGroups, type CanonicalGroups } from "./groups.js";
+export type { CanonicalGroups } from "./groups.js";
 export { RlaRangeError, RlaTypeError, isRlaError, type RlaErrorCode } from "./errors.js";
 export { PRESETS, type Preset, type Knobs } from "./options.js";
 export { Workspace, type WorkspacePlan, type WsResult, type WsCall } from "./workspace.js";
-export { lgamma } from "./math.js";
 export type * from "./types.js";

@@ -1,6 +1,7 @@
 // KL estimators, KL in the reward and the KL controller (spec token.md §3-§5).
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
+import { msg, ownOptions, show } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "./bind.js";
 import { checkFiniteParam, resolveOptions } from "./options.js";
 import { LAYOUT_INPUTS } from "./outcome.js";
@@ -15,14 +16,14 @@ export function parseEstimator(name: unknown): { code: number; gradient: "value"
   if (typeof name !== "string") typeError("WRONG_TYPE", "klEstimator", -1, "must be a string");
   const plus = (name as string).endsWith("+");
   const base = plus ? (name as string).slice(0, -1) : (name as string);
-  const code = ESTIMATORS[base];
-  if (code === undefined) rangeError("UNKNOWN_OPTION", "klEstimator", -1, `unknown KL estimator ${JSON.stringify(name)}; expected k1, kl, abs, k2, mse, k3 or low_var_kl, optionally with "+"`);
+  const code = Object.hasOwn(ESTIMATORS, base) ? ESTIMATORS[base] : undefined;
+  if (code === undefined) rangeError("UNKNOWN_OPTION", "klEstimator", -1, msg`unknown KL estimator ${show(name)}; expected k1, kl, abs, k2, mse, k3 or low_var_kl, optionally with "+"`);
   return { code: code!, gradient: plus && code !== 2 ? "k2-straight-through" : "value" };
 }
 
 function checkKlClamp(v: unknown): number {
-  const c = CLAMPS[v as keyof typeof CLAMPS];
-  if (c === undefined) rangeError("UNKNOWN_OPTION", "klClamp", -1, `unknown value ${JSON.stringify(v)}; expected "verl", "all10" or "none"`);
+  const c = typeof v === "string" && Object.hasOwn(CLAMPS, v) ? CLAMPS[v as keyof typeof CLAMPS] : undefined;
+  if (c === undefined) rangeError("UNKNOWN_OPTION", "klClamp", -1, msg`unknown value ${show(v)}; expected "verl", "all10" or "none"`);
   return c!;
 }
 
@@ -87,8 +88,8 @@ export interface KlRewardDiagnostics { mode: "verl" | "openrlhf"; currentKl?: nu
 export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<KlRewardDiagnostics> {
   const preset = a.preset ?? "verl";
   const o = resolveOptions("klInReward", a, KL_REWARD_INPUTS, KL_REWARD_OPTIONS, { mode: preset === "openrlhf" ? "openrlhf" : "verl", emptyRow: "error" });
-  if (o.mode !== "verl" && o.mode !== "openrlhf") rangeError("UNKNOWN_OPTION", "mode", -1, `unknown value ${JSON.stringify(o.mode)}; expected "verl" or "openrlhf"`);
-  if (o.emptyRow !== "error" && o.emptyRow !== "skip") rangeError("UNKNOWN_OPTION", "emptyRow", -1, `unknown value ${JSON.stringify(o.emptyRow)}`);
+  if (o.mode !== "verl" && o.mode !== "openrlhf") rangeError("UNKNOWN_OPTION", "mode", -1, msg`unknown value ${show(o.mode)}; expected "verl" or "openrlhf"`);
+  if (o.emptyRow !== "error" && o.emptyRow !== "skip") rangeError("UNKNOWN_OPTION", "emptyRow", -1, msg`unknown value ${show(o.emptyRow)}`);
   if (o.mode === "verl") {
     const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
     const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["logp", a.logp], ["refLogp", a.refLogp]]);
@@ -126,21 +127,21 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
   const B = (a.rewards as Float32Array).length;
   const tensors: [string, Float32Array | undefined][] = [["kl", a.kl]];
   const shape = layoutShape(a, a.offsets ? undefined : B, tensors);
-  if (B !== shape.B) rangeError("SHAPE_MISMATCH", "rewards", -1, `length ${B} != rows ${shape.B}`);
+  if (B !== shape.B) rangeError("SHAPE_MISMATCH", "rewards", -1, msg`length ${B} != rows ${shape.B}`);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "klInReward needs a token layout");
   checkLayoutStructure(a, shape);
   const rows = placeLayout(e, s, a, shape, "mask", true);
   const klp = a.kl ? place(e, s, a.kl) : 0;
   const rp = place(e, s, a.rewards);
   checkFiniteParam("klCoef", o.klCoef);
-  if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, `hi must be > lo, got [${o.rewardClip}]`);
+  if (o.rewardClip && !(o.rewardClip[1] > o.rewardClip[0])) rangeError("PARAM_OUT_OF_RANGE", "rewardClip", -1, msg`hi must be > lo, got [${o.rewardClip}]`);
   let bad = e.exports.first_nonfinite_f32(rp, B);
-  if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, `reward is ${e.F32[(rp >>> 2) + bad]}`);
+  if (bad >= 0) rangeError("NON_FINITE", "rewards", bad, msg`reward is ${e.F32[(rp >>> 2) + bad]}`);
   if (klp) checkTokens(e, s, rows, ["kl", klp]);
   const L = e.I32, lb = rows.rowLensPtr >>> 2;
   let skipped = 0;
   for (let i = 0; i < B; i++) if (L[lb + i] === 0) {
-    if (o.emptyRow === "error") rangeError("EMPTY_ROW", "mask", i, `row ${i} has no valid token to receive its reward (emptyRow: "error")`);
+    if (o.emptyRow === "error") rangeError("EMPTY_ROW", "mask", i, msg`row ${i} has no valid token to receive its reward (emptyRow: "error")`);
     skipped++;
   }
   const clipped = s.alloc(B * 4);
@@ -163,24 +164,26 @@ export class KlController {
   value: number;
   target: number;
   horizon: number;
-  constructor(opts: { type?: "fixed" | "adaptive"; value: number; target?: number; horizon?: number }) {
+  constructor(options: { type?: "fixed" | "adaptive"; value: number; target?: number; horizon?: number }) {
+    const opts = ownOptions(options, "options", ["type", "value", "target", "horizon"]) as { type?: "fixed" | "adaptive"; value: number; target?: number; horizon?: number };
     const type = opts.type ?? "fixed";
-    if (type !== "fixed" && type !== "adaptive") rangeError("UNKNOWN_OPTION", "klController", -1, `unknown value ${JSON.stringify(type)}`);
+    if (type !== "fixed" && type !== "adaptive") rangeError("UNKNOWN_OPTION", "klController", -1, msg`unknown value ${show(type)}`);
     checkFiniteParam("klCoef", opts.value);
     const target = opts.target ?? 0.1, horizon = opts.horizon ?? 10000;
     if (type === "adaptive") {
       checkFiniteParam("klTarget", target);
       checkFiniteParam("klHorizon", horizon);
-      if (!(target > 0)) rangeError("PARAM_OUT_OF_RANGE", "klTarget", -1, `must be > 0, got ${target}`);
-      if (!(horizon > 0)) rangeError("PARAM_OUT_OF_RANGE", "klHorizon", -1, `must be > 0, got ${horizon}`);
+      if (!(target > 0)) rangeError("PARAM_OUT_OF_RANGE", "klTarget", -1, msg`must be > 0, got ${target}`);
+      if (!(horizon > 0)) rangeError("PARAM_OUT_OF_RANGE", "klHorizon", -1, msg`must be > 0, got ${horizon}`);
     }
     this.type = type; this.value = opts.value; this.target = target; this.horizon = horizon;
   }
 
   /** fixed: unchanged. adaptive: value *= 1 + clamp(current/target - 1, -0.2, 0.2) * nSteps/horizon. */
   update(current: number, nSteps: number): number {
-    if (!Number.isFinite(current)) rangeError("NON_FINITE", "current", -1, `current KL is ${current}`);
-    if (!Number.isInteger(nSteps) || nSteps < 0) rangeError("PARAM_OUT_OF_RANGE", "nSteps", -1, `must be an integer >= 0, got ${nSteps}`);
+    checkFiniteParam("current", current);
+    if (typeof nSteps !== "number") typeError("WRONG_TYPE", "nSteps", -1, msg`must be an integer, got ${nSteps}`);
+    if (!Number.isSafeInteger(nSteps) || nSteps < 0) rangeError("PARAM_OUT_OF_RANGE", "nSteps", -1, msg`must be an integer >= 0, got ${nSteps}`);
     if (this.type === "adaptive") {
       const err = Math.min(Math.max(current / this.target - 1, -0.2), 0.2);
       this.value = this.value * (1 + (err * nSteps) / this.horizon);

@@ -2,6 +2,7 @@
 // the few per-row transcendental steps here in f64.
 import type { Engine } from "./engine.js";
 import { rangeError } from "./errors.js";
+import { msg, show } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Rows, type Scratch } from "./bind.js";
 import { checkFiniteParam, resolveOptions } from "./options.js";
 import { LAYOUT_INPUTS } from "./outcome.js";
@@ -16,21 +17,21 @@ function rowsOf(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string,
   const ptrs = tensors.map(([n, v]) => {
     const p = place(e, s, v!);
     const bad = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (bad >= 0) rangeError("NON_FINITE", n, bad, `value is ${v![bad]} at a valid position`);
+    if (bad >= 0) rangeError("NON_FINITE", n, bad, msg`value is ${v![bad]} at a valid position`);
     return p;
   });
   return { rows, ptrs };
 }
 function requireNonEmpty(e: Engine, rows: Rows, maskName = "mask"): void {
   const L = e.I32, b = rows.rowLensPtr >>> 2;
-  for (let i = 0; i < rows.B; i++) if (L[b + i] === 0) rangeError("EMPTY_ROW", maskName, i, `row ${i} has no valid token`);
+  for (let i = 0; i < rows.B; i++) if (L[b + i] === 0) rangeError("EMPTY_ROW", maskName, i, msg`row ${i} has no valid token`);
 }
 
 export type LikelihoodMode = "sum" | "prob" | "avgProb" | "mean";
 /** sum: Σ l; prob: exp(Σ l); avgProb: mean exp(l); mean (provisional): Σ l / n. */
 export function likelihoodRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
   const o = resolveOptions("likelihoodReward", a, ["answerLogp", ...LAYOUT_INPUTS], ["mode"] as const, { mode: "sum" });
-  if (!["sum", "prob", "avgProb", "mean"].includes(o.mode)) rangeError("UNKNOWN_OPTION", "mode", -1, `unknown value ${JSON.stringify(o.mode)}; expected sum, prob, avgProb or mean`);
+  if (!["sum", "prob", "avgProb", "mean"].includes(o.mode)) rangeError("UNKNOWN_OPTION", "mode", -1, msg`unknown value ${show(o.mode)}; expected sum, prob, avgProb or mean`);
   const { rows, ptrs: [x] } = rowsOf(e, s, a, [["answerLogp", a.answerLogp]]);
   requireNonEmpty(e, rows);
   const sum = s.alloc(rows.B * 8), ex = s.alloc(rows.B * 8);
@@ -40,7 +41,7 @@ export function likelihoodRun(e: Engine, s: Scratch, a: Record<string, any>): Fl
     const S = F[(sum >>> 3) + i]!, n = L[(rows.rowLensPtr >>> 2) + i]!;
     const v = o.mode === "sum" ? S : o.mode === "prob" ? Math.exp(S) : o.mode === "mean" ? S / n : F[(ex >>> 3) + i]! / n;
     out[i] = v;
-    if (!Number.isFinite(out[i]!)) rangeError("RESULT_OVERFLOW", "answerLogp", i, `the reward of row ${i} is outside the float32 range`);
+    if (!Number.isFinite(out[i]!)) rangeError("RESULT_OVERFLOW", "answerLogp", i, msg`the reward of row ${i} is outside the float32 range`);
   }
   return out;
 }
@@ -72,7 +73,7 @@ export function tgdpoRun(e: Engine, s: Scratch, a: Record<string, any>): TgdpoRe
     ["beta", "alpha"] as const, { beta: 0.1, alpha: 0.5 });
   const w = rowsOf(e, s, { ...a, mask: a.chosenMask }, [["chosenLogp", a.chosenLogp], ["chosenRefLogp", a.chosenRefLogp], ["chosenRewardLogp", a.chosenRewardLogp]]);
   const l = rowsOf(e, s, { ...a, mask: a.rejectedMask }, [["rejectedLogp", a.rejectedLogp], ["rejectedRefLogp", a.rejectedRefLogp], ["rejectedRewardLogp", a.rejectedRewardLogp]]);
-  if (w.rows.B !== l.rows.B) rangeError("SHAPE_MISMATCH", "rejectedLogp", -1, `chosen has ${w.rows.B} pairs, rejected ${l.rows.B}`);
+  if (w.rows.B !== l.rows.B) rangeError("SHAPE_MISMATCH", "rejectedLogp", -1, msg`chosen has ${w.rows.B} pairs, rejected ${l.rows.B}`);
   checkFiniteParam("beta", o.beta); checkFiniteParam("alpha", o.alpha);
   const P = w.rows.B;
   const ww = s.alloc(w.rows.N * 4), wl = s.alloc(l.rows.N * 4), zw = s.alloc(P * 8), zl = s.alloc(P * 8);

@@ -1,6 +1,7 @@
 // Presets (spec README §9, decision D4). A preset only fills knob defaults; every knob can be set
 // on its own, and explicit options win. Unknown keys and enum values are UNKNOWN_OPTION.
 import { rangeError, typeError } from "./errors.js";
+import { msg, show } from "./safe.js";
 
 export type Preset = "verl" | "openrlhf" | "trl";
 export type EpsMode = "std" | "var" | "maxVar";
@@ -142,12 +143,12 @@ export function resolveOptions<K extends string>(
   options: readonly K[],
   extraDefaults: Partial<Record<K, unknown>> = {},
 ): Record<K, any> & { preset: Preset } {
-  if (args === null || typeof args !== "object") typeError("WRONG_TYPE", "args", -1, `${kernel} takes one object argument`);
+  if (args === null || typeof args !== "object") typeError("WRONG_TYPE", "args", -1, msg`${kernel} takes one object argument`);
   const known = knownKeys(inputs, options);
   let anyOption = false;
-  for (const key in args) {
+  for (const key of Object.keys(args)) {
     if (args[key] === undefined) continue;
-    if (!known.has(key)) rangeError("UNKNOWN_OPTION", key, -1, `${kernel} has no input or option named "${key}"`);
+    if (!known.has(key)) rangeError("UNKNOWN_OPTION", key, -1, msg`${kernel} has no input or option named "${key}"`);
     if (key !== "preset" && !inputs.includes(key)) anyOption = true;
   }
   const preset = (args.preset ?? "verl") as Preset;
@@ -193,43 +194,51 @@ function knownKeys(inputs: readonly string[], options: readonly string[]): Set<s
 }
 
 function checkKind(key: string, v: unknown): void {
-  const kind = KINDS[key];
+  const kind = Object.hasOwn(KINDS, key) ? KINDS[key] : undefined;
   if (!kind) return;
   if ("enum" in kind) {
     if (typeof v !== "string" || !kind.enum.includes(v))
-      rangeError("UNKNOWN_OPTION", key, -1, `unknown value ${JSON.stringify(v)}; expected one of ${kind.enum.join(", ")}`);
+      rangeError("UNKNOWN_OPTION", key, -1, msg`unknown value ${show(v)}; expected one of ${kind.enum.join(", ")}`);
     return;
   }
   switch (kind.type) {
     case "number":
-      if (typeof v !== "number") typeError("WRONG_TYPE", key, -1, `must be a number, got ${typeof v}`);
+      if (typeof v !== "number") typeError("WRONG_TYPE", key, -1, msg`must be a number, got ${typeof v}`);
       break;
     case "numberOrNull":
-      if (v !== null && typeof v !== "number") typeError("WRONG_TYPE", key, -1, `must be a number or null`);
+      if (v !== null && typeof v !== "number") typeError("WRONG_TYPE", key, -1, msg`must be a number or null`);
       break;
     case "boolean":
-      if (typeof v !== "boolean") typeError("WRONG_TYPE", key, -1, `must be a boolean, got ${typeof v}`);
+      if (typeof v !== "boolean") typeError("WRONG_TYPE", key, -1, msg`must be a boolean, got ${typeof v}`);
       break;
     case "clip":
       if (v !== null && !(Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number")))
-        typeError("WRONG_TYPE", key, -1, `must be [lo, hi] or null`);
+        typeError("WRONG_TYPE", key, -1, msg`must be [lo, hi] or null`);
       break;
   }
 }
 
+/** WRONG_TYPE unless `v` is a number (a BigInt, a string or a boxed Number is not). */
+export function checkNumber(name: string, v: unknown): asserts v is number {
+  if (typeof v !== "number") typeError("WRONG_TYPE", name, -1, msg`must be a number, got ${show(v)}`);
+}
+
 /** Parameter range checks, run at their place in the validation order (after mask checks). */
 export function checkFiniteParam(name: string, v: number): void {
-  if (!Number.isFinite(v)) rangeError("NON_FINITE", name, -1, `must be finite, got ${v}`);
+  checkNumber(name, v);
+  if (!Number.isFinite(v)) rangeError("NON_FINITE", name, -1, msg`must be finite, got ${v}`);
 }
 export function checkRange(name: string, v: number, lo: number, hi: number, what = `[${lo}, ${hi}]`): void {
+  checkNumber(name, v);
   if (Number.isNaN(v)) rangeError("NON_FINITE", name, -1, "is NaN");
-  if (!(v >= lo && v <= hi)) rangeError("PARAM_OUT_OF_RANGE", name, -1, `must lie in ${what}, got ${v}`);
+  if (!(v >= lo && v <= hi)) rangeError("PARAM_OUT_OF_RANGE", name, -1, msg`must lie in ${what}, got ${v}`);
 }
 export function checkNonNegative(name: string, v: number): void {
   checkRange(name, v, 0, Infinity, ">= 0 and finite");
   if (v === Infinity) rangeError("PARAM_OUT_OF_RANGE", name, -1, "must be finite");
 }
 export function checkPositive(name: string, v: number): void {
+  checkNumber(name, v);
   if (Number.isNaN(v)) rangeError("NON_FINITE", name, -1, "is NaN");
-  if (!(v > 0) || v === Infinity) rangeError("PARAM_OUT_OF_RANGE", name, -1, `must be > 0 and finite, got ${v}`);
+  if (!(v > 0) || v === Infinity) rangeError("PARAM_OUT_OF_RANGE", name, -1, msg`must be > 0 and finite, got ${v}`);
 }

@@ -2,6 +2,7 @@
 // layout, groups) and emitting row and token outputs.
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
+import { msg } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, placeGroups, placeLayout, place, type LayoutInputs, type Mask, type Scratch } from "./bind.js";
 import { checkGroupTypes, resolveGroups, type GroupSpec } from "./groups.js";
 import type { Ctx } from "./group.js";
@@ -35,7 +36,7 @@ export function bindOutcome(e: Engine, s: Scratch, a: OutcomeInputs, opts: { nee
   if (wantGroups) checkGroupTypes(a);
   const hint = a.scores?.length ?? (a.offsets ? undefined : (a.groupIds?.length ?? a.lengths?.length));
   const shape = layoutShape(a, hint, [["tokenRewards", a.tokenRewards]]);
-  if (a.scores && a.scores.length !== shape.B) rangeError("SHAPE_MISMATCH", "scores", -1, `length ${a.scores.length} != rows ${shape.B}`);
+  if (a.scores && a.scores.length !== shape.B) rangeError("SHAPE_MISMATCH", "scores", -1, msg`length ${a.scores.length} != rows ${shape.B}`);
   if (opts.needsMask && !shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "this estimator needs a token layout (mask, lengths or offsets)");
   checkLayoutStructure(a, shape);
   if (wantGroups) resolveGroups(a, shape.B);
@@ -55,9 +56,9 @@ export function computeScores(b: Bound, rowScore: RowScore, nanAsMissing = false
   if (b.scoresPtr) {
     const bad = e.exports.first_nonfinite_f32(b.scoresPtr, rows.B);
     if (bad >= 0) {
-      if (!nanAsMissing) rangeError("NON_FINITE", "scores", bad, `score is ${e.F32[(b.scoresPtr >>> 2) + bad]}`);
+      if (!nanAsMissing) rangeError("NON_FINITE", "scores", bad, msg`score is ${e.F32[(b.scoresPtr >>> 2) + bad]}`);
       const F = e.F32, base = b.scoresPtr >>> 2;
-      for (let i = bad; i < rows.B; i++) if (Math.abs(F[base + i]!) === Infinity) rangeError("NON_FINITE", "scores", i, `score is ${F[base + i]}`);
+      for (let i = bad; i < rows.B; i++) if (Math.abs(F[base + i]!) === Infinity) rangeError("NON_FINITE", "scores", i, msg`score is ${F[base + i]}`);
     }
     return;
   }
@@ -69,8 +70,8 @@ export function computeScores(b: Bound, rowScore: RowScore, nanAsMissing = false
     const bad = all
       ? e.exports.first_nonfinite_f32(b.tokenRewardsPtr, rows.packed ? rows.N : rows.B * rows.T)
       : e.exports.first_nonfinite_valid_f32(b.tokenRewardsPtr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (bad >= 0) rangeError("NON_FINITE", "tokenRewards", bad, `token reward is ${e.F32[(b.tokenRewardsPtr >>> 2) + bad]} at a position the row score reads (rowScore: "${rowScore}")`);
-    rangeError("RESULT_OVERFLOW", "tokenRewards", -1, `the score of row ${badRow} is outside the float32 range`);
+    if (bad >= 0) rangeError("NON_FINITE", "tokenRewards", bad, msg`token reward is ${e.F32[(b.tokenRewardsPtr >>> 2) + bad]} at a position the row score reads (rowScore: "${rowScore}")`);
+    rangeError("RESULT_OVERFLOW", "tokenRewards", -1, msg`the score of row ${badRow} is outside the float32 range`);
   }
   b.ctx.sPtr = out;
 }

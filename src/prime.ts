@@ -2,6 +2,7 @@
 // normalisation, per-source leave-one-out baselines, discounted returns and whitening.
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
+import { msg, show } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "./bind.js";
 import { checkGroupTypes, resolveGroups } from "./groups.js";
 import { checkNonNegative, checkRange, checkFiniteParam, resolveOptions, type Singleton } from "./options.js";
@@ -17,12 +18,12 @@ function tokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [stri
 }
 function finiteAt(e: Engine, rows: Rows, name: string, p: number): void {
   const bad = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-  if (bad >= 0) rangeError("NON_FINITE", name, bad, `value is ${e.F32[(p >>> 2) + bad]} at a valid position`);
+  if (bad >= 0) rangeError("NON_FINITE", name, bad, msg`value is ${e.F32[(p >>> 2) + bad]} at a valid position`);
 }
 
 export function primeImplicitRun(e: Engine, s: Scratch, a: Record<string, any>): { processRewards: Float32Array; q: Float32Array } {
   const o = resolveOptions("primeImplicitReward", a, ["logpRm", "logpRef", ...LAYOUT_INPUTS], ["beta", "granularity", "dropLastToken"] as const, { beta: 0.05, granularity: "token", dropLastToken: false });
-  if (o.granularity !== "token" && o.granularity !== "whole") rangeError("UNKNOWN_OPTION", "granularity", -1, `unknown value ${JSON.stringify(o.granularity)}`);
+  if (o.granularity !== "token" && o.granularity !== "whole") rangeError("UNKNOWN_OPTION", "granularity", -1, msg`unknown value ${show(o.granularity)}`);
   const rows = tokenRows(e, s, a, [["logpRm", a.logpRm], ["logpRef", a.logpRef]]);
   checkFiniteParam("beta", o.beta);
   const lp = place(e, s, a.logpRm), rp = place(e, s, a.logpRef);
@@ -49,14 +50,14 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>)
   const o = resolveOptions("primeAdvantage", a, ["processRewards", "logpRm", "logpRef", "outcome", ...LAYOUT_INPUTS, ...GROUP_INPUTS],
     ["beta", "granularity", "dropLastToken", "batchNorm", "processBaseline", "gammaProcess", "gammaOutcome", "coefProcess", "coefOutcome", "singleton", "whiten", "whitenVariance", "whitenEps", "whitenEpsMode"] as const,
     { beta: 0.05, granularity: "token", dropLastToken: false, batchNorm: true, processBaseline: "code", gammaProcess: 1, gammaOutcome: 1, coefProcess: 1, coefOutcome: 1, whiten: true });
-  if (o.processBaseline !== "code" && o.processBaseline !== "paper") rangeError("UNKNOWN_OPTION", "processBaseline", -1, `unknown value ${JSON.stringify(o.processBaseline)}`);
+  if (o.processBaseline !== "code" && o.processBaseline !== "paper") rangeError("UNKNOWN_OPTION", "processBaseline", -1, msg`unknown value ${show(o.processBaseline)}`);
   checkGroupTypes(a);
   const fromLogp = a.processRewards === undefined && a.logpRm !== undefined;
   const tensors: [string, Float32Array | undefined][] = fromLogp ? [["logpRm", a.logpRm], ["logpRef", a.logpRef]] : a.processRewards !== undefined ? [["processRewards", a.processRewards]] : [];
   if (a.outcome !== undefined) checkF32("outcome", a.outcome);
   if (!tensors.length && a.outcome === undefined) typeError("WRONG_TYPE", "processRewards", -1, "give processRewards (or logpRm and logpRef) and/or outcome");
   const rows = tokenRows(e, s, a, tensors, a.outcome?.length ?? a.groupIds?.length);
-  if (a.outcome && a.outcome.length !== rows.B) rangeError("SHAPE_MISMATCH", "outcome", -1, `length ${a.outcome.length} != rows ${rows.B}`);
+  if (a.outcome && a.outcome.length !== rows.B) rangeError("SHAPE_MISMATCH", "outcome", -1, msg`length ${a.outcome.length} != rows ${rows.B}`);
   resolveGroups(a, rows.B);
   const groups = placeGroups(e, s, a, rows.B);
   for (const k of ["gammaProcess", "gammaOutcome"] as const) checkRange(k, o[k], 0, 1);
@@ -78,7 +79,7 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>)
       rm = nrm;
     }
   }
-  if (a.outcome) for (let i = 0; i < rows.B; i++) if (!Number.isFinite(a.outcome[i])) rangeError("NON_FINITE", "outcome", i, `outcome is ${a.outcome[i]}`);
+  if (a.outcome) for (let i = 0; i < rows.B; i++) if (!Number.isFinite(a.outcome[i])) rangeError("NON_FINITE", "outcome", i, msg`outcome is ${a.outcome[i]}`);
   const I = e.I32, L = rows.rowLensPtr >>> 2, ids = groups.idsPtr >>> 2, G = groups.G;
   const count = new Float64Array(G);
   for (let i = 0; i < rows.B; i++) count[I[ids + i]!]!++;

@@ -2,6 +2,7 @@
 // softmin transform, strict min-form returns, leave-one-out baselines, the verifiable reward.
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
+import { msg, show } from "./safe.js";
 import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "./bind.js";
 import { checkGroupTypes, checkInt32, resolveGroups } from "./groups.js";
 import { checkPositive, resolveOptions } from "./options.js";
@@ -21,7 +22,7 @@ export function stepsFromMask(a: { stepEndMask: Uint8Array; width?: number; offs
     const s = starts(i), e = a.offsets ? a.offsets[i + 1]! : s + shape.T;
     for (let t = s; t < e; t++) {
       const v = a.stepEndMask[t]!;
-      if (v > 1) rangeError("MASK_NOT_BINARY", "stepEndMask", t, `must be 0 or 1, got ${v}`);
+      if (v > 1) rangeError("MASK_NOT_BINARY", "stepEndMask", t, msg`must be 0 or 1, got ${v}`);
       if (v) ends.push(t - s);
     }
     offs[i + 1] = ends.length;
@@ -33,22 +34,22 @@ export function stepsFromMask(a: { stepEndMask: Uint8Array; width?: number; offs
 function checkSteps(e: Engine, rows: Rows, a: { stepOffsets?: Int32Array; stepEnds?: Int32Array; stepValues?: Float32Array }, needEnds: boolean): void {
   checkInt32("stepOffsets", a.stepOffsets);
   const so = a.stepOffsets!;
-  if (so.length !== rows.B + 1) rangeError("SHAPE_MISMATCH", "stepOffsets", -1, `length ${so.length} != rows + 1 = ${rows.B + 1}`);
+  if (so.length !== rows.B + 1) rangeError("SHAPE_MISMATCH", "stepOffsets", -1, msg`length ${so.length} != rows + 1 = ${rows.B + 1}`);
   const S = so[rows.B]!;
   if (so[0] !== 0) rangeError("BAD_OFFSETS", "stepOffsets", 0, "stepOffsets[0] must be 0");
   for (let i = 1; i <= rows.B; i++) if (so[i]! < so[i - 1]!) rangeError("BAD_OFFSETS", "stepOffsets", i, "stepOffsets must be non-decreasing");
-  if (a.stepValues && a.stepValues.length !== S) rangeError("SHAPE_MISMATCH", "stepValues", -1, `length ${a.stepValues.length} != steps ${S}`);
+  if (a.stepValues && a.stepValues.length !== S) rangeError("SHAPE_MISMATCH", "stepValues", -1, msg`length ${a.stepValues.length} != steps ${S}`);
   if (!needEnds) return;
   checkInt32("stepEnds", a.stepEnds);
   const se = a.stepEnds!;
-  if (se.length !== S) rangeError("SHAPE_MISMATCH", "stepEnds", -1, `length ${se.length} != steps ${S}`);
+  if (se.length !== S) rangeError("SHAPE_MISMATCH", "stepEnds", -1, msg`length ${se.length} != steps ${S}`);
   const I = e.I32, U = e.U8;
   for (let i = 0; i < rows.B; i++) {
     const start = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i]! : i * rows.T;
     const len = rows.offsetsPtr ? I[(rows.offsetsPtr >>> 2) + i + 1]! - start : rows.T;
     for (let k = so[i]!; k < so[i + 1]!; k++) {
       const t = se[k]!;
-      if (t < 0 || t >= len) rangeError("BAD_OFFSETS", "stepEnds", k, `step end ${t} outside row ${i} (length ${len})`);
+      if (t < 0 || t >= len) rangeError("BAD_OFFSETS", "stepEnds", k, msg`step end ${t} outside row ${i} (length ${len})`);
       if (k > so[i]! && t <= se[k - 1]!) rangeError("BAD_OFFSETS", "stepEnds", k, "step ends must be strictly increasing within a row");
     }
   }
@@ -57,14 +58,14 @@ function checkSteps(e: Engine, rows: Rows, a: { stepOffsets?: Int32Array; stepEn
     const L = rows.lensPtr ? I[(rows.lensPtr >>> 2) + i]! : Infinity;
     for (let k = so[i]!; k < so[i + 1]!; k++) {
       const t = se[k]!;
-      if (t >= L || (rows.maskPtr && !U[rows.maskPtr + start + t])) rangeError("DOMAIN", "stepEnds", k, `step end ${t} of row ${i} is a masked position`);
+      if (t >= L || (rows.maskPtr && !U[rows.maskPtr + start + t])) rangeError("DOMAIN", "stepEnds", k, msg`step end ${t} of row ${i} is a masked position`);
     }
   }
 }
 
 function checkFiniteF32(e: Engine, name: string, ptr: number, n: number, nanOk = false): void {
   const bad = e.exports.first_nonfinite_f32(ptr, n);
-  if (bad >= 0 && !nanOk) rangeError("NON_FINITE", name, bad, `value is ${e.F32[(ptr >>> 2) + bad]}`);
+  if (bad >= 0 && !nanOk) rangeError("NON_FINITE", name, bad, msg`value is ${e.F32[(ptr >>> 2) + bad]}`);
 }
 
 function tokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | Uint8Array | undefined][], maskOptional = true): Rows {
@@ -97,7 +98,7 @@ export function softminRun(e: Engine, s: Scratch, a: Record<string, any>): Float
     checkLayoutStructure({ offsets: a.offsets }, shape);
     const m = place(e, s, a.stepEndMask);
     const bad = e.exports.mask_check_u8(m, shape.N);
-    if (bad >= 0) rangeError("MASK_NOT_BINARY", "stepEndMask", bad, `must be 0 or 1, got ${a.stepEndMask[bad]}`);
+    if (bad >= 0) rangeError("MASK_NOT_BINARY", "stepEndMask", bad, msg`must be 0 or 1, got ${a.stepEndMask[bad]}`);
     checkPositive("temperature", o.temperature);
     const x = place(e, s, a.tokenValues);
     const hit = e.exports.first_nonfinite_valid_f32(x, m, 0, a.offsets ? place(e, s, a.offsets) : 0, shape.B, shape.T);
@@ -110,7 +111,7 @@ export function softminRun(e: Engine, s: Scratch, a: Record<string, any>): Float
   const so = a.stepOffsets as Int32Array, B = so.length - 1;
   if (B < 0 || so[0] !== 0) rangeError("BAD_OFFSETS", "stepOffsets", 0, "stepOffsets[0] must be 0");
   for (let i = 1; i <= B; i++) if (so[i]! < so[i - 1]!) rangeError("BAD_OFFSETS", "stepOffsets", i, "stepOffsets must be non-decreasing");
-  if (so[B] !== a.stepValues.length) rangeError("BAD_OFFSETS", "stepOffsets", B, `stepOffsets[B] = ${so[B]} != steps ${a.stepValues.length}`);
+  if (so[B] !== a.stepValues.length) rangeError("BAD_OFFSETS", "stepOffsets", B, msg`stepOffsets[B] = ${so[B]} != steps ${a.stepValues.length}`);
   checkPositive("temperature", o.temperature);
   const v = place(e, s, a.stepValues), op = place(e, s, so);
   checkFiniteF32(e, "stepValues", v, a.stepValues.length);
@@ -136,7 +137,7 @@ export function minFormRun(e: Engine, s: Scratch, a: Record<string, any>): MinFo
     e.exports.minform_verlcompat_f32(r, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, W, out);
     return { returns: e.f32(out, rows.N).slice(), diagnostics: { emptyRows: Math.max(rows.emptyRows, 0) } };
   }
-  if (o.mode !== "steps") rangeError("UNKNOWN_OPTION", "mode", -1, `unknown value ${JSON.stringify(o.mode)}; expected "steps" or "verlCompat"`);
+  if (o.mode !== "steps") rangeError("UNKNOWN_OPTION", "mode", -1, msg`unknown value ${show(o.mode)}; expected "steps" or "verlCompat"`);
   checkF32("stepValues", a.stepValues);
   const rows = tokenRows(e, s, a, []);
   checkSteps(e, rows, a, true);
@@ -149,7 +150,7 @@ export function minFormRun(e: Engine, s: Scratch, a: Record<string, any>): MinFo
 
 export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
   const o = resolveOptions("pureRlooBaseline", a, ["returns", "stepValues", "stepOffsets", "stepEnds", "paddedWidth", ...LAYOUT_INPUTS, ...GROUP_INPUTS], ["mode", "singleton"] as const, { mode: "token" });
-  if (!["token", "step", "return"].includes(o.mode)) rangeError("UNKNOWN_OPTION", "mode", -1, `unknown value ${JSON.stringify(o.mode)}; expected "token", "step" or "return"`);
+  if (!["token", "step", "return"].includes(o.mode)) rangeError("UNKNOWN_OPTION", "mode", -1, msg`unknown value ${show(o.mode)}; expected "token", "step" or "return"`);
   checkGroupTypes(a);
   if (o.mode === "return") {
     checkF32("returns", a.returns);
@@ -172,7 +173,7 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
       const g = I[(groups.idsPtr >>> 2) + i]!, n = ng[g]!;
       let bi = 0;
       if (n > 1) bi = (Sg[g]! - F[(rs >>> 3) + i]!) / ((n - 1) * W);
-      else if (o.singleton === "error") rangeError("GROUP_TOO_SMALL", "groups", i, `group ${g} has a single row`);
+      else if (o.singleton === "error") rangeError("GROUP_TOO_SMALL", "groups", i, msg`group ${g} has a single row`);
       e.F64[(b >>> 3) + i] = bi;
     }
     const out = s.alloc(rows.N * 4);
@@ -192,8 +193,8 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
   for (let i = 0; i < rows.B; i++) sizes[I[(groups.idsPtr >>> 2) + i]!]!++;
   for (let i = 0; i < rows.B; i++) {
     const g = I[(groups.idsPtr >>> 2) + i]!;
-    if (sizes[g] === 1 && o.singleton === "error") rangeError("GROUP_TOO_SMALL", "groups", i, `group ${g} has a single row`);
-    if (o.mode === "step" && sizes[g]! > 1 && so32[i + 1] === so32[i]) rangeError("DOMAIN", "stepOffsets", i, `row ${i} has no steps (step mode needs K >= 1 in every row of a group)`);
+    if (sizes[g] === 1 && o.singleton === "error") rangeError("GROUP_TOO_SMALL", "groups", i, msg`group ${g} has a single row`);
+    if (o.mode === "step" && sizes[g]! > 1 && so32[i + 1] === so32[i]) rangeError("DOMAIN", "stepOffsets", i, msg`row ${i} has no steps (step mode needs K >= 1 in every row of a group)`);
   }
   const scratch = s.alloc((4 * G + rows.B) * 8), out = s.alloc(Math.max(a.stepValues.length, 1) * 4);
   e.exports.pure_rloo_steps_f32(v, so, se, rows.rowLensPtr, groups.idsPtr, rows.B, G, o.mode === "token" ? 0 : 1, o.singleton === "zero" ? 1 : 0, scratch, out);
@@ -214,7 +215,7 @@ export function pureVerifiableRun(e: Engine, s: Scratch, a: Record<string, any>)
   checkGroupTypes(a);
   const B = a.solved.length;
   resolveGroups(a, B);
-  for (let i = 0; i < B; i++) if (a.solved[i] > 1) rangeError("MASK_NOT_BINARY", "solved", i, `must be 0 or 1, got ${a.solved[i]}`);
+  for (let i = 0; i < B; i++) if (a.solved[i] > 1) rangeError("MASK_NOT_BINARY", "solved", i, msg`must be 0 or 1, got ${a.solved[i]}`);
   if (typeof o.coef !== "number" || !Number.isFinite(o.coef)) rangeError("NON_FINITE", "coef", -1, "must be finite");
   const v = s.alloc(B * 4);
   { const F = e.F32; for (let i = 0; i < B; i++) F[(v >>> 2) + i] = a.solved[i] - 1; }

@@ -4,6 +4,7 @@
 // those f32 values, so the order is the same in both builds and on every runtime.
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
+import { msg, show } from "./safe.js";
 import { checkF32, checkU8, place, type Scratch } from "./bind.js";
 import { checkFiniteParam, resolveOptions } from "./options.js";
 
@@ -33,36 +34,36 @@ export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
   checkF32("scores", a.scores);
   if (a.valid !== undefined) checkU8("valid", a.valid);
   const N = a.candidates, K = a.heads ?? 1;
-  for (const [n, v] of [["candidates", N], ["heads", K]] as const) if (!Number.isInteger(v) || v < 1) typeError("WRONG_TYPE", n, -1, `must be a positive integer, got ${v}`);
+  for (const [n, v] of [["candidates", N], ["heads", K]] as const) if (!Number.isInteger(v) || v < 1) typeError("WRONG_TYPE", n, -1, msg`must be a positive integer, got ${v}`);
   const P = a.prompts ?? a.scores.length / (N * K);
-  if (!Number.isInteger(P) || P * N * K !== a.scores.length) rangeError("SHAPE_MISMATCH", "scores", -1, `length ${a.scores.length} is not prompts x ${N} candidates x ${K} heads`);
-  if (a.valid && a.valid.length !== P * N) rangeError("SHAPE_MISMATCH", "valid", -1, `length ${a.valid.length} != prompts x candidates = ${P * N}`);
+  if (!Number.isInteger(P) || P * N * K !== a.scores.length) rangeError("SHAPE_MISMATCH", "scores", -1, msg`length ${a.scores.length} is not prompts x ${N} candidates x ${K} heads`);
+  if (a.valid && a.valid.length !== P * N) rangeError("SHAPE_MISMATCH", "valid", -1, msg`length ${a.valid.length} != prompts x candidates = ${P * N}`);
   const combine = COMBINE[o.combine as keyof typeof COMBINE];
-  if (combine === undefined) rangeError("UNKNOWN_OPTION", "combine", -1, `unknown value ${JSON.stringify(o.combine)}`);
+  if (combine === undefined) rangeError("UNKNOWN_OPTION", "combine", -1, msg`unknown value ${show(o.combine)}`);
   const w = a.weights ? Array.from(a.weights) : new Array(K).fill(1);
-  if (w.length !== K) rangeError("SHAPE_MISMATCH", "weights", -1, `length ${w.length} != heads ${K}`);
+  if (w.length !== K) rangeError("SHAPE_MISMATCH", "weights", -1, msg`length ${w.length} != heads ${K}`);
   let refPerPrompt = 1, M = 0;
   if (combine === 1) {
     checkF32("ref", a.ref);
     if (a.ref!.length === K) refPerPrompt = 0;
-    else if (a.ref!.length !== P * K) rangeError("SHAPE_MISMATCH", "ref", -1, `length ${a.ref!.length} is neither heads (${K}) nor prompts x heads (${P * K})`);
+    else if (a.ref!.length !== P * K) rangeError("SHAPE_MISMATCH", "ref", -1, msg`length ${a.ref!.length} is neither heads (${K}) nor prompts x heads (${P * K})`);
   }
   if (combine === 2) {
     checkF32("refs", a.refs);
     M = a.refs!.length / (P * K);
-    if (!Number.isInteger(M) || M < 1) rangeError("SHAPE_MISMATCH", "refs", -1, `length ${a.refs!.length} is not prompts x M x heads`);
+    if (!Number.isInteger(M) || M < 1) rangeError("SHAPE_MISMATCH", "refs", -1, msg`length ${a.refs!.length} is not prompts x M x heads`);
   }
-  if (a.valid) for (let j = 0; j < P * N; j++) if (a.valid[j]! > 1) rangeError("MASK_NOT_BINARY", "valid", j, `must be 0 or 1, got ${a.valid[j]}`);
-  if (!Number.isInteger(o.k) || o.k < 1 || o.k > N) rangeError("PARAM_OUT_OF_RANGE", "k", -1, `must be an integer in [1, ${N}], got ${o.k}`);
+  if (a.valid) for (let j = 0; j < P * N; j++) if (a.valid[j]! > 1) rangeError("MASK_NOT_BINARY", "valid", j, msg`must be 0 or 1, got ${a.valid[j]}`);
+  if (!Number.isInteger(o.k) || o.k < 1 || o.k > N) rangeError("PARAM_OUT_OF_RANGE", "k", -1, msg`must be an integer in [1, ${N}], got ${o.k}`);
   checkFiniteParam("sigmoidK", o.sigmoidK);
-  if (!Number.isInteger(o.maxRef) || o.maxRef < 1) rangeError("PARAM_OUT_OF_RANGE", "maxRef", -1, `must be a positive integer, got ${o.maxRef}`);
+  if (!Number.isInteger(o.maxRef) || o.maxRef < 1) rangeError("PARAM_OUT_OF_RANGE", "maxRef", -1, msg`must be a positive integer, got ${o.maxRef}`);
   w.forEach((x, h) => checkFiniteParam(`weights[${h}]`, x));
   for (let j = 0; j < P * N; j++) {
     if (a.valid && !a.valid[j]) continue;
-    for (let h = 0; h < K; h++) { const v = a.scores[j * K + h]!; if (!Number.isFinite(v)) rangeError("NON_FINITE", "scores", j * K + h, `score is ${v}`); }
+    for (let h = 0; h < K; h++) { const v = a.scores[j * K + h]!; if (!Number.isFinite(v)) rangeError("NON_FINITE", "scores", j * K + h, msg`score is ${v}`); }
   }
   for (const [name, arr] of [["ref", a.ref], ["refs", a.refs]] as const) if (arr && (combine === 1 ? name === "ref" : combine === 2 && name === "refs"))
-    for (let q = 0; q < arr.length; q++) if (!Number.isFinite(arr[q]!)) rangeError("NON_FINITE", name, q, `value is ${arr[q]}`);
+    for (let q = 0; q < arr.length; q++) if (!Number.isFinite(arr[q]!)) rangeError("NON_FINITE", name, q, msg`value is ${arr[q]}`);
   const sp = place(e, s, a.scores), vp = a.valid ? place(e, s, a.valid) : 0;
   const wp = s.alloc(K * 8);
   e.F64.set(w, wp >>> 3);

@@ -4,6 +4,8 @@
 // write straight into workspace views.
 import type { Engine } from "./engine.js";
 import { rangeError } from "./errors.js";
+import { msg, show } from "./safe.js";
+import { checkMoments } from "./standalone.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type LayoutInputs, type Rows, type Scratch } from "./bind.js";
 import { checkNonNegative, checkRange, resolveOptions, type StdKind } from "./options.js";
 import { whitenScale, type WhitenKnobs, type WhitenStats } from "./group.js";
@@ -49,7 +51,7 @@ export function checkTokens(e: Engine, s: Scratch, rows: Rows, ...tensors: [stri
   return tensors.map(([name, ptr], j) => {
     if (bitsI32[j]! < 0x7f800000) return bitsF32[j]!;
     const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    return rangeError("NON_FINITE", name, bad, `value is ${e.F32[(ptr >>> 2) + bad]} at a valid position`);
+    return rangeError("NON_FINITE", name, bad, msg`value is ${e.F32[(ptr >>> 2) + bad]} at a valid position`);
   });
 }
 
@@ -228,7 +230,7 @@ export function mergeMoments(a: ArrayLike<number>, b: ArrayLike<number>): Moment
 export function finalizeMoments(rec: ArrayLike<number>, kind: StdKind = "unbiased"): { count: number; mean: number; var: number } {
   const n = rec[0]!;
   const need = kind === "unbiased" ? 2 : 1;
-  if (n < need) rangeError("TOO_FEW_VALID", "moments", -1, `${kind} variance needs at least ${need} values, got ${n}`);
+  if (n < need) rangeError("TOO_FEW_VALID", "moments", -1, msg`${kind} variance needs at least ${need} values, got ${n}`);
   return { count: n, mean: rec[1]!, var: kind === "unbiased" ? rec[2]! / (n - 1) : rec[2]! / n };
 }
 
@@ -241,8 +243,7 @@ export const MASKED_WHITEN_OPTIONS = [...WHITEN_OPTIONS, "shiftMean", "centerOnl
  */
 export function runMaskedWhiten(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<{ whiten: WhitenStats }> {
   const o = resolveOptions("maskedWhiten", a, WHITEN_INPUTS, MASKED_WHITEN_OPTIONS, { shiftMean: true, centerOnly: false });
-  if (a.moments !== undefined && !(a.moments instanceof Float64Array && a.moments.length === 3))
-    rangeError("SHAPE_MISMATCH", "moments", -1, "moments must be a Float64Array [count, mean, M2]");
+  if (a.moments !== undefined) a = { ...a, moments: checkMoments("moments", a.moments) };
   const { rows, x } = bindValues(e, s, a, false);
   checkNonNegative("whitenEps", o.whitenEps);
   let rec: ArrayLike<number>;
@@ -260,7 +261,7 @@ export const MASKED_STAT_OPTIONS = ["axis"] as const;
 /** maskedSum / maskedMean: per row (Float32Array[B]) or over the batch (a number). */
 export function maskedSumMean(e: Engine, s: Scratch, a: Record<string, any>, kind: "sum" | "mean"): Float32Array | number {
   const o = resolveOptions(kind === "sum" ? "maskedSum" : "maskedMean", a, STATS_INPUTS, ["axis"] as const, { axis: "all" });
-  if (o.axis !== "all" && o.axis !== "row") rangeError("UNKNOWN_OPTION", "axis", -1, `unknown value ${JSON.stringify(o.axis)}; expected "row" or "all"`);
+  if (o.axis !== "all" && o.axis !== "row") rangeError("UNKNOWN_OPTION", "axis", -1, msg`unknown value ${show(o.axis)}; expected "row" or "all"`);
   const { rows, x } = bindValues(e, s, a, kind === "mean");
   if (o.axis === "all") {
     const m = s.alloc(24);

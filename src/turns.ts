@@ -4,6 +4,7 @@
 // broadcast runs in wasm.
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
+import { msg, show } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeLayout, type Scratch } from "./bind.js";
 import { checkGroupTypes, checkInt32, resolveGroups } from "./groups.js";
 import { checkFiniteParam, checkRange, resolveOptions } from "./options.js";
@@ -12,13 +13,13 @@ import { GROUP_INPUTS, LAYOUT_INPUTS } from "./outcome.js";
 function checkCsr(name: string, offsets: unknown, S: number): Int32Array {
   checkInt32(name, offsets);
   const o = offsets as Int32Array, B = o.length - 1;
-  if (B < 0 || o[0] !== 0) rangeError("BAD_OFFSETS", name, 0, `${name}[0] must be 0`);
-  for (let i = 1; i <= B; i++) if (o[i]! < o[i - 1]!) rangeError("BAD_OFFSETS", name, i, `${name} must be non-decreasing`);
-  if (o[B] !== S) rangeError("BAD_OFFSETS", name, B, `${name}[B] = ${o[B]} != ${S}`);
+  if (B < 0 || o[0] !== 0) rangeError("BAD_OFFSETS", name, 0, msg`${name}[0] must be 0`);
+  for (let i = 1; i <= B; i++) if (o[i]! < o[i - 1]!) rangeError("BAD_OFFSETS", name, i, msg`${name} must be non-decreasing`);
+  if (o[B] !== S) rangeError("BAD_OFFSETS", name, B, msg`${name}[B] = ${o[B]} != ${S}`);
   return o;
 }
 function finiteAll(name: string, x: ArrayLike<number>): void {
-  for (let k = 0; k < x.length; k++) if (!Number.isFinite(x[k]!)) rangeError("NON_FINITE", name, k, `value is ${x[k]}`);
+  for (let k = 0; k < x.length; k++) if (!Number.isFinite(x[k]!)) rangeError("NON_FINITE", name, k, msg`value is ${x[k]}`);
 }
 
 /** Clip (provisional): r'_k = min(r_k - eta, 0); every dense reward is then <= 0. */
@@ -34,7 +35,7 @@ export function clipStepRewards(a: { stepValues: Float32Array; eta: number }): F
 /** Delta (provisional): r'_k = r_k - r_{k+1}; the last step is 0 ("zero") or kept ("keep"). */
 export function deltaStepRewards(a: { stepValues: Float32Array; stepOffsets: Int32Array; lastStep?: "zero" | "keep" }): Float32Array {
   const o = resolveOptions("deltaStepRewards", a as any, ["stepValues", "stepOffsets"], ["lastStep"] as const, { lastStep: "zero" });
-  if (o.lastStep !== "zero" && o.lastStep !== "keep") rangeError("UNKNOWN_OPTION", "lastStep", -1, `unknown value ${JSON.stringify(o.lastStep)}`);
+  if (o.lastStep !== "zero" && o.lastStep !== "keep") rangeError("UNKNOWN_OPTION", "lastStep", -1, msg`unknown value ${show(o.lastStep)}`);
   checkF32("stepValues", a.stepValues);
   const so = checkCsr("stepOffsets", a.stepOffsets, a.stepValues.length);
   finiteAll("stepValues", a.stepValues);
@@ -47,11 +48,11 @@ export function deltaStepRewards(a: { stepValues: Float32Array; stepOffsets: Int
 /** IGPO turn rewards: information gains val(vTurn_k) - val(vTurn_{k-1}) (vTurn_{-1} = v0), the answer turn gets outcomeWeight*outcome. */
 export function igpoTurnRewards(a: { v0: Float32Array; vTurn: Float32Array; turnOffsets: Int32Array; outcome: Float32Array; valueMode?: "prob" | "logProb"; outcomeWeight?: number }): Float32Array {
   const o = resolveOptions("igpoTurnRewards", a as any, ["v0", "vTurn", "turnOffsets", "outcome"], ["valueMode", "outcomeWeight"] as const, { valueMode: "prob", outcomeWeight: 1 });
-  if (o.valueMode !== "prob" && o.valueMode !== "logProb") rangeError("UNKNOWN_OPTION", "valueMode", -1, `unknown value ${JSON.stringify(o.valueMode)}`);
+  if (o.valueMode !== "prob" && o.valueMode !== "logProb") rangeError("UNKNOWN_OPTION", "valueMode", -1, msg`unknown value ${show(o.valueMode)}`);
   for (const k of ["v0", "vTurn", "outcome"] as const) checkF32(k, a[k]);
   const to = checkCsr("turnOffsets", a.turnOffsets, a.vTurn.length), B = to.length - 1;
-  if (a.v0.length !== B) rangeError("SHAPE_MISMATCH", "v0", -1, `length ${a.v0.length} != rows ${B}`);
-  if (a.outcome.length !== B) rangeError("SHAPE_MISMATCH", "outcome", -1, `length ${a.outcome.length} != rows ${B}`);
+  if (a.v0.length !== B) rangeError("SHAPE_MISMATCH", "v0", -1, msg`length ${a.v0.length} != rows ${B}`);
+  if (a.outcome.length !== B) rangeError("SHAPE_MISMATCH", "outcome", -1, msg`length ${a.outcome.length} != rows ${B}`);
   checkFiniteParam("outcomeWeight", o.outcomeWeight);
   finiteAll("v0", a.v0); finiteAll("outcome", a.outcome);
   const val = (x: number) => (o.valueMode === "prob" ? Math.exp(x) : x);
@@ -61,7 +62,7 @@ export function igpoTurnRewards(a: { v0: Float32Array; vTurn: Float32Array; turn
     for (let k = to[i]!; k < to[i + 1]!; k++) {
       if (k === to[i + 1]! - 1) { out[k] = o.outcomeWeight * a.outcome[i]!; continue; } // the answer turn; its vTurn is ignored
       const v = a.vTurn[k]!;
-      if (!Number.isFinite(v)) rangeError("NON_FINITE", "vTurn", k, `value is ${v}`);
+      if (!Number.isFinite(v)) rangeError("NON_FINITE", "vTurn", k, msg`value is ${v}`);
       out[k] = val(v) - val(prev);
       prev = v;
     }
@@ -82,7 +83,7 @@ export function igpoAdvantageRun(e: Engine, s: Scratch, a: IgpoArgs): { advantag
   const o = resolveOptions("igpoAdvantage", a as any, ["turnRewards", "turnOffsets", "turnEnds", ...LAYOUT_INPUTS, ...GROUP_INPUTS],
     ["normMode", "normalizeByStd", "eps", "varEps", "gamma", "weightOutcome", "weightGain", "excludeZeroGain"] as const,
     { normMode: "joint", normalizeByStd: true, eps: 1e-6, varEps: 1e-8, gamma: 1, weightOutcome: 1, weightGain: 1, excludeZeroGain: false });
-  if (o.normMode !== "separate" && o.normMode !== "joint") rangeError("UNKNOWN_OPTION", "normMode", -1, `unknown value ${JSON.stringify(o.normMode)}`);
+  if (o.normMode !== "separate" && o.normMode !== "joint") rangeError("UNKNOWN_OPTION", "normMode", -1, msg`unknown value ${show(o.normMode)}`);
   checkF32("turnRewards", a.turnRewards);
   checkGroupTypes(a);
   const shape = layoutShape(a, a.offsets ? undefined : a.turnOffsets ? a.turnOffsets.length - 1 : undefined, []);
@@ -90,19 +91,19 @@ export function igpoAdvantageRun(e: Engine, s: Scratch, a: IgpoArgs): { advantag
   checkLayoutStructure(a, shape);
   resolveGroups(a, shape.B);
   const to = checkCsr("turnOffsets", a.turnOffsets, a.turnRewards.length);
-  if (to.length !== shape.B + 1) rangeError("SHAPE_MISMATCH", "turnOffsets", -1, `length ${to.length} != rows + 1`);
+  if (to.length !== shape.B + 1) rangeError("SHAPE_MISMATCH", "turnOffsets", -1, msg`length ${to.length} != rows + 1`);
   checkInt32("turnEnds", a.turnEnds);
-  if (a.turnEnds.length !== a.turnRewards.length) rangeError("SHAPE_MISMATCH", "turnEnds", -1, `length ${a.turnEnds.length} != turns ${a.turnRewards.length}`);
+  if (a.turnEnds.length !== a.turnRewards.length) rangeError("SHAPE_MISMATCH", "turnEnds", -1, msg`length ${a.turnEnds.length} != turns ${a.turnRewards.length}`);
   const rowLen = (i: number) => (a.offsets ? a.offsets[i + 1]! - a.offsets[i]! : shape.T);
   for (let i = 0; i < shape.B; i++) for (let k = to[i]!; k < to[i + 1]!; k++) {
     const t = a.turnEnds[k]!;
-    if (t < 0 || t >= rowLen(i) || (k > to[i]! && t <= a.turnEnds[k - 1]!)) rangeError("BAD_OFFSETS", "turnEnds", k, `turn end ${t} of row ${i} is outside the row or not increasing`);
+    if (t < 0 || t >= rowLen(i) || (k > to[i]! && t <= a.turnEnds[k - 1]!)) rangeError("BAD_OFFSETS", "turnEnds", k, msg`turn end ${t} of row ${i} is outside the row or not increasing`);
   }
   const rows = placeLayout(e, s, a, shape, "mask", true);
   for (let i = 0; i < shape.B; i++) for (let k = to[i]!; k < to[i + 1]!; k++) {
     const start = a.offsets ? a.offsets[i]! : i * shape.T, t = a.turnEnds[k]!;
     const ok = rows.lensPtr ? t < e.I32[(rows.lensPtr >>> 2) + i]! : rows.maskPtr ? e.U8[rows.maskPtr + start + t] === 1 : true;
-    if (!ok) rangeError("DOMAIN", "turnEnds", k, `turn end ${t} of row ${i} is a masked position`);
+    if (!ok) rangeError("DOMAIN", "turnEnds", k, msg`turn end ${t} of row ${i} is a masked position`);
   }
   checkRange("gamma", o.gamma, 0, 1);
   for (const k of ["eps", "varEps", "weightOutcome", "weightGain"] as const) checkFiniteParam(k, o[k]);

@@ -212,7 +212,7 @@ export class Workspace {
     let v = this.viewCache.get(name);
     if (!v) {
       const r = this.regions.get(name);
-      if (!r) rangeError("SHAPE_MISMATCH", name, -1, `this workspace has no "${name}" view; add it to the plan (valid / extraViews)`);
+      if (!r) rangeError("SHAPE_MISMATCH", name, -1, msg`this workspace has no "${name}" view; add it to the plan (valid / extraViews)`);
       const buf = this.e.buffer; // never replaced: the memory grew once, when the plan was made
       v = r!.kind === "f32" ? new Float32Array(buf, r!.ptr, r!.len) : r!.kind === "u8" ? new Uint8Array(buf, r!.ptr, r!.len) : new Int32Array(buf, r!.ptr, r!.len);
       this.viewCache.set(name, v);
@@ -249,7 +249,7 @@ export class Workspace {
     if (this.packed) {
       const o = this.offsets;
       n = o[this.B]!;
-      if (!(n >= 0 && n <= this.N)) rangeError("BAD_OFFSETS", "offsets", this.B, `offsets[B] = ${n} outside the planned token capacity [0, ${this.N}]`);
+      if (!(n >= 0 && n <= this.N)) rangeError("BAD_OFFSETS", "offsets", this.B, msg`offsets[B] = ${n} outside the planned token capacity [0, ${this.N}]`);
       out.offsets = o;
     } else if (!this.rowsOnly) out.width = this.T;
     if (this.plan.valid === "mask") out.mask = this.mask.subarray(0, n);
@@ -267,7 +267,7 @@ export class Workspace {
     if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
     const o = ownOptions(call ?? {}, "options");
     for (const k in o) if (WS_INPUTS.has(k))
-      rangeError("UNKNOWN_OPTION", k, -1, `${k} is set by the workspace (an input view, or fixed for this call), not per call`);
+      rangeError("UNKNOWN_OPTION", k, -1, msg`${k} is set by the workspace (an input view, or fixed for this call), not per call`);
     return o;
   }
 
@@ -286,7 +286,7 @@ export class Workspace {
 
   private region(name: string): number {
     const r = this.regions.get(name);
-    if (!r) rangeError("SHAPE_MISMATCH", name, -1, `this call writes the "${name}" view: plan the workspace with extraViews: ["${name}"]`);
+    if (!r) rangeError("SHAPE_MISMATCH", name, -1, msg`this call writes the "${name}" view: plan the workspace with extraViews: ["${name}"]`);
     return r!.ptr;
   }
 

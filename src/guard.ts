@@ -1,0 +1,36 @@
+// The last line of the "no NaN or Inf from finite inputs" contract for the copy API: every float
+// output of a call is scanned once before it is returned, and a non-finite value is
+// RESULT_OVERFLOW naming the output and its index. Kernels check their own overflow first, with
+// better messages; this catches what a kernel's own bounds missed. It reads each output once,
+// which the copy API's copy-out already costs. Workspace kernels do not pay it: the fuzz suite
+// holds them to the same contract.
+import { rangeError } from "./errors.js";
+import { msg, typedArrayKind } from "./safe.js";
+
+/** Outputs in which NaN is defined (TRL's nanAsMissing: a NaN score marks an unscorable row). */
+export interface ResultRules { allowNaN?: boolean }
+
+export function checkResult(kernel: string, result: unknown, rules: ResultRules = {}): void {
+  visit(kernel, "result", result, rules, 0);
+}
+
+function visit(kernel: string, name: string, v: unknown, rules: ResultRules, depth: number): void {
+  if (typeof v === "number") {
+    if (!Number.isFinite(v) && !(rules.allowNaN && Number.isNaN(v)))
+      rangeError("RESULT_OVERFLOW", name, -1, msg`${kernel} computed ${v} from finite inputs (outside the float range)`);
+    return;
+  }
+  if (v === null || typeof v !== "object" || depth > 2) return;
+  const kind = typedArrayKind(v);
+  if (kind === "Float32Array" || kind === "Float64Array") {
+    const x = v as Float32Array | Float64Array;
+    for (let i = 0; i < x.length; i++) {
+      const y = x[i]!;
+      if (y - y !== 0 && !(rules.allowNaN && y !== y))
+        rangeError("RESULT_OVERFLOW", name, i, msg`${kernel} computed ${y} from finite inputs (outside the float32 range)`);
+    }
+    return;
+  }
+  if (kind !== undefined) return;
+  for (const key of Object.keys(v)) if (key !== "diagnostics") visit(kernel, name === "result" ? key : `${name}.${key}`, (v as Record<string, unknown>)[key], rules, depth + 1);
+}

@@ -1,0 +1,90 @@
+// The exported functions that compute in JS without an engine (step structure, Clip/Delta, IGPO
+// turn rewards, moment records, labels, lgamma), each behind the same guards as a copy-API call:
+// the argument object read once by its own keys, typed errors for anything else thrown while
+// reading a hostile argument, and no NaN or Inf returned from finite inputs.
+import { isRlaError, rangeError, typeError } from "./errors.js";
+import { checkResult } from "./guard.js";
+import { checkEnum, msg, ownOptions, typedArrayKind } from "./safe.js";
+import { clipStepRewards as clipRaw, deltaStepRewards as deltaRaw, igpoTurnRewards as igpoRaw } from "./turns.js";
+import { stepsFromMask as stepsRaw } from "./pure.js";
+import { finalizeMoments as finalizeRaw, mergeMoments as mergeRaw, type MomentRecord } from "./scans.js";
+import { canonicalizeGroups as canonicalRaw, type CanonicalGroups } from "./groups.js";
+import { lgamma as lgammaRaw } from "./math.js";
+import { checkNumber, type StdKind } from "./options.js";
+
+function guarded<A, R>(kernel: string, fn: (a: A) => R): (a: A) => R {
+  return (a: A) => {
+    const r = fn(ownOptions(a, "args") as A);
+    checkResult(kernel, r);
+    return r;
+  };
+}
+
+/** Clip for PRM step rewards (provisional): `min(r - eta, 0)` per step. */
+export const clipStepRewards = guarded("clipStepRewards", clipRaw);
+/** Delta for PRM step rewards (provisional): `r_k - r_{k+1}`, the last step "zero" or "keep". */
+export const deltaStepRewards = guarded("deltaStepRewards", deltaRaw);
+/** IGPO information-gain turn rewards. */
+export const igpoTurnRewards = guarded("igpoTurnRewards", igpoRaw);
+/** The CSR step structure (`stepOffsets`, `stepEnds`) of a 0/1 step-end token tensor. */
+export const stepsFromMask = guarded("stepsFromMask", stepsRaw);
+
+/**
+ * A moment record `[count, mean, M2]` checked before use: count a non-negative integer, mean and
+ * M2 finite, M2 >= 0 (and 0 when count <= 1). Returns a plain copy.
+ */
+export function checkMoments(name: string, rec: unknown): [number, number, number] {
+  const kind = typedArrayKind(rec);
+  let isArray = false;
+  try { isArray = Array.isArray(rec); } catch { /* a revoked Proxy */ }
+  if (kind !== "Float64Array" && !isArray) typeError("WRONG_TYPE", name, -1, msg`must be a Float64Array [count, mean, M2], got ${rec}`);
+  const r = rec as ArrayLike<unknown>;
+  let len = 0;
+  try { len = r.length; } catch { typeError("WRONG_TYPE", name, -1, "its length cannot be read"); }
+  if (len !== 3) rangeError("SHAPE_MISMATCH", name, -1, msg`a moment record has 3 entries [count, mean, M2], got ${len}`);
+  const v: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    let x: unknown;
+    try { x = r[k]; } catch { typeError("WRONG_TYPE", name, k, "an entry cannot be read"); }
+    if (typeof x !== "number") typeError("WRONG_TYPE", name, k, msg`entries must be numbers, got ${x}`);
+    if (!Number.isFinite(x)) rangeError("NON_FINITE", name, k, msg`entry is ${x}`);
+    v.push(x as number);
+  }
+  const [n, , m2] = v as [number, number, number];
+  if (!Number.isSafeInteger(n) || n < 0) rangeError("DOMAIN", name, 0, msg`count must be a non-negative integer, got ${n}`);
+  if (m2 < 0) rangeError("DOMAIN", name, 2, msg`M2 (a sum of squares) must be >= 0, got ${m2}`);
+  if (n <= 1 && m2 !== 0) rangeError("DOMAIN", name, 2, msg`M2 must be 0 for a record of ${n} value(s), got ${m2}`);
+  return v as [number, number, number];
+}
+
+/** Chan's merge of two moment records (exact order: `a` then `b`). */
+export function mergeMoments(a: ArrayLike<number>, b: ArrayLike<number>): MomentRecord {
+  const r = mergeRaw(checkMoments("a", a), checkMoments("b", b));
+  checkResult("mergeMoments", r);
+  return r;
+}
+
+/** `{ count, mean, var }` of a moment record; `kind` "unbiased" (default) or "biased". */
+export function finalizeMoments(rec: ArrayLike<number>, kind: StdKind = "unbiased"): { count: number; mean: number; var: number } {
+  const r = finalizeRaw(checkMoments("moments", rec), checkEnum<StdKind>("kind", kind, ["unbiased", "biased"]));
+  checkResult("finalizeMoments", r);
+  return r;
+}
+
+/** Arbitrary labels to dense ids in order of first appearance. */
+export function canonicalizeGroups(labels: ArrayLike<number | string | bigint> | Iterable<number | string | bigint>): CanonicalGroups {
+  try { return canonicalRaw(labels); } catch (err) {
+    if (isRlaError(err)) throw err;
+    return typeError("WRONG_TYPE", "labels", -1, "must be an array or iterable of numbers, strings or bigints, and readable");
+  }
+}
+
+/** log|Γ(x)| for finite x that is not a pole (0, -1, -2, ...: DOMAIN). */
+export function lgamma(x: number): number {
+  checkNumber("x", x);
+  if (!Number.isFinite(x)) rangeError("NON_FINITE", "x", -1, msg`must be finite, got ${x}`);
+  if (x <= 0 && Number.isInteger(x)) rangeError("DOMAIN", "x", -1, msg`lgamma has a pole at ${x}`);
+  const y = lgammaRaw(x);
+  checkResult("lgamma", y);
+  return y;
+}
