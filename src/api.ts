@@ -82,7 +82,7 @@ export class RlAdvantage {
   /** GRPO and Dr.GRPO (`normalizeByStd: false`), group.md §2. */
   grpo(args: T.GrpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpo(e, s, a))); }
   /** Dr.GRPO: GRPO without the std division. */
-  drGrpo(args: Omit<T.GrpoArgs, "normalizeByStd">): T.OutcomeResult<T.GroupDiagnostics> { return this.grpo({ ...args, normalizeByStd: false }); }
+  drGrpo(args: Omit<T.GrpoArgs, "normalizeByStd">): T.OutcomeResult<T.GroupDiagnostics> { return this.grpo({ ...ownOptions(args, "args"), normalizeByStd: false }); }
   /** RLOO, group.md §4. */
   rloo(args: T.RlooArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runRloo(e, s, a))); }
   /** REINFORCE++-baseline: group-mean baseline then token-weighted batch whitening, group.md §5. */

@@ -15,11 +15,12 @@ const ROW_SCORE_OPTIONS = ["rowScore"] as const;
 const BROADCAST_INPUTS = ["values", ...LAYOUT_INPUTS] as const;
 const NO_OPTIONS = [] as const;
 
+/** Per-group f64 statistics; every field is 0 for an empty group (count 0). */
 export interface GroupStatsResult {
   count: Float64Array; sum: Float64Array; mean: Float64Array; m2: Float64Array; min: Float64Array; max: Float64Array;
-  /** M2/(count-1) for count >= 2, NaN otherwise. */
+  /** M2/(count-1) for count >= 2, 0 otherwise (no spread is measurable; `count` says why). */
   varUnbiased: Float64Array;
-  /** M2/count for count >= 1, NaN otherwise. */
+  /** M2/count for count >= 1, 0 for an empty group. */
   varBiased: Float64Array;
   /** 1 when count >= 2 and M2 == 0 (all members equal). */
   allEqual: Uint8Array;
@@ -37,8 +38,9 @@ export function groupStatsRun(e: Engine, s: Scratch, a: GroupStatsArgs): GroupSt
   const groups = placeGroups(e, s, a, B);
   const x = place(e, s, a.x);
   const inc = a.include ? place(e, s, a.include) : 0;
-  const bad = e.exports.first_nonfinite_f32(x, B);
-  if (bad >= 0 && (!a.include || a.include[bad])) rangeError("NON_FINITE", "x", bad, msg`value is ${a.x[bad]}`);
+  // Only counted rows are read: the first non-finite one among them (an excluded NaN before it
+  // must not hide it).
+  for (let i = 0; i < B; i++) if ((!a.include || a.include[i]) && !Number.isFinite(a.x[i]!)) rangeError("NON_FINITE", "x", i, msg`value is ${a.x[i]}`);
   const st = groupMoments({ e, s, rows: { B, T: 0, N: 0, packed: false, hasTokens: false, offsetsPtr: 0, maskPtr: 0, lensPtr: 0, rowLensPtr: 0, emptyRows: -1, prefixPtr: 0 }, groups, sPtr: x }, inc);
   const G = groups.G;
   const get = (p: number) => e.f64(p, G).slice();
@@ -46,11 +48,15 @@ export function groupStatsRun(e: Engine, s: Scratch, a: GroupStatsArgs): GroupSt
   const varUnbiased = new Float64Array(G), varBiased = new Float64Array(G), allEqual = new Uint8Array(G);
   for (let g = 0; g < G; g++) {
     const n = count[g]!;
-    varUnbiased[g] = n >= 2 ? m2[g]! / (n - 1) : NaN;
-    varBiased[g] = n >= 1 ? m2[g]! / n : NaN;
+    varUnbiased[g] = n >= 2 ? m2[g]! / (n - 1) : 0;
+    varBiased[g] = n >= 1 ? m2[g]! / n : 0;
     allEqual[g] = n >= 2 && m2[g] === 0 ? 1 : 0;
   }
-  return { count, sum: get(st.sum), mean: get(st.mean), m2, min: get(st.min), max: get(st.max), varUnbiased, varBiased, allEqual };
+  const sum = get(st.sum), mean = get(st.mean), min = get(st.min), max = get(st.max);
+  // An empty group (an id below numGroups with no counted row) has no values: its statistics are
+  // 0, not the NaN and ±Infinity of an empty reduction; `count` is 0.
+  for (let g = 0; g < G; g++) if (count[g] === 0) { sum[g] = 0; mean[g] = 0; m2[g] = 0; min[g] = 0; max[g] = 0; }
+  return { count, sum, mean, m2, min, max, varUnbiased, varBiased, allEqual };
 }
 
 export function rowScoresRun(e: Engine, s: Scratch, a: RowScoresArgs): Float32Array {
@@ -69,6 +75,8 @@ export function broadcastRowsRun(e: Engine, s: Scratch, a: BroadcastArgs): Float
   checkLayoutStructure(a, shape);
   const rows = placeLayout(e, s, a, shape);
   const v = place(e, s, a.values);
+  const bad = e.exports.first_nonfinite_f32(v, rows.B); // every row value is read
+  if (bad >= 0) rangeError("NON_FINITE", "values", bad, msg`value is ${a.values[bad]}`);
   const out = s.alloc(rows.N * 4);
   broadcast(e, rows, v, out);
   return e.f32(out, rows.N).slice();

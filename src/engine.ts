@@ -7,7 +7,7 @@ import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./wasm/binaries.js";
 import { Heap } from "./memory.js";
 export { MEMORY_LIMIT } from "./memory.js";
 import { rangeError } from "./errors.js";
-import { msg, show } from "./safe.js";
+import { msg, ownOptions, show } from "./safe.js";
 
 export type BuildName = "simd" | "scalar";
 
@@ -35,7 +35,8 @@ export function simdSupported(): boolean {
   return simdProbe;
 }
 
-function pickBuild(opts?: LoadOptions): BuildName {
+function pickBuild(options?: LoadOptions): BuildName {
+  const opts = options === undefined ? undefined : (ownOptions(options, "options", ["build"]) as LoadOptions);
   const want = opts?.build;
   if (want !== undefined && want !== "simd" && want !== "scalar")
     rangeError("UNKNOWN_OPTION", "build", -1, msg`unknown build ${show(want)}; expected "simd" or "scalar"`);

@@ -3,7 +3,7 @@
 // the workspace API differ only in where `emit` writes.
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
-import { msg } from "./safe.js";
+import { checkFiniteList, msg, numberList } from "./safe.js";
 import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type LayoutInputs, type Rows, type Scratch } from "./bind.js";
 import { checkGroupTypes, resolveGroups } from "./groups.js";
 import { checkFiniteParam, checkNonNegative, checkPositive, resolveOptions, type Knobs } from "./options.js";
@@ -262,8 +262,8 @@ export const TRL_OPTIONS = ["scaleRewards", "aggregation", "eps", "nanAsMissing"
 export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array; weights?: Float32Array | number[] } & Record<string, unknown>, bo?: BindOpts): Ran<GroupDiagnostics & { unscorableRows: number }> {
   const o = resolveOptions("trlGroupAdvantage", a, TRL_INPUTS, TRL_OPTIONS, { scaleRewards: "group", aggregation: "sumThenNormalize", eps: 1e-4, nanAsMissing: true });
   checkF32("rewardsPerFunc", a.rewardsPerFunc);
-  let w = a.weights;
-  if (w !== undefined && !(w instanceof Float32Array) && !Array.isArray(w)) typeError("WRONG_TYPE", "weights", -1, "must be a Float32Array or number[]");
+  const wl = a.weights === undefined ? undefined : numberList(a.weights, "weights");
+  const w = wl?.values;
   checkGroupTypes(a as any);
   const K = w ? w.length : 1;
   if (K < 1) rangeError("SHAPE_MISMATCH", "weights", -1, "needs at least one reward function");
@@ -278,7 +278,8 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
   const Rp = place(e, s, R);
   checkNonNegative("eps", o.eps);
   const wp = s.alloc(K * 8);
-  { const F = e.F64; for (let k = 0; k < K; k++) { const v = w ? Number(w[k]) : 1; checkFiniteParam(`weights[${k}]`, v); F[(wp >>> 3) + k] = w instanceof Float32Array ? v : Math.fround(v); } }
+  if (w) checkFiniteList("weights", w);
+  { const F = e.F64; for (let k = 0; k < K; k++) { const v = w ? w[k]! : 1; F[(wp >>> 3) + k] = wl?.f32 ? v : Math.fround(v); } }
   // NaN means "reward function returned None"; infinities are never allowed.
   { const F = e.F32, base = Rp >>> 2; for (let i = 0; i < B * K; i++) { const v = F[base + i]!; if (Math.abs(v) === Infinity || (Number.isNaN(v) && !o.nanAsMissing)) rangeError("NON_FINITE", "rewardsPerFunc", i, msg`value is ${v}`); } }
   const ctx: Ctx = { e, s, rows, groups, sPtr: 0 };

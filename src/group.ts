@@ -406,7 +406,10 @@ export function whitenScale(count: number, m2: number, o: WhitenKnobs, argument:
   const need = o.whitenVariance === "unbiased" ? 2 : 1;
   if (count < need) rangeError("TOO_FEW_VALID", argument, -1, msg`whitening needs at least ${need} valid token(s), got ${count}`);
   const v = variance(m2, count, o.whitenVariance);
-  const rstd = o.whitenEpsMode === "add" ? 1 / Math.sqrt(v + o.whitenEps) : 1 / Math.sqrt(Math.max(v, o.whitenEps));
+  const d = o.whitenEpsMode === "add" ? v + o.whitenEps : Math.max(v, o.whitenEps);
+  // d = 0 only when every valid value equals the (exact, f64) mean and eps is 0: each numerator
+  // x - mean is then exactly 0, and 0/0 is defined as 0 (a zero scale), never NaN.
+  const rstd = d === 0 ? 0 : 1 / Math.sqrt(d);
   return { variance: v, rstd };
 }
 

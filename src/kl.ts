@@ -1,7 +1,7 @@
 // KL estimators, KL in the reward and the KL controller (spec token.md §3-§5).
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
-import { msg, ownOptions, show } from "./safe.js";
+import { checkEnum, msg, ownOptions, show } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "./bind.js";
 import { checkFiniteParam, resolveOptions } from "./options.js";
 import { LAYOUT_INPUTS } from "./outcome.js";
@@ -166,15 +166,15 @@ export class KlController {
   horizon: number;
   constructor(options: { type?: "fixed" | "adaptive"; value: number; target?: number; horizon?: number }) {
     const opts = ownOptions(options, "options", ["type", "value", "target", "horizon"]) as { type?: "fixed" | "adaptive"; value: number; target?: number; horizon?: number };
-    const type = opts.type ?? "fixed";
-    if (type !== "fixed" && type !== "adaptive") rangeError("UNKNOWN_OPTION", "klController", -1, msg`unknown value ${show(type)}`);
-    checkFiniteParam("klCoef", opts.value);
+    const type = checkEnum<"fixed" | "adaptive">("type", opts.type ?? "fixed", ["fixed", "adaptive"]);
+    if (opts.value === undefined) typeError("WRONG_TYPE", "value", -1, "the initial coefficient `value` is required");
+    checkFiniteParam("value", opts.value);
     const target = opts.target ?? 0.1, horizon = opts.horizon ?? 10000;
     if (type === "adaptive") {
-      checkFiniteParam("klTarget", target);
-      checkFiniteParam("klHorizon", horizon);
-      if (!(target > 0)) rangeError("PARAM_OUT_OF_RANGE", "klTarget", -1, msg`must be > 0, got ${target}`);
-      if (!(horizon > 0)) rangeError("PARAM_OUT_OF_RANGE", "klHorizon", -1, msg`must be > 0, got ${horizon}`);
+      checkFiniteParam("target", target);
+      checkFiniteParam("horizon", horizon);
+      if (!(target > 0)) rangeError("PARAM_OUT_OF_RANGE", "target", -1, msg`must be > 0, got ${target}`);
+      if (!(horizon > 0)) rangeError("PARAM_OUT_OF_RANGE", "horizon", -1, msg`must be > 0, got ${horizon}`);
     }
     this.type = type; this.value = opts.value; this.target = target; this.horizon = horizon;
   }
@@ -186,7 +186,9 @@ export class KlController {
     if (!Number.isSafeInteger(nSteps) || nSteps < 0) rangeError("PARAM_OUT_OF_RANGE", "nSteps", -1, msg`must be an integer >= 0, got ${nSteps}`);
     if (this.type === "adaptive") {
       const err = Math.min(Math.max(current / this.target - 1, -0.2), 0.2);
-      this.value = this.value * (1 + (err * nSteps) / this.horizon);
+      const next = this.value * (1 + (err * nSteps) / this.horizon);
+      if (!Number.isFinite(next)) rangeError("RESULT_OVERFLOW", "nSteps", -1, msg`the coefficient would become ${next}; the controller is unchanged`);
+      this.value = next;
     }
     return this.value;
   }

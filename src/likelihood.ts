@@ -71,8 +71,8 @@ export interface TgdpoResult { chosenWeights: Float32Array; rejectedWeights: Flo
 export function tgdpoRun(e: Engine, s: Scratch, a: Record<string, any>): TgdpoResult {
   const o = resolveOptions("tgdpo", a, ["chosenLogp", "chosenRefLogp", "chosenRewardLogp", "chosenMask", "rejectedLogp", "rejectedRefLogp", "rejectedRewardLogp", "rejectedMask", "width", "lengths", "offsets"],
     ["beta", "alpha"] as const, { beta: 0.1, alpha: 0.5 });
-  const w = rowsOf(e, s, { ...a, mask: a.chosenMask }, [["chosenLogp", a.chosenLogp], ["chosenRefLogp", a.chosenRefLogp], ["chosenRewardLogp", a.chosenRewardLogp]]);
-  const l = rowsOf(e, s, { ...a, mask: a.rejectedMask }, [["rejectedLogp", a.rejectedLogp], ["rejectedRefLogp", a.rejectedRefLogp], ["rejectedRewardLogp", a.rejectedRewardLogp]]);
+  const w = rowsOf(e, s, a, [["chosenLogp", a.chosenLogp], ["chosenRefLogp", a.chosenRefLogp], ["chosenRewardLogp", a.chosenRewardLogp]], "chosenMask");
+  const l = rowsOf(e, s, a, [["rejectedLogp", a.rejectedLogp], ["rejectedRefLogp", a.rejectedRefLogp], ["rejectedRewardLogp", a.rejectedRewardLogp]], "rejectedMask");
   if (w.rows.B !== l.rows.B) rangeError("SHAPE_MISMATCH", "rejectedLogp", -1, msg`chosen has ${w.rows.B} pairs, rejected ${l.rows.B}`);
   checkFiniteParam("beta", o.beta); checkFiniteParam("alpha", o.alpha);
   const P = w.rows.B;

@@ -13,6 +13,7 @@ export interface Steps { stepOffsets: Int32Array; stepEnds: Int32Array }
 
 /** Builds the CSR step structure from a 0/1 step-end token tensor (padded with width, or packed). */
 export function stepsFromMask(a: { stepEndMask: Uint8Array; width?: number; offsets?: Int32Array }): Steps {
+  resolveOptions("stepsFromMask", a, ["stepEndMask", "width", "offsets"], [] as never[]);
   checkU8("stepEndMask", a.stepEndMask);
   const shape = layoutShape({ width: a.width, offsets: a.offsets }, undefined, [["stepEndMask", a.stepEndMask]]);
   checkLayoutStructure({ offsets: a.offsets }, shape);
@@ -182,6 +183,8 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
     return e.f32(out, rows.N).slice();
   }
   checkF32("stepValues", a.stepValues);
+  checkInt32("stepOffsets", a.stepOffsets);
+  checkGroupTypes(a);
   const rows = tokenRows(e, s, { ...a, rowsHint: a.groupIds?.length ?? (a.stepOffsets ? a.stepOffsets.length - 1 : undefined) }, []);
   resolveGroups(a, rows.B);
   checkSteps(e, rows, a, true);
@@ -231,6 +234,8 @@ export function pureVerifiableRun(e: Engine, s: Scratch, a: Record<string, any>)
 export function zeroStepEndsRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
   resolveOptions("zeroStepEnds", a, ["values", "stepOffsets", "stepEnds", ...LAYOUT_INPUTS], [] as never[]);
   checkF32("values", a.values);
+  checkInt32("stepOffsets", a.stepOffsets);
+  checkInt32("stepEnds", a.stepEnds);
   const rows = tokenRows(e, s, { ...a, rowsHint: a.stepOffsets ? a.stepOffsets.length - 1 : undefined }, [["values", a.values]]);
   checkSteps(e, rows, a, true);
   const out = (a.values as Float32Array).slice();

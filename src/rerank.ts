@@ -4,7 +4,7 @@
 // those f32 values, so the order is the same in both builds and on every runtime.
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
-import { msg, show } from "./safe.js";
+import { checkFiniteList, msg, numberList, show } from "./safe.js";
 import { checkF32, checkU8, place, type Scratch } from "./bind.js";
 import { checkFiniteParam, resolveOptions } from "./options.js";
 
@@ -35,12 +35,13 @@ export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
   if (a.valid !== undefined) checkU8("valid", a.valid);
   const N = a.candidates, K = a.heads ?? 1;
   for (const [n, v] of [["candidates", N], ["heads", K]] as const) if (!Number.isInteger(v) || v < 1) typeError("WRONG_TYPE", n, -1, msg`must be a positive integer, got ${v}`);
+  if (a.prompts !== undefined && (!Number.isSafeInteger(a.prompts) || a.prompts < 0)) typeError("WRONG_TYPE", "prompts", -1, msg`must be a non-negative integer, got ${a.prompts}`);
   const P = a.prompts ?? a.scores.length / (N * K);
   if (!Number.isInteger(P) || P * N * K !== a.scores.length) rangeError("SHAPE_MISMATCH", "scores", -1, msg`length ${a.scores.length} is not prompts x ${N} candidates x ${K} heads`);
   if (a.valid && a.valid.length !== P * N) rangeError("SHAPE_MISMATCH", "valid", -1, msg`length ${a.valid.length} != prompts x candidates = ${P * N}`);
   const combine = COMBINE[o.combine as keyof typeof COMBINE];
   if (combine === undefined) rangeError("UNKNOWN_OPTION", "combine", -1, msg`unknown value ${show(o.combine)}`);
-  const w = a.weights ? Array.from(a.weights) : new Array(K).fill(1);
+  const w = a.weights !== undefined ? numberList(a.weights, "weights").values : new Array<number>(K).fill(1);
   if (w.length !== K) rangeError("SHAPE_MISMATCH", "weights", -1, msg`length ${w.length} != heads ${K}`);
   let refPerPrompt = 1, M = 0;
   if (combine === 1) {
@@ -57,7 +58,7 @@ export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
   if (!Number.isInteger(o.k) || o.k < 1 || o.k > N) rangeError("PARAM_OUT_OF_RANGE", "k", -1, msg`must be an integer in [1, ${N}], got ${o.k}`);
   checkFiniteParam("sigmoidK", o.sigmoidK);
   if (!Number.isInteger(o.maxRef) || o.maxRef < 1) rangeError("PARAM_OUT_OF_RANGE", "maxRef", -1, msg`must be a positive integer, got ${o.maxRef}`);
-  w.forEach((x, h) => checkFiniteParam(`weights[${h}]`, x));
+  checkFiniteList("weights", w);
   for (let j = 0; j < P * N; j++) {
     if (a.valid && !a.valid[j]) continue;
     for (let h = 0; h < K; h++) { const v = a.scores[j * K + h]!; if (!Number.isFinite(v)) rangeError("NON_FINITE", "scores", j * K + h, msg`score is ${v}`); }

@@ -96,3 +96,21 @@ export function checkEnum<V extends string>(name: string, v: unknown, values: re
     rangeError("UNKNOWN_OPTION", name, index, msg`unknown value ${show(v)}; expected one of ${values.join(", ")}`);
   return v as V;
 }
+
+/**
+ * A list of numbers given as a Float32Array, a Float64Array or a plain array (WRONG_TYPE
+ * otherwise, or for an element that is not a number, with its index). Elements are read once.
+ */
+export function numberList(v: unknown, name: string): { values: number[]; f32: boolean } {
+  const kind = typedArrayKind(v);
+  if (kind === "Float32Array" || kind === "Float64Array") return { values: Array.from(v as Float32Array), f32: kind === "Float32Array" };
+  if (kind !== undefined || !isArraySafe(v)) typeError("WRONG_TYPE", name, -1, msg`must be a Float32Array or an array of numbers, got ${v}`);
+  const xs = ownArray(v, name);
+  xs.forEach((x, k) => { if (typeof x !== "number") typeError("WRONG_TYPE", name, k, msg`must be a number, got ${x}`); });
+  return { values: xs as number[], f32: false };
+}
+
+/** NON_FINITE naming `name` and the element's index, for parameter lists such as weights. */
+export function checkFiniteList(name: string, xs: readonly number[]): void {
+  xs.forEach((x, k) => { if (!Number.isFinite(x)) rangeError("NON_FINITE", name, k, msg`must be finite, got ${x}`); });
+}

@@ -73,7 +73,12 @@ export function finalizeMoments(rec: ArrayLike<number>, kind: StdKind = "unbiase
 
 /** Arbitrary labels to dense ids in order of first appearance. */
 export function canonicalizeGroups(labels: ArrayLike<number | string | bigint> | Iterable<number | string | bigint>): CanonicalGroups {
-  try { return canonicalRaw(labels); } catch (err) {
+  try {
+    let iterable = false;
+    try { iterable = labels !== null && typeof labels === "object" && typeof (labels as Iterable<unknown>)[Symbol.iterator] === "function"; } catch { /* a hostile Proxy */ }
+    if (!iterable) typeError("WRONG_TYPE", "labels", -1, msg`must be an array (or iterable) of labels, got ${labels}`);
+    return canonicalRaw(labels);
+  } catch (err) {
     if (isRlaError(err)) throw err;
     return typeError("WRONG_TYPE", "labels", -1, "must be an array or iterable of numbers, strings or bigints, and readable");
   }

@@ -85,6 +85,8 @@ export function igpoAdvantageRun(e: Engine, s: Scratch, a: IgpoArgs): { advantag
     { normMode: "joint", normalizeByStd: true, eps: 1e-6, varEps: 1e-8, gamma: 1, weightOutcome: 1, weightGain: 1, excludeZeroGain: false });
   if (o.normMode !== "separate" && o.normMode !== "joint") rangeError("UNKNOWN_OPTION", "normMode", -1, msg`unknown value ${show(o.normMode)}`);
   checkF32("turnRewards", a.turnRewards);
+  checkInt32("turnOffsets", a.turnOffsets);
+  checkInt32("turnEnds", a.turnEnds);
   checkGroupTypes(a);
   const shape = layoutShape(a, a.offsets ? undefined : a.turnOffsets ? a.turnOffsets.length - 1 : undefined, []);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "a token layout is required");

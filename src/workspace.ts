@@ -75,6 +75,11 @@ export interface WsResult<D> {
   diagnostics: D;
 }
 
+let guardBytes = 0;
+const GUARD_BYTE = 0xa5;
+/** Test hook: plan every later workspace with guard bands of `bytes` after each region (0: off). */
+export function setGuardBands(bytes: number): void { guardBytes = bytes; }
+
 /** Names that are inputs of a workspace (views), never per-call options. */
 const WS_INPUTS = new Set(["scores", "tokenRewards", "tokenScores", "values", "mask", "lengths", "offsets", "width", "groupSize", "groupIds",
   "baselines", "truncated", "rewardsPerFunc", "kl", "actionMask", "rewards", "logp", "refLogp", "loss", "components", "mode"]);
@@ -163,14 +168,34 @@ export class Workspace {
     const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + (xs.has("returns") ? 2 * N * 4 + 64 : 0) + (xs.has("logp") ? 2 * N * 4 + 64 : 0);
     let total = alignUp(cap) + alignUp(Math.max(B * 4, 16));
     for (const [, kind, len] of want) total += alignUp(Math.max(len * BYTES[kind], 16));
+    total += (want.length + 3) * alignUp(guardBytes);
     // Element counts go to the kernels as i32: a token tensor stays below 2^31 elements anyway
     // (4 bytes each in a 4 GiB memory), the check below keeps it so.
     if (total + 65536 > MEMORY_LIMIT) capacityError("plan", total + 65536, MEMORY_LIMIT);
     this.e = parent.spawn();
     this.e.heap.reserve(total, "plan");
-    for (const [name, kind, len] of want) this.regions.set(name, { ptr: this.e.alloc(len * BYTES[kind]), len, kind });
+    this.guard("start");
+    for (const [name, kind, len] of want) { this.regions.set(name, { ptr: this.e.alloc(len * BYTES[kind]), len, kind }); this.guard(name); }
     this.scratch = new PlannedScratch(this.e.alloc(cap), cap);
+    this.guard("scratch");
     this.idsCache = { ptr: this.e.alloc(B * 4), size: 0 };
+    this.guard("ids");
+  }
+
+  // Guard bands (a test hook, off in production): a filled band after every region, so a test
+  // can assert that no kernel writes past the end of its output.
+  private guards: { after: string; ptr: number }[] = [];
+  private guard(after: string): void {
+    if (!guardBytes) return;
+    const ptr = this.e.alloc(guardBytes);
+    this.e.U8.fill(GUARD_BYTE, ptr, ptr + guardBytes);
+    this.guards.push({ after, ptr });
+  }
+  /** Test hook: the regions whose guard band was written (empty when none, or bands are off). */
+  guardViolations(): string[] {
+    const U = this.e.U8, bad: string[] = [];
+    for (const g of this.guards) for (let k = 0; k < guardBytes; k++) if (U[g.ptr + k] !== GUARD_BYTE) { bad.push(g.after); break; }
+    return bad;
   }
 
   /** The engine (instance and memory) this workspace owns. */
@@ -337,7 +362,7 @@ export class Workspace {
   }
 
   grpo(call: WsCall<T.GrpoArgs> = {}) { return this.run(runGrpo, call, {}); }
-  drGrpo(call: WsCall<T.GrpoArgs> = {}) { return this.run(runGrpo, { ...call, normalizeByStd: false }, {}); }
+  drGrpo(call: WsCall<T.GrpoArgs> = {}) { return this.run(runGrpo, { ...this.options(call), normalizeByStd: false }, {}); }
   rloo(call: WsCall<T.RlooArgs> = {}) { return this.run(runRloo, call, {}); }
   reinforcePPBaseline(call: WsCall<T.RfppbArgs> = {}) { return this.run(runReinforcePPBaseline, call, {}); }
   opo(call: WsCall<T.OpoArgs> = {}) { return this.run(runOpo, call, {}); }

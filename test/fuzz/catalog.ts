@@ -1,0 +1,245 @@
+// The fuzz catalog: for every exported function and every workspace method, how to build a good
+// call from a random batch. The fuzz suite mutates these calls into bad ones (mutations.ts) and
+// checks the error contract. test/fuzz.test.ts checks that the catalog covers every export and
+// every public workspace method, so a new function cannot be left out.
+import type * as Lib from "../../src/index.js";
+import type { RlAdvantage } from "../../src/api.js";
+import type { Workspace, WorkspacePlan } from "../../src/workspace.js";
+
+/** Value families of properties.md §1.4 plus the extremes the fuzz suite must survive. */
+export type Family = "normal" | "binary" | "huge" | "tinySpread" | "deepLogp";
+
+export interface Batch {
+  n: number; G: number; B: number; T: number;
+  family: Family;
+  /** Prefix lengths per row (some rows empty). */
+  lengths: Int32Array;
+  mask: Uint8Array;
+  rand: () => number;
+}
+
+/** A deterministic PRNG (mulberry32), so fast-check's seed fixes every value of a case. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function makeBatch(n: number, G: number, T: number, family: Family, seed: number, emptyRows: boolean): Batch {
+  const rand = prng(seed), B = n * G;
+  const lengths = new Int32Array(B), mask = new Uint8Array(B * T);
+  for (let i = 0; i < B; i++) {
+    const L = emptyRows && rand() < 0.2 ? 0 : 1 + Math.floor(rand() * T);
+    lengths[i] = L;
+    mask.fill(1, i * T, i * T + L);
+  }
+  return { n, G, B, T, family, lengths, mask, rand };
+}
+
+/** Values of the batch's family, non-dyadic. */
+export function values(b: Batch, len: number, kind: "any" | "logp" | "unit" = "any"): Float32Array {
+  const x = new Float32Array(len), r = b.rand;
+  for (let k = 0; k < len; k++) {
+    let v: number;
+    switch (b.family) {
+      case "binary": v = r() < 0.5 ? 0 : 1; break;
+      case "huge": v = (r() < 0.5 ? -1 : 1) * (r() < 0.3 ? 3e38 : 1e30 * (1 + r())); break;
+      case "tinySpread": v = 1e4 + Math.floor(r() * 10) * 1e-3; break;
+      case "deepLogp": v = r() < 0.3 ? -1e30 * (1 + r()) : -60 * r(); break;
+      default: v = (r() - 0.5) * 7.3;
+    }
+    if (kind === "logp") v = b.family === "huge" || b.family === "deepLogp" ? -Math.abs(v) : -Math.abs(v) / 3;
+    if (kind === "unit") v = b.family === "binary" ? v : Math.min(1, Math.max(0, Math.abs(v) % 1.0001));
+    x[k] = v;
+  }
+  return x;
+}
+
+const bytes = (b: Batch, len: number) => Uint8Array.from({ length: len }, () => (b.rand() < 0.5 ? 1 : 0));
+
+/** CSR steps over the valid prefix of each row: ends at odd positions and at the last valid token. */
+export function steps(b: Batch): { stepOffsets: Int32Array; stepEnds: Int32Array; S: number } {
+  const offs = new Int32Array(b.B + 1), ends: number[] = [];
+  for (let i = 0; i < b.B; i++) {
+    const L = b.lengths[i]!;
+    for (let t = 0; t < L; t++) if (t % 2 === 1 || t === L - 1) ends.push(t);
+    offs[i + 1] = ends.length;
+  }
+  return { stepOffsets: offs, stepEnds: Int32Array.from(ends), S: ends.length };
+}
+
+export function packedOffsets(b: Batch): Int32Array {
+  const o = new Int32Array(b.B + 1);
+  for (let i = 0; i < b.B; i++) o[i + 1] = o[i]! + b.lengths[i]!;
+  return o;
+}
+
+export interface CopyEntry {
+  kind: "copy";
+  name: string;
+  /** Skip batches the function cannot take at all (for example Pass@k needs groups of 2). */
+  when?: (b: Batch) => boolean;
+  args: (b: Batch) => Record<string, unknown>;
+  /** How to call it; default `api[name](args)`. */
+  call?: (api: RlAdvantage, lib: typeof Lib, a: Record<string, unknown>) => unknown;
+  /** Positional functions: the keys are argument positions, so key mutations do not apply. */
+  positional?: boolean;
+  /** NaN is a defined output (TRL's nanAsMissing). */
+  allowNaN?: boolean;
+  /** Any value is a valid input (a predicate such as isRlaError). */
+  anyInput?: boolean;
+  /** The argument name errors use for a key, where it differs from the key. */
+  argName?: Record<string, string>;
+}
+
+export interface WsEntry {
+  kind: "ws";
+  name: string;
+  when?: (b: Batch) => boolean;
+  /** Per-call options of a good call. */
+  options: (b: Batch) => Record<string, unknown>;
+  /** The views this call writes. */
+  outputs: string[];
+  /** The call writes one of its inputs (documented in-place). */
+  inPlace?: string;
+}
+
+export type Entry = CopyEntry | WsEntry;
+
+const group = (b: Batch, ids: boolean) => (ids
+  ? { groupIds: Int32Array.from({ length: b.B }, (_, i) => (i % b.G)) }
+  : { groupSize: b.n });
+const layout = (b: Batch) => ({ mask: b.mask.slice(), width: b.T });
+const tok = (b: Batch, kind: "any" | "logp" = "any") => values(b, b.B * b.T, kind);
+const atLeast2 = (b: Batch) => b.n >= 2;
+
+export const COPY: CopyEntry[] = [
+  { kind: "copy", name: "grpo", args: (b) => ({ scores: values(b, b.B), ...layout(b), ...group(b, b.rand() < 0.5), eps: 1e-6, epsMode: "std", stdKind: "unbiased", preset: "verl" }) },
+  { kind: "copy", name: "drGrpo", args: (b) => ({ scores: values(b, b.B), ...layout(b), ...group(b, false), singleton: "raw" }) },
+  { kind: "copy", name: "rloo", args: (b) => ({ scores: values(b, b.B), ...layout(b), ...group(b, b.rand() < 0.5), singleton: "raw", batchNormalize: false }) },
+  { kind: "copy", name: "reinforcePPBaseline", args: (b) => ({ scores: values(b, b.B), ...layout(b), ...group(b, false), whitenEps: 1e-8, whitenVariance: "biased" }) },
+  { kind: "copy", name: "remax", args: (b) => ({ tokenRewards: tok(b), baselines: values(b, b.B), ...layout(b) }) },
+  { kind: "copy", name: "opo", args: (b) => ({ scores: values(b, b.B), ...layout(b), ...group(b, false) }) },
+  { kind: "copy", name: "gpg", args: (b) => ({ scores: values(b, b.B), ...layout(b), ...group(b, false), fNorm: 1 }) },
+  { kind: "copy", name: "grpoPassK", when: atLeast2, args: (b) => ({ scores: values(b, b.B), ...layout(b), ...group(b, false), eps: 1e-6 }) },
+  { kind: "copy", name: "bnpo", args: (b) => ({ scores: values(b, b.B, "unit"), ...layout(b), ...group(b, false), lo: 0, hi: 1 }) },
+  { kind: "copy", name: "dler", args: (b) => ({ scores: values(b, b.B), truncated: bytes(b, b.B), ...layout(b), ...group(b, false), truncatedValue: 0 }) },
+  { kind: "copy", name: "trlGroupAdvantage", allowNaN: true, args: (b) => ({ rewardsPerFunc: values(b, b.B * 2), weights: [1, 0.5], ...group(b, false), scaleRewards: "group", preset: "trl" }) },
+  { kind: "copy", name: "openrlhfOutcome", when: atLeast2, args: (b) => ({ rewards: values(b, b.B), actionMask: b.mask.slice(), width: b.T, kl: tok(b), ...group(b, false), estimator: "group_norm", klCoef: 0.01, gamma: 1 }) },
+  { kind: "copy", name: "groupStats", args: (b) => ({ x: values(b, b.B), ...group(b, true) }) },
+  { kind: "copy", name: "rowScores", args: (b) => ({ tokenRewards: tok(b), ...layout(b), rowScore: "valid" }) },
+  { kind: "copy", name: "broadcastRows", args: (b) => ({ values: values(b, b.B), ...layout(b) }) },
+  { kind: "copy", name: "gae", args: (b) => ({ tokenRewards: tok(b), values: tok(b), ...layout(b), gamma: 0.99, lam: 0.95, gaeMasked: "skip" }) },
+  { kind: "copy", name: "discountedReturns", args: (b) => ({ tokenRewards: tok(b), ...layout(b), gamma: 0.9, returnsMasked: "carry" }) },
+  { kind: "copy", name: "reinforcePP", args: (b) => ({ tokenRewards: tok(b), ...layout(b), gamma: 1 }) },
+  { kind: "copy", name: "maskedWhiten", args: (b) => ({ values: tok(b), ...layout(b), whitenEps: 1e-8, shiftMean: true }) },
+  { kind: "copy", name: "maskedSum", args: (b) => ({ values: tok(b), ...layout(b), axis: "all" }) },
+  { kind: "copy", name: "maskedMean", args: (b) => ({ values: tok(b), ...layout(b), axis: "row" }) },
+  { kind: "copy", name: "maskedVar", args: (b) => ({ values: tok(b), ...layout(b), unbiased: true }) },
+  { kind: "copy", name: "moments", args: (b) => ({ values: tok(b), ...layout(b) }) },
+  { kind: "copy", name: "klPenalty", args: (b) => ({ logp: tok(b, "logp"), refLogp: tok(b, "logp"), ...layout(b), klEstimator: "k3", klClamp: "verl" }) },
+  { kind: "copy", name: "klInReward", args: (b) => ({ tokenScores: tok(b), logp: tok(b, "logp"), refLogp: tok(b, "logp"), ...layout(b), klCoef: 0.1, klEstimator: "k1" }) },
+  { kind: "copy", name: "prmStepReward", args: (b) => ({ logit0: values(b, b.B), logit1: values(b, b.B) }) },
+  { kind: "copy", name: "softminStepRewards", args: (b) => { const s = steps(b); return { stepValues: values(b, s.S), stepOffsets: s.stepOffsets, temperature: 0.1 }; } },
+  { kind: "copy", name: "minFormReturns", args: (b) => { const s = steps(b); return { mode: "steps", stepValues: values(b, s.S), stepOffsets: s.stepOffsets, stepEnds: s.stepEnds, ...layout(b) }; } },
+  { kind: "copy", name: "pureRlooBaseline", args: (b) => ({ mode: "return", returns: tok(b), ...layout(b), ...group(b, false), singleton: "zero" }) },
+  { kind: "copy", name: "pureVerifiableReward", args: (b) => ({ solved: bytes(b, b.B), ...group(b, false), coef: 1, singleton: "zero" }) },
+  { kind: "copy", name: "zeroStepEnds", args: (b) => { const s = steps(b); return { values: tok(b), stepOffsets: s.stepOffsets, stepEnds: s.stepEnds, ...layout(b) }; } },
+  { kind: "copy", name: "stepsFromMask", call: (_api, lib, a) => lib.stepsFromMask(a as any), args: (b) => ({ stepEndMask: bytes(b, b.B * b.T), width: b.T }) },
+  { kind: "copy", name: "placeScores", args: (b) => ({ scores: values(b, b.B), ...layout(b), emptyRow: "skip" }) },
+  { kind: "copy", name: "aggLoss", args: (b) => ({ loss: tok(b), ...layout(b), lossAggMode: "seq-mean-token-mean", dpSize: 1 }) },
+  { kind: "copy", name: "primeImplicitReward", args: (b) => ({ logpRm: tok(b, "logp"), logpRef: tok(b, "logp"), ...layout(b), beta: 0.05, granularity: "token" }) },
+  { kind: "copy", name: "primeBatchNorm", args: (b) => ({ values: tok(b), ...layout(b) }) },
+  { kind: "copy", name: "primeAdvantage", when: atLeast2, args: (b) => ({ processRewards: tok(b), outcome: values(b, b.B, "unit"), ...layout(b), ...group(b, false), whiten: false }) },
+  { kind: "copy", name: "likelihoodReward", args: (b) => ({ answerLogp: tok(b, "logp"), ...layout(b), mode: "avgProb" }) },
+  { kind: "copy", name: "selfAlignedReward", args: (b) => ({ logpWithQuery: tok(b, "logp"), logpWithoutQuery: tok(b, "logp"), ...layout(b), eps: 1e-9 }) },
+  {
+    kind: "copy", name: "tgdpo", args: (b) => ({
+      chosenLogp: tok(b, "logp"), chosenRefLogp: tok(b, "logp"), chosenRewardLogp: tok(b, "logp"), chosenMask: b.mask.slice(),
+      rejectedLogp: tok(b, "logp"), rejectedRefLogp: tok(b, "logp"), rejectedRewardLogp: tok(b, "logp"), rejectedMask: b.mask.slice(), width: b.T, alpha: 0.5, beta: 0.1,
+    }),
+  },
+  { kind: "copy", name: "clipStepRewards", call: (_api, lib, a) => lib.clipStepRewards(a as any), args: (b) => ({ stepValues: values(b, b.B), eta: 0.5 }) },
+  { kind: "copy", name: "deltaStepRewards", call: (_api, lib, a) => lib.deltaStepRewards(a as any), args: (b) => { const s = steps(b); return { stepValues: values(b, s.S), stepOffsets: s.stepOffsets, lastStep: "keep" }; } },
+  {
+    kind: "copy", name: "igpoTurnRewards", call: (_api, lib, a) => lib.igpoTurnRewards(a as any), args: (b) => {
+      const s = steps(b); return { v0: values(b, b.B, "logp"), vTurn: values(b, s.S, "logp"), turnOffsets: s.stepOffsets, outcome: values(b, b.B, "unit"), valueMode: "prob" };
+    },
+  },
+  {
+    kind: "copy", name: "igpoAdvantage", args: (b) => {
+      const s = steps(b); return { turnRewards: values(b, s.S), turnOffsets: s.stepOffsets, turnEnds: s.stepEnds, ...layout(b), ...group(b, false), gamma: 1, normMode: "separate" };
+    },
+  },
+  { kind: "copy", name: "rerank", args: (b) => ({ scores: values(b, b.B * 2), prompts: b.G, candidates: b.n, heads: 2, weights: [1, 0.5], k: 1, combine: "weightedSum" }) },
+  { kind: "copy", name: "mergeMoments", positional: true, call: (_api, lib, a) => lib.mergeMoments(a.a as any, a.b as any), args: (b) => ({ a: Float64Array.from([3, values(b, 1)[0]!, 2.5]), b: Float64Array.from([2, values(b, 1)[0]!, 0.5]) }) },
+  { kind: "copy", name: "finalizeMoments", positional: true, argName: { rec: "moments" }, call: (_api, lib, a) => lib.finalizeMoments(a.rec as any, a.kind as any), args: (b) => ({ rec: Float64Array.from([5, values(b, 1)[0]!, 4]), kind: "biased" }) },
+  { kind: "copy", name: "lgamma", positional: true, call: (_api, lib, a) => lib.lgamma(a.x as number), args: (b) => ({ x: 0.5 + 10 * b.rand() }) },
+  { kind: "copy", name: "canonicalizeGroups", positional: true, call: (_api, lib, a) => lib.canonicalizeGroups(a.labels as any), args: (b) => ({ labels: Array.from({ length: b.B }, (_, i) => (i % 3 === 0 ? `p${i % b.G}` : i % b.G)) }) },
+  { kind: "copy", name: "parseEstimator", positional: true, argName: { name: "klEstimator" }, call: (_api, lib, a) => lib.parseEstimator(a.name), args: () => ({ name: "low_var_kl" }) },
+  { kind: "copy", name: "KlController", call: (_api, lib, a) => new lib.KlController(a as any).update(0.2, 3), args: (b) => ({ type: "adaptive", value: 0.01 + b.rand(), target: 0.1, horizon: 1000 }) },
+  { kind: "copy", name: "createWorkspace", call: (api, _lib, a) => { const ws = api.createWorkspace(a as unknown as WorkspacePlan); ws.dispose(); return {}; }, args: (b) => ({ rows: b.B, width: b.T, groupSize: b.n, extraViews: ["values"] }) },
+  { kind: "copy", name: "createSync", argName: {}, call: (_api, lib, a) => lib.createSync(a as any).grpo({ scores: Float32Array.of(1, 2), groupSize: 2 }), args: () => ({ build: "scalar" }) },
+  { kind: "copy", name: "initSync", call: (_api, lib, a) => { lib.initSync(a as any); return {}; }, args: () => ({ build: "simd" }) },
+  { kind: "copy", name: "isRlaError", positional: true, anyInput: true, call: (_api, lib, a) => ({ is: lib.isRlaError(a.x) }), args: () => ({ x: new Error("x") }) },
+  { kind: "copy", name: "instance", positional: true, call: (_api, lib) => { lib.instance(); return {}; }, args: () => ({}) },
+  { kind: "copy", name: "simdSupported", positional: true, call: (_api, lib) => ({ ok: lib.simdSupported() }), args: () => ({}) },
+];
+
+/** Async entry points: checked once each with a good and a bad argument (fuzz.test.ts). */
+export const ASYNC_EXPORTS = ["create", "init"];
+/** Classes and error types: constructed by the entries above or by every error. */
+export const NOT_CALLED = ["Engine", "RlAdvantage", "RlaRangeError", "RlaTypeError", "Workspace"];
+
+const wsGroups = (b: Batch) => ({});
+export const WS: WsEntry[] = [
+  { kind: "ws", name: "grpo", options: (b) => ({ ...wsGroups(b), eps: 1e-6 }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "drGrpo", options: () => ({}), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "rloo", options: () => ({ singleton: "raw" }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "reinforcePPBaseline", options: () => ({ whitenEps: 1e-8 }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "opo", options: () => ({}), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "gpg", options: () => ({ fNorm: 1 }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "grpoPassK", when: atLeast2, options: () => ({ eps: 1e-6 }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "bnpo", options: () => ({ lo: 0, hi: 1 }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "dler", options: () => ({ truncatedValue: 0 }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "trlGroupAdvantage", options: () => ({ weights: [1, 0.5], preset: "trl" }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "remax", options: () => ({}), outputs: ["rowAdvantages", "advantages", "returns"] },
+  { kind: "ws", name: "gae", options: () => ({ gamma: 0.99, lam: 0.95 }), outputs: ["advantages", "returns"] },
+  { kind: "ws", name: "reinforcePP", options: () => ({ gamma: 1 }), outputs: ["advantages", "returns"] },
+  { kind: "ws", name: "discountedReturns", options: () => ({ gamma: 0.9 }), outputs: ["advantages"] },
+  { kind: "ws", name: "klPenalty", options: () => ({ klEstimator: "k3" }), outputs: ["kl"] },
+  { kind: "ws", name: "aggLoss", options: () => ({ lossAggMode: "token-mean" }), outputs: [] },
+  { kind: "ws", name: "placeScores", options: () => ({ emptyRow: "skip" }), outputs: ["tokenScores"] },
+  { kind: "ws", name: "klInReward", options: () => ({ klCoef: 0.1, klEstimator: "k1" }), outputs: ["tokenRewards", "kl"] },
+  { kind: "ws", name: "openrlhfOutcome", when: atLeast2, options: () => ({ estimator: "group_norm", klCoef: 0.01 }), outputs: ["rowAdvantages", "advantages", "returns", "shapedRewards"] },
+];
+/** Workspace members that are not kernels: views (getters), lifecycle, and internals. */
+export const WS_NOT_KERNELS = ["constructor", "engine", "resize", "dispose", "bytes", "guardViolations"];
+
+/** The plan of a workspace for a batch: every view planned, groups by size or ids. */
+export function wsPlan(b: Batch, ids: boolean): WorkspacePlan {
+  return {
+    rows: b.B, width: b.T, ...(ids ? { maxGroups: b.G } : { groupSize: b.n }), rewardFunctions: 2,
+    extraViews: ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss"],
+  };
+}
+
+/** Fills every input view with good values of the batch's family. */
+export function wsFill(ws: Workspace, b: Batch, ids: boolean): void {
+  ws.scores.set(b.family === "huge" ? values(b, b.B) : values(b, b.B, "unit"));
+  ws.mask.set(b.mask);
+  if (ids) ws.groupIds.set(Int32Array.from({ length: b.B }, (_, i) => i % b.G));
+  ws.baselines.set(values(b, b.B));
+  ws.truncated.set(bytes(b, b.B));
+  ws.rewardsPerFunc.set(values(b, b.B * 2));
+  for (const v of ["tokenRewards", "tokenScores", "values", "loss", "kl"] as const) ws[v].set(tok(b));
+  ws.logp.set(tok(b, "logp")); ws.refLogp.set(tok(b, "logp"));
+}
+
+/** Every input view of a workspace (name, view). */
+export const WS_INPUT_VIEWS = ["scores", "mask", "groupIds", "baselines", "truncated", "rewardsPerFunc", "tokenRewards", "tokenScores", "values", "loss", "kl", "logp", "refLogp"] as const;
