@@ -4,7 +4,7 @@ import type { Engine } from "./engine.js";
 import { rangeError } from "./errors.js";
 import { msg, show } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Rows, type Scratch } from "./bind.js";
-import { checkFiniteParam, resolveOptions } from "./options.js";
+import { checkFiniteParam, checkNonNegative, resolveOptions } from "./options.js";
 import { LAYOUT_INPUTS } from "./outcome.js";
 
 function rowsOf(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | undefined][], maskName = "mask"): { rows: Rows; ptrs: number[] } {
@@ -50,7 +50,7 @@ export function likelihoodRun(e: Engine, s: Scratch, a: Record<string, any>): Fl
 export function sarRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
   const o = resolveOptions("selfAlignedReward", a, ["logpWithQuery", "logpWithoutQuery", ...LAYOUT_INPUTS], ["eps", "floor"] as const, { eps: 1e-9, floor: -1 });
   const { rows, ptrs: [q, z] } = rowsOf(e, s, a, [["logpWithQuery", a.logpWithQuery], ["logpWithoutQuery", a.logpWithoutQuery]]);
-  checkFiniteParam("eps", o.eps); checkFiniteParam("floor", o.floor);
+  checkNonNegative("eps", o.eps); checkFiniteParam("floor", o.floor);
   requireNonEmpty(e, rows);
   const sq = s.alloc(rows.B * 8), s0 = s.alloc(rows.B * 8);
   e.exports.row_logp_sums_f32(q!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, sq, 0);

@@ -7,7 +7,7 @@ import { rangeError, typeError } from "./errors.js";
 import { msg, show } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeLayout, type Scratch } from "./bind.js";
 import { checkGroupTypes, checkInt32, resolveGroups } from "./groups.js";
-import { checkFiniteParam, checkRange, resolveOptions } from "./options.js";
+import { checkFiniteParam, checkNonNegative, checkRange, resolveOptions } from "./options.js";
 import { GROUP_INPUTS, LAYOUT_INPUTS } from "./outcome.js";
 
 function checkCsr(name: string, offsets: unknown, S: number): Int32Array {
@@ -108,7 +108,8 @@ export function igpoAdvantageRun(e: Engine, s: Scratch, a: IgpoArgs): { advantag
     if (!ok) rangeError("DOMAIN", "turnEnds", k, msg`turn end ${t} of row ${i} is a masked position`);
   }
   checkRange("gamma", o.gamma, 0, 1);
-  for (const k of ["eps", "varEps", "weightOutcome", "weightGain"] as const) checkFiniteParam(k, o[k]);
+  for (const k of ["weightOutcome", "weightGain"] as const) checkFiniteParam(k, o[k]);
+  checkNonNegative("eps", o.eps); checkNonNegative("varEps", o.varEps); // a negative eps can cancel the std: NaN or Inf
   finiteAll("turnRewards", a.turnRewards);
   const groups = placeGroups(e, s, a, shape.B);
   const ids = e.I32.slice(groups.idsPtr >>> 2, (groups.idsPtr >>> 2) + shape.B);

@@ -134,10 +134,10 @@ export const COPY: CopyEntry[] = [
   { kind: "copy", name: "groupStats", args: (b) => ({ x: values(b, b.B), ...group(b, true) }) },
   { kind: "copy", name: "rowScores", args: (b) => ({ tokenRewards: tok(b), ...layout(b), rowScore: "valid" }) },
   { kind: "copy", name: "broadcastRows", args: (b) => ({ values: values(b, b.B), ...layout(b) }) },
-  { kind: "copy", name: "gae", args: (b) => ({ tokenRewards: tok(b), values: tok(b), ...layout(b), gamma: 0.99, lam: 0.95, gaeMasked: "skip" }) },
+  { kind: "copy", name: "gae", args: (b) => ({ tokenRewards: tok(b), values: tok(b), ...layout(b), gamma: 0.99, lam: 0.95, gaeMasked: "skip", whitenEps: 1e-8, whitenEpsMode: "add" }) },
   { kind: "copy", name: "discountedReturns", args: (b) => ({ tokenRewards: tok(b), ...layout(b), gamma: 0.9, returnsMasked: "carry" }) },
-  { kind: "copy", name: "reinforcePP", args: (b) => ({ tokenRewards: tok(b), ...layout(b), gamma: 1 }) },
-  { kind: "copy", name: "maskedWhiten", args: (b) => ({ values: tok(b), ...layout(b), whitenEps: 1e-8, shiftMean: true }) },
+  { kind: "copy", name: "reinforcePP", args: (b) => ({ tokenRewards: tok(b), ...layout(b), gamma: 1, whitenEps: 1e-8 }) },
+  { kind: "copy", name: "maskedWhiten", args: (b) => ({ values: tok(b), ...layout(b), whitenEps: 1e-8, shiftMean: true, centerOnly: b.rand() < 0.3 }) },
   { kind: "copy", name: "maskedSum", args: (b) => ({ values: tok(b), ...layout(b), axis: "all" }) },
   { kind: "copy", name: "maskedMean", args: (b) => ({ values: tok(b), ...layout(b), axis: "row" }) },
   { kind: "copy", name: "maskedVar", args: (b) => ({ values: tok(b), ...layout(b), unbiased: true }) },
@@ -196,12 +196,11 @@ export const ASYNC_EXPORTS = ["create", "init"];
 /** Classes and error types: constructed by the entries above or by every error. */
 export const NOT_CALLED = ["Engine", "RlAdvantage", "RlaRangeError", "RlaTypeError", "Workspace"];
 
-const wsGroups = (b: Batch) => ({});
 export const WS: WsEntry[] = [
-  { kind: "ws", name: "grpo", options: (b) => ({ ...wsGroups(b), eps: 1e-6 }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "grpo", options: () => ({ eps: 1e-6, epsMode: "std", stdScope: "group", singleton: "raw", input: "scores" }), outputs: ["rowAdvantages", "advantages"] },
   { kind: "ws", name: "drGrpo", options: () => ({}), outputs: ["rowAdvantages", "advantages"] },
   { kind: "ws", name: "rloo", options: () => ({ singleton: "raw" }), outputs: ["rowAdvantages", "advantages"] },
-  { kind: "ws", name: "reinforcePPBaseline", options: () => ({ whitenEps: 1e-8 }), outputs: ["rowAdvantages", "advantages"] },
+  { kind: "ws", name: "reinforcePPBaseline", options: () => ({ whitenEps: 1e-8, whitenVariance: "unbiased", whitenEpsMode: "add" }), outputs: ["rowAdvantages", "advantages"] },
   { kind: "ws", name: "opo", options: () => ({}), outputs: ["rowAdvantages", "advantages"] },
   { kind: "ws", name: "gpg", options: () => ({ fNorm: 1 }), outputs: ["rowAdvantages", "advantages"] },
   { kind: "ws", name: "grpoPassK", when: atLeast2, options: () => ({ eps: 1e-6 }), outputs: ["rowAdvantages", "advantages"] },
@@ -209,14 +208,14 @@ export const WS: WsEntry[] = [
   { kind: "ws", name: "dler", options: () => ({ truncatedValue: 0 }), outputs: ["rowAdvantages", "advantages"] },
   { kind: "ws", name: "trlGroupAdvantage", options: () => ({ weights: [1, 0.5], preset: "trl" }), outputs: ["rowAdvantages", "advantages"] },
   { kind: "ws", name: "remax", options: () => ({}), outputs: ["rowAdvantages", "advantages", "returns"] },
-  { kind: "ws", name: "gae", options: () => ({ gamma: 0.99, lam: 0.95 }), outputs: ["advantages", "returns"] },
-  { kind: "ws", name: "reinforcePP", options: () => ({ gamma: 1 }), outputs: ["advantages", "returns"] },
+  { kind: "ws", name: "gae", options: () => ({ gamma: 0.99, lam: 0.95, whitenEps: 1e-8, whitenVariance: "unbiased", gaeMasked: "skip", whiten: true }), outputs: ["advantages", "returns"] },
+  { kind: "ws", name: "reinforcePP", options: () => ({ gamma: 1, whitenEps: 1e-8, whitenEpsMode: "max", returnsMasked: "carry" }), outputs: ["advantages", "returns"] },
   { kind: "ws", name: "discountedReturns", options: () => ({ gamma: 0.9 }), outputs: ["advantages"] },
-  { kind: "ws", name: "klPenalty", options: () => ({ klEstimator: "k3" }), outputs: ["kl"] },
-  { kind: "ws", name: "aggLoss", options: () => ({ lossAggMode: "token-mean" }), outputs: [] },
+  { kind: "ws", name: "klPenalty", options: () => ({ klEstimator: "k3", klClamp: "none" }), outputs: ["kl"] },
+  { kind: "ws", name: "aggLoss", options: () => ({ lossAggMode: "seq-mean-token-sum-norm", dpSize: 1, lossScaleFactor: 2 }), outputs: [] },
   { kind: "ws", name: "placeScores", options: () => ({ emptyRow: "skip" }), outputs: ["tokenScores"] },
-  { kind: "ws", name: "klInReward", options: () => ({ klCoef: 0.1, klEstimator: "k1" }), outputs: ["tokenRewards", "kl"] },
-  { kind: "ws", name: "openrlhfOutcome", when: atLeast2, options: () => ({ estimator: "group_norm", klCoef: 0.01 }), outputs: ["rowAdvantages", "advantages", "returns", "shapedRewards"] },
+  { kind: "ws", name: "klInReward", options: () => ({ klCoef: 0.1, klEstimator: "k1", klClamp: "verl" }), outputs: ["tokenRewards", "kl"] },
+  { kind: "ws", name: "openrlhfOutcome", when: atLeast2, options: () => ({ estimator: "group_norm", klCoef: 0.01, gamma: 0.9, whitenEps: 1e-8, rewardClip: [-10, 10] }), outputs: ["rowAdvantages", "advantages", "returns", "shapedRewards"] },
 ];
 /** Workspace members that are not kernels: views (getters), lifecycle, and internals. */
 export const WS_NOT_KERNELS = ["constructor", "engine", "resize", "dispose", "bytes", "guardViolations"];
