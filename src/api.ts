@@ -6,7 +6,7 @@ import { Engine, load, loadSync, type LoadOptions } from "./engine.js";
 import { broadcast, HeapScratch, type Scratch } from "./bind.js";
 import { rangeError } from "./errors.js";
 import { ownOptions } from "./safe.js";
-import { checkResult } from "./guard.js";
+import { checkResult, type ResultRules } from "./guard.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
   runTrl, type Ran,
@@ -50,13 +50,13 @@ export class RlAdvantage {
 
   // Every copy-API call: a snapshot of the argument object (own keys, each read once), scratch
   // memory released at the end, and the engine replaced when the call left it large.
-  private call<R>(args: unknown, fn: (s: Scratch, e: Engine, a: any) => R): R {
+  private call<R>(args: unknown, fn: (s: Scratch, e: Engine, a: any) => R, rules?: ResultRules): R {
     const a = ownOptions(args, "args");
     const e = this.copyEngine;
     const s = new HeapScratch(e);
     try {
       const r = fn(s, e, a);
-      checkResult("this call", r, { allowNaN: a.nanAsMissing === true || (a.nanAsMissing === undefined && a.preset === "trl") });
+      checkResult("this call", r, rules ?? { allowNaN: a.nanAsMissing === true || (a.nanAsMissing === undefined && a.preset === "trl") });
       return r;
     } finally {
       s.release();
@@ -185,7 +185,7 @@ export class RlAdvantage {
   /** Loss aggregation with verl's newest semantics (token.md §11). */
   aggLoss(args: AggLossArgs): number { return this.call(args, (s, e, a) => aggLossRun(e, s, a)); }
   /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (shaping.md §8). */
-  rerank(args: RerankArgs): RerankResult { return this.call(args, (s, e, a) => rerankRun(e, s, a)); }
+  rerank(args: RerankArgs): RerankResult { return this.call(args, (s, e, a) => rerankRun(e, s, a), { negInf: ["combined", "topScores"] }); }
 
   /** Per-group f64 statistics (group.md §1.2). */
   groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call(args, (s, e, a) => groupStatsRun(e, s, a)); }

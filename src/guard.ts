@@ -7,8 +7,11 @@
 import { rangeError } from "./errors.js";
 import { msg, typedArrayKind } from "./safe.js";
 
-/** Outputs in which NaN is defined (TRL's nanAsMissing: a NaN score marks an unscorable row). */
-export interface ResultRules { allowNaN?: boolean }
+/**
+ * What a kernel defines beyond finite values: NaN (TRL's nanAsMissing marks an unscorable row),
+ * or -Infinity in named outputs (reranking: excluded candidates and empty top-k slots).
+ */
+export interface ResultRules { allowNaN?: boolean; negInf?: readonly string[] }
 
 export function checkResult(kernel: string, result: unknown, rules: ResultRules = {}): void {
   visit(kernel, "result", result, rules, 0);
@@ -23,10 +26,10 @@ function visit(kernel: string, name: string, v: unknown, rules: ResultRules, dep
   if (v === null || typeof v !== "object" || depth > 2) return;
   const kind = typedArrayKind(v);
   if (kind === "Float32Array" || kind === "Float64Array") {
-    const x = v as Float32Array | Float64Array;
+    const x = v as Float32Array | Float64Array, negInf = rules.negInf?.includes(name) ?? false;
     for (let i = 0; i < x.length; i++) {
       const y = x[i]!;
-      if (y - y !== 0 && !(rules.allowNaN && y !== y))
+      if (y - y !== 0 && !(rules.allowNaN && y !== y) && !(negInf && y === -Infinity))
         rangeError("RESULT_OVERFLOW", name, i, msg`${kernel} computed ${y} from finite inputs (outside the float32 range)`);
     }
     return;

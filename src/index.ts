@@ -68,7 +68,7 @@ export type { IgpoArgs } from "./turns.js";
 export const igpoAdvantage = (a: import("./turns.js").IgpoArgs) => instance().igpoAdvantage(a);
 
 export { RlAdvantage, create, createSync };
-export { simdSupported, type BuildName, type LoadOptions, Engine } from "./engine.js";
+export { simdSupported, type BuildName, type LoadOptions, Engine, MEMORY_LIMIT } from "./engine.js";
 export type { CanonicalGroups } from "./groups.js";
 export { RlaRangeError, RlaTypeError, isRlaError, type RlaErrorCode } from "./errors.js";
 export { PRESETS, type Preset, type Knobs } from "./options.js";

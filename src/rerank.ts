@@ -39,7 +39,7 @@ export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
   const P = a.prompts ?? a.scores.length / (N * K);
   if (!Number.isInteger(P) || P * N * K !== a.scores.length) rangeError("SHAPE_MISMATCH", "scores", -1, msg`length ${a.scores.length} is not prompts x ${N} candidates x ${K} heads`);
   if (a.valid && a.valid.length !== P * N) rangeError("SHAPE_MISMATCH", "valid", -1, msg`length ${a.valid.length} != prompts x candidates = ${P * N}`);
-  const combine = COMBINE[o.combine as keyof typeof COMBINE];
+  const combine = Object.hasOwn(COMBINE, o.combine) ? COMBINE[o.combine as keyof typeof COMBINE] : undefined;
   if (combine === undefined) rangeError("UNKNOWN_OPTION", "combine", -1, msg`unknown value ${show(o.combine)}`);
   const w = a.weights !== undefined ? numberList(a.weights, "weights").values : new Array<number>(K).fill(1);
   if (w.length !== K) rangeError("SHAPE_MISMATCH", "weights", -1, msg`length ${w.length} != heads ${K}`);
@@ -70,7 +70,7 @@ export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
   e.F64.set(w, wp >>> 3);
   const rp = combine === 1 ? place(e, s, a.ref!) : 0, rsp = combine === 2 ? place(e, s, a.refs!) : 0;
   const out = s.alloc(P * N * 4);
-  e.exports.rerank_combine_f32(sp, vp, P, N, K, wp, combine, rp, refPerPrompt, rsp, M, o.maxRef, o.sigmoidK, out);
+  e.exports.rerank_combine_f32(sp, vp, P, N, K, wp, combine!, rp, refPerPrompt, rsp, M, o.maxRef, o.sigmoidK, out);
   const combined = e.f32(out, P * N).slice();
   const k = o.k, topIndices = new Int32Array(P * k).fill(-1), topScores = new Float32Array(P * k).fill(-Infinity);
   for (let p = 0; p < P; p++) {

@@ -97,6 +97,61 @@ function renamed<R>(names: Record<string, string> | undefined, fn: () => R): R {
   }
 }
 
+interface CheckedPlan { plan: Readonly<WorkspacePlan>; rowsOnly: boolean; packed: boolean; B: number; T: number; N: number; maxGroups: number; extra: ExtraView[] }
+
+/** Validates a plan (own keys, types, ranges) and derives its shape; nothing is allocated. */
+function checkPlan(plan: WorkspacePlan): CheckedPlan {
+  const p = ownOptions(plan, "plan", PLAN_KEYS) as unknown as WorkspacePlan;
+  const count = (k: keyof WorkspacePlan, min: number) => {
+    const v = p[k];
+    if (v === undefined) return;
+    if (typeof v !== "number" || !Number.isInteger(v)) typeError("WRONG_TYPE", k, -1, msg`must be an integer, got ${v}`);
+    if ((v as number) < min || !Number.isSafeInteger(v)) rangeError("PARAM_OUT_OF_RANGE", k, -1, msg`must be an integer >= ${min}, got ${v}`);
+  };
+  if (p.rows === undefined) typeError("WRONG_TYPE", "rows", -1, "the plan needs rows");
+  count("rows", 0); count("width", 0); count("tokens", 0); count("groupSize", 1); count("maxGroups", 1); count("rewardFunctions", 1);
+  if (p.width !== undefined && p.tokens !== undefined) rangeError("SHAPE_MISMATCH", "width", -1, "plan either a padded layout (width) or a packed one (tokens), not both");
+  const rowsOnly = p.width === undefined && p.tokens === undefined;
+  if (p.valid !== undefined) checkEnum("valid", p.valid, ["mask", "lengths", "all"]);
+  const valid = rowsOnly ? "all" : (p.valid ?? "mask");
+  if (valid === "lengths" && p.tokens !== undefined) rangeError("UNKNOWN_OPTION", "valid", -1, "lengths is a padded-layout input");
+  if (p.groupSize !== undefined && p.rows % p.groupSize !== 0)
+    rangeError("GROUP_SIZE_INVALID", "groupSize", -1, msg`rows (${p.rows}) must be a multiple of groupSize (${p.groupSize})`);
+  if (p.maxGroups !== undefined && p.maxGroups > Math.max(p.rows, 1))
+    rangeError("PARAM_OUT_OF_RANGE", "maxGroups", -1, msg`group ids are dense: maxGroups (${p.maxGroups}) must be <= rows (${p.rows})`);
+  let extra: ExtraView[] = [];
+  if (p.extraViews !== undefined) extra = [...new Set(ownArray(p.extraViews, "extraViews").map((x, k) => checkEnum("extraViews", x, EXTRA_VIEWS, k)))];
+  const packed = p.tokens !== undefined, B = p.rows;
+  const T = packed || rowsOnly ? 0 : p.width!;
+  return {
+    plan: Object.freeze({ ...p, valid, ...(p.extraViews ? { extraViews: Object.freeze(extra) as ExtraView[] } : {}) }),
+    rowsOnly, packed, B, T, N: packed ? p.tokens! : B * T,
+    maxGroups: p.groupSize ? B / p.groupSize : Math.max(p.maxGroups ?? B, 1), extra,
+  };
+}
+
+/** Every region of a checked plan and the bytes they take, in plain numbers (exact far past 4 GiB). */
+function layoutOf(v: CheckedPlan): { want: [string, ViewKind, number][]; cap: number; total: number } {
+  const { B, N, plan: p } = v;
+  const K = p.rewardFunctions ?? 1, G = v.maxGroups, xs = new Set(v.extra);
+  const want: [string, ViewKind, number][] = [
+    ["scores", "f32", B], ["rowAdvantages", "f32", B], ["groupIds", "i32", B], ["baselines", "f32", B],
+    ["truncated", "u8", B], ["rewardsPerFunc", "f32", B * K], ["shapedRewards", "f32", B], ["advantages", "f32", N],
+  ];
+  if (v.packed) want.push(["offsets", "i32", B + 1]);
+  if (p.valid === "mask") want.push(["mask", "u8", N]);
+  if (p.valid === "lengths") want.push(["lengths", "i32", B]);
+  for (const x of xs) want.push([x, "f32", N]);
+  // Scratch: every row-level temporary of the largest runner, per-group f64 arrays, TRL's
+  // G*K moments, and (with "returns" or "logp") the token temporaries of ReMax,
+  // openrlhfOutcome and the KL kernels.
+  const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + (xs.has("returns") ? 2 * N * 4 + 64 : 0) + (xs.has("logp") ? 2 * N * 4 + 64 : 0);
+  let total = alignUp(cap) + alignUp(Math.max(B * 4, 16));
+  for (const [, kind, len] of want) total += alignUp(Math.max(len * BYTES[kind], 16));
+  total += (want.length + 3) * alignUp(guardBytes);
+  return { want, cap, total };
+}
+
 export class Workspace {
   readonly B: number;
   readonly T: number;
@@ -121,64 +176,18 @@ export class Workspace {
    * leaves nothing reserved.
    */
   constructor(parent: Engine, plan: WorkspacePlan) {
-    const p = ownOptions(plan, "plan", PLAN_KEYS) as unknown as WorkspacePlan;
-    const count = (k: keyof WorkspacePlan, min: number) => {
-      const v = p[k];
-      if (v === undefined) return;
-      if (typeof v !== "number" || !Number.isInteger(v)) typeError("WRONG_TYPE", k, -1, msg`must be an integer, got ${v}`);
-      if ((v as number) < min || !Number.isSafeInteger(v)) rangeError("PARAM_OUT_OF_RANGE", k, -1, msg`must be an integer >= ${min}, got ${v}`);
-    };
-    if (p.rows === undefined) typeError("WRONG_TYPE", "rows", -1, "the plan needs rows");
-    count("rows", 0); count("width", 0); count("tokens", 0); count("groupSize", 1); count("maxGroups", 1); count("rewardFunctions", 1);
-    if (p.width !== undefined && p.tokens !== undefined) rangeError("SHAPE_MISMATCH", "width", -1, "plan either a padded layout (width) or a packed one (tokens), not both");
-    this.rowsOnly = p.width === undefined && p.tokens === undefined;
-    if (p.valid !== undefined) checkEnum("valid", p.valid, ["mask", "lengths", "all"]);
-    const valid = this.rowsOnly ? "all" : (p.valid ?? "mask");
-    if (valid === "lengths" && p.tokens !== undefined) rangeError("UNKNOWN_OPTION", "valid", -1, "lengths is a padded-layout input");
-    if (p.groupSize !== undefined && p.rows % p.groupSize !== 0)
-      rangeError("GROUP_SIZE_INVALID", "groupSize", -1, msg`rows (${p.rows}) must be a multiple of groupSize (${p.groupSize})`);
-    if (p.maxGroups !== undefined && p.maxGroups > Math.max(p.rows, 1))
-      rangeError("PARAM_OUT_OF_RANGE", "maxGroups", -1, msg`group ids are dense: maxGroups (${p.maxGroups}) must be <= rows (${p.rows})`);
-    let extra: ExtraView[] = [];
-    if (p.extraViews !== undefined) {
-      const xs = ownArray(p.extraViews, "extraViews");
-      extra = xs.map((x, k) => checkEnum("extraViews", x, EXTRA_VIEWS, k));
-    }
-    this.plan = Object.freeze({ ...p, valid, ...(p.extraViews ? { extraViews: Object.freeze([...new Set(extra)]) as ExtraView[] } : {}) });
-    this.B = p.rows;
-    this.packed = p.tokens !== undefined;
-    this.T = this.packed || this.rowsOnly ? 0 : p.width!;
-    this.N = this.packed ? p.tokens! : this.B * this.T;
-    this.maxGroups = p.groupSize ? this.B / p.groupSize : Math.max(p.maxGroups ?? this.B, 1);
-
-    // Every size in plain numbers (exact far past 4 GiB), checked before anything is allocated.
-    const { B, N } = this;
-    const K = p.rewardFunctions ?? 1, G = this.maxGroups, xs = new Set(extra);
-    const want: [string, ViewKind, number][] = [
-      ["scores", "f32", B], ["rowAdvantages", "f32", B], ["groupIds", "i32", B], ["baselines", "f32", B],
-      ["truncated", "u8", B], ["rewardsPerFunc", "f32", B * K], ["shapedRewards", "f32", B], ["advantages", "f32", N],
-    ];
-    if (this.packed) want.push(["offsets", "i32", B + 1]);
-    if (valid === "mask") want.push(["mask", "u8", N]);
-    if (valid === "lengths") want.push(["lengths", "i32", B]);
-    for (const x of xs) want.push([x, "f32", N]);
-    // Scratch: every row-level temporary of the largest runner, per-group f64 arrays, TRL's
-    // G*K moments, and (with "returns" or "logp") the token temporaries of ReMax,
-    // openrlhfOutcome and the KL kernels.
-    const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + (xs.has("returns") ? 2 * N * 4 + 64 : 0) + (xs.has("logp") ? 2 * N * 4 + 64 : 0);
-    let total = alignUp(cap) + alignUp(Math.max(B * 4, 16));
-    for (const [, kind, len] of want) total += alignUp(Math.max(len * BYTES[kind], 16));
-    total += (want.length + 3) * alignUp(guardBytes);
-    // Element counts go to the kernels as i32: a token tensor stays below 2^31 elements anyway
-    // (4 bytes each in a 4 GiB memory), the check below keeps it so.
-    if (total + 65536 > MEMORY_LIMIT) capacityError("plan", total + 65536, MEMORY_LIMIT);
+    const v = checkPlan(plan);
+    this.plan = v.plan; this.rowsOnly = v.rowsOnly; this.packed = v.packed;
+    this.B = v.B; this.T = v.T; this.N = v.N; this.maxGroups = v.maxGroups;
+    const { want, cap, total } = layoutOf(v);
+    if (parent.heap.base + total > MEMORY_LIMIT) capacityError("plan", parent.heap.base + total, MEMORY_LIMIT);
     this.e = parent.spawn();
     this.e.heap.reserve(total, "plan");
     this.guard("start");
     for (const [name, kind, len] of want) { this.regions.set(name, { ptr: this.e.alloc(len * BYTES[kind]), len, kind }); this.guard(name); }
     this.scratch = new PlannedScratch(this.e.alloc(cap), cap);
     this.guard("scratch");
-    this.idsCache = { ptr: this.e.alloc(B * 4), size: 0 };
+    this.idsCache = { ptr: this.e.alloc(this.B * 4), size: 0 };
     this.guard("ids");
   }
 
@@ -197,6 +206,13 @@ export class Workspace {
     for (const g of this.guards) for (let k = 0; k < guardBytes; k++) if (U[g.ptr + k] !== GUARD_BYTE) { bad.push(g.after); break; }
     return bad;
   }
+
+  /**
+   * Bytes a plan reserves in its own WebAssembly memory (views, scratch and bookkeeping), without
+   * allocating anything; the same typed errors as planning it. A plan fits while this stays below
+   * `MEMORY_LIMIT` (4 GiB) minus the module's static data (a few KiB).
+   */
+  static bytesFor(plan: WorkspacePlan): number { return layoutOf(checkPlan(plan)).total; }
 
   /** The engine (instance and memory) this workspace owns. */
   get engine(): Engine { return this.e; }

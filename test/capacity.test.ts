@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { builds, assertBitwise } from "./helpers.js";
 import { MEMORY_LIMIT } from "../src/engine.js";
+import { Workspace } from "../src/workspace.js";
 
 const api = builds[0]![1];
 
@@ -79,6 +80,14 @@ describe("sizes never wrap: CAPACITY before anything is allocated", () => {
         return true;
       }, JSON.stringify(plan));
     }
+  });
+  it("Workspace.bytesFor(plan) is exactly what a plan reserves, without allocating", () => {
+    for (const plan of [{ rows: 8, width: 16 }, { rows: 64, tokens: 999, groupSize: 4, extraViews: ["values", "returns"] as any }, { rows: 6, maxGroups: 3, rewardFunctions: 3 }]) {
+      const ws = api.createWorkspace(plan);
+      assert.equal(Workspace.bytesFor(plan), ws.engine.heap.bytesReserved, JSON.stringify(plan));
+      ws.dispose();
+    }
+    assert.ok(Workspace.bytesFor({ rows: 1, width: 2 ** 31 }) > MEMORY_LIMIT);
   });
   it("a failed plan leaves the copy API's memory as it was, and the next plan works", () => {
     const before = api.engine.memory.buffer.byteLength;

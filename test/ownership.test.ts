@@ -33,12 +33,17 @@ for (const [build, api] of builds) {
     });
 
     it("a workspace view passed to a copy-API call that grows its memory is read, not detached", () => {
-      const ws = api.createWorkspace({ rows: 1 << 16, width: 64, groupSize: 4 });
-      for (let i = 0; i < ws.scores.length; i++) ws.scores[i] = (i % 7) / 3;
+      const B = 1 << 14, T = 256, N = B * T;
+      const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "values", "returns"] });
+      for (let k = 0; k < N; k += 97) ws.tokenRewards[k] = (k % 7) / 3;
       ws.mask.fill(1);
-      const r = api.grpo({ scores: ws.scores, mask: ws.mask, groupSize: 4 });
-      assertBitwise(r.rowAdvantages, ws.grpo().rowAdvantages, "same numbers");
-      assert.equal(ws.scores.length, 1 << 16);
+      // The copy API copies `values` in and allocates two outputs of N floats: its memory grows.
+      const values = new Float32Array(N).fill(0.25);
+      const r = api.gae({ tokenRewards: ws.tokenRewards, values, mask: ws.mask, width: T, gamma: 0.9, lam: 0.8 });
+      ws.values.set(values);
+      const w = ws.gae({ gamma: 0.9, lam: 0.8 });
+      assertBitwise(r.advantages, w.advantages, "same numbers");
+      assert.equal(ws.tokenRewards.length, N);
       ws.dispose();
     });
 
@@ -169,6 +174,9 @@ for (const [build, api] of builds) {
       expectCode(() => lib.mergeMoments(Float64Array.of(2, 1e300, 0), Float64Array.of(2, -1e300, 0)), "RESULT_OVERFLOW");
       expectCode(() => lib.finalizeMoments(Float64Array.of(2, NaN, 0)), "NON_FINITE", "moments", 1);
       expectCode(() => lib.finalizeMoments(Float64Array.of(2, 0, 1), "toString" as any), "UNKNOWN_OPTION", "kind");
+      const rr = api.rerank({ scores: f32([1, 2, 3, 4]), candidates: 2, valid: Uint8Array.of(1, 0, 0, 0), k: 2 });
+      assert.deepEqual([...rr.topIndices], [0, -1, -1, -1], "fewer valid candidates than k: index -1");
+      assert.deepEqual([...rr.topScores], [1, -Infinity, -Infinity, -Infinity], "and score -Infinity, as defined");
       const c = new lib.KlController({ type: "adaptive", value: 1e305, target: 0.1, horizon: 1 });
       expectCode(() => c.update(10, 1e6), "RESULT_OVERFLOW");
       assert.equal(c.value, 1e305, "the controller is unchanged");

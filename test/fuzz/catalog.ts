@@ -91,6 +91,8 @@ export interface CopyEntry {
   positional?: boolean;
   /** NaN is a defined output (TRL's nanAsMissing). */
   allowNaN?: boolean;
+  /** -Infinity is a defined output (reranking: excluded candidates, empty top-k slots). */
+  negInf?: boolean;
   /** Any value is a valid input (a predicate such as isRlaError). */
   anyInput?: boolean;
   /** The argument name errors use for a key, where it differs from the key. */
@@ -176,7 +178,7 @@ export const COPY: CopyEntry[] = [
       const s = steps(b); return { turnRewards: values(b, s.S), turnOffsets: s.stepOffsets, turnEnds: s.stepEnds, ...layout(b), ...group(b, false), gamma: 1, normMode: "separate" };
     },
   },
-  { kind: "copy", name: "rerank", args: (b) => ({ scores: values(b, b.B * 2), prompts: b.G, candidates: b.n, heads: 2, weights: [1, 0.5], k: 1, combine: "weightedSum" }) },
+  { kind: "copy", name: "rerank", negInf: true, args: (b) => ({ scores: values(b, b.B * 2), prompts: b.G, candidates: b.n, heads: 2, weights: [1, 0.5], k: 1 + Math.floor(b.rand() * b.n), combine: "weightedSum", ...(b.rand() < 0.5 ? { valid: bytes(b, b.B) } : {}) }) },
   { kind: "copy", name: "mergeMoments", positional: true, call: (_api, lib, a) => lib.mergeMoments(a.a as any, a.b as any), args: (b) => ({ a: Float64Array.from([3, values(b, 1)[0]!, 2.5]), b: Float64Array.from([2, values(b, 1)[0]!, 0.5]) }) },
   { kind: "copy", name: "finalizeMoments", positional: true, argName: { rec: "moments" }, call: (_api, lib, a) => lib.finalizeMoments(a.rec as any, a.kind as any), args: (b) => ({ rec: Float64Array.from([5, values(b, 1)[0]!, 4]), kind: "biased" }) },
   { kind: "copy", name: "lgamma", positional: true, call: (_api, lib, a) => lib.lgamma(a.x as number), args: (b) => ({ x: 0.5 + 10 * b.rand() }) },

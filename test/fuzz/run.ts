@@ -142,17 +142,18 @@ function unchanged(snap: [string, unknown, unknown[]][]): string | null {
 }
 
 /** The first NaN or Inf in a result (typed arrays and numbers, two levels deep), or null. */
-export function nonFinite(r: unknown, allowNaN = false, depth = 0): string | null {
-  if (typeof r === "number") return Number.isFinite(r) || (allowNaN && Number.isNaN(r)) ? null : String(r);
+export function nonFinite(r: unknown, allowNaN = false, depth = 0, negInf = false): string | null {
+  const ok = (y: number) => Number.isFinite(y) || (allowNaN && Number.isNaN(y)) || (negInf && y === -Infinity);
+  if (typeof r === "number") return ok(r) ? null : String(r);
   if (r === null || typeof r !== "object" || depth > 2) return null;
   if (r instanceof Float32Array || r instanceof Float64Array) {
-    for (let i = 0; i < r.length; i++) if (!Number.isFinite(r[i]!) && !(allowNaN && Number.isNaN(r[i]!))) return `[${i}] = ${r[i]}`;
+    for (let i = 0; i < r.length; i++) if (!ok(r[i]!)) return `[${i}] = ${r[i]}`;
     return null;
   }
   if (isTyped(r)) return null;
   for (const [k, v] of Object.entries(r)) {
     if (k === "diagnostics") continue;
-    const bad = nonFinite(v, allowNaN, depth + 1);
+    const bad = nonFinite(v, allowNaN, depth + 1, negInf);
     if (bad) return `${k}${bad}`;
   }
   return null;
@@ -192,7 +193,7 @@ export function runCopyCase(api: RlAdvantage, entry: CopyEntry, c: Case): Outcom
   try {
     const r = call(api, lib, args as Record<string, unknown>);
     if (!expect.mayPass) throw new Error(`${what}: expected an error, got a result`);
-    const bad = nonFinite(r, entry.allowNaN);
+    const bad = nonFinite(r, entry.allowNaN, 0, entry.negInf);
     if (bad) throw new Error(`${what}: non-finite result ${bad}`);
     outcome = "ok";
   } catch (err) {
