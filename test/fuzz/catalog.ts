@@ -5,6 +5,7 @@
 import type * as Lib from "../../src/index.js";
 import type { RlAdvantage } from "../../src/api.js";
 import type { Workspace, WorkspacePlan } from "../../src/workspace.js";
+import { rng } from "../../src/rng.js";
 
 /** Value families of properties.md §1.4 plus the extremes the fuzz suite must survive. */
 export type Family = "normal" | "binary" | "huge" | "tinySpread" | "deepLogp";
@@ -18,20 +19,8 @@ export interface Batch {
   rand: () => number;
 }
 
-/** A deterministic PRNG (mulberry32), so fast-check's seed fixes every value of a case. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function makeBatch(n: number, G: number, T: number, family: Family, seed: number, emptyRows: boolean): Batch {
-  const rand = prng(seed), B = n * G;
+  const rand = rng(seed), B = n * G; // fast-check's seed fixes every value of a case
   const lengths = new Int32Array(B), mask = new Uint8Array(B * T);
   for (let i = 0; i < B; i++) {
     const L = emptyRows && rand() < 0.2 ? 0 : 1 + Math.floor(rand() * T);
