@@ -10,7 +10,7 @@ export default defineConfig([
     sourcemap: false,
   },
   {
-    entry: { cli: "src/cli.ts" },
+    entry: { cli: "src/tools/cli.ts" },
     format: ["esm"],
     target: "node20",
     banner: { js: "#!/usr/bin/env node" },

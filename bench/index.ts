@@ -4,8 +4,8 @@
 import os from "node:os";
 import { createSync, type RlAdvantage } from "../dist/index.js";
 import { compare, type Variant } from "./harness.js";
-import * as js from "../src/plainjs.js";
-import { rng } from "../src/rng.js";
+import * as js from "../src/tools/baselines.js";
+import { rng } from "../src/core/rng.js";
 
 const filter = process.argv[2];
 const want = (name: string) => !filter || name.includes(filter);

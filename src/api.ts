@@ -2,31 +2,31 @@
 // not already live in WebAssembly memory is copied in once (bytes = its byteLength), and every
 // output is copied out once (4 bytes per row or token). For a [B,T] batch with a byte mask that
 // is about 9*B*T bytes moved on top of the kernel itself; the workspace API moves none of them.
-import { Engine, load, loadSync, type LoadOptions } from "./engine.js";
-import { broadcast, HeapScratch, type Scratch } from "./bind.js";
-import { rangeError } from "./errors.js";
-import { ownOptions } from "./safe.js";
-import { checkResult, type ResultRules } from "./guard.js";
+import { Engine, load, loadSync, type LoadOptions } from "./core/engine.js";
+import { broadcast, HeapScratch, type Scratch } from "./core/layout.js";
+import { rangeError } from "./core/errors.js";
+import { ownOptions } from "./core/safe.js";
+import { checkResult, type ResultRules } from "./core/guard.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
   runTrl, type Ran,
-} from "./estimators.js";
-import { groupStatsRun, rowScoresRun, broadcastRowsRun, type GroupStatsResult } from "./basics.js";
+} from "./group/estimators.js";
+import { groupStatsRun, rowScoresRun, broadcastRowsRun, type GroupStatsResult } from "./group/building-blocks.js";
 import type * as T from "./types.js";
 import { Workspace, type WorkspacePlan } from "./workspace.js";
-import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./kl.js";
-import { aggLossRun, type AggLossArgs } from "./aggloss.js";
-import { placeScoresRun, type PlaceScoresArgs } from "./place.js";
-import { igpoAdvantageRun, type IgpoArgs } from "./turns.js";
+import { KlController, runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./token/kl.js";
+import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
+import { placeScoresRun, type PlaceScoresArgs } from "./token/place-scores.js";
+import { igpoAdvantageRun, type IgpoArgs } from "./scan/turns.js";
 import { canonicalizeGroups, clipStepRewards, deltaStepRewards, finalizeMoments, igpoTurnRewards, mergeMoments, stepsFromMask } from "./standalone.js";
-import { likelihoodRun, sarRun, tgdpoRun, type TgdpoResult } from "./likelihood.js";
-import { primeAdvantageRun, primeBatchNormRun, primeImplicitRun } from "./prime.js";
-import { rerankRun, type RerankArgs, type RerankResult } from "./rerank.js";
-import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, zeroStepEndsRun, type MinFormResult } from "./pure.js";
+import { likelihoodRun, sarRun, tgdpoRun, type TgdpoResult } from "./token/likelihood.js";
+import { primeAdvantageRun, primeBatchNormRun, primeImplicitRun } from "./token/prime.js";
+import { rerankRun, type RerankArgs, type RerankResult } from "./token/rerank.js";
+import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, zeroStepEndsRun, type MinFormResult } from "./scan/pure.js";
 import {
   maskedSumMean, maskedVarRun, momentsRun, runDiscountedReturns, runGae, runMaskedWhiten,
   runReinforcePP, type GaeDiagnostics, type TokenRan,
-} from "./scans.js";
+} from "./scan/returns.js";
 
 /**
  * Memory the copy API keeps between calls. A call that needed more leaves its engine to the

@@ -6,7 +6,7 @@
 // Module-level functions run on a default instance created synchronously on first use
 // (SIMD when the runtime validates it). Use `create()` / `createSync({ build })` for another.
 import { RlAdvantage, create, createSync } from "./api.js";
-import type { LoadOptions } from "./engine.js";
+import type { LoadOptions } from "./core/engine.js";
 import type * as T from "./types.js";
 import type { WorkspacePlan } from "./workspace.js";
 
@@ -45,32 +45,32 @@ export const moments = (a: T.MomentsArgs) => instance().moments(a);
 export { mergeMoments, finalizeMoments, clipStepRewards, deltaStepRewards, igpoTurnRewards, stepsFromMask, canonicalizeGroups, lgamma } from "./standalone.js";
 export const klPenalty = (a: T.KlPenaltyArgs) => instance().klPenalty(a);
 export const klInReward = (a: T.KlInRewardArgs) => instance().klInReward(a);
-export { KlController, parseEstimator } from "./kl.js";
+export { KlController, parseEstimator } from "./token/kl.js";
 export const prmStepReward = (a: { logit0: Float32Array; logit1: Float32Array }) => instance().prmStepReward(a);
 export const softminStepRewards = (a: T.SoftminArgs) => instance().softminStepRewards(a);
 export const minFormReturns = (a: T.MinFormArgs) => instance().minFormReturns(a);
 export const pureRlooBaseline = (a: T.PureRlooArgs) => instance().pureRlooBaseline(a);
 export const pureVerifiableReward = (a: T.PureVerifiableArgs) => instance().pureVerifiableReward(a);
 export const zeroStepEnds = (a: T.ZeroStepEndsArgs) => instance().zeroStepEnds(a);
-export const rerank = (a: import("./rerank.js").RerankArgs) => instance().rerank(a);
-export type { RerankArgs, RerankResult } from "./rerank.js";
-export const aggLoss = (a: import("./aggloss.js").AggLossArgs) => instance().aggLoss(a);
-export type { AggLossArgs, LossAggMode } from "./aggloss.js";
-export const placeScores = (a: import("./place.js").PlaceScoresArgs) => instance().placeScores(a);
-export type { PlaceScoresArgs } from "./place.js";
+export const rerank = (a: import("./token/rerank.js").RerankArgs) => instance().rerank(a);
+export type { RerankArgs, RerankResult } from "./token/rerank.js";
+export const aggLoss = (a: import("./token/agg-loss.js").AggLossArgs) => instance().aggLoss(a);
+export type { AggLossArgs, LossAggMode } from "./token/agg-loss.js";
+export const placeScores = (a: import("./token/place-scores.js").PlaceScoresArgs) => instance().placeScores(a);
+export type { PlaceScoresArgs } from "./token/place-scores.js";
 export const primeImplicitReward = (a: Record<string, unknown>) => instance().primeImplicitReward(a);
 export const primeBatchNorm = (a: Record<string, unknown>) => instance().primeBatchNorm(a);
 export const primeAdvantage = (a: Record<string, unknown>) => instance().primeAdvantage(a);
 export const likelihoodReward = (a: Record<string, unknown>) => instance().likelihoodReward(a);
 export const selfAlignedReward = (a: Record<string, unknown>) => instance().selfAlignedReward(a);
 export const tgdpo = (a: Record<string, unknown>) => instance().tgdpo(a);
-export type { IgpoArgs } from "./turns.js";
-export const igpoAdvantage = (a: import("./turns.js").IgpoArgs) => instance().igpoAdvantage(a);
+export type { IgpoArgs } from "./scan/turns.js";
+export const igpoAdvantage = (a: import("./scan/turns.js").IgpoArgs) => instance().igpoAdvantage(a);
 
 export { RlAdvantage, create, createSync };
-export { simdSupported, type BuildName, type LoadOptions, Engine, MEMORY_LIMIT } from "./engine.js";
-export type { CanonicalGroups } from "./groups.js";
-export { RlaRangeError, RlaTypeError, isRlaError, type RlaErrorCode } from "./errors.js";
-export { PRESETS, type Preset, type Knobs } from "./options.js";
+export { simdSupported, type BuildName, type LoadOptions, Engine, MEMORY_LIMIT } from "./core/engine.js";
+export type { CanonicalGroups } from "./core/groups.js";
+export { RlaRangeError, RlaTypeError, isRlaError, type RlaErrorCode } from "./core/errors.js";
+export { PRESETS, type Preset, type Knobs } from "./core/options.js";
 export { Workspace, type WorkspacePlan, type WsResult, type WsCall } from "./workspace.js";
 export type * from "./types.js";

@@ -2,15 +2,15 @@
 // turn rewards, moment records, labels, lgamma), each behind the same guards as a copy-API call:
 // the argument object read once by its own keys, typed errors for anything else thrown while
 // reading a hostile argument, and no NaN or Inf returned from finite inputs.
-import { isRlaError, rangeError, typeError } from "./errors.js";
-import { checkResult } from "./guard.js";
-import { checkEnum, msg, ownOptions, typedArrayKind } from "./safe.js";
-import { clipStepRewards as clipRaw, deltaStepRewards as deltaRaw, igpoTurnRewards as igpoRaw } from "./turns.js";
-import { stepsFromMask as stepsRaw } from "./pure.js";
-import { finalizeMoments as finalizeRaw, mergeMoments as mergeRaw, type MomentRecord } from "./scans.js";
-import { canonicalizeGroups as canonicalRaw, type CanonicalGroups } from "./groups.js";
-import { lgamma as lgammaRaw } from "./math.js";
-import { checkNumber, type StdKind } from "./options.js";
+import { isRlaError, rangeError, typeError } from "./core/errors.js";
+import { checkResult } from "./core/guard.js";
+import { checkEnum, msg, ownOptions, typedArrayKind } from "./core/safe.js";
+import { clipStepRewards as clipRaw, deltaStepRewards as deltaRaw, igpoTurnRewards as igpoRaw } from "./scan/turns.js";
+import { stepsFromMask as stepsRaw } from "./scan/pure.js";
+import { finalizeMoments as finalizeRaw, mergeMoments as mergeRaw, type MomentRecord } from "./scan/returns.js";
+import { canonicalizeGroups as canonicalRaw, type CanonicalGroups } from "./core/groups.js";
+import { lgamma as lgammaRaw } from "./core/math.js";
+import { checkNumber, type StdKind } from "./core/options.js";
 
 function guarded<A, R>(kernel: string, fn: (a: A) => R): (a: A) => R {
   return (a: A) => {

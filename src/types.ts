@@ -1,8 +1,8 @@
 // Argument and result types of the public API. One object per call: inputs and options side by
 // side; unknown keys are rejected (UNKNOWN_OPTION) so a typo never silently falls back to a default.
-import type { EpsMode, Preset, RowScore, Singleton, StdKind, WhitenEpsMode } from "./options.js";
-import type { GroupDiagnostics, BnpoDiagnostics, WhitenStats } from "./group.js";
-import type { WhitenedDiagnostics, BnpoResultDiagnostics, OrlDiagnostics } from "./estimators.js";
+import type { EpsMode, Preset, RowScore, Singleton, StdKind, WhitenEpsMode } from "./core/options.js";
+import type { GroupDiagnostics, BnpoDiagnostics, WhitenStats } from "./group/rows.js";
+import type { WhitenedDiagnostics, BnpoResultDiagnostics, OrlDiagnostics } from "./group/estimators.js";
 
 export type { GroupDiagnostics, BnpoDiagnostics, WhitenStats, WhitenedDiagnostics, BnpoResultDiagnostics, OrlDiagnostics };
 export type Mask = Uint8Array | Float32Array;

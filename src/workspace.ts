@@ -7,22 +7,22 @@
 // replaces memory.buffer and detaches every typed array made on the old one. The getters compare
 // the buffer and rebuild the views when it changed, so `ws.scores` is always live. A view you
 // kept from before a growth reads as length 0; passing it to any API call throws STALE_VIEW.
-import type { Engine } from "./engine.js";
-import { broadcast, PlannedScratch, type Scratch } from "./bind.js";
-import { isRlaError, rangeError, RlaRangeError, RlaTypeError, typeError } from "./errors.js";
-import { alignUp, capacityError, MEMORY_LIMIT } from "./memory.js";
-import { checkEnum, msg, ownArray, ownOptions } from "./safe.js";
-import { MAX_GROUPS } from "./groups.js";
+import type { Engine } from "./core/engine.js";
+import { broadcast, PlannedScratch, type Scratch } from "./core/layout.js";
+import { isRlaError, rangeError, RlaRangeError, RlaTypeError, typeError } from "./core/errors.js";
+import { alignUp, capacityError, MEMORY_LIMIT } from "./core/memory.js";
+import { checkEnum, msg, ownArray, ownOptions } from "./core/safe.js";
+import { MAX_GROUPS } from "./core/groups.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
   runTrl, type BindOpts, type Ran,
-} from "./estimators.js";
+} from "./group/estimators.js";
 import type * as T from "./types.js";
-import { runDiscountedReturns, runGae, runReinforcePP, type TokenRan } from "./scans.js";
-import { runKlInReward, runKlPenalty } from "./kl.js";
-import { aggLossRun, type AggLossArgs } from "./aggloss.js";
-import { placeScoresPlan } from "./place.js";
-import type { Preset } from "./options.js";
+import { runDiscountedReturns, runGae, runReinforcePP, type TokenRan } from "./scan/returns.js";
+import { runKlInReward, runKlPenalty } from "./token/kl.js";
+import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
+import { placeScoresPlan } from "./token/place-scores.js";
+import type { Preset } from "./core/options.js";
 
 export interface WorkspacePlan {
   /** Rows B. */

@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { builds, assertBitwise } from "./helpers.js";
-import { MEMORY_LIMIT } from "../src/engine.js";
+import { MEMORY_LIMIT } from "../src/core/engine.js";
 import { Workspace } from "../src/workspace.js";
 
 const api = builds[0]![1];

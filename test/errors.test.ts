@@ -2,7 +2,7 @@
 // first offending index, before any output is written; inputs are never modified.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { RlaRangeError, RlaTypeError } from "../src/errors.js";
+import { RlaRangeError, RlaTypeError } from "../src/core/errors.js";
 import { builds, f32, thrown } from "./helpers.js";
 import type { RlAdvantage } from "../src/api.js";
 

@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { builds, f32 } from "./helpers.js";
-import { lgamma, logBeta } from "../src/math.js";
+import { lgamma, logBeta } from "../src/core/math.js";
 
 const close = (got: ArrayLike<number>, want: number[], tol = 6e-8) =>
   want.forEach((w, i) => assert.ok(Math.abs(got[i]! - w) <= tol * Math.max(1, Math.abs(w)), `[${i}] ${got[i]} vs ${w}`));

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { loadGolden, runFamily, FAMILIES } from "../src/conformance.js";
+import { loadGolden, runFamily, FAMILIES } from "../src/tools/conformance.js";
 import { builds } from "./helpers.js";
 
 const dir = fileURLToPath(new URL("./fixtures/golden", import.meta.url));

@@ -3,7 +3,7 @@
 // broadcast and input-immutability checked on every generated batch.
 import assert from "node:assert/strict";
 import * as ref from "../src/reference/index.js";
-import { isRlaError } from "../src/errors.js";
+import { isRlaError } from "../src/core/errors.js";
 import type { RlAdvantage } from "../src/api.js";
 import {
   assertBitwise, assertBroadcastOf, assertMatchesOracle, builds, groupBatch, lengthsOf, pack, RUNS, toPacked, tolOracle, type GroupBatch,

@@ -1,13 +1,13 @@
 // Loss aggregation with verl's newest semantics (spec token.md §11): token-mean, token-sum,
 // seq-mean-token-sum, seq-mean-token-sum-norm, seq-mean-token-mean. Row sums run in wasm (f64,
 // the row-sum lane order of every kernel); the few per-row divisions are f64 here.
-import type { Engine } from "./engine.js";
-import { rangeError } from "./errors.js";
-import { msg, show } from "./safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "./bind.js";
-import { checkFiniteParam, resolveOptions } from "./options.js";
-import { LAYOUT_INPUTS } from "./outcome.js";
-import { checkTokens } from "./scans.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError } from "../core/errors.js";
+import { msg, show } from "../core/safe.js";
+import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "../core/layout.js";
+import { checkFiniteParam, resolveOptions } from "../core/options.js";
+import { LAYOUT_INPUTS } from "../core/outcome.js";
+import { checkTokens } from "../scan/returns.js";
 
 const MODES = ["token-mean", "token-sum", "seq-mean-token-sum", "seq-mean-token-sum-norm", "seq-mean-token-mean"] as const;
 export type LossAggMode = (typeof MODES)[number];

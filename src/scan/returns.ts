@@ -2,14 +2,14 @@
 // discountedReturns, reinforcePP and gae. Validation (types, shapes, structure, mask, parameters,
 // finiteness, TOO_FEW_VALID, an overflow bound) runs first; `write` then cannot fail, so it may
 // write straight into workspace views.
-import type { Engine } from "./engine.js";
-import { rangeError } from "./errors.js";
-import { msg, show } from "./safe.js";
-import { checkMoments } from "./standalone.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type LayoutInputs, type Rows, type Scratch } from "./bind.js";
-import { checkNonNegative, checkRange, resolveOptions, type StdKind } from "./options.js";
-import { whitenScale, type WhitenKnobs, type WhitenStats } from "./group.js";
-import { LAYOUT_INPUTS } from "./outcome.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError } from "../core/errors.js";
+import { msg, show } from "../core/safe.js";
+import { checkMoments } from "../standalone.js";
+import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type LayoutInputs, type Rows, type Scratch } from "../core/layout.js";
+import { checkNonNegative, checkRange, resolveOptions, type StdKind } from "../core/options.js";
+import { whitenScale, type WhitenKnobs, type WhitenStats } from "../group/rows.js";
+import { LAYOUT_INPUTS } from "../core/outcome.js";
 
 const F32_MAX = 3.4028234663852886e38;
 

@@ -1,12 +1,12 @@
 // placeScores (spec token.md §2): the score on the last valid token (every preset) or at explicit
 // row-local positions; an empty row is EMPTY_ROW or skipped, never written to a padding column.
-import type { Engine } from "./engine.js";
-import { rangeError } from "./errors.js";
-import { msg, show } from "./safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "./bind.js";
-import { checkInt32 } from "./groups.js";
-import { resolveOptions } from "./options.js";
-import { LAYOUT_INPUTS } from "./outcome.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError } from "../core/errors.js";
+import { msg, show } from "../core/safe.js";
+import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "../core/layout.js";
+import { checkInt32 } from "../core/groups.js";
+import { resolveOptions } from "../core/options.js";
+import { LAYOUT_INPUTS } from "../core/outcome.js";
 
 export interface PlaceScoresArgs {
   scores: Float32Array; mask?: Uint8Array | Float32Array; lengths?: Int32Array; offsets?: Int32Array; width?: number;

@@ -1,13 +1,13 @@
 // PURE min-form credit assignment (spec scan.md §7): step structure, PRM step rewards, the
 // softmin transform, strict min-form returns, leave-one-out baselines, the verifiable reward.
-import type { Engine } from "./engine.js";
-import { rangeError, typeError } from "./errors.js";
-import { msg, show } from "./safe.js";
-import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "./bind.js";
-import { checkGroupTypes, checkInt32, resolveGroups } from "./groups.js";
-import { checkPositive, resolveOptions } from "./options.js";
-import { GROUP_INPUTS, LAYOUT_INPUTS } from "./outcome.js";
-import { rlooRows, type Ctx } from "./group.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError, typeError } from "../core/errors.js";
+import { msg, show } from "../core/safe.js";
+import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "../core/layout.js";
+import { checkGroupTypes, checkInt32, resolveGroups } from "../core/groups.js";
+import { checkPositive, resolveOptions } from "../core/options.js";
+import { GROUP_INPUTS, LAYOUT_INPUTS } from "../core/outcome.js";
+import { rlooRows, type Ctx } from "../group/rows.js";
 
 export interface Steps { stepOffsets: Int32Array; stepEnds: Int32Array }
 

@@ -4,10 +4,10 @@
 // reward-model scores. One workspace is planned once; each step refills the scores in place and
 // runs the estimators with no allocation. The same work done by plain-JS loops is timed in the
 // same run, and the two results are compared.
-import { RlAdvantage, createSync } from "./api.js";
-import type { BuildName } from "./engine.js";
-import { rng } from "./rng.js";
-import { bnpoRowsJS, broadcastMaskJS, dlerRowsJS, grpoRowsJS, rlooRowsJS } from "./plainjs.js";
+import { RlAdvantage, createSync } from "../api.js";
+import type { BuildName } from "../core/engine.js";
+import { rng } from "../core/rng.js";
+import { bnpoRowsJS, broadcastMaskJS, dlerRowsJS, grpoRowsJS, rlooRowsJS } from "./baselines.js";
 
 export interface DemoOptions { prompts?: number; samples?: number; maxLength?: number; steps?: number; build?: BuildName; log?: (s: string) => void }
 

@@ -2,11 +2,11 @@
 // weighted sum, log-sigmoid conjunction or PAR, then the top k per prompt with stable ties (the
 // lower candidate index wins). Combined scores are f64 rounded once to f32 and the ranking uses
 // those f32 values, so the order is the same in both builds and on every runtime.
-import type { Engine } from "./engine.js";
-import { rangeError, typeError } from "./errors.js";
-import { checkFiniteList, msg, numberList, show } from "./safe.js";
-import { checkF32, checkU8, place, type Scratch } from "./bind.js";
-import { checkFiniteParam, resolveOptions } from "./options.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError, typeError } from "../core/errors.js";
+import { checkFiniteList, msg, numberList, show } from "../core/safe.js";
+import { checkF32, checkU8, place, type Scratch } from "../core/layout.js";
+import { checkFiniteParam, resolveOptions } from "../core/options.js";
 
 export interface RerankArgs {
   /** Row-major [prompt][candidate][head]. */

@@ -2,13 +2,13 @@
 // (provisional: not checked against the paper's code), and IGPO's information-gain turn rewards
 // and turn-level advantages. Turn-level arithmetic is O(S) and done here in f64; the token
 // broadcast runs in wasm.
-import type { Engine } from "./engine.js";
-import { rangeError, typeError } from "./errors.js";
-import { msg, show } from "./safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeLayout, type Scratch } from "./bind.js";
-import { checkGroupTypes, checkInt32, resolveGroups } from "./groups.js";
-import { checkFiniteParam, checkNonNegative, checkRange, resolveOptions } from "./options.js";
-import { GROUP_INPUTS, LAYOUT_INPUTS } from "./outcome.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError, typeError } from "../core/errors.js";
+import { msg, show } from "../core/safe.js";
+import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeLayout, type Scratch } from "../core/layout.js";
+import { checkGroupTypes, checkInt32, resolveGroups } from "../core/groups.js";
+import { checkFiniteParam, checkNonNegative, checkRange, resolveOptions } from "../core/options.js";
+import { GROUP_INPUTS, LAYOUT_INPUTS } from "../core/outcome.js";
 
 function checkCsr(name: string, offsets: unknown, S: number): Int32Array {
   checkInt32(name, offsets);

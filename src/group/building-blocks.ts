@@ -1,13 +1,13 @@
 // groupStats, rowScores and broadcastRows: the building blocks, exposed on their own.
-import type { Engine } from "./engine.js";
-import { rangeError } from "./errors.js";
-import { msg } from "./safe.js";
-import { broadcast, checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Scratch } from "./bind.js";
-import { checkGroupTypes, resolveGroups } from "./groups.js";
-import { resolveOptions } from "./options.js";
-import { groupMoments } from "./group.js";
-import { bindOutcome, computeScores, LAYOUT_INPUTS } from "./outcome.js";
-import type { BroadcastArgs, GroupStatsArgs, RowScoresArgs } from "./types.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError } from "../core/errors.js";
+import { msg } from "../core/safe.js";
+import { broadcast, checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Scratch } from "../core/layout.js";
+import { checkGroupTypes, resolveGroups } from "../core/groups.js";
+import { resolveOptions } from "../core/options.js";
+import { groupMoments } from "./rows.js";
+import { bindOutcome, computeScores, LAYOUT_INPUTS } from "../core/outcome.js";
+import type { BroadcastArgs, GroupStatsArgs, RowScoresArgs } from "../types.js";
 
 const GROUP_STATS_INPUTS = ["x", "include", "groupSize", "groupIds", "numGroups"] as const;
 const ROW_SCORES_INPUTS = ["tokenRewards", ...LAYOUT_INPUTS] as const;

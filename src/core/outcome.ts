@@ -3,9 +3,9 @@
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
 import { msg } from "./safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, placeGroups, placeLayout, place, type LayoutInputs, type Mask, type Scratch } from "./bind.js";
+import { checkF32, checkLayoutStructure, layoutShape, placeGroups, placeLayout, place, type LayoutInputs, type Mask, type Scratch } from "./layout.js";
 import { checkGroupTypes, resolveGroups, type GroupSpec } from "./groups.js";
-import type { Ctx } from "./group.js";
+import type { Ctx } from "../group/rows.js";
 import type { RowScore } from "./options.js";
 
 export const LAYOUT_INPUTS = ["mask", "lengths", "offsets", "width"] as const;

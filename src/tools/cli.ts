@@ -1,8 +1,8 @@
 // rl-advantage CLI: `demo` (the main job) and `conformance <file-or-dir>` (golden vectors).
 import { runDemo } from "./demo.js";
 import { formatReport, loadGolden, runFamily } from "./conformance.js";
-import { createSync } from "./api.js";
-import type { BuildName } from "./engine.js";
+import { createSync } from "../api.js";
+import type { BuildName } from "../core/engine.js";
 
 const usage = `usage:
   rl-advantage demo [--build simd|scalar] [--steps N]

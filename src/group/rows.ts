@@ -2,12 +2,12 @@
 // map run in wasm (f64 accumulation, one rounding); the O(G) per-group parameters are computed
 // here in f64. Results go to scratch first and are checked, so a throw never leaves a partial
 // output behind.
-import type { Engine } from "./engine.js";
-import { rangeError } from "./errors.js";
-import { msg } from "./safe.js";
-import type { PlacedGroups, Rows, Scratch } from "./bind.js";
-import type { EpsMode, Singleton, StdKind } from "./options.js";
-import { logBeta } from "./math.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError } from "../core/errors.js";
+import { msg } from "../core/safe.js";
+import type { PlacedGroups, Rows, Scratch } from "../core/layout.js";
+import type { EpsMode, Singleton, StdKind } from "../core/options.js";
+import { logBeta } from "../core/math.js";
 
 export interface GroupDiagnostics {
   /** Non-empty groups. */

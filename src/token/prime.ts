@@ -1,13 +1,13 @@
 // PRIME implicit process rewards (spec token.md §6): the implicit reward, the batch
 // normalisation, per-source leave-one-out baselines, discounted returns and whitening.
-import type { Engine } from "./engine.js";
-import { rangeError, typeError } from "./errors.js";
-import { msg, show } from "./safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "./bind.js";
-import { checkGroupTypes, resolveGroups } from "./groups.js";
-import { checkNonNegative, checkRange, checkFiniteParam, resolveOptions, type Singleton } from "./options.js";
-import { GROUP_INPUTS, LAYOUT_INPUTS } from "./outcome.js";
-import { whitenScale, type WhitenStats } from "./group.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError, typeError } from "../core/errors.js";
+import { msg, show } from "../core/safe.js";
+import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "../core/layout.js";
+import { checkGroupTypes, resolveGroups } from "../core/groups.js";
+import { checkNonNegative, checkRange, checkFiniteParam, resolveOptions, type Singleton } from "../core/options.js";
+import { GROUP_INPUTS, LAYOUT_INPUTS } from "../core/outcome.js";
+import { whitenScale, type WhitenStats } from "../group/rows.js";
 
 function tokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | undefined][], rowsHint?: number): Rows {
   for (const [n, v] of tensors) checkF32(n, v);

@@ -1,11 +1,11 @@
 // Likelihood rewards, SAR and TGDPO (spec token.md §7-§9): segmented row reductions in wasm (f64),
 // the few per-row transcendental steps here in f64.
-import type { Engine } from "./engine.js";
-import { rangeError } from "./errors.js";
-import { msg, show } from "./safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Rows, type Scratch } from "./bind.js";
-import { checkFiniteParam, checkNonNegative, resolveOptions } from "./options.js";
-import { LAYOUT_INPUTS } from "./outcome.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError } from "../core/errors.js";
+import { msg, show } from "../core/safe.js";
+import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Rows, type Scratch } from "../core/layout.js";
+import { checkFiniteParam, checkNonNegative, resolveOptions } from "../core/options.js";
+import { LAYOUT_INPUTS } from "../core/outcome.js";
 
 function rowsOf(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | undefined][], maskName = "mask"): { rows: Rows; ptrs: number[] } {
   for (const [n, v] of tensors) checkF32(n, v);

@@ -1,7 +1,7 @@
 // What a competent user writes without this library: typed arrays, f64 accumulators, output
 // arrays reused across calls, contiguous groups of n. Used as the same-run baseline by the demo
 // and the benchmarks; it is not part of the public API.
-import { logBeta } from "./math.js";
+import { logBeta } from "../core/math.js";
 
 export function grpoRowsJS(s: Float32Array, n: number, eps: number, out: Float32Array): void {
   for (let g = 0; g < s.length; g += n) {

@@ -1,17 +1,17 @@
 // One runner per outcome estimator. A runner validates, computes row results into scratch and
 // returns; nothing caller-visible is written until `emit`, which cannot fail. The copy API and
 // the workspace API differ only in where `emit` writes.
-import type { Engine } from "./engine.js";
-import { rangeError, typeError } from "./errors.js";
-import { checkFiniteList, msg, numberList } from "./safe.js";
-import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type LayoutInputs, type Rows, type Scratch } from "./bind.js";
-import { checkGroupTypes, resolveGroups } from "./groups.js";
-import { checkFiniteParam, checkNonNegative, checkPositive, resolveOptions, type Knobs } from "./options.js";
+import type { Engine } from "../core/engine.js";
+import { rangeError, typeError } from "../core/errors.js";
+import { checkFiniteList, msg, numberList } from "../core/safe.js";
+import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type LayoutInputs, type Rows, type Scratch } from "../core/layout.js";
+import { checkGroupTypes, resolveGroups } from "../core/groups.js";
+import { checkFiniteParam, checkNonNegative, checkPositive, resolveOptions, type Knobs } from "../core/options.js";
 import {
   bnpoRows, diagnosticsOf, emptyRowsOf, gpgRows, grpoRows, groupMoments, meanBaselineRows, opoRows, passKRows, rlooRows,
   whitenRows, whitenScale, denominator, variance, type BnpoDiagnostics, type Ctx, type GroupDiagnostics, type WhitenStats,
-} from "./group.js";
-import { bindOutcome, computeScores, GROUP_INPUTS, LAYOUT_INPUTS, OUTCOME_INPUTS, type OutcomeInputs } from "./outcome.js";
+} from "./rows.js";
+import { bindOutcome, computeScores, GROUP_INPUTS, LAYOUT_INPUTS, OUTCOME_INPUTS, type OutcomeInputs } from "../core/outcome.js";
 
 export interface TokenOuts { advantages: number; returns: number }
 

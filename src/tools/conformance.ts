@@ -4,10 +4,10 @@
 // properties.md §1.2:  tol(y) = max(dev + 4u(|y| + kappa), 2u|y|), kappa from the f64 oracle.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { RlAdvantage } from "./api.js";
-import { canonicalizeGroups } from "./groups.js";
-import { isRlaError } from "./errors.js";
-import * as ref from "./reference/index.js";
+import type { RlAdvantage } from "../api.js";
+import { canonicalizeGroups } from "../core/groups.js";
+import { isRlaError } from "../core/errors.js";
+import * as ref from "../reference/index.js";
 
 const U = 2 ** -24;
 
