@@ -25,8 +25,9 @@ import { rerankRun, type RerankArgs, type RerankResult } from "./token/rerank.js
 import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, zeroStepEndsRun, type MinFormResult } from "./scan/pure.js";
 import {
   maskedSumMean, maskedVarRun, momentsRun, runDiscountedReturns, runGae, runMaskedWhiten,
-  runReinforcePP, type GaeDiagnostics, type TokenRan,
+  runReinforcePP, type GaeDiagnostics,
 } from "./scan/returns.js";
+import type { TokenRan } from "./core/outcome.js";
 
 /**
  * Memory the copy API keeps between calls. A call that needed more leaves its engine to the

@@ -7,7 +7,7 @@ import { checkResult } from "./core/guard.js";
 import { checkEnum, msg, ownOptions, typedArrayKind } from "./core/safe.js";
 import { clipStepRewards as clipRaw, deltaStepRewards as deltaRaw, igpoTurnRewards as igpoRaw } from "./scan/turns.js";
 import { stepsFromMask as stepsRaw } from "./scan/pure.js";
-import { finalizeMoments as finalizeRaw, mergeMoments as mergeRaw, type MomentRecord } from "./scan/returns.js";
+import { checkMoments, finalizeMomentRecord as finalizeRaw, mergeMomentRecords as mergeRaw, type MomentRecord } from "./core/moments.js";
 import { canonicalizeGroups as canonicalRaw, type CanonicalGroups } from "./core/groups.js";
 import { lgamma as lgammaRaw } from "./core/math.js";
 import { checkNumber, type StdKind } from "./core/options.js";
@@ -28,34 +28,6 @@ export const deltaStepRewards = guarded("deltaStepRewards", deltaRaw);
 export const igpoTurnRewards = guarded("igpoTurnRewards", igpoRaw);
 /** The CSR step structure (`stepOffsets`, `stepEnds`) of a 0/1 step-end token tensor. */
 export const stepsFromMask = guarded("stepsFromMask", stepsRaw);
-
-/**
- * A moment record `[count, mean, M2]` checked before use: count a non-negative integer, mean and
- * M2 finite, M2 >= 0 (and 0 when count <= 1). Returns a plain copy.
- */
-export function checkMoments(name: string, rec: unknown): [number, number, number] {
-  const kind = typedArrayKind(rec);
-  let isArray = false;
-  try { isArray = Array.isArray(rec); } catch { /* a revoked Proxy */ }
-  if (kind !== "Float64Array" && !isArray) typeError("WRONG_TYPE", name, -1, msg`must be a Float64Array [count, mean, M2], got ${rec}`);
-  const r = rec as ArrayLike<unknown>;
-  let len = 0;
-  try { len = r.length; } catch { typeError("WRONG_TYPE", name, -1, "its length cannot be read"); }
-  if (len !== 3) rangeError("SHAPE_MISMATCH", name, -1, msg`a moment record has 3 entries [count, mean, M2], got ${len}`);
-  const v: number[] = [];
-  for (let k = 0; k < 3; k++) {
-    let x: unknown;
-    try { x = r[k]; } catch { typeError("WRONG_TYPE", name, k, "an entry cannot be read"); }
-    if (typeof x !== "number") typeError("WRONG_TYPE", name, k, msg`entries must be numbers, got ${x}`);
-    if (!Number.isFinite(x)) rangeError("NON_FINITE", name, k, msg`entry is ${x}`);
-    v.push(x as number);
-  }
-  const [n, , m2] = v as [number, number, number];
-  if (!Number.isSafeInteger(n) || n < 0) rangeError("DOMAIN", name, 0, msg`count must be a non-negative integer, got ${n}`);
-  if (m2 < 0) rangeError("DOMAIN", name, 2, msg`M2 (a sum of squares) must be >= 0, got ${m2}`);
-  if (n <= 1 && m2 !== 0) rangeError("DOMAIN", name, 2, msg`M2 must be 0 for a record of ${n} value(s), got ${m2}`);
-  return v as [number, number, number];
-}
 
 /** Chan's merge of two moment records (exact order: `a` then `b`). */
 export function mergeMoments(a: ArrayLike<number>, b: ArrayLike<number>): MomentRecord {

@@ -1,39 +1,17 @@
 // Argument and result types of the public API. One object per call: inputs and options side by
 // side; unknown keys are rejected (UNKNOWN_OPTION) so a typo never silently falls back to a default.
 import type { EpsMode, Preset, RowScore, Singleton, StdKind, WhitenEpsMode } from "./core/options.js";
-import type { GroupDiagnostics, BnpoDiagnostics, WhitenStats } from "./group/rows.js";
+import type { GroupDiagnostics } from "./core/group-stats.js";
+import type { WhitenStats } from "./core/moments.js";
+import type { BnpoDiagnostics } from "./group/rows.js";
 import type { WhitenedDiagnostics, BnpoResultDiagnostics, OrlDiagnostics } from "./group/estimators.js";
 
 export type { GroupDiagnostics, BnpoDiagnostics, WhitenStats, WhitenedDiagnostics, BnpoResultDiagnostics, OrlDiagnostics };
-export type Mask = Uint8Array | Float32Array;
+import type { Mask } from "./core/arg-types.js";
+export type { Mask };
 
-/** Token layout: padded [B,T] (mask or lengths, `width` when it cannot be inferred) or packed (offsets). */
-export interface Layout {
-  /** 0/1 per token, Uint8Array (fast path) or Float32Array. Padded [B*T] or packed [N]. */
-  mask?: Mask;
-  /** Padded layout with prefix masks: valid tokens per row, Int32Array[B]. */
-  lengths?: Int32Array;
-  /** Packed layout: Int32Array[B+1] (cu_seqlens). */
-  offsets?: Int32Array;
-  /** Padded width T, when no token tensor fixes it. */
-  width?: number;
-}
-
-/** Groups: contiguous blocks of `groupSize`, or dense ids in [0, numGroups) in any row order. */
-export interface Groups {
-  groupSize?: number;
-  groupIds?: Int32Array;
-  numGroups?: number;
-}
-
-export interface ScoreInput {
-  /** One score per row, Float32Array[B]. */
-  scores?: Float32Array;
-  /** Token rewards (token tensor); the row score is their sum (`rowScore`). */
-  tokenRewards?: Float32Array;
-}
-
-interface Common { preset?: Preset }
+import type { Common, Groups, Layout, ScoreInput } from "./core/arg-types.js";
+export type { Common, Groups, Layout, ScoreInput };
 
 export interface GrpoArgs extends ScoreInput, Layout, Groups, Common {
   eps?: number; epsMode?: EpsMode; stdKind?: StdKind; stdScope?: "group" | "batch"; normalizeByStd?: boolean;
@@ -73,9 +51,7 @@ export interface OrlArgs extends Groups, Common, WhitenArgs {
   klCoef?: number; klCoefNegative?: "keep" | "zero"; rewardClip?: readonly [number, number] | null; gamma?: number;
   noStdNorm?: boolean; eps?: number;
 }
-export interface GroupStatsArgs extends Groups { x: Float32Array; include?: Uint8Array }
-export interface RowScoresArgs extends Layout, Common { tokenRewards: Float32Array; rowScore?: RowScore }
-export interface BroadcastArgs extends Layout { values: Float32Array }
+export type { GroupStatsArgs, RowScoresArgs, BroadcastArgs } from "./group/building-blocks.js";
 
 export interface OutcomeResult<D> {
   /** a_i for every row, empty rows included. */

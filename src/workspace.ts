@@ -18,7 +18,8 @@ import {
   runTrl, type BindOpts, type Ran,
 } from "./group/estimators.js";
 import type * as T from "./types.js";
-import { runDiscountedReturns, runGae, runReinforcePP, type TokenRan } from "./scan/returns.js";
+import { runDiscountedReturns, runGae, runReinforcePP } from "./scan/returns.js";
+import type { TokenRan } from "./core/outcome.js";
 import { runKlInReward, runKlPenalty } from "./token/kl.js";
 import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
 import { placeScoresPlan } from "./token/place-scores.js";

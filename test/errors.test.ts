@@ -151,9 +151,9 @@ for (const [build, api] of builds) {
     it("GROUP_TOO_SMALL: singleton under 'error' (index = the row), Pass@k singleton", () => {
       const ws = wsCase(api);
       ws.groupIds.set([0, 0, 0, 0, 1, 2, 2, 2]);
-      expectError(thrown(() => ws.grpo({ singleton: "error" })), RlaRangeError, "GROUP_TOO_SMALL", "groups", 4);
-      expectError(thrown(() => ws.grpo({ preset: "openrlhf" })), RlaRangeError, "GROUP_TOO_SMALL", "groups", 4);
-      expectError(thrown(() => ws.grpoPassK()), RlaRangeError, "GROUP_TOO_SMALL", "groups", 4);
+      expectError(thrown(() => ws.grpo({ singleton: "error" })), RlaRangeError, "GROUP_TOO_SMALL", "groupIds", 4);
+      expectError(thrown(() => ws.grpo({ preset: "openrlhf" })), RlaRangeError, "GROUP_TOO_SMALL", "groupIds", 4);
+      expectError(thrown(() => ws.grpoPassK()), RlaRangeError, "GROUP_TOO_SMALL", "groupIds", 4);
       assertUntouched(ws);
     });
 

@@ -219,6 +219,9 @@ export function placeLayout(
 /** Group ids placed in memory: the caller's ids, or generated ids for groupSize. */
 export interface PlacedGroups { idsPtr: number; G: number; groupSize: number }
 
+/** The input that defined the groups, for errors about a group: "groupSize" or "groupIds". */
+export const groupsArgument = (g: PlacedGroups) => (g.groupSize > 0 ? "groupSize" : "groupIds");
+
 export function placeGroups(e: Engine, s: Scratch, g: GroupSpec, B: number, cached?: { ptr: number; size: number }): PlacedGroups {
   const { G, size } = resolveGroups(g, B);
   if (g.groupIds) return { idsPtr: place(e, s, g.groupIds), G, groupSize: 0 };
@@ -233,3 +236,22 @@ export function placeGroups(e: Engine, s: Scratch, g: GroupSpec, B: number, cach
 }
 
 export { checkGroupTypes };
+
+const bitsI32 = new Int32Array(3), bitsF32 = new Float32Array(bitsI32.buffer);
+
+/**
+ * NON_FINITE check of up to three token inputs at the positions the kernel reads, and the largest
+ * |x| of each there, in argument order. One SIMD pass reads them side by side over the valid
+ * positions only (prefix rows of a mask are read like lengths); the index of a bad value is looked
+ * up only when there is one, in the first tensor (in argument order) that has one.
+ */
+export function checkTokens(e: Engine, s: Scratch, rows: Rows, ...tensors: [string, number][]): number[] {
+  const out = s.alloc(16), p = tensors.map(([, ptr]) => ptr);
+  e.exports.valid_absbits3_f32(p[0]!, p[1] ?? p[0]!, p[2] ?? p[0]!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, out);
+  bitsI32.set(e.I32.subarray(out >>> 2, (out >>> 2) + 3));
+  return tensors.map(([name, ptr], j) => {
+    if (bitsI32[j]! < 0x7f800000) return bitsF32[j]!;
+    const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+    return rangeError("NON_FINITE", name, bad, msg`value is ${e.F32[(ptr >>> 2) + bad]} at a valid position`);
+  });
+}

@@ -3,9 +3,9 @@
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
 import { msg } from "./safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, placeGroups, placeLayout, place, type LayoutInputs, type Mask, type Scratch } from "./layout.js";
+import { checkF32, checkLayoutStructure, layoutShape, placeGroups, placeLayout, place, type LayoutInputs, type Mask, type Rows, type Scratch } from "./layout.js";
 import { checkGroupTypes, resolveGroups, type GroupSpec } from "./groups.js";
-import type { Ctx } from "../group/rows.js";
+import type { Ctx } from "./group-stats.js";
 import type { RowScore } from "./options.js";
 
 export const LAYOUT_INPUTS = ["mask", "lengths", "offsets", "width"] as const;
@@ -78,3 +78,12 @@ export function computeScores(b: Bound, rowScore: RowScore, nanAsMissing = false
 
 
 export type { Mask };
+
+/** A token kernel, validated and ready: `write` puts its outputs where the caller says. */
+export interface TokenRan<D> {
+  rows: Rows;
+  diagnostics: D;
+  /** Writes the token outputs (advantages, and returns when distinct). Cannot fail. */
+  write: (out: { advantages: number; returns: number }) => void;
+  distinctReturns: boolean;
+}

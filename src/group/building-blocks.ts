@@ -5,9 +5,17 @@ import { msg } from "../core/safe.js";
 import { broadcast, checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Scratch } from "../core/layout.js";
 import { checkGroupTypes, resolveGroups } from "../core/groups.js";
 import { resolveOptions } from "../core/options.js";
-import { groupMoments } from "./rows.js";
+import { groupMoments } from "../core/group-stats.js";
 import { bindOutcome, computeScores, LAYOUT_INPUTS } from "../core/outcome.js";
-import type { BroadcastArgs, GroupStatsArgs, RowScoresArgs } from "../types.js";
+import type { Common, Groups, Layout } from "../core/arg-types.js";
+import type { RowScore } from "../core/options.js";
+
+/** groupStats: per-group f64 statistics of `x` (rows counted where `include` is 1). */
+export interface GroupStatsArgs extends Groups { x: Float32Array; include?: Uint8Array }
+/** rowScores: each row's score from its token rewards (`rowScore`: "all" or "valid" positions). */
+export interface RowScoresArgs extends Layout, Common { tokenRewards: Float32Array; rowScore?: RowScore }
+/** broadcastRows: one value per row onto its valid tokens (+0 elsewhere). */
+export interface BroadcastArgs extends Layout { values: Float32Array }
 
 const GROUP_STATS_INPUTS = ["x", "include", "groupSize", "groupIds", "numGroups"] as const;
 const ROW_SCORES_INPUTS = ["tokenRewards", ...LAYOUT_INPUTS] as const;

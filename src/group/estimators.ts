@@ -7,10 +7,9 @@ import { checkFiniteList, msg, numberList } from "../core/safe.js";
 import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type LayoutInputs, type Rows, type Scratch } from "../core/layout.js";
 import { checkGroupTypes, resolveGroups } from "../core/groups.js";
 import { checkFiniteParam, checkNonNegative, checkPositive, resolveOptions, type Knobs } from "../core/options.js";
-import {
-  bnpoRows, diagnosticsOf, emptyRowsOf, gpgRows, grpoRows, groupMoments, meanBaselineRows, opoRows, passKRows, rlooRows,
-  whitenRows, whitenScale, denominator, variance, type BnpoDiagnostics, type Ctx, type GroupDiagnostics, type WhitenStats,
-} from "./rows.js";
+import { bnpoRows, gpgRows, grpoRows, meanBaselineRows, opoRows, passKRows, whitenRows, type BnpoDiagnostics } from "./rows.js";
+import { denominator, diagnosticsOf, emptyRowsOf, groupMoments, rlooRows, variance, type Ctx, type GroupDiagnostics } from "../core/group-stats.js";
+import { whitenScale, type WhitenStats } from "../core/moments.js";
 import { bindOutcome, computeScores, GROUP_INPUTS, LAYOUT_INPUTS, OUTCOME_INPUTS, type OutcomeInputs } from "../core/outcome.js";
 
 export interface TokenOuts { advantages: number; returns: number }

@@ -3,11 +3,11 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { msg, show } from "../core/safe.js";
-import { checkF32, checkLayoutStructure, checkU8, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "../core/layout.js";
+import { checkF32, checkLayoutStructure, checkU8, groupsArgument, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "../core/layout.js";
 import { checkGroupTypes, checkInt32, resolveGroups } from "../core/groups.js";
 import { checkPositive, resolveOptions } from "../core/options.js";
 import { GROUP_INPUTS, LAYOUT_INPUTS } from "../core/outcome.js";
-import { rlooRows, type Ctx } from "../group/rows.js";
+import { rlooRows, type Ctx } from "../core/group-stats.js";
 
 export interface Steps { stepOffsets: Int32Array; stepEnds: Int32Array }
 
@@ -174,7 +174,7 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
       const g = I[(groups.idsPtr >>> 2) + i]!, n = ng[g]!;
       let bi = 0;
       if (n > 1) bi = (Sg[g]! - F[(rs >>> 3) + i]!) / ((n - 1) * W);
-      else if (o.singleton === "error") rangeError("GROUP_TOO_SMALL", "groups", i, msg`group ${g} has a single row`);
+      else if (o.singleton === "error") rangeError("GROUP_TOO_SMALL", groupsArgument(groups), i, msg`group ${g} has a single row`);
       e.F64[(b >>> 3) + i] = bi;
     }
     const out = s.alloc(rows.N * 4);
@@ -196,7 +196,7 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
   for (let i = 0; i < rows.B; i++) sizes[I[(groups.idsPtr >>> 2) + i]!]!++;
   for (let i = 0; i < rows.B; i++) {
     const g = I[(groups.idsPtr >>> 2) + i]!;
-    if (sizes[g] === 1 && o.singleton === "error") rangeError("GROUP_TOO_SMALL", "groups", i, msg`group ${g} has a single row`);
+    if (sizes[g] === 1 && o.singleton === "error") rangeError("GROUP_TOO_SMALL", groupsArgument(groups), i, msg`group ${g} has a single row`);
     if (o.mode === "step" && sizes[g]! > 1 && so32[i + 1] === so32[i]) rangeError("DOMAIN", "stepOffsets", i, msg`row ${i} has no steps (step mode needs K >= 1 in every row of a group)`);
   }
   const scratch = s.alloc((4 * G + rows.B) * 8), out = s.alloc(Math.max(a.stepValues.length, 1) * 4);

@@ -5,21 +5,13 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError } from "../core/errors.js";
 import { msg, show } from "../core/safe.js";
-import { checkMoments } from "../standalone.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type LayoutInputs, type Rows, type Scratch } from "../core/layout.js";
+import { checkMoments, finalizeMomentRecord, type MomentRecord } from "../core/moments.js";
+import { checkF32, checkLayoutStructure, checkTokens, layoutShape, place, placeLayout, type LayoutInputs, type Rows, type Scratch } from "../core/layout.js";
 import { checkNonNegative, checkRange, resolveOptions, type StdKind } from "../core/options.js";
-import { whitenScale, type WhitenKnobs, type WhitenStats } from "../group/rows.js";
-import { LAYOUT_INPUTS } from "../core/outcome.js";
+import { whitenScale, type WhitenKnobs, type WhitenStats } from "../core/moments.js";
+import { LAYOUT_INPUTS, type TokenRan } from "../core/outcome.js";
 
 const F32_MAX = 3.4028234663852886e38;
-
-export interface TokenRan<D> {
-  rows: Rows;
-  diagnostics: D;
-  /** Writes the token outputs (advantages, and returns when distinct). Cannot fail. */
-  write: (out: { advantages: number; returns: number }) => void;
-  distinctReturns: boolean;
-}
 
 /** Sum of the valid-token counts (rows.rowLensPtr must be set). */
 function validCount(e: Engine, rows: Rows): number {
@@ -34,25 +26,6 @@ function longestRow(e: Engine, rows: Rows): number {
   let m = 0;
   for (let i = 0; i < rows.B; i++) m = Math.max(m, I[b + i + 1]! - I[b + i]!);
   return m;
-}
-
-const bitsI32 = new Int32Array(3), bitsF32 = new Float32Array(bitsI32.buffer);
-
-/**
- * NON_FINITE check of up to three token inputs at the positions the kernel reads, and the largest
- * |x| of each there, in argument order. One SIMD pass reads them side by side over the valid
- * positions only (prefix rows of a mask are read like lengths); the index of a bad value is looked
- * up only when there is one, in the first tensor (in argument order) that has one.
- */
-export function checkTokens(e: Engine, s: Scratch, rows: Rows, ...tensors: [string, number][]): number[] {
-  const out = s.alloc(16), p = tensors.map(([, ptr]) => ptr);
-  e.exports.valid_absbits3_f32(p[0]!, p[1] ?? p[0]!, p[2] ?? p[0]!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, out);
-  bitsI32.set(e.I32.subarray(out >>> 2, (out >>> 2) + 3));
-  return tensors.map(([name, ptr], j) => {
-    if (bitsI32[j]! < 0x7f800000) return bitsF32[j]!;
-    const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    return rangeError("NON_FINITE", name, bad, msg`value is ${e.F32[(ptr >>> 2) + bad]} at a valid position`);
-  });
 }
 
 function bindTokens(e: Engine, s: Scratch, a: LayoutInputs & Record<string, unknown>, tensors: [string, Float32Array | undefined][], needLengths: boolean, maskName = "mask"): { rows: Rows; ptrs: number[] } {
@@ -197,7 +170,6 @@ export const runReinforcePP = (e: Engine, s: Scratch, a: Record<string, any>) =>
 // ---------------------------------------------------------------------------------------------
 // Masked statistics, moments and whitening (scan.md §2, §3, §5)
 
-export type MomentRecord = Float64Array; // [count, mean, M2]
 
 export const STATS_INPUTS = ["values", ...LAYOUT_INPUTS] as const;
 
@@ -217,23 +189,6 @@ export function momentsRun(e: Engine, s: Scratch, a: Record<string, any>): Momen
 }
 
 /** Chan et al. merge of two moment records (scan.md §5). Merging with an empty record is the identity. */
-export function mergeMoments(a: ArrayLike<number>, b: ArrayLike<number>): MomentRecord {
-  const na = a[0]!, nb = b[0]!;
-  const n = na + nb;
-  if (n === 0) return new Float64Array(3);
-  if (na === 0) return Float64Array.from([b[0]!, b[1]!, b[2]!]);
-  if (nb === 0) return Float64Array.from([a[0]!, a[1]!, a[2]!]);
-  const d = b[1]! - a[1]!;
-  return Float64Array.from([n, a[1]! + d * (nb / n), a[2]! + b[2]! + d * d * ((na * nb) / n)]);
-}
-
-export function finalizeMoments(rec: ArrayLike<number>, kind: StdKind = "unbiased"): { count: number; mean: number; var: number } {
-  const n = rec[0]!;
-  const need = kind === "unbiased" ? 2 : 1;
-  if (n < need) rangeError("TOO_FEW_VALID", "moments", -1, msg`${kind} variance needs at least ${need} values, got ${n}`);
-  return { count: n, mean: rec[1]!, var: kind === "unbiased" ? rec[2]! / (n - 1) : rec[2]! / n };
-}
-
 export const WHITEN_INPUTS = ["values", "moments", ...LAYOUT_INPUTS] as const;
 export const MASKED_WHITEN_OPTIONS = [...WHITEN_OPTIONS, "shiftMean", "centerOnly"] as const;
 
@@ -293,5 +248,5 @@ export function maskedVarRun(e: Engine, s: Scratch, a: Record<string, any>): num
   const m = s.alloc(24);
   e.exports.masked_moments_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, m);
   const F = e.F64;
-  return finalizeMoments([F[m >>> 3]!, F[(m >>> 3) + 1]!, F[(m >>> 3) + 2]!], o.unbiased ? "unbiased" : "biased").var;
+  return finalizeMomentRecord([F[m >>> 3]!, F[(m >>> 3) + 1]!, F[(m >>> 3) + 2]!], o.unbiased ? "unbiased" : "biased").var;
 }

@@ -4,10 +4,9 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError } from "../core/errors.js";
 import { msg, show } from "../core/safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "../core/layout.js";
+import { checkF32, checkLayoutStructure, checkTokens, layoutShape, place, placeLayout, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, resolveOptions } from "../core/options.js";
 import { LAYOUT_INPUTS } from "../core/outcome.js";
-import { checkTokens } from "../scan/returns.js";
 
 const MODES = ["token-mean", "token-sum", "seq-mean-token-sum", "seq-mean-token-sum-norm", "seq-mean-token-mean"] as const;
 export type LossAggMode = (typeof MODES)[number];

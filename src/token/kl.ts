@@ -2,10 +2,9 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { checkEnum, msg, ownOptions, show } from "../core/safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Scratch } from "../core/layout.js";
+import { checkF32, checkLayoutStructure, checkTokens, layoutShape, place, placeLayout, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, resolveOptions } from "../core/options.js";
-import { LAYOUT_INPUTS } from "../core/outcome.js";
-import { checkTokens, type TokenRan } from "../scan/returns.js";
+import { LAYOUT_INPUTS, type TokenRan } from "../core/outcome.js";
 
 const ESTIMATORS: Record<string, number> = { k1: 0, kl: 0, abs: 1, k2: 2, mse: 2, k3: 3, low_var_kl: 3 };
 const CLAMPS = { verl: 0, all10: 1, none: 2 } as const;

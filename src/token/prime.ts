@@ -3,11 +3,11 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { msg, show } from "../core/safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "../core/layout.js";
+import { checkF32, checkLayoutStructure, groupsArgument, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "../core/layout.js";
 import { checkGroupTypes, resolveGroups } from "../core/groups.js";
 import { checkNonNegative, checkRange, checkFiniteParam, resolveOptions, type Singleton } from "../core/options.js";
 import { GROUP_INPUTS, LAYOUT_INPUTS } from "../core/outcome.js";
-import { whitenScale, type WhitenStats } from "../group/rows.js";
+import { whitenScale, type WhitenStats } from "../core/moments.js";
 
 function tokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | undefined][], rowsHint?: number): Rows {
   for (const [n, v] of tensors) checkF32(n, v);
@@ -84,7 +84,7 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>)
   const count = new Float64Array(G);
   for (let i = 0; i < rows.B; i++) count[I[ids + i]!]!++;
   const single = o.singleton as Singleton;
-  for (let i = 0; i < rows.B; i++) if (count[I[ids + i]!] === 1 && single === "error") rangeError("GROUP_TOO_SMALL", "groups", i, "a singleton group (singleton: \"error\")");
+  for (let i = 0; i < rows.B; i++) if (count[I[ids + i]!] === 1 && single === "error") rangeError("GROUP_TOO_SMALL", groupsArgument(groups), i, "a singleton group (singleton: \"error\")");
   // 3-4. per-source row means and leave-one-out coefficients: r' = src*A_i - C_i.
   const coef = (mean: Float64Array) => {
     const S = new Float64Array(G);
