@@ -1,5 +1,5 @@
 // Every kernel takes raw pointers into this module's memory and allocates nothing: the JS side
-// owns the layout of linear memory (see src/memory.ts).
+// owns the layout of linear memory (see src/core/memory.ts).
 export * from "./token/mask";
 export * from "./token/check";
 export * from "./token/row_sum";
@@ -13,7 +13,7 @@ export * from "./scan/returns";
 export * from "./scan/remax";
 export * from "./group/center";
 export * from "./token/kl";
-export * from "./scan/gae4";
+export * from "./scan/gae";
 export * from "./scan/pure";
 export * from "./token/rerank";
 export * from "./token/place";

@@ -80,29 +80,29 @@ export class RlAdvantage {
     return res;
   }
 
-  /** GRPO and Dr.GRPO (`normalizeByStd: false`), group.md §2. */
+  /** GRPO and Dr.GRPO (`normalizeByStd: false`), docs/kernels.md#grpo. */
   grpo(args: T.GrpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpo(e, s, a))); }
   /** Dr.GRPO: GRPO without the std division. */
   drGrpo(args: Omit<T.GrpoArgs, "normalizeByStd">): T.OutcomeResult<T.GroupDiagnostics> { return this.grpo({ ...ownOptions(args, "args"), normalizeByStd: false }); }
-  /** RLOO, group.md §4. */
+  /** RLOO, docs/kernels.md#rloo. */
   rloo(args: T.RlooArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runRloo(e, s, a))); }
-  /** REINFORCE++-baseline: group-mean baseline then token-weighted batch whitening, group.md §5. */
+  /** REINFORCE++-baseline: group-mean baseline then token-weighted batch whitening, docs/kernels.md#reinforceppbaseline. */
   reinforcePPBaseline(args: T.RfppbArgs): T.OutcomeResult<T.WhitenedDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runReinforcePPBaseline(e, s, a))); }
-  /** ReMax, group.md §6. */
+  /** ReMax, docs/kernels.md#remax. */
   remax(args: T.RemaxArgs): T.TokenResult<{ emptyRows: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runRemax(e, s, a))) as T.TokenResult<{ emptyRows: number }>; }
-  /** OPO (length-weighted group baseline), group.md §7. */
+  /** OPO (length-weighted group baseline), docs/kernels.md#opo. */
   opo(args: T.OpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runOpo(e, s, a))); }
-  /** GPG, group.md §8. */
+  /** GPG, docs/kernels.md#gpg. */
   gpg(args: T.GpgArgs): T.OutcomeResult<T.GroupDiagnostics & { alpha: number; nonZero: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runGpg(e, s, a))); }
-  /** GRPO Pass@k, group.md §9. */
+  /** GRPO Pass@k, docs/kernels.md#grpopassk. */
   grpoPassK(args: T.PassKArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpoPassK(e, s, a))); }
-  /** BNPO, with advantage decomposition over `components`, group.md §10. */
+  /** BNPO, with advantage decomposition over `components`, docs/kernels.md#bnpo. */
   bnpo(args: T.BnpoArgs): T.OutcomeResult<T.BnpoResultDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runBnpo(e, s, a))); }
-  /** DLER: explicit truncation penalty, then REINFORCE++-baseline, group.md §13. */
+  /** DLER: explicit truncation penalty, then REINFORCE++-baseline, docs/kernels.md#dler. */
   dler(args: T.DlerArgs): T.OutcomeResult<T.WhitenedDiagnostics & { truncatedRows: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runDler(e, s, a))); }
-  /** TRL GRPOTrainer advantages with K reward functions and NaN = None, group.md §3. */
+  /** TRL GRPOTrainer advantages with K reward functions and NaN = None, docs/kernels.md#trlgroupadvantage. */
   trlGroupAdvantage(args: T.TrlArgs): T.OutcomeResult<T.GroupDiagnostics & { unscorableRows: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runTrl(e, s, a))); }
-  /** OpenRLHF compute_advantages_and_returns for its outcome estimators, group.md §11. */
+  /** OpenRLHF compute_advantages_and_returns for its outcome estimators, docs/kernels.md#openrlhfoutcome. */
   openrlhfOutcome(args: T.OrlArgs): T.TokenResult<T.OrlDiagnostics> & { shapedRewards: Float32Array } {
     return this.call(args, (s, e, a) => this.finish(e, s, runOpenrlhfOutcome(e, s, a))) as any;
   }
@@ -115,25 +115,25 @@ export class RlAdvantage {
     return { advantages, returns: ran.distinctReturns ? e.f32(ret, N).slice() : advantages, diagnostics: ran.diagnostics };
   }
 
-  /** GAE with verl's skip or OpenRLHF's through semantics, optionally whitened (scan.md §6). */
+  /** GAE with verl's skip or OpenRLHF's through semantics, optionally whitened (docs/kernels.md#gae). */
   gae(args: T.GaeArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call(args, (s, e, a) => this.finishTokens(e, s, runGae(e, s, a))); }
-  /** Discounted returns: carry (verl), through (OpenRLHF) or reset (old verl) (scan.md §4). */
+  /** Discounted returns: carry (verl), through (OpenRLHF) or reset (old verl) (docs/kernels.md#discountedreturns). */
   discountedReturns(args: T.ReturnsArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runDiscountedReturns(e, s, a)).returns); }
-  /** REINFORCE++: discounted returns, then token-weighted batch whitening (scan.md §4). */
+  /** REINFORCE++: discounted returns, then token-weighted batch whitening (docs/kernels.md#discountedreturns). */
   reinforcePP(args: T.ReinforcePPArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call(args, (s, e, a) => this.finishTokens(e, s, runReinforcePP(e, s, a))); }
   /** (x - mean) * rstd over the valid values; +0 elsewhere. Pass merged `moments` for data-parallel whitening. */
   maskedWhiten(args: T.MaskedWhitenArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runMaskedWhiten(e, s, a)).advantages); }
   maskedSum(args: T.MaskedStatArgs): Float32Array | number { return this.call(args, (s, e, a) => maskedSumMean(e, s, a, "sum")); }
   maskedMean(args: T.MaskedStatArgs): Float32Array | number { return this.call(args, (s, e, a) => maskedSumMean(e, s, a, "mean")); }
   maskedVar(args: T.MaskedVarArgs): number { return this.call(args, (s, e, a) => maskedVarRun(e, s, a)); }
-  /** Local moment record [count, mean, M2] of the valid values (scan.md §5). */
+  /** Local moment record [count, mean, M2] of the valid values (docs/kernels.md#moments). */
   moments(args: T.MomentsArgs): Float64Array { return this.call(args, (s, e, a) => momentsRun(e, s, a)); }
   mergeMoments = mergeMoments;
   finalizeMoments = finalizeMoments;
 
-  /** KL estimators k1, abs, k2, k3 (and "+" names) with the verl, all10 or none clamps (token.md §3). */
+  /** KL estimators k1, abs, k2, k3 (and "+" names) with the verl, all10 or none clamps (docs/kernels.md#klpenalty). */
   klPenalty(args: T.KlPenaltyArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runKlPenalty(e, s, a)).advantages); }
-  /** KL in the reward: verl apply_kl_penalty or OpenRLHF compute_reward (token.md §4). */
+  /** KL in the reward: verl apply_kl_penalty or OpenRLHF compute_reward (docs/kernels.md#klinreward). */
   klInReward(args: T.KlInRewardArgs): { tokenRewards: Float32Array; kl?: Float32Array; currentKl?: number; diagnostics: KlRewardDiagnostics } {
     return this.call(args, (s, e, a) => {
       const ran = runKlInReward(e, s, a);
@@ -147,7 +147,7 @@ export class RlAdvantage {
   }
   KlController = KlController;
 
-  /** PURE (scan.md §7): r_k = tanh((l1 - l0)/2) from the PRM's two logits. */
+  /** PURE (docs/kernels.md#pure): r_k = tanh((l1 - l0)/2) from the PRM's two logits. */
   prmStepReward(args: { logit0: Float32Array; logit1: Float32Array }): Float32Array { return this.call(args, (s, e, a) => prmStepRewardRun(e, s, a)); }
   /** Softmin ("approximate min-form") transform, CSR steps or token form with a step-end mask. */
   softminStepRewards(args: T.SoftminArgs): Float32Array { return this.call(args, (s, e, a) => softminRun(e, s, a)); }
@@ -161,36 +161,36 @@ export class RlAdvantage {
   zeroStepEnds(args: T.ZeroStepEndsArgs): Float32Array { return this.call(args, (s, e, a) => zeroStepEndsRun(e, s, a)); }
   stepsFromMask = stepsFromMask;
 
-  /** The score on the last valid token (or explicit positions); empty rows per emptyRow (token.md §2). */
+  /** The score on the last valid token (or explicit positions); empty rows per emptyRow (docs/kernels.md#placescores). */
   placeScores(args: PlaceScoresArgs): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } { return this.call(args, (s, e, a) => placeScoresRun(e, s, a)); }
-  /** PRIME: q = logpRm - logpRef on valid tokens, rm = beta*q (token or whole granularity) (token.md §6). */
+  /** PRIME: q = logpRm - logpRef on valid tokens, rm = beta*q (token or whole granularity) (docs/kernels.md#prime). */
   primeImplicitReward(args: Record<string, unknown>): { processRewards: Float32Array; q: Float32Array } { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)); }
   /** PRIME batch normalisation: x / (max |reverse cumsum| + 1e-6). */
   primeBatchNorm(args: Record<string, unknown>): { values: Float32Array; batchMax: number } { return this.call(args, (s, e, a) => primeBatchNormRun(e, s, a)); }
   /** PRIME advantages: per-source leave-one-out, discounted returns, whitening. */
   primeAdvantage(args: Record<string, unknown>) { return this.call(args, (s, e, a) => primeAdvantageRun(e, s, a)); }
-  /** Likelihood rewards from answer-token log-probs: sum, prob, avgProb, mean (provisional) (token.md §7). */
+  /** Likelihood rewards from answer-token log-probs: sum, prob, avgProb, mean (provisional) (docs/kernels.md#likelihoodreward). */
   likelihoodReward(args: Record<string, unknown>): Float32Array { return this.call(args, (s, e, a) => likelihoodRun(e, s, a)); }
-  /** SAR, the self-aligned reward from two perplexities (token.md §8). */
+  /** SAR, the self-aligned reward from two perplexities (docs/kernels.md#selfalignedreward). */
   selfAlignedReward(args: Record<string, unknown>): Float32Array { return this.call(args, (s, e, a) => sarRun(e, s, a)); }
-  /** TGDPO token weights, z and the sigmoid loss (token.md §9). */
+  /** TGDPO token weights, z and the sigmoid loss (docs/kernels.md#tgdpo). */
   tgdpo(args: Record<string, unknown>): TgdpoResult { return this.call(args, (s, e, a) => tgdpoRun(e, s, a)); }
   /** Clip for PRM step rewards (provisional): min(r - eta, 0). */
   clipStepRewards = clipStepRewards;
   /** Delta for PRM step rewards (provisional): r_k - r_{k+1}, last step "zero" or "keep". */
   deltaStepRewards = deltaStepRewards;
-  /** IGPO information-gain turn rewards (scan.md §10). */
+  /** IGPO information-gain turn rewards (docs/kernels.md#igpo). */
   igpoTurnRewards = igpoTurnRewards;
   /** IGPO advantages: pooled normalisation, discounted scan over turns, broadcast to the turn's tokens. */
   igpoAdvantage(args: IgpoArgs): { advantages: Float32Array; turnAdvantages: Float32Array } { return this.call(args, (s, e, a) => igpoAdvantageRun(e, s, a)); }
-  /** Loss aggregation with verl's newest semantics (token.md §11). */
+  /** Loss aggregation with verl's newest semantics (docs/kernels.md#aggloss). */
   aggLoss(args: AggLossArgs): number { return this.call(args, (s, e, a) => aggLossRun(e, s, a)); }
-  /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (shaping.md §8). */
+  /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (docs/kernels.md#rerank). */
   rerank(args: RerankArgs): RerankResult { return this.call(args, (s, e, a) => rerankRun(e, s, a), { negInf: ["combined", "topScores"] }); }
 
-  /** Per-group f64 statistics (group.md §1.2). */
+  /** Per-group f64 statistics (docs/kernels.md#groupstats). */
   groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call(args, (s, e, a) => groupStatsRun(e, s, a)); }
-  /** Row scores from token rewards (token.md §1). */
+  /** Row scores from token rewards (docs/kernels.md#rowscores). */
   rowScores(args: T.RowScoresArgs): Float32Array { return this.call(args, (s, e, a) => rowScoresRun(e, s, a)); }
   /** Broadcast of row values onto the valid tokens; +0 elsewhere. */
   broadcastRows(args: T.BroadcastArgs): Float32Array { return this.call(args, (s, e, a) => broadcastRowsRun(e, s, a)); }

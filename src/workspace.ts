@@ -1,4 +1,4 @@
-// Zero-copy workspace (decision D7). All buffers of a batch shape are planned up front inside
+// Zero-copy workspace (docs/contracts.md#memory). All buffers of a batch shape are planned up front inside
 // WebAssembly memory; the caller fills the input views, runs kernels, and reads the output views.
 // Memory grows only in the constructor and in resize(), never in a kernel call, so a host loop
 // can run batch after batch with no allocation and no detached views.

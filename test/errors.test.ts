@@ -1,4 +1,4 @@
-// Spec README §10 (decision D6): every bad input throws a typed error naming the argument and the
+// Spec docs/contracts.md#errors (docs/contracts.md#errors): every bad input throws a typed error naming the argument and the
 // first offending index, before any output is written; inputs are never modified.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 // Golden vectors from verl, OpenRLHF and TRL (test/fixtures/golden, a copy of ../shared/golden)
-// through the public API, on both builds, with the tolerance of properties.md §1.2.
+// through the public API, on both builds, with the tolerance of docs/numerics.md#against-the-golden-vectors.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";

@@ -1,4 +1,4 @@
-// Checks of the group family, shared by the property tests and the pinned regressions (properties.md §2-§3): every estimator against the f64
+// Checks of the group family, shared by the property tests and the pinned regressions (docs/numerics.md#properties): every estimator against the f64
 // oracle on both builds, with packed = padded, groupSize = groupIds, relabelling, SIMD = scalar,
 // broadcast and input-immutability checked on every generated batch.
 import assert from "node:assert/strict";

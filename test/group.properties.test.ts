@@ -1,4 +1,4 @@
-// Property tests of the group family (properties.md §2-§3): every estimator against the f64
+// Property tests of the group family (docs/numerics.md#properties): every estimator against the f64
 // oracle on both builds, with packed = padded, groupSize = groupIds, relabelling, SIMD = scalar,
 // broadcast and input immutability checked on every generated batch (see group.checks.ts).
 // Shrunk counterexamples are pinned in group.regressions.test.ts.

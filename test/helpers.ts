@@ -1,5 +1,5 @@
 // Shared test helpers: both builds, generators for group batches (fast-check), layouts, and the
-// oracle tolerance of properties.md §1.1:  tol = 4u(|y| + kappa) + 2n*U*S.
+// oracle tolerance of docs/numerics.md#against-the-f64-oracle:  tol = 4u(|y| + kappa) + 2n*U*S.
 import fc from "fast-check";
 import assert from "node:assert/strict";
 import { createSync, type RlAdvantage } from "../src/api.js";
@@ -49,7 +49,7 @@ export const f32 = (xs: number[]) => Float32Array.from(xs);
 
 const finite = (min = -1e4, max = 1e4) => fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(min), max: Math.fround(max) });
 
-/** Scores of one group of size n, from the adversarial families of properties.md §1.4. */
+/** Scores of one group of size n, from the adversarial families of docs/numerics.md#input-generators. */
 export function groupScores(n: number): fc.Arbitrary<number[]> {
   return fc.oneof(
     fc.array(finite(), { minLength: n, maxLength: n }),

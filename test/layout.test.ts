@@ -1,4 +1,4 @@
-// Layout equivalences (README §4): padded mask = prefix lengths = packed, Uint8 = Float32 masks,
+// Layout equivalences (docs/layouts.md#token-layouts): padded mask = prefix lengths = packed, Uint8 = Float32 masks,
 // NaN at masked positions never read (P-nan-off-mask), token rewards summed in a layout-
 // independent order (bitwise).
 import { describe, it } from "node:test";

@@ -1,4 +1,4 @@
-// Properties of the scans (properties.md §5): against the f64 oracle on both builds, GAE with
+// Properties of the scans (docs/numerics.md#properties): against the f64 oracle on both builds, GAE with
 // lam = 1 equals discounted returns minus values, packed = padded bitwise, whitening merged over
 // k parts equals whitening the whole, min-form returns are the minimum of the future step rewards.
 import { describe, it } from "node:test";

@@ -1,5 +1,5 @@
 // Likelihood rewards, SAR, TGDPO and PRIME: against the f64 oracle on both builds, packed = padded,
-// and the invariants of properties.md §4.
+// and the invariants of docs/numerics.md#properties.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";

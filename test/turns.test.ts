@@ -1,5 +1,5 @@
-// Clip and Delta (provisional) and IGPO: the invariants of properties.md §5 on both builds, and
-// the IGPO turn advantages against a plain f64 reading of scan.md §10.
+// Clip and Delta (provisional) and IGPO: the invariants of docs/numerics.md#properties on both builds, and
+// the IGPO turn advantages against a plain f64 reading of docs/kernels.md#igpo.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";

@@ -14,7 +14,7 @@
 @inline function included(include: usize, i: i32): bool { return include == 0 || load<u8>(include + <usize>i) != 0; }
 
 // Two-pass centered moments per group: count, mean, M2, min, max (all f64[G]). The _f64 variant
-// reads f64 rows: intermediates that feed a reduction stay f64 (spec properties.md §1.1).
+// reads f64 rows: intermediates that feed a reduction stay f64 (docs/numerics.md#against-the-f64-oracle).
 export function group_moments_f32(
   x: usize, include: usize, ids: usize, B: i32, G: i32, preShift: f64, preDiv: f64,
   count: usize, sum: usize, mean: usize, m2: usize, min: usize, max: usize,
@@ -75,7 +75,7 @@ export function group_weighted_sums_f32(x: usize, w: usize, ids: usize, B: i32, 
 }
 
 // out_i = ((x'_i - shift[g]) * mul[g]) / den[g], evaluated in f64 and rounded once to the output
-// type. den == 0 only happens with a zero numerator (README §7), and gives 0. Rows left out by
+// type. den == 0 only happens with a zero numerator (docs/numerics.md), and gives 0. Rows left out by
 // `include` get 0. Adding +0 turns a -0 result into +0 so "exactly 0" is one bit pattern.
 // Returns the first row whose result is not finite as f32 (RESULT_OVERFLOW), or -1.
 // Variants: f32 -> f32 (final outputs), f32 -> f64 (an intermediate that is reduced again),
@@ -224,7 +224,7 @@ export function trl_row_rewards_f32(R: usize, B: i32, K: i32, w: usize, out: usi
   return n;
 }
 
-// TRL normalizeThenSum (group.md §3), row level, all in f64:
+// TRL normalizeThenSum (docs/kernels.md#trlgroupadvantage), row level, all in f64:
 //   z[i,k] = (R[i,k] - mu_kg) / (sd_kg + eps), NaN where R is NaN or sd_kg is NaN
 //   r_i = nansum_k(w_k z[i,k]); NaN when row i is unscorable (all R[i,.] NaN)
 // sd_kg is the unbiased nanstd of column k over group g when the group has more than one row

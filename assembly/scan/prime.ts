@@ -1,6 +1,6 @@
 import { rowStart, rowEnd, validEnd } from "../rows";
 
-// PRIME implicit process rewards (spec token.md §6).
+// PRIME implicit process rewards (docs/kernels.md#prime).
 
 // rm = beta*(logpRm - logpRef) at valid positions (token granularity; dropLast: 0 at the last
 // valid token), or their sum placed at the last valid token (whole). q (unscaled) at valid positions.

@@ -1,6 +1,6 @@
 import { rowStart, rowEnd, validEnd } from "../rows";
 
-// PURE min-form credit assignment (spec scan.md §7).
+// PURE min-form credit assignment (docs/kernels.md#pure).
 
 // r_k = softmax(l)_1 - softmax(l)_0 = tanh((l1 - l0)/2), in f64 (no cancellation near 0).
 export function prm_step_reward_f32(l0: usize, l1: usize, n: i32, out: usize): void {
@@ -109,7 +109,7 @@ export function row_shift_f32(x: usize, b: usize, mask: usize, lens: usize, offs
   }
 }
 
-// PURE leave-one-out baselines over CSR steps (scan.md §7.5), groups by dense id. per-row inputs:
+// PURE leave-one-out baselines over CSR steps (docs/kernels.md#pure), groups by dense id. per-row inputs:
 // rowLen (valid tokens L_j). mode 0 = "token": r'_k = r*_k - c_i * n_k with
 // c_i = Σ_{j≠i} O_j / Σ_{j≠i} L_j and n_k the tokens of step k without its end token;
 // mode 1 = "step": r'_k = r*_k - b_i, b_i = Σ_{j≠i} (O_j / K_j) / (n - 1).

@@ -1,6 +1,6 @@
 import { rowStart, rowEnd, validEnd } from "../rows";
 
-// ReMax (group.md §6): returns = undiscounted reward-to-go over valid rewards, advantages =
+// ReMax (docs/kernels.md#remax): returns = undiscounted reward-to-go over valid rewards, advantages =
 // returns - b_i, both +0 at masked positions. One reverse pass, f64 state.
 // Returns the first flat index whose f32 output is not finite, or -1.
 export function remax_f32(r: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, b: usize, retOut: usize, advOut: usize): i32 {

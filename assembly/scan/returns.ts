@@ -1,6 +1,6 @@
 import { rowStart, rowEnd, validEnd } from "../rows";
 
-// OpenRLHF outcome returns (group.md §11 steps 4-5) in one reverse pass per row:
+// OpenRLHF outcome returns (docs/kernels.md#openrlhfoutcome steps 4-5) in one reverse pass per row:
 //   reward_t = -klCoef*kl_t + (t == last valid ? r_i : 0)
 //   R_t = m_t*reward_t + gamma*R_{t+1}  ("through"), ret_t = m_t ? R_t : 0
 // kl == 0 (null pointer) means no KL term. State is f64. Masked kl values are never read.

@@ -1,7 +1,7 @@
 import { rowStart, rowEnd, validEnd, readEnd, holesMask, maskLanes4 } from "../rows";
 import { k3Core, k3Core2 } from "./k3";
 
-// KL estimators (spec token.md §3), evaluated in f64 from x = logp - refLogp.
+// KL estimators (docs/kernels.md#klpenalty), evaluated in f64 from x = logp - refLogp.
 //   est: 0 = k1 (x), 1 = abs, 2 = k2 (x^2/2), 3 = k3 (exp(-x) - 1 + x, as expm1(d) - d with d = -x)
 //   clampMode: 0 = verl (k3 only: d to [-20, 20], value to [-10, 10]); 1 = all10 (OpenRLHF: every
 //   value to [-10, 10]); 2 = none (TRL).

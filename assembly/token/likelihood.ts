@@ -17,7 +17,7 @@ export function row_logp_sums_f32(x: usize, mask: usize, lens: usize, offsets: u
   }
 }
 
-// TGDPO (spec token.md §9), one side of the pairs: w_t = beta*(1 + sign*alpha*beta*(rewardLogp - refLogp)),
+// TGDPO (docs/kernels.md#tgdpo), one side of the pairs: w_t = beta*(1 + sign*alpha*beta*(rewardLogp - refLogp)),
 // delta_t = logp - refLogp; writes w (f32, +0 at masked positions) and Σ_t w*delta per row (f64).
 export function tgdpo_side_f32(logp: usize, ref: usize, rlogp: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, beta: f64, alpha: f64, sign: f64, wOut: usize, sumOut: usize): i32 {
   let bad = -1;

@@ -1,6 +1,6 @@
 import { rowStart, rowEnd, readEnd, holesMask } from "../rows";
 
-// placeScores (spec token.md §2): out[i, p_i] = s_i, +0 everywhere else. p_i is the row's last
+// placeScores (docs/kernels.md#placescores): out[i, p_i] = s_i, +0 everywhere else. p_i is the row's last
 // valid position, or positions[i] (row-local) when `positions` != 0. An empty row (no valid
 // position) gets no score. The caller validated explicit positions and the empty-row policy.
 // `prefix` (the mask scan's prefix lengths, or 0) gives a prefix row's last valid position

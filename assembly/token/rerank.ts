@@ -1,4 +1,4 @@
-// Best-of-N reranking (spec shaping.md §8): combined scores per candidate, f64, rounded once.
+// Best-of-N reranking (docs/kernels.md#rerank): combined scores per candidate, f64, rounded once.
 //   combine 0 = weightedSum: c = Σ_h w_h s_h
 //   combine 1 = logSigmoid:  c = Σ_h w_h logσ(s_h - ref_h)       (ref: [P*K], or [K] when refPerPrompt = 0)
 //   combine 2 = par:         c = Σ_h w_h (1/M') Σ_{m<M'} σ(k (s_h - refs[p,m,h])), M' = min(maxRef, M)

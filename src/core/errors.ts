@@ -1,4 +1,4 @@
-// Typed errors of spec README §10 (decision D6). Every error names the argument and the first
+// Typed errors of docs/contracts.md#errors (docs/contracts.md#errors). Every error names the argument and the first
 // offending index (-1 when no element is involved) and carries a stable `.code`.
 
 export type RlaErrorCode =

@@ -93,7 +93,7 @@ export function firstRowOf(c: Ctx, g: number): number {
   return -1;
 }
 
-/** std-based denominator of group.md §1.5. */
+/** std-based denominator of docs/kernels.md#group-machinery. */
 export function denominator(v: number, eps: number, epsMode: EpsMode): number {
   if (epsMode === "std") return Math.sqrt(v) + eps;
   if (epsMode === "var") return Math.sqrt(v + eps);

@@ -1,4 +1,4 @@
-// Groups (spec README §5, decision D2): `groupSize` (contiguous blocks) or `groupIds` (verl uid
+// Groups (docs/layouts.md#groups, docs/layouts.md#groups): `groupSize` (contiguous blocks) or `groupIds` (verl uid
 // semantics: grouping by label value, rows in any order).
 import { rangeError, typeError } from "./errors.js";
 import { describe, msg, typedArrayKind } from "./safe.js";

@@ -1,5 +1,5 @@
 // Validation and placement of inputs, shared by the copy API and the workspace API.
-// Order (spec README §10): types, shapes, structure (offsets, lengths, ids), mask values; the
+// Order (docs/contracts.md#errors): types, shapes, structure (offsets, lengths, ids), mask values; the
 // kernels then check parameter ranges, finiteness and data-dependent domains, in that order,
 // before anything is written.
 import type { Engine } from "./engine.js";

@@ -27,7 +27,7 @@ function stirlingTail(x: number): number {
 
 /**
  * log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), without the cancellation of the three
- * large terms when an argument is large (BNPO, group.md §10): for x = max(a, b) >= 10 and
+ * large terms when an argument is large (BNPO, docs/kernels.md#bnpo): for x = max(a, b) >= 10 and
  * s = min(a, b), lgamma(x) - lgamma(x + s) is taken from the Stirling difference
  *   -(s log(x + s) + (x - 0.5) log1p(s / x) - s) + tail(x) - tail(x + s),
  * whose terms are all well conditioned.

@@ -1,4 +1,4 @@
-// Presets (spec README §9, decision D4). A preset only fills knob defaults; every knob can be set
+// Presets (docs/presets.md, docs/presets.md). A preset only fills knob defaults; every knob can be set
 // on its own, and explicit options win. Unknown keys and enum values are UNKNOWN_OPTION.
 import { rangeError, typeError } from "./errors.js";
 import { msg, show } from "./safe.js";

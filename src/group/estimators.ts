@@ -109,7 +109,7 @@ export function runDler(e: Engine, s: Scratch, a: OutcomeInputs & { truncated?: 
   checkFiniteParam("truncatedValue", o.truncatedValue);
   checkNonNegative("whitenEps", o.whitenEps);
   computeScores(b, o.rowScore);
-  // r_i = truncated_i ? truncatedValue : s_i (explicit truncation penalty, group.md §13).
+  // r_i = truncated_i ? truncatedValue : s_i (explicit truncation penalty, docs/kernels.md#dler).
   const r = s.alloc(B * 4);
   const F = e.F32, U = e.U8, tv = Math.fround(o.truncatedValue);
   let truncatedRows = 0;
@@ -158,7 +158,7 @@ export type BnpoResultDiagnostics = BnpoDiagnostics | (GroupDiagnostics & { comp
 
 /**
  * BNPO; with `components` (K score vectors or K token-reward tensors) it runs once per component
- * and averages (advantage decomposition, group.md §10).
+ * and averages (advantage decomposition, docs/kernels.md#bnpo).
  */
 export function runBnpo(e: Engine, s: Scratch, a: OutcomeInputs & { components?: Float32Array[] } & Record<string, unknown>, bo?: BindOpts): Ran<BnpoResultDiagnostics> {
   const o = resolveOptions("bnpo", a, BNPO_INPUTS, BNPO_OPTIONS, { lo: 0, hi: 1, alpha: null, beta: null, wMax: 1e6 });
@@ -210,7 +210,7 @@ function checkBnpoParams(o: { lo: number; hi: number; alpha: number | null; beta
 }
 
 // ---------------------------------------------------------------------------------------------
-// ReMax (group.md §6): token rewards, mask, baselines[B].
+// ReMax (docs/kernels.md#remax): token rewards, mask, baselines[B].
 
 export const REMAX_INPUTS = ["tokenRewards", "baselines", ...LAYOUT_INPUTS] as const;
 const NO_OPTIONS = [] as const;
@@ -254,7 +254,7 @@ function firstValid(e: Engine, rows: Rows, tok: number, row: number): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// TRL GRPOTrainer advantages (group.md §3).
+// TRL GRPOTrainer advantages (docs/kernels.md#trlgroupadvantage).
 
 export const TRL_INPUTS = ["rewardsPerFunc", "weights", ...LAYOUT_INPUTS, ...GROUP_INPUTS] as const;
 export const TRL_OPTIONS = ["scaleRewards", "aggregation", "eps", "nanAsMissing"] as const;
@@ -337,7 +337,7 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
 }
 
 // ---------------------------------------------------------------------------------------------
-// OpenRLHF outcome pipeline (group.md §11).
+// OpenRLHF outcome pipeline (docs/kernels.md#openrlhfoutcome).
 
 export const ORL_INPUTS = ["rewards", "actionMask", "kl", "lengths", "offsets", "width", "groupSize", "groupIds", "numGroups"] as const;
 export const ORL_OPTIONS = ["estimator", "klCoef", "klCoefNegative", "rewardClip", "gamma", "noStdNorm", "eps", ...WHITEN_OPTIONS] as const;

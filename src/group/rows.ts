@@ -1,4 +1,4 @@
-// Outcome estimators of spec group.md on placed inputs. Row-level statistics and the per-row
+// Outcome estimators of docs/kernels.md on placed inputs. Row-level statistics and the per-row
 // map run in wasm (f64 accumulation, one rounding); the O(G) per-group parameters are computed
 // here in f64. Results go to scratch first and are checked, so a throw never leaves a partial
 // output behind.
@@ -132,7 +132,7 @@ export function passKRows(c: Ctx, o: { eps: number; epsMode: EpsMode; stdKind: S
 }
 
 // ---------------------------------------------------------------------------------------------
-// BNPO (group.md §10)
+// BNPO (docs/kernels.md#bnpo)
 
 export type BnpoFallback = "none" | "zeroVariance" | "singleGroup" | "override";
 export interface BnpoDiagnostics extends GroupDiagnostics { alpha: number; beta: number; mu: number; v: number; fallback: BnpoFallback }
@@ -218,7 +218,7 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
 // ---------------------------------------------------------------------------------------------
 // Token-weighted whitening of a broadcast row vector (RF++-baseline, DLER): row i stands for
 // L_i identical tokens, so the batch token moments are length-weighted row moments. Same
-// statistic as spec scan.md §3 over the broadcast tensor, computed in O(B) instead of O(N).
+// statistic as docs/kernels.md#maskedwhiten over the broadcast tensor, computed in O(B) instead of O(N).
 
 export function whitenRows(c: Ctx, rowPtr: number, o: WhitenKnobs): { row: number; whiten: WhitenStats } {
   const m = c.s.alloc(24);

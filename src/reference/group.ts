@@ -1,8 +1,8 @@
-// Float64 reference implementations (the test oracle) of spec group.md, written for reading,
-// not speed. Reference semantics (README §7): inputs are f32 values taken exactly as f64, every
+// Float64 reference implementations (the test oracle) of docs/kernels.md, written for reading,
+// not speed. Reference semantics (docs/numerics.md): inputs are f32 values taken exactly as f64, every
 // formula is evaluated in f64, and each output is rounded once to f32 by the caller (`toF32`).
 //
-// Besides values, each function returns what properties.md §1.1 needs for a tolerance:
+// Besides values, each function returns what docs/numerics.md#against-the-f64-oracle needs for a tolerance:
 // `kappa[i]`, the cancellation magnitude of row i, and `sens[i]`, the reduction sensitivity S of
 // its group (or batch) with `n[i]` terms.
 
@@ -58,14 +58,14 @@ export function den(v: number, eps: number, mode: EpsMode): number {
 }
 
 const sumAbs = (xs: number[]) => xs.reduce((s, x) => s + Math.abs(x), 0);
-/** d / den with 0/0 := 0 (README §7). */
+/** d / den with 0/0 := 0 (docs/numerics.md). */
 const div = (d: number, q: number) => (q === 0 ? 0 : d / q);
 
 function emptyResult(B: number): RowResult {
   return { a: new Array(B).fill(0), kappa: new Array(B).fill(0), sens: new Array(B).fill(0), n: new Array(B).fill(1) };
 }
 
-/** Scores from token rewards (token.md §1): the f64 sum of the row, rounded once to f32. */
+/** Scores from token rewards (docs/kernels.md#rowscores): the f64 sum of the row, rounded once to f32. */
 export function rowScores(r: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, rowScore: "all" | "valid"): Float32Array {
   const s = new Float32Array(B);
   for (let i = 0; i < B; i++) {
@@ -147,7 +147,7 @@ export interface WhitenOpts { whitenVariance: StdKind; whitenEps: number; whiten
 
 /**
  * Token-weighted whitening of a broadcast row vector: token (i,t) valid carries a_i, so the batch
- * mean and variance are taken over every valid token (group.md §5, scan.md §3).
+ * mean and variance are taken over every valid token (docs/kernels.md#reinforceppbaseline, docs/kernels.md#maskedwhiten).
  */
 export function whitenBroadcast(a: number[], L: ArrayLike<number>, o: WhitenOpts): RowResult & { mu: number; rstd: number } {
   const tokens: number[] = [];
@@ -305,7 +305,7 @@ export function bnpo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o:
 }
 
 // ---------------------------------------------------------------------------------------------
-// TRL GRPOTrainer advantages (group.md §3): NaN = the reward function returned None.
+// TRL GRPOTrainer advantages (docs/kernels.md#trlgroupadvantage): NaN = the reward function returned None.
 
 function nanStats(xs: number[]): { c: number; mean: number; std: number } {
   const v = xs.filter((x) => !Number.isNaN(x));

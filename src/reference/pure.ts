@@ -1,4 +1,4 @@
-// Float64 references of PURE (spec scan.md §7), padded [B,T] with 0/1 masks.
+// Float64 references of PURE (docs/kernels.md#pure), padded [B,T] with 0/1 masks.
 
 export const prmStepReward = (l0: number, l1: number) => Math.tanh((l1 - l0) / 2);
 

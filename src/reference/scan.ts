@@ -1,5 +1,5 @@
-// Float64 references of spec scan.md on the padded layout [B,T] with a 0/1 mask, written for
-// reading. Values are unrounded f64; `sens[k]` is the reduction sensitivity S of properties.md §1.1
+// Float64 references of docs/kernels.md on the padded layout [B,T] with a 0/1 mask, written for
+// reading. Values are unrounded f64; `sens[k]` is the reduction sensitivity S of docs/numerics.md#against-the-f64-oracle
 // (Σ |term| along the row for scans), `kappa[k]` the cancellation magnitude.
 import { ReferenceError } from "./group.js";
 

@@ -1,4 +1,4 @@
-// Float64 references of token.md §6-§9 (padded [B,T], 0/1 masks), written for reading.
+// Float64 references of docs/kernels.md (#prime to #tgdpo) (padded [B,T], 0/1 masks), written for reading.
 
 const rowVals = (x: ArrayLike<number>, mask: ArrayLike<number>, i: number, T: number) => {
   const v: number[] = [];
@@ -21,7 +21,7 @@ export function selfAlignedReward(q: ArrayLike<number>, z: ArrayLike<number>, ma
   });
 }
 
-/** PRIME advantage pipeline (token.md §6) on consecutive groups of K rows; returns unwhitened returns. */
+/** PRIME advantage pipeline (docs/kernels.md#prime) on consecutive groups of K rows; returns unwhitened returns. */
 export function primeReturns(rm: ArrayLike<number> | null, outcome: ArrayLike<number> | null, mask: ArrayLike<number>, B: number, T: number, K: number, o: { baseline: "code" | "paper"; gp: number; go: number; cp: number; co: number }): number[] {
   const L = Array.from({ length: B }, (_, i) => rowVals(mask, mask, i, T).length);
   const last = Array.from({ length: B }, (_, i) => { let l = -1; for (let t = 0; t < T; t++) if (mask[i * T + t] === 1) l = t; return l; });
@@ -61,7 +61,7 @@ export function expm1MinusSelf(d: number): number {
   return sum;
 }
 
-/** KL estimators of token.md §3 in f64 from x = logp - refLogp, with the three clamp modes. */
+/** KL estimators of docs/kernels.md#klpenalty in f64 from x = logp - refLogp, with the three clamp modes. */
 export function klValue(x: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl" | "all10" | "none"): number {
   let v: number;
   if (est === "k1") v = x;
@@ -76,7 +76,7 @@ export function klValue(x: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl
   return clamp === "all10" ? Math.min(Math.max(v, -10), 10) : v;
 }
 
-/** verl apply_kl_penalty (token.md §4): rewards = scores - beta*kl on valid tokens, 0 elsewhere; currentKl = mean of row means. */
+/** verl apply_kl_penalty (docs/kernels.md#klinreward): rewards = scores - beta*kl on valid tokens, 0 elsewhere; currentKl = mean of row means. */
 export function klInRewardVerl(scores: ArrayLike<number>, logp: ArrayLike<number>, ref: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl" | "all10" | "none", beta: number) {
   const rewards: number[] = [], kl: number[] = [];
   let meanSum = 0;

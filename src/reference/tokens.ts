@@ -15,7 +15,7 @@ export function rowLengths(mask: ArrayLike<number>, B: number, T: number): numbe
   return L;
 }
 
-/** ReMax (group.md §6): reward-to-go over valid rewards minus the baseline; unrounded f64. */
+/** ReMax (docs/kernels.md#remax): reward-to-go over valid rewards minus the baseline; unrounded f64. */
 export function remax(r: ArrayLike<number>, mask: ArrayLike<number>, b: ArrayLike<number>, B: number, T: number) {
   const returns = new Array(B * T).fill(0), advantages = new Array(B * T).fill(0), sens = new Array(B * T).fill(0);
   for (let i = 0; i < B; i++) {
@@ -35,7 +35,7 @@ export interface OrlOpts {
   noStdNorm: boolean; eps: number; whitenVariance: "unbiased" | "biased"; whitenEps: number; whitenEpsMode: "add" | "max";
 }
 
-/** OpenRLHF compute_advantages_and_returns (group.md §11) on consecutive groups of n. */
+/** OpenRLHF compute_advantages_and_returns (docs/kernels.md#openrlhfoutcome) on consecutive groups of n. */
 export function openrlhfOutcome(rewards: ArrayLike<number>, mask: ArrayLike<number>, kl: ArrayLike<number> | null, B: number, T: number, n: number, o: OrlOpts) {
   const ids = Array.from({ length: B }, (_, i) => Math.floor(i / n));
   const G = B / n;

@@ -1,4 +1,4 @@
-// PURE min-form credit assignment (spec scan.md §7): step structure, PRM step rewards, the
+// PURE min-form credit assignment (docs/kernels.md#pure): step structure, PRM step rewards, the
 // softmin transform, strict min-form returns, leave-one-out baselines, the verifiable reward.
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";

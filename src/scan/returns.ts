@@ -1,4 +1,4 @@
-// Scans and whitening (spec scan.md §2-§6): masked statistics, maskedWhiten, the moment API,
+// Scans and whitening (docs/kernels.md#masked-statistics to #gae): masked statistics, maskedWhiten, the moment API,
 // discountedReturns, reinforcePP and gae. Validation (types, shapes, structure, mask, parameters,
 // finiteness, TOO_FEW_VALID, an overflow bound) runs first; `write` then cannot fail, so it may
 // write straight into workspace views.
@@ -47,7 +47,7 @@ function scaleOf(rec: { count: number; m2: number }, o: WhitenKnobs & { centerOn
 }
 
 // ---------------------------------------------------------------------------------------------
-// GAE (scan.md §6)
+// GAE (docs/kernels.md#gae)
 
 export const GAE_INPUTS = ["tokenRewards", "values", ...LAYOUT_INPUTS] as const;
 export const GAE_OPTIONS = ["gamma", "lam", "gaeMasked", "whiten", ...WHITEN_OPTIONS] as const;
@@ -128,7 +128,7 @@ function whitenScanned(e: Engine, s: Scratch, rows: Rows, x: number, scanLen: nu
 }
 
 // ---------------------------------------------------------------------------------------------
-// discountedReturns and reinforcePP (scan.md §4)
+// discountedReturns and reinforcePP (docs/kernels.md#discountedreturns)
 
 export const RETURNS_INPUTS = ["tokenRewards", ...LAYOUT_INPUTS] as const;
 export const RETURNS_OPTIONS = ["gamma", "returnsMasked"] as const;
@@ -168,7 +168,7 @@ export const REINFORCE_PP_OPTIONS = ["gamma", "returnsMasked", ...WHITEN_OPTIONS
 export const runReinforcePP = (e: Engine, s: Scratch, a: Record<string, any>) => runReturns(e, s, a, "reinforcePP", REINFORCE_PP_OPTIONS, true);
 
 // ---------------------------------------------------------------------------------------------
-// Masked statistics, moments and whitening (scan.md §2, §3, §5)
+// Masked statistics, moments and whitening (docs/kernels.md#masked-statistics, #maskedwhiten, #moments)
 
 
 export const STATS_INPUTS = ["values", ...LAYOUT_INPUTS] as const;
@@ -188,13 +188,13 @@ export function momentsRun(e: Engine, s: Scratch, a: Record<string, any>): Momen
   return e.f64(m, 3).slice();
 }
 
-/** Chan et al. merge of two moment records (scan.md §5). Merging with an empty record is the identity. */
+/** Chan et al. merge of two moment records (docs/kernels.md#moments). Merging with an empty record is the identity. */
 export const WHITEN_INPUTS = ["values", "moments", ...LAYOUT_INPUTS] as const;
 export const MASKED_WHITEN_OPTIONS = [...WHITEN_OPTIONS, "shiftMean", "centerOnly"] as const;
 
 /**
  * maskedWhiten. With `moments` (a merged record from every rank), the statistics come from it and
- * only the local values are transformed: the data-parallel form of scan.md §5.
+ * only the local values are transformed: the data-parallel form of docs/kernels.md#moments.
  */
 export function runMaskedWhiten(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<{ whiten: WhitenStats }> {
   const o = resolveOptions("maskedWhiten", a, WHITEN_INPUTS, MASKED_WHITEN_OPTIONS, { shiftMean: true, centerOnly: false });

@@ -1,4 +1,4 @@
-// Step- and turn-level credit (spec scan.md §8, §10): Clip and Delta for PRM rewards
+// Step- and turn-level credit (docs/kernels.md#clip-and-delta, #igpo): Clip and Delta for PRM rewards
 // (provisional: not checked against the paper's code), and IGPO's information-gain turn rewards
 // and turn-level advantages. Turn-level arithmetic is O(S) and done here in f64; the token
 // broadcast runs in wasm.

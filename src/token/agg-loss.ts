@@ -1,4 +1,4 @@
-// Loss aggregation with verl's newest semantics (spec token.md §11): token-mean, token-sum,
+// Loss aggregation with verl's newest semantics (docs/kernels.md#aggloss): token-mean, token-sum,
 // seq-mean-token-sum, seq-mean-token-sum-norm, seq-mean-token-mean. Row sums run in wasm (f64,
 // the row-sum lane order of every kernel); the few per-row divisions are f64 here.
 import type { Engine } from "../core/engine.js";

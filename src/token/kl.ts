@@ -1,4 +1,4 @@
-// KL estimators, KL in the reward and the KL controller (spec token.md §3-§5).
+// KL estimators, KL in the reward and the KL controller (docs/kernels.md#klpenalty to #klcontroller).
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { checkEnum, msg, ownOptions, show } from "../core/safe.js";
@@ -10,7 +10,7 @@ const ESTIMATORS: Record<string, number> = { k1: 0, kl: 0, abs: 1, k2: 2, mse: 2
 const CLAMPS = { verl: 0, all10: 1, none: 2 } as const;
 export type KlEstimator = "k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl" | `${"k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl"}+`;
 
-/** Estimator code and gradient metadata; a trailing "+" keeps the value (token.md §3). */
+/** Estimator code and gradient metadata; a trailing "+" keeps the value (docs/kernels.md#klpenalty). */
 export function parseEstimator(name: unknown): { code: number; gradient: "value" | "k2-straight-through" } {
   if (typeof name !== "string") typeError("WRONG_TYPE", "klEstimator", -1, "must be a string");
   const plus = (name as string).endsWith("+");
@@ -157,7 +157,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
 
 // ---------------------------------------------------------------------------------------------
 
-/** The KL controller (token.md §5): a small serializable state object; `update` mutates it. */
+/** The KL controller (docs/kernels.md#klcontroller): a small serializable state object; `update` mutates it. */
 export class KlController {
   type: "fixed" | "adaptive";
   value: number;

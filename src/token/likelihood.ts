@@ -1,4 +1,4 @@
-// Likelihood rewards, SAR and TGDPO (spec token.md §7-§9): segmented row reductions in wasm (f64),
+// Likelihood rewards, SAR and TGDPO (docs/kernels.md#likelihoodreward, #selfalignedreward, #tgdpo): segmented row reductions in wasm (f64),
 // the few per-row transcendental steps here in f64.
 import type { Engine } from "../core/engine.js";
 import { rangeError } from "../core/errors.js";

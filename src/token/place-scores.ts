@@ -1,4 +1,4 @@
-// placeScores (spec token.md §2): the score on the last valid token (every preset) or at explicit
+// placeScores (docs/kernels.md#placescores): the score on the last valid token (every preset) or at explicit
 // row-local positions; an empty row is EMPTY_ROW or skipped, never written to a padding column.
 import type { Engine } from "../core/engine.js";
 import { rangeError } from "../core/errors.js";

@@ -1,4 +1,4 @@
-// PRIME implicit process rewards (spec token.md §6): the implicit reward, the batch
+// PRIME implicit process rewards (docs/kernels.md#prime): the implicit reward, the batch
 // normalisation, per-source leave-one-out baselines, discounted returns and whitening.
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";

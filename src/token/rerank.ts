@@ -1,4 +1,4 @@
-// Best-of-N reranking (spec shaping.md §8, decision D12): K reward heads per candidate combined by
+// Best-of-N reranking (docs/kernels.md#rerank, docs/kernels.md#rerank): K reward heads per candidate combined by
 // weighted sum, log-sigmoid conjunction or PAR, then the top k per prompt with stable ties (the
 // lower candidate index wins). Combined scores are f64 rounded once to f32 and the ranking uses
 // those f32 values, so the order is the same in both builds and on every runtime.

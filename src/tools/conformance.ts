@@ -1,7 +1,7 @@
 // Runs golden-vector files (../shared/golden, format in its README) through the public API.
 // Each family maps a case's upstream function and parameters onto an estimator and a preset;
 // outputs are compared on valid (mask = 1) positions with the golden tolerance of
-// properties.md §1.2:  tol(y) = max(dev + 4u(|y| + kappa), 2u|y|), kappa from the f64 oracle.
+// docs/numerics.md#against-the-golden-vectors:  tol(y) = max(dev + 4u(|y| + kappa), 2u|y|), kappa from the f64 oracle.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { RlAdvantage } from "../api.js";
@@ -153,11 +153,11 @@ export const FAMILIES: Record<string, Mapper> = {
   },
 };
 
-// --- Scans, whitening, KL (scan.md, token.md) ---------------------------------------------------
+// --- Scans, whitening, KL (docs/kernels.md, docs/kernels.md) ---------------------------------------------------
 
 const VERL_WHITEN_KNOBS = { whitenVariance: "unbiased", whitenEps: 1e-8, whitenEpsMode: "add" } as const;
 const shapeBT = (t: GoldenTensor) => [t.shape[0]!, t.shape[1] ?? 1] as [number, number];
-/** Whitened outputs: kappa = |mu|*rstd (properties.md §1.1). */
+/** Whitened outputs: kappa = |mu|*rstd (docs/numerics.md#against-the-f64-oracle). */
 const whitenKappa = (x: ArrayLike<number>, mask: ArrayLike<number>, o: typeof VERL_WHITEN_KNOBS & { shiftMean?: boolean }) => {
   const w = ref.maskedWhiten(x, mask, o);
   return w.kappa;
@@ -361,7 +361,7 @@ Object.assign(FAMILIES, {
     return {
       run: () => {
         const v = api.aggLoss({ loss: l, mask, width: T, ...o });
-        // kappa: the same aggregation of |l| (signs can cancel), properties.md §1.1.
+        // kappa: the same aggregation of |l| (signs can cancel), docs/numerics.md#against-the-f64-oracle.
         const k = api.aggLoss({ loss: Float32Array.from(l, Math.abs), mask, width: T, ...o });
         void B;
         return [{ name: "loss", got: [v], kappa: [k] }];

@@ -7,7 +7,7 @@ import type { RlAdvantage } from "../../src/api.js";
 import type { Workspace, WorkspacePlan } from "../../src/workspace.js";
 import { rng } from "../../src/core/rng.js";
 
-/** Value families of properties.md §1.4 plus the extremes the fuzz suite must survive. */
+/** Value families of docs/numerics.md#input-generators plus the extremes the fuzz suite must survive. */
 export type Family = "normal" | "binary" | "huge" | "tinySpread" | "deepLogp";
 
 export interface Batch {

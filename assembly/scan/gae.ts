@@ -101,7 +101,7 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
 // steps (by 1, 2, 4 lanes, times a = gamma*lam, a^2, a^4) give z_j = Σ_k a^k d_{j+k} over the
 // block, and A_j = z_j + a^(8-j) * C with C the advantage just above the block. Only C = A_0
 // is carried from block to block: one f64 multiply-add per 8 tokens on the critical path instead
-// of one per token. The sums are reassociated (f64 state throughout, scan.md), so results are
+// of one per token. The sums are reassociated (f64 state throughout, docs/kernels.md), so results are
 // within rounding of the sequential loop, not bitwise; both builds run these same operations,
 // lane by lane, and agree bitwise. The first L mod 8 tokens of the row finish in the sequential
 // loop from the carried state; the count of values written to buf goes to nOut, their sum to nOut + 8.
@@ -239,7 +239,7 @@ export function gae_rows_f32(
   return bad;
 }
 
-// Discounted returns: mode 0 carry, 1 through, 2 reset (scan.md §4).
+// Discounted returns: mode 0 carry, 1 through, 2 reset (docs/kernels.md#discountedreturns).
 // Scans [s, s+L) backwards from the carried return R (buf count n, sum `sum`), like gaeRow.
 @inline function returnsRow(r: usize, mask: usize, s: i32, L: i32, gamma: f64, mode: i32, ret: usize, buf: usize, moments: bool, useMask: bool, check: bool, nOut: usize, R: f64, n: i32, sum: f64): i32 {
   let bad = -1;
