@@ -1,18 +1,24 @@
-// The browser tests drive Debian's chromium (/usr/bin/chromium) with playwright-core; no test
-// tool downloads a browser. On a fresh machine, install it from Debian when we can (root with
-// apt-get, as on the CI and developer machines here); otherwise say what is missing and stop.
+// Before the browser tests: CHROMIUM_PATH when set, else a Chromium found on the machine, else
+// Debian's chromium installed with apt-get where we can (root on a Debian machine, as CI and the
+// developer machines here). Says what it uses; never skips silently.
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
+import { findChromium } from "./chromium.mjs";
 
-const path = "/usr/bin/chromium";
-if (!existsSync(path)) {
+let found = findChromium();
+if (found && found.source === "CHROMIUM_PATH" && !existsSync(found.path)) {
+  console.error(`CHROMIUM_PATH=${found.path} does not exist.`);
+  process.exit(1);
+}
+if (!found) {
   const root = typeof process.getuid === "function" && process.getuid() === 0;
-  const apt = existsSync("/usr/bin/apt-get");
-  if (!root || !apt) {
-    console.error(`The browser tests need Debian's chromium at ${path}. Install it with: sudo apt-get install -y chromium`);
+  if (!root || !existsSync("/usr/bin/apt-get")) {
+    console.error("The browser tests need Chromium. Set CHROMIUM_PATH to a Chromium or Chrome binary, or install one (Debian: apt-get install chromium).");
     process.exit(1);
   }
-  console.log("installing chromium from Debian (once per machine)...");
+  console.log("browser tests: no Chromium found; installing Debian's chromium (once per machine)...");
   execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
   execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  found = { path: "/usr/bin/chromium", source: "installed from Debian" };
 }
+console.log(`browser tests: using ${found.path} (${found.source})`);

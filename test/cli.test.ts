@@ -2,6 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -41,10 +42,50 @@ describe("rl-advantage CLI", () => {
     assert.match(r.stdout, /0 passed, 0 failed/);
   });
 
-  it("demo prints the table", () => {
+  it("demo shows a small readable batch, then the table", () => {
     const r = cli("demo", "--steps", "1");
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /512 prompts x 8 samples/);
+    assert.ok(r.stdout.indexOf("A small batch first") < r.stdout.indexOf("512 prompts x 8 samples"), "the small batch comes first");
+    assert.match(r.stdout, /^ {3}A {7}0 {6}1 {7}5 {4}0\.866 {4}0\.667/m);
+    assert.match(r.stdout, /advantage {4}0\.866  0\.866  0\.866  0\.866  0\.866  0\.000  0\.000  0\.000/);
     for (const est of ["grpo", "rloo", "bnpo", "dler"]) assert.match(r.stdout, new RegExp(`^${est}\\s+binary`, "m"));
+  });
+
+  it("--help and --version on stdout; help per subcommand, which does not run it", () => {
+    const pkg = JSON.parse(readFileSync(`${root}/package.json`, "utf8"));
+    for (const [args, want] of [[["--help"], /usage:\n  rl-advantage demo/], [["--version"], new RegExp(`^${pkg.version}\n$`)],
+      [["demo", "--help"], /^usage: rl-advantage demo/], [["conformance", "--help"], /^usage: rl-advantage conformance/]] as const) {
+      const r = cli(...args);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, "");
+      assert.match(r.stdout, want);
+      assert.doesNotMatch(r.stdout, /A small batch first/, "help does not run the demo");
+    }
+  });
+
+  it("errors are one line naming the flag or the file, with a non-zero exit and no stack trace", () => {
+    execFileSync("mkdir", ["-p", `${root}/test-output`]);
+    writeFileSync(`${root}/test-output/malformed.json`, "{");
+    writeFileSync(`${root}/test-output/empty-object.json`, "{}");
+    for (const [args, code, want] of [
+      [["demo", "--steps", "0"], 2, /--steps/], [["demo", "--build", "gpu"], 2, /--build .*"gpu"/], [["demo", "--stpes", "3"], 2, /unknown flag --stpes/],
+      [["conformance", "/no/such/path"], 1, /\/no\/such\/path: no such file/], [["conformance", "test-output/malformed.json"], 1, /malformed\.json: not valid JSON/],
+      [["conformance", "test-output/empty-object.json"], 1, /empty-object\.json: not a golden-vector file/], [["frobnicate"], 2, /unknown command/],
+    ] as const) {
+      const r = cli(...args);
+      assert.equal(r.status, code, `${args.join(" ")}: ${r.stderr}`);
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+      assert.match(lines[0]!, /^rl-advantage: /);
+      assert.match(lines[0]!, want);
+    }
+  });
+
+  it("conformance with no path runs the golden vectors shipped in the package; --build all runs both builds", () => {
+    const r = cli("conformance", "--build", "all");
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /golden vectors shipped with rl-advantage \(build simd\)/);
+    assert.match(r.stdout, /golden vectors shipped with rl-advantage \(build scalar\)/);
+    assert.equal((r.stdout.match(/^\d+ passed, 0 failed$/gm) ?? []).length, 2);
   });
 });

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,14 +22,17 @@ console.log("consumer ok", rowAdvantages[0].toFixed(6), instance().build);
 `;
 
 describe("the packed tarball in a consumer project", () => {
-  let dir = "";
+  let dir = "", installWarnings = "", contents: string[] = [];
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "rla-consumer-"));
     execFileSync("npm", ["pack", "--pack-destination", dir, "--silent"], { cwd: root, stdio: "pipe" });
     const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
     // No runtime dependencies, so this install needs no network.
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", join(dir, tgz)], { cwd: dir, stdio: "pipe" });
+    const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--offline", join(dir, tgz)], { cwd: dir, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    installWarnings = r.stderr;
+    contents = execFileSync("tar", ["tzf", join(dir, tgz)], { encoding: "utf8" }).split("\n");
   });
   after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
@@ -38,6 +41,28 @@ describe("the packed tarball in a consumer project", () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^consumer ok 0\.86602\d simd$/m);
   };
+
+  it("installing the tarball prints no warning (no install script in the manifest)", () => {
+    assert.equal(installWarnings.trim(), "", installWarnings);
+  });
+
+  it("ships LICENSE, CHANGELOG, the docs the README links to, and the golden vectors for conformance", () => {
+    for (const f of ["package/LICENSE", "package/CHANGELOG.md", "package/README.md", "package/ARCHITECTURE.md", "package/BENCHMARKS.md", "package/docs/README.md",
+      "package/docs/kernels.md", "package/test/fixtures/golden/verl_grpo.json", "package/dist/cli.js"]) assert.ok(contents.includes(f), f);
+    const readme = readFileSync(join(dir, "node_modules/rl-advantage/README.md"), "utf8");
+    for (const [, link] of readme.matchAll(/\]\(((?!https?:)[^)#]+)(#[^)]*)?\)/g))
+      assert.ok(existsSync(join(dir, "node_modules/rl-advantage", link!)), `README link ${link} resolves inside the package`);
+    const pkg = JSON.parse(readFileSync(join(dir, "node_modules/rl-advantage/package.json"), "utf8"));
+    assert.equal(pkg.scripts?.prepare, undefined, "no prepare script");
+  });
+
+  it("npx rl-advantage from the install: --version, and conformance on the shipped vectors", () => {
+    const v = spawnSync(join(dir, "node_modules/.bin/rl-advantage"), ["--version"], { cwd: dir, encoding: "utf8" });
+    assert.equal(v.status, 0, v.stderr);
+    const c = spawnSync(join(dir, "node_modules/.bin/rl-advantage"), ["conformance"], { cwd: dir, encoding: "utf8" });
+    assert.equal(c.status, 0, c.stdout + c.stderr);
+    assert.match(c.stdout, /^\d+ passed, 0 failed$/m);
+  });
 
   it("ESM", () => {
     writeFileSync(join(dir, "esm.mjs"), program('import { grpo, createWorkspace, instance } from "rl-advantage";'));

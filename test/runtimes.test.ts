@@ -9,6 +9,14 @@ import { chromium, type Browser } from "playwright-core";
 import { serve } from "../scripts/static-server.mjs";
 import * as lib from "../dist/index.js";
 import { rankSample } from "../examples/browser-rerank/rank.js";
+// @ts-expect-error: a plain .mjs helper shared with scripts/ensure-chromium.mjs
+import { findChromium } from "../scripts/chromium.mjs";
+
+function chromiumPath(): string {
+  const found = findChromium() as { path: string } | null;
+  if (!found) throw new Error("no Chromium: set CHROMIUM_PATH (npm test installs Debian's chromium where it can)");
+  return found.path;
+}
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
@@ -35,12 +43,12 @@ describe("runtimes", () => {
     assert.match(r.stdout.trim().split("\n").pop()!, /^no allocation and no memory growth across 20 steps$/);
   });
 
-  describe("Chromium (Debian chromium via playwright-core)", () => {
+  describe("Chromium (via playwright-core; CHROMIUM_PATH, else the one on the machine)", () => {
     let browser: Browser, server: Awaited<ReturnType<typeof serve>>;
     before(async () => {
       server = await serve(root);
       browser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
+        executablePath: chromiumPath(),
         args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
       });
     });

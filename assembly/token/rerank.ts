@@ -25,7 +25,8 @@ export function rerank_combine_f32(
         const wh = load<f64>(w + (<usize>h << 3));
         if (combine == 0) acc += wh * s;
         else if (combine == 1) {
-          const r = <f64>load<f32>(ref + (<usize>((refPerPrompt ? p * K : 0) + h) << 2));
+          const row: i32 = refPerPrompt ? p * K : 0;
+          const r = <f64>load<f32>(ref + (<usize>(row + h) << 2));
           acc += wh * logSigmoid(s - r);
         } else {
           let q: f64 = 0;

@@ -492,12 +492,22 @@ export function runFamily(file: GoldenFile, api: RlAdvantage): FamilyReport {
   return rep;
 }
 
+/** Reads a golden file or every .json of a directory; errors name the file and what is wrong. */
 export function loadGolden(pathOrDir: string): GoldenFile[] {
-  const st = statSync(pathOrDir);
+  let st;
+  try { st = statSync(pathOrDir); } catch { throw new Error(`${pathOrDir}: no such file or directory`); }
   const files = st.isDirectory() ? readdirSync(pathOrDir).filter((f) => f.endsWith(".json")).sort().map((f) => join(pathOrDir, f)) : [pathOrDir];
   return files.map((f) => {
-    const d = JSON.parse(readFileSync(f, "utf8"));
-    return { family: d.family ?? basename(f, ".json"), cases: d.cases } as GoldenFile;
+    let d: unknown;
+    try { d = JSON.parse(readFileSync(f, "utf8")); } catch (err) { throw new Error(`${f}: not valid JSON (${err instanceof Error ? err.message : String(err)})`); }
+    const o = d as { family?: unknown; cases?: unknown };
+    if (o === null || typeof o !== "object" || !Array.isArray(o.cases))
+      throw new Error(`${f}: not a golden-vector file (expected an object with a "cases" array)`);
+    if (o.family !== undefined && typeof o.family !== "string") throw new Error(`${f}: "family" must be a string`);
+    for (const [k, c] of (o.cases as unknown[]).entries())
+      if (c === null || typeof c !== "object" || typeof (c as { id?: unknown }).id !== "string")
+        throw new Error(`${f}: case ${k} is not an object with a string "id"`);
+    return { family: (o.family as string | undefined) ?? basename(f, ".json"), cases: o.cases } as GoldenFile;
   });
 }
 
