@@ -21,13 +21,13 @@ function guarded<A, R>(kernel: string, fn: (a: A) => R): (a: A) => R {
 }
 
 /** Clip for PRM step rewards (provisional): `min(r - eta, 0)` per step. */
-export const clipStepRewards = guarded("clipStepRewards", clipRaw);
+export const clipStepRewards: typeof clipRaw = guarded("clipStepRewards", clipRaw);
 /** Delta for PRM step rewards (provisional): `r_k - r_{k+1}`, the last step "zero" or "keep". */
-export const deltaStepRewards = guarded("deltaStepRewards", deltaRaw);
+export const deltaStepRewards: typeof deltaRaw = guarded("deltaStepRewards", deltaRaw);
 /** IGPO information-gain turn rewards. */
-export const igpoTurnRewards = guarded("igpoTurnRewards", igpoRaw);
+export const igpoTurnRewards: typeof igpoRaw = guarded("igpoTurnRewards", igpoRaw);
 /** The CSR step structure (`stepOffsets`, `stepEnds`) of a 0/1 step-end token tensor. */
-export const stepsFromMask = guarded("stepsFromMask", stepsRaw);
+export const stepsFromMask: typeof stepsRaw = guarded("stepsFromMask", stepsRaw);
 
 /** Chan's merge of two moment records (exact order: `a` then `b`). */
 export function mergeMoments(a: ArrayLike<number>, b: ArrayLike<number>): MomentRecord {

@@ -20,7 +20,7 @@ import {
 import type * as T from "./types.js";
 import { runDiscountedReturns, runGae, runReinforcePP } from "./scan/returns.js";
 import type { TokenRan } from "./core/outcome.js";
-import { runKlInReward, runKlPenalty } from "./token/kl.js";
+import { runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./token/kl.js";
 import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
 import { placeScoresPlan } from "./token/place-scores.js";
 import type { Preset } from "./core/options.js";
@@ -66,6 +66,14 @@ export type WsCall<A> = Omit<A, "scores" | "tokenRewards" | "values" | "mask" | 
   numGroups?: number;
   preset?: Preset;
 };
+
+/** What a workspace token kernel returns: views into the workspace (no copy). */
+export interface WsTokenResult<D> {
+  advantages: Float32Array;
+  /** The `returns` view when the kernel writes returns apart (GAE, REINFORCE++), else `advantages`. */
+  returns: Float32Array;
+  diagnostics: D;
+}
 
 export interface WsResult<D> {
   /** Views into the workspace (no copy). */
@@ -398,7 +406,7 @@ export class Workspace {
   remax(call: { preset?: Preset } = {}) {
     return this.run(runRemax as any, call, { tokenRewards: this.tokens("tokenRewards"), baselines: this.baselines }, { scores: false, groups: false });
   }
-  private runTokens<D>(runner: (e: Engine, s: Scratch, a: any) => TokenRan<D>, call: unknown, inputs: Record<string, unknown>) {
+  private runTokens<D>(runner: (e: Engine, s: Scratch, a: any) => TokenRan<D>, call: unknown, inputs: Record<string, unknown>): WsTokenResult<D> {
     const ran = runner(this.e, this.scratch, this.tokenArgs(call, inputs));
     const adv = this.region("advantages"), ret = ran.distinctReturns ? this.region("returns") : adv;
     this.writing(ret === adv ? ["advantages"] : ["advantages", "returns"], () => ran.write({ advantages: adv, returns: ret }));
@@ -412,7 +420,7 @@ export class Workspace {
   /** Discounted returns from `tokenRewards` into `advantages` (the returns). */
   discountedReturns(call: WsCall<T.ReturnsArgs> = {}) { return this.runTokens(runDiscountedReturns, call, { tokenRewards: this.tokens("tokenRewards") }); }
   /** The KL estimator per token from `logp` and `refLogp` into the `kl` view (+0 at masked positions). */
-  klPenalty(call: { klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
+  klPenalty(call: { klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): { kl: Float32Array; diagnostics: { gradient: string } } {
     const out = this.tokens("kl");
     const ran = runKlPenalty(this.e, this.scratch, this.tokenArgs(call, { logp: this.tokens("logp"), refLogp: this.tokens("refLogp") }));
     this.writing(["kl"], () => ran.write({ advantages: this.region("kl"), returns: 0 }));
@@ -429,7 +437,7 @@ export class Workspace {
    * elsewhere, into `tokenScores` when that view is planned, else into `tokenRewards`: the token
    * scores that `klInReward` (or `gae`) reads next.
    */
-  placeScores(call: { scorePlacement?: "lastValid" | "explicit"; positions?: Int32Array; emptyRow?: "error" | "skip"; preset?: Preset } = {}) {
+  placeScores(call: { scorePlacement?: "lastValid" | "explicit"; positions?: Int32Array; emptyRow?: "error" | "skip"; preset?: Preset } = {}): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } {
     const into = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
     const out = this.tokens(into); // SHAPE_MISMATCH naming the view when neither is planned
     const plan = placeScoresPlan(this.e, this.scratch, this.tokenArgs(call, { scores: this.scores }) as any);
@@ -444,7 +452,7 @@ export class Workspace {
    * when that view is planned (they then stay untouched across steps), else from `tokenRewards`,
    * **in place**: every check runs before the first write.
    */
-  klInReward(call: { klCoef?: number; klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}) {
+  klInReward(call: { klCoef?: number; klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): { tokenRewards: Float32Array; currentKl: number; diagnostics: KlRewardDiagnostics } {
     const scoresView = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
     const rename = scoresView === "tokenRewards" ? { tokenScores: "tokenRewards" } : undefined;
     const args = this.tokenArgs(call, { mode: "verl", tokenScores: this.tokens(scoresView), logp: this.tokens("logp"), refLogp: this.tokens("refLogp") });

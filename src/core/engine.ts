@@ -16,8 +16,8 @@ export interface LoadOptions {
   build?: BuildName;
 }
 
-const decoded: Partial<Record<BuildName, Uint8Array<ArrayBuffer>>> = {};
-function bytesOf(build: BuildName): Uint8Array<ArrayBuffer> {
+const decoded: Partial<Record<BuildName, Uint8Array>> = {};
+function bytesOf(build: BuildName): Uint8Array {
   let b = decoded[build];
   if (!b) {
     const s = atob(build === "simd" ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64);
@@ -31,7 +31,7 @@ function bytesOf(build: BuildName): Uint8Array<ArrayBuffer> {
 let simdProbe: boolean | undefined;
 /** True when this runtime can compile the SIMD build (checked once, synchronously). */
 export function simdSupported(): boolean {
-  if (simdProbe === undefined) simdProbe = WebAssembly.validate(bytesOf("simd"));
+  if (simdProbe === undefined) simdProbe = WebAssembly.validate(bytesOf("simd") as BufferSource);
   return simdProbe;
 }
 
@@ -48,10 +48,10 @@ function pickBuild(options?: LoadOptions): BuildName {
 // Compiled once per build; every Engine is an instance of it with a memory of its own.
 const compiled: Partial<Record<BuildName, WebAssembly.Module>> = {};
 function compileSync(build: BuildName): WebAssembly.Module {
-  return (compiled[build] ??= new WebAssembly.Module(bytesOf(build)));
+  return (compiled[build] ??= new WebAssembly.Module(bytesOf(build) as BufferSource));
 }
 async function compile(build: BuildName): Promise<WebAssembly.Module> {
-  return (compiled[build] ??= await WebAssembly.compile(bytesOf(build)));
+  return (compiled[build] ??= await WebAssembly.compile(bytesOf(build) as BufferSource));
 }
 
 // Memories of retired engines (disposed or resized workspaces). A view into one of them is
