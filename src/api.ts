@@ -20,7 +20,7 @@ import { placeScoresRun, type PlaceScoresArgs } from "./token/place-scores.js";
 import { igpoAdvantageRun, type IgpoArgs } from "./scan/turns.js";
 import { canonicalizeGroups, clipStepRewards, deltaStepRewards, finalizeMoments, igpoTurnRewards, mergeMoments, stepsFromMask } from "./standalone.js";
 import { likelihoodRun, sarRun, tgdpoRun, type TgdpoResult } from "./token/likelihood.js";
-import { primeAdvantageRun, primeBatchNormRun, primeImplicitRun } from "./token/prime.js";
+import { primeAdvantageRun, primeBatchNormRun, primeImplicitRun, type PrimeDiagnostics } from "./token/prime.js";
 import { rerankRun, type RerankArgs, type RerankResult } from "./token/rerank.js";
 import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, zeroStepEndsRun, type MinFormResult } from "./scan/pure.js";
 import {
@@ -123,7 +123,15 @@ export class RlAdvantage {
   reinforcePP(args: T.ReinforcePPArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call(args, (s, e, a) => this.finishTokens(e, s, runReinforcePP(e, s, a))); }
   /** (x - mean) * rstd over the valid values; +0 elsewhere. Pass merged `moments` for data-parallel whitening. */
   maskedWhiten(args: T.MaskedWhitenArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runMaskedWhiten(e, s, a)).advantages); }
+  /** Sum of the valid values: one number (`axis: "all"`, the default), or one per row (`axis: "row"`). */
+  maskedSum(args: T.MaskedStatArgs & { axis: "row" }): Float32Array;
+  maskedSum(args: T.MaskedStatArgs & { axis?: "all" }): number;
+  maskedSum(args: T.MaskedStatArgs): Float32Array | number;
   maskedSum(args: T.MaskedStatArgs): Float32Array | number { return this.call(args, (s, e, a) => maskedSumMean(e, s, a, "sum")); }
+  /** Mean of the valid values: one number (`axis: "all"`, the default), or one per row (`axis: "row"`). */
+  maskedMean(args: T.MaskedStatArgs & { axis: "row" }): Float32Array;
+  maskedMean(args: T.MaskedStatArgs & { axis?: "all" }): number;
+  maskedMean(args: T.MaskedStatArgs): Float32Array | number;
   maskedMean(args: T.MaskedStatArgs): Float32Array | number { return this.call(args, (s, e, a) => maskedSumMean(e, s, a, "mean")); }
   maskedVar(args: T.MaskedVarArgs): number { return this.call(args, (s, e, a) => maskedVarRun(e, s, a)); }
   /** Local moment record [count, mean, M2] of the valid values (docs/kernels.md#moments). */
@@ -164,17 +172,17 @@ export class RlAdvantage {
   /** The score on the last valid token (or explicit positions); empty rows per emptyRow (docs/kernels.md#placescores). */
   placeScores(args: PlaceScoresArgs): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } { return this.call(args, (s, e, a) => placeScoresRun(e, s, a)); }
   /** PRIME: q = logpRm - logpRef on valid tokens, rm = beta*q (token or whole granularity) (docs/kernels.md#prime). */
-  primeImplicitReward(args: Record<string, unknown>): { processRewards: Float32Array; q: Float32Array } { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)); }
+  primeImplicitReward(args: T.PrimeImplicitArgs): { processRewards: Float32Array; q: Float32Array } { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)); }
   /** PRIME batch normalisation: x / (max |reverse cumsum| + 1e-6). */
-  primeBatchNorm(args: Record<string, unknown>): { values: Float32Array; batchMax: number } { return this.call(args, (s, e, a) => primeBatchNormRun(e, s, a)); }
+  primeBatchNorm(args: T.PrimeBatchNormArgs): { values: Float32Array; batchMax: number } { return this.call(args, (s, e, a) => primeBatchNormRun(e, s, a)); }
   /** PRIME advantages: per-source leave-one-out, discounted returns, whitening. */
-  primeAdvantage(args: Record<string, unknown>) { return this.call(args, (s, e, a) => primeAdvantageRun(e, s, a)); }
+  primeAdvantage(args: T.PrimeAdvantageArgs): { advantages: Float32Array; returns: Float32Array; processRewards?: Float32Array; diagnostics: PrimeDiagnostics } { return this.call(args, (s, e, a) => primeAdvantageRun(e, s, a)); }
   /** Likelihood rewards from answer-token log-probs: sum, prob, avgProb, mean (provisional) (docs/kernels.md#likelihoodreward). */
-  likelihoodReward(args: Record<string, unknown>): Float32Array { return this.call(args, (s, e, a) => likelihoodRun(e, s, a)); }
+  likelihoodReward(args: T.LikelihoodArgs): Float32Array { return this.call(args, (s, e, a) => likelihoodRun(e, s, a)); }
   /** SAR, the self-aligned reward from two perplexities (docs/kernels.md#selfalignedreward). */
-  selfAlignedReward(args: Record<string, unknown>): Float32Array { return this.call(args, (s, e, a) => sarRun(e, s, a)); }
+  selfAlignedReward(args: T.SarArgs): Float32Array { return this.call(args, (s, e, a) => sarRun(e, s, a)); }
   /** TGDPO token weights, z and the sigmoid loss (docs/kernels.md#tgdpo). */
-  tgdpo(args: Record<string, unknown>): TgdpoResult { return this.call(args, (s, e, a) => tgdpoRun(e, s, a)); }
+  tgdpo(args: T.TgdpoArgs): TgdpoResult { return this.call(args, (s, e, a) => tgdpoRun(e, s, a)); }
   /** Clip for PRM step rewards (provisional): min(r - eta, 0). */
   clipStepRewards = clipStepRewards;
   /** Delta for PRM step rewards (provisional): r_k - r_{k+1}, last step "zero" or "keep". */

@@ -82,14 +82,14 @@ export interface MomentsArgs extends Layout, Common { values: Float32Array }
 
 export interface KlPenaltyArgs extends Layout, Common {
   logp: Float32Array; refLogp: Float32Array;
-  klEstimator?: string; klClamp?: "verl" | "all10" | "none";
+  klEstimator?: KlEstimator; klClamp?: "verl" | "all10" | "none";
 }
 export interface KlInRewardArgs extends Layout, Common {
   /** "verl" (apply_kl_penalty) or "openrlhf" (compute_reward); default from the preset. */
   mode?: "verl" | "openrlhf";
   tokenScores?: Float32Array; logp?: Float32Array; refLogp?: Float32Array;
   rewards?: Float32Array; kl?: Float32Array;
-  klEstimator?: string; klClamp?: "verl" | "all10" | "none"; klCoef?: number; klCoefNegative?: "keep" | "zero";
+  klEstimator?: KlEstimator; klClamp?: "verl" | "all10" | "none"; klCoef?: number; klCoefNegative?: "keep" | "zero";
   rewardClip?: readonly [number, number] | null; emptyRow?: "error" | "skip";
 }
 
@@ -113,3 +113,66 @@ export interface PureRlooArgs extends Layout, Groups {
 }
 export interface PureVerifiableArgs extends Groups { solved: Uint8Array; coef?: number; singleton?: "raw" | "zero" | "error" }
 export interface ZeroStepEndsArgs extends Layout { values: Float32Array; stepOffsets: Int32Array; stepEnds: Int32Array }
+
+/** A KL estimator name: k1 (`kl`), `abs`, k2 (`mse`), k3 (`low_var_kl`); `+` marks the straight-through gradient variant (same value). */
+export type KlEstimatorBase = "k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl";
+export type KlEstimator = KlEstimatorBase | `${KlEstimatorBase}+`;
+
+/** PRIME implicit process rewards (`primeImplicitReward`): inputs and options. */
+export interface PrimeImplicitArgs extends Layout {
+  /** Log-probs of the implicit reward model, token tensor. */
+  logpRm: Float32Array;
+  /** Log-probs of the reference model, token tensor. */
+  logpRef: Float32Array;
+  /** Reward scale (default 0.05). */
+  beta?: number;
+  /** `"token"` (default): a reward per token; `"whole"`: the sum on the last valid token. */
+  granularity?: "token" | "whole";
+  /** Drop the last valid token of each row (default false). */
+  dropLastToken?: boolean;
+}
+/** PRIME batch normalisation (`primeBatchNorm`). */
+export interface PrimeBatchNormArgs extends Layout {
+  /** Process rewards, token tensor. */
+  values: Float32Array;
+}
+/** PRIME advantages (`primeAdvantage`): process rewards given, or from log-probs, plus the outcome per row. */
+export interface PrimeAdvantageArgs extends Layout, Groups, Common, WhitenArgs {
+  processRewards?: Float32Array; logpRm?: Float32Array; logpRef?: Float32Array;
+  /** Outcome reward per row, Float32Array[B]. */
+  outcome?: Float32Array;
+  beta?: number; granularity?: "token" | "whole"; dropLastToken?: boolean;
+  /** Divide process rewards by the batch's largest reverse cumulative sum (default true). */
+  batchNorm?: boolean;
+  /** Leave-one-out form: the code's (default) or the paper's. */
+  processBaseline?: "code" | "paper";
+  gammaProcess?: number; gammaOutcome?: number; coefProcess?: number; coefOutcome?: number;
+  singleton?: Singleton;
+  /** Whiten the returns over the batch's valid tokens (default true). */
+  whiten?: boolean;
+}
+/** Likelihood rewards from answer-token log-probs (`likelihoodReward`). */
+export interface LikelihoodArgs extends Layout {
+  answerLogp: Float32Array;
+  /** `"sum"` (default), `"prob"`, `"avgProb"`; `"mean"` is provisional. */
+  mode?: "sum" | "prob" | "avgProb" | "mean";
+}
+/** SAR, the self-aligned reward (`selfAlignedReward`). */
+export interface SarArgs extends Layout {
+  logpWithQuery: Float32Array;
+  logpWithoutQuery: Float32Array;
+  /** >= 0 (default 1e-9). */
+  eps?: number;
+  /** Lower bound of the reward (default -1). */
+  floor?: number;
+}
+/** TGDPO token weights and loss (`tgdpo`): chosen and rejected sides, each with its own mask. */
+export interface TgdpoArgs {
+  chosenLogp: Float32Array; chosenRefLogp: Float32Array; chosenRewardLogp: Float32Array; chosenMask?: Mask;
+  rejectedLogp: Float32Array; rejectedRefLogp: Float32Array; rejectedRewardLogp: Float32Array; rejectedMask?: Mask;
+  width?: number; lengths?: Int32Array; offsets?: Int32Array;
+  /** Default 0.1. */
+  beta?: number;
+  /** Default 0.5. */
+  alpha?: number;
+}

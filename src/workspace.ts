@@ -420,7 +420,7 @@ export class Workspace {
   /** Discounted returns from `tokenRewards` into `advantages` (the returns). */
   discountedReturns(call: WsCall<T.ReturnsArgs> = {}) { return this.runTokens(runDiscountedReturns, call, { tokenRewards: this.tokens("tokenRewards") }); }
   /** The KL estimator per token from `logp` and `refLogp` into the `kl` view (+0 at masked positions). */
-  klPenalty(call: { klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): { kl: Float32Array; diagnostics: { gradient: string } } {
+  klPenalty(call: { klEstimator?: T.KlEstimator; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): { kl: Float32Array; diagnostics: { gradient: string } } {
     const out = this.tokens("kl");
     const ran = runKlPenalty(this.e, this.scratch, this.tokenArgs(call, { logp: this.tokens("logp"), refLogp: this.tokens("refLogp") }));
     this.writing(["kl"], () => ran.write({ advantages: this.region("kl"), returns: 0 }));
@@ -452,7 +452,7 @@ export class Workspace {
    * when that view is planned (they then stay untouched across steps), else from `tokenRewards`,
    * **in place**: every check runs before the first write.
    */
-  klInReward(call: { klCoef?: number; klEstimator?: string; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): { tokenRewards: Float32Array; currentKl: number; diagnostics: KlRewardDiagnostics } {
+  klInReward(call: { klCoef?: number; klEstimator?: T.KlEstimator; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): { tokenRewards: Float32Array; currentKl: number; diagnostics: KlRewardDiagnostics } {
     const scoresView = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
     const rename = scoresView === "tokenRewards" ? { tokenScores: "tokenRewards" } : undefined;
     const args = this.tokenArgs(call, { mode: "verl", tokenScores: this.tokens(scoresView), logp: this.tokens("logp"), refLogp: this.tokens("refLogp") });

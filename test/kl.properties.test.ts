@@ -120,7 +120,7 @@ describe("KL pinned counterexamples", () => {
     const lp = Float32Array.from([0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,-1.3523578643798828,0,-0.0000016299891285598278,0,-10,0,0,0,-5.865206866191575e-13,0,0,-0.0001283682940993458,0,-6.832437515258789,0,0,0,0,0,0]);
     const rp = Float32Array.from([0,-8.545275688171387,-0.000001423907974640315,0,-10,0,-5.990053592030975e-11,0,0,0,0,0,0,-8.334933437881276e-11,0,-10,0,0,-0.008239615708589554,-4.3520745953437925e-14,0,0,0,0,-1.1181390015269077e-11,0,-2.098499152225486e-11,-1.0661257476840547e-7,0,0,0,0,0,0,0,-1.6866135155169104e-9,0,0,0,0,-7.288513325862112e-13,0,0,0,0,-9.960569381713867,0,0]);
     const mask = Uint8Array.from([0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,1,0,0,0,0,0,0,0,0,0,1,1,0,0,0,1,0,0]);
-    const args = { mode: "verl" as const, klEstimator: "k1", klClamp: "verl" as const, klCoef: 0 };
+    const args = { mode: "verl" as const, klEstimator: "k1" as const, klClamp: "verl" as const, klCoef: 0 };
     const p = toPacked(mask, B, T, (_i, last) => last + 1);
     for (const [build, api] of builds) {
       const padded = api.klInReward({ ...args, tokenScores: new Float32Array(B * T), logp: lp, refLogp: rp, mask, width: T });

@@ -111,7 +111,7 @@ for (const [build, api] of builds) {
 
     it("enums and option keys match own keys only; unknown keys are refused everywhere", () => {
       for (const est of ["toString", "constructor", "__proto__", "hasOwnProperty"])
-        expectCode(() => api.klPenalty({ logp: f32([-1]), refLogp: f32([-2]), klEstimator: est }), "UNKNOWN_OPTION", "klEstimator");
+        expectCode(() => api.klPenalty({ logp: f32([-1]), refLogp: f32([-2]), klEstimator: est as never }), "UNKNOWN_OPTION", "klEstimator");
       expectCode(() => api.createWorkspace({ rows: 2, widht: 4 } as any), "UNKNOWN_OPTION", "widht");
       expectCode(() => api.createWorkspace({ rows: 2, width: 4, extraViews: ["value"] as any }), "UNKNOWN_OPTION", "extraViews", 0);
       for (const v of ["mask", "scores", "advantages", "__proto__"])

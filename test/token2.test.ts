@@ -78,7 +78,7 @@ describe("PRIME", () => {
       const outcome = Float32Array.from({ length: B }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
       const o = { baseline: baseline as "code", gp, go: 1, cp: 1, co: 1 };
       const want = ref.primeReturns(a, outcome, mask, B, T, K, o);
-      const args = { processRewards: a, outcome, mask, width: T, groupSize: K, batchNorm: false, processBaseline: baseline, gammaProcess: gp, whiten: false, singleton: "raw" };
+      const args = { processRewards: a, outcome, mask, width: T, groupSize: K, batchNorm: false, processBaseline: baseline, gammaProcess: gp, whiten: false, singleton: "raw" as const };
       const outs = builds.map(([, api]) => api.primeAdvantage(args));
       const S = a.reduce((x, y) => x + Math.abs(y), 0) + B;
       outs[0]!.returns.forEach((v, k) => { if (!mask[k]) { assert.ok(Object.is(v, 0)); return; } const y = Math.fround(want[k]!); assert.ok(Math.abs(v - y) <= tolOracle(y, S, B * T, S), `[${k}] ${v} vs ${y}`); });

@@ -64,7 +64,7 @@ for (const [build, api] of builds) {
       for (let i = 0; i < B; i++) { const L = [9, 4, 6][i]!; mask.fill(1, i * T, i * T + L); scores[i * T + L - 1] = i + 0.5; }
       mask[T + 1] = 0; // a hole: row 1 is not a prefix
       for (let k = 0; k < B * T; k++) { lp[k] = -((k * 37) % 11) / 7; rp[k] = lp[k]! + ((k % 5) - 2) / 9; }
-      const call = { klCoef: 0.05, klEstimator: "k1" };
+      const call = { klCoef: 0.05, klEstimator: "k1" as const };
       const copy = api.klInReward({ mode: "verl", tokenScores: scores, logp: lp, refLogp: rp, mask, width: T, ...call });
       const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp", "kl"] });
       ws.mask.set(mask); ws.logp.set(lp); ws.refLogp.set(rp); ws.tokenScores.set(scores);
@@ -112,7 +112,7 @@ for (const [build, api] of builds) {
       const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["logp", "refLogp", "kl", "loss"] });
       ws.mask.set(mask); ws.logp.set(lp); ws.refLogp.set(rp); ws.loss.set(loss); ws.kl.fill(5);
       const heapBefore = ws.engine.heap.bytesReserved;
-      for (const klEstimator of ["k1", "low_var_kl"]) {
+      for (const klEstimator of ["k1", "low_var_kl"] as const) {
         const r = ws.klPenalty({ klEstimator });
         assert.equal(r.kl, ws.kl, "the kl view");
         assertBitwise(r.kl, api.klPenalty({ logp: lp, refLogp: rp, mask, width: T, klEstimator }), klEstimator);

@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { RlAdvantage } from "../api.js";
+import type { KlEstimator } from "../types.js";
 import { canonicalizeGroups } from "../core/groups.js";
 import { isRlaError } from "../core/errors.js";
 import * as ref from "../reference/index.js";
@@ -257,12 +258,12 @@ Object.assign(FAMILIES, {
   verl_kl_penalty: (c: GoldenCase, api: RlAdvantage): Mapped => {
     const lp = f32(c.inputs.logprob!), rp = f32(c.inputs.ref_logprob!);
     const est = c.params.kl_penalty as string;
-    return { run: () => [{ name: "kl", got: api.klPenalty({ logp: lp, refLogp: rp, klEstimator: est, klClamp: "verl" }), kappa: Float64Array.from(lp, (v, k) => klKappa(v - rp[k]!, est, "verl")) }] };
+    return { run: () => [{ name: "kl", got: api.klPenalty({ logp: lp, refLogp: rp, klEstimator: est as KlEstimator, klClamp: "verl" }), kappa: Float64Array.from(lp, (v, k) => klKappa(v - rp[k]!, est, "verl")) }] };
   },
   openrlhf_approx_kl: (c: GoldenCase, api: RlAdvantage): Mapped => {
     const lp = f32(c.inputs.log_probs!), rp = f32(c.inputs.log_probs_base!);
     const est = c.params.kl_estimator as string;
-    return { run: () => [{ name: "kl", got: api.klPenalty({ logp: lp, refLogp: rp, klEstimator: est, klClamp: "all10" }), kappa: Float64Array.from(lp, (v, k) => klKappa(v - rp[k]!, est, "all10")) }] };
+    return { run: () => [{ name: "kl", got: api.klPenalty({ logp: lp, refLogp: rp, klEstimator: est as KlEstimator, klClamp: "all10" }), kappa: Float64Array.from(lp, (v, k) => klKappa(v - rp[k]!, est, "all10")) }] };
   },
   verl_kl_reward: (c: GoldenCase, api: RlAdvantage): Mapped => {
     const [B, T] = shapeBT(c.inputs.token_level_scores!);
