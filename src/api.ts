@@ -36,8 +36,14 @@ import type { TokenRan } from "./core/outcome.js";
  */
 const COPY_MEMORY_KEPT = 256 * 2 ** 20;
 
+/**
+ * The copy API on one build: every method takes plain typed arrays and returns new ones, and
+ * `createWorkspace` plans a zero-copy workspace. `createSync()` / `create()` make one; the
+ * module-level functions run on a default instance.
+ */
 export class RlAdvantage {
   private copyEngine: Engine;
+  /** Wraps a loaded engine (normally through `createSync()` or `create()`). */
   constructor(engine: Engine) { this.copyEngine = engine; }
 
   /**
@@ -89,21 +95,21 @@ export class RlAdvantage {
   /** REINFORCE++-baseline: group-mean baseline then token-weighted batch whitening, docs/kernels.md#reinforceppbaseline. */
   reinforcePPBaseline(args: T.RfppbArgs): T.OutcomeResult<T.WhitenedDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runReinforcePPBaseline(e, s, a))); }
   /** ReMax, docs/kernels.md#remax. */
-  remax(args: T.RemaxArgs): T.TokenResult<{ emptyRows: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runRemax(e, s, a))) as T.TokenResult<{ emptyRows: number }>; }
+  remax(args: T.RemaxArgs): T.TokenResult<T.RemaxDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runRemax(e, s, a))) as T.TokenResult<T.RemaxDiagnostics>; }
   /** OPO (length-weighted group baseline), docs/kernels.md#opo. */
   opo(args: T.OpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runOpo(e, s, a))); }
   /** GPG, docs/kernels.md#gpg. */
-  gpg(args: T.GpgArgs): T.OutcomeResult<T.GroupDiagnostics & { alpha: number; nonZero: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runGpg(e, s, a))); }
+  gpg(args: T.GpgArgs): T.OutcomeResult<T.GpgDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGpg(e, s, a))); }
   /** GRPO Pass@k, docs/kernels.md#grpopassk. */
   grpoPassK(args: T.PassKArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpoPassK(e, s, a))); }
   /** BNPO, with advantage decomposition over `components`, docs/kernels.md#bnpo. */
   bnpo(args: T.BnpoArgs): T.OutcomeResult<T.BnpoResultDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runBnpo(e, s, a))); }
   /** DLER: explicit truncation penalty, then REINFORCE++-baseline, docs/kernels.md#dler. */
-  dler(args: T.DlerArgs): T.OutcomeResult<T.WhitenedDiagnostics & { truncatedRows: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runDler(e, s, a))); }
+  dler(args: T.DlerArgs): T.OutcomeResult<T.DlerDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runDler(e, s, a))); }
   /** TRL GRPOTrainer advantages with K reward functions and NaN = None, docs/kernels.md#trlgroupadvantage. */
-  trlGroupAdvantage(args: T.TrlArgs): T.OutcomeResult<T.GroupDiagnostics & { unscorableRows: number }> { return this.call(args, (s, e, a) => this.finish(e, s, runTrl(e, s, a))); }
+  trlGroupAdvantage(args: T.TrlArgs): T.OutcomeResult<T.TrlDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runTrl(e, s, a))); }
   /** OpenRLHF compute_advantages_and_returns for its outcome estimators, docs/kernels.md#openrlhfoutcome. */
-  openrlhfOutcome(args: T.OrlArgs): T.TokenResult<T.OrlDiagnostics> & { shapedRewards: Float32Array } {
+  openrlhfOutcome(args: T.OrlArgs): T.OrlResult {
     return this.call(args, (s, e, a) => this.finish(e, s, runOpenrlhfOutcome(e, s, a))) as any;
   }
 
@@ -116,11 +122,11 @@ export class RlAdvantage {
   }
 
   /** GAE with verl's skip or OpenRLHF's through semantics, optionally whitened (docs/kernels.md#gae). */
-  gae(args: T.GaeArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call(args, (s, e, a) => this.finishTokens(e, s, runGae(e, s, a))); }
+  gae(args: T.GaeArgs): T.ScanResult<GaeDiagnostics> { return this.call(args, (s, e, a) => this.finishTokens(e, s, runGae(e, s, a))); }
   /** Discounted returns: carry (verl), through (OpenRLHF) or reset (old verl) (docs/kernels.md#discountedreturns). */
   discountedReturns(args: T.ReturnsArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runDiscountedReturns(e, s, a)).returns); }
   /** REINFORCE++: discounted returns, then token-weighted batch whitening (docs/kernels.md#discountedreturns). */
-  reinforcePP(args: T.ReinforcePPArgs): { advantages: Float32Array; returns: Float32Array; diagnostics: GaeDiagnostics } { return this.call(args, (s, e, a) => this.finishTokens(e, s, runReinforcePP(e, s, a))); }
+  reinforcePP(args: T.ReinforcePPArgs): T.ScanResult<GaeDiagnostics> { return this.call(args, (s, e, a) => this.finishTokens(e, s, runReinforcePP(e, s, a))); }
   /** (x - mean) * rstd over the valid values; +0 elsewhere. Pass merged `moments` for data-parallel whitening. */
   maskedWhiten(args: T.MaskedWhitenArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runMaskedWhiten(e, s, a)).advantages); }
   /** Sum of the valid values: one number (`axis: "all"`, the default), or one per row (`axis: "row"`). */
@@ -133,16 +139,19 @@ export class RlAdvantage {
   maskedMean(args: T.MaskedStatArgs & { axis?: "all" }): number;
   maskedMean(args: T.MaskedStatArgs): Float32Array | number;
   maskedMean(args: T.MaskedStatArgs): Float32Array | number { return this.call(args, (s, e, a) => maskedSumMean(e, s, a, "mean")); }
+  /** Variance of the valid values (unbiased by default); `TOO_FEW_VALID` below 2 values (1 biased). */
   maskedVar(args: T.MaskedVarArgs): number { return this.call(args, (s, e, a) => maskedVarRun(e, s, a)); }
   /** Local moment record [count, mean, M2] of the valid values (docs/kernels.md#moments). */
   moments(args: T.MomentsArgs): Float64Array { return this.call(args, (s, e, a) => momentsRun(e, s, a)); }
+  /** Chan's merge of two moment records (validated). */
   mergeMoments = mergeMoments;
+  /** `{ count, mean, var }` of a moment record. */
   finalizeMoments = finalizeMoments;
 
   /** KL estimators k1, abs, k2, k3 (and "+" names) with the verl, all10 or none clamps (docs/kernels.md#klpenalty). */
   klPenalty(args: T.KlPenaltyArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runKlPenalty(e, s, a)).advantages); }
   /** KL in the reward: verl apply_kl_penalty or OpenRLHF compute_reward (docs/kernels.md#klinreward). */
-  klInReward(args: T.KlInRewardArgs): { tokenRewards: Float32Array; kl?: Float32Array; currentKl?: number; diagnostics: KlRewardDiagnostics } {
+  klInReward(args: T.KlInRewardArgs): T.KlInRewardResult<KlRewardDiagnostics> {
     return this.call(args, (s, e, a) => {
       const ran = runKlInReward(e, s, a);
       const N = ran.rows.N;
@@ -153,6 +162,7 @@ export class RlAdvantage {
       return out;
     });
   }
+  /** The fixed or adaptive KL coefficient controller. */
   KlController = KlController;
 
   /** PURE (docs/kernels.md#pure): r_k = tanh((l1 - l0)/2) from the PRM's two logits. */
@@ -167,16 +177,17 @@ export class RlAdvantage {
   pureVerifiableReward(args: T.PureVerifiableArgs): Float32Array { return this.call(args, (s, e, a) => pureVerifiableRun(e, s, a)); }
   /** Zeroes the values at every step end (a new array). */
   zeroStepEnds(args: T.ZeroStepEndsArgs): Float32Array { return this.call(args, (s, e, a) => zeroStepEndsRun(e, s, a)); }
+  /** CSR steps from a 0/1 step-end token tensor. */
   stepsFromMask = stepsFromMask;
 
   /** The score on the last valid token (or explicit positions); empty rows per emptyRow (docs/kernels.md#placescores). */
-  placeScores(args: PlaceScoresArgs): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } { return this.call(args, (s, e, a) => placeScoresRun(e, s, a)); }
+  placeScores(args: PlaceScoresArgs): T.PlaceScoresResult { return this.call(args, (s, e, a) => placeScoresRun(e, s, a)); }
   /** PRIME: q = logpRm - logpRef on valid tokens, rm = beta*q (token or whole granularity) (docs/kernels.md#prime). */
-  primeImplicitReward(args: T.PrimeImplicitArgs): { processRewards: Float32Array; q: Float32Array } { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)); }
+  primeImplicitReward(args: T.PrimeImplicitArgs): T.PrimeImplicitResult { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)); }
   /** PRIME batch normalisation: x / (max |reverse cumsum| + 1e-6). */
-  primeBatchNorm(args: T.PrimeBatchNormArgs): { values: Float32Array; batchMax: number } { return this.call(args, (s, e, a) => primeBatchNormRun(e, s, a)); }
+  primeBatchNorm(args: T.PrimeBatchNormArgs): T.PrimeBatchNormResult { return this.call(args, (s, e, a) => primeBatchNormRun(e, s, a)); }
   /** PRIME advantages: per-source leave-one-out, discounted returns, whitening. */
-  primeAdvantage(args: T.PrimeAdvantageArgs): { advantages: Float32Array; returns: Float32Array; processRewards?: Float32Array; diagnostics: PrimeDiagnostics } { return this.call(args, (s, e, a) => primeAdvantageRun(e, s, a)); }
+  primeAdvantage(args: T.PrimeAdvantageArgs): T.PrimeAdvantageResult<PrimeDiagnostics> { return this.call(args, (s, e, a) => primeAdvantageRun(e, s, a)); }
   /** Likelihood rewards from answer-token log-probs: sum, prob, avgProb, mean (provisional) (docs/kernels.md#likelihoodreward). */
   likelihoodReward(args: T.LikelihoodArgs): Float32Array { return this.call(args, (s, e, a) => likelihoodRun(e, s, a)); }
   /** SAR, the self-aligned reward from two perplexities (docs/kernels.md#selfalignedreward). */
@@ -190,7 +201,7 @@ export class RlAdvantage {
   /** IGPO information-gain turn rewards (docs/kernels.md#igpo). */
   igpoTurnRewards = igpoTurnRewards;
   /** IGPO advantages: pooled normalisation, discounted scan over turns, broadcast to the turn's tokens. */
-  igpoAdvantage(args: IgpoArgs): { advantages: Float32Array; turnAdvantages: Float32Array } { return this.call(args, (s, e, a) => igpoAdvantageRun(e, s, a)); }
+  igpoAdvantage(args: IgpoArgs): T.IgpoResult { return this.call(args, (s, e, a) => igpoAdvantageRun(e, s, a)); }
   /** Loss aggregation with verl's newest semantics (docs/kernels.md#aggloss). */
   aggLoss(args: AggLossArgs): number { return this.call(args, (s, e, a) => aggLossRun(e, s, a)); }
   /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (docs/kernels.md#rerank). */
@@ -203,13 +214,16 @@ export class RlAdvantage {
   /** Broadcast of row values onto the valid tokens; +0 elsewhere. */
   broadcastRows(args: T.BroadcastArgs): Float32Array { return this.call(args, (s, e, a) => broadcastRowsRun(e, s, a)); }
 
+  /** Arbitrary labels to dense group ids in order of first appearance. */
   canonicalizeGroups = canonicalizeGroups;
 
   /** A zero-copy workspace planned for a batch shape (see Workspace). */
   createWorkspace(plan: WorkspacePlan): Workspace { return new Workspace(this.copyEngine, plan); }
 }
 
+/** A copy-API instance, loaded synchronously; `{ build: "simd" | "scalar" }` forces a build. */
 export function createSync(opts?: LoadOptions): RlAdvantage { return new RlAdvantage(loadSync(opts)); }
+/** A copy-API instance, loaded asynchronously (where synchronous compilation is not allowed). */
 export async function create(opts?: LoadOptions): Promise<RlAdvantage> { return new RlAdvantage(await load(opts)); }
 
 export { rangeError };

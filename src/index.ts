@@ -18,54 +18,96 @@ export async function init(opts?: LoadOptions): Promise<RlAdvantage> { return (d
 /** Creates (or replaces) the default instance synchronously, optionally forcing a build. */
 export function initSync(opts?: LoadOptions): RlAdvantage { return (defaultInstance = createSync(opts)); }
 
+/** GRPO: `(s - mean_g) / (std_g + eps)` per group, broadcast onto the valid tokens; `normalizeByStd: false` is Dr.GRPO. verl `compute_grpo_outcome_advantage`, OpenRLHF `group_norm`, TRL `scale_rewards`. Throws the typed errors of docs/contracts.md. (Copy API on the default instance: new arrays out.) */
 export const grpo: RlAdvantage["grpo"] = (a) => instance().grpo(a as never);
+/** Dr.GRPO: `s - mean_g` per group (GRPO without the std division). verl `norm_adv_by_std_in_grpo=False`, OpenRLHF `dr_grpo`, TRL `scale_rewards="none"`. (Copy API on the default instance: new arrays out.) */
 export const drGrpo: RlAdvantage["drGrpo"] = (a) => instance().drGrpo(a as never);
+/** RLOO: `s_i - mean of the other rows of the group`. verl `compute_rloo_outcome_advantage`, OpenRLHF `rloo`, TRL RLOOTrainer. (Copy API on the default instance: new arrays out.) */
 export const rloo: RlAdvantage["rloo"] = (a) => instance().rloo(a as never);
+/** REINFORCE++-baseline: group-mean baseline, then token-weighted batch whitening. verl `reinforce_plus_plus_baseline`. (Copy API on the default instance: new arrays out.) */
 export const reinforcePPBaseline: RlAdvantage["reinforcePPBaseline"] = (a) => instance().reinforcePPBaseline(a as never);
+/** ReMax: undiscounted reward-to-go minus the greedy baseline. verl `compute_remax_outcome_advantage`. (Copy API on the default instance: new arrays out.) */
 export const remax: RlAdvantage["remax"] = (a) => instance().remax(a as never);
+/** OPO: a length-weighted group baseline. verl `compute_opo_outcome_advantage`. (Copy API on the default instance: new arrays out.) */
 export const opo: RlAdvantage["opo"] = (a) => instance().opo(a as never);
+/** GPG: `B/nnz (s - mean_g) / fNorm`. verl `compute_gpg_outcome_advantage`. (Copy API on the default instance: new arrays out.) */
 export const gpg: RlAdvantage["gpg"] = (a) => instance().gpg(a as never);
+/** GRPO Pass@k: the group's best row gets `(r1 - r2) / (std + eps)`, the others 0. verl `compute_grpo_passk_outcome_advantage`. (Copy API on the default instance: new arrays out.) */
 export const grpoPassK: RlAdvantage["grpoPassK"] = (a) => instance().grpoPassK(a as never);
+/** BNPO: Beta-normalised advantages with a batch-fitted Beta, advantage decomposition over `components`, zero-variance fallback. changyi7231/BNPO. (Copy API on the default instance: new arrays out.) */
 export const bnpo: RlAdvantage["bnpo"] = (a) => instance().bnpo(a as never);
+/** DLER: an explicit truncation penalty, then REINFORCE++-baseline. NVlabs/DLER. (Copy API on the default instance: new arrays out.) */
 export const dler: RlAdvantage["dler"] = (a) => instance().dler(a as never);
+/** TRL GRPOTrainer's advantage block over K reward functions, NaN = None. (Copy API on the default instance: new arrays out.) */
 export const trlGroupAdvantage: RlAdvantage["trlGroupAdvantage"] = (a) => instance().trlGroupAdvantage(a as never);
+/** OpenRLHF `compute_advantages_and_returns` for its outcome estimators: group shaping, clip, KL in the reward, returns, global normalisation. (Copy API on the default instance: new arrays out.) */
 export const openrlhfOutcome: RlAdvantage["openrlhfOutcome"] = (a) => instance().openrlhfOutcome(a as never);
+/** Per-group f64 statistics: count, sum, mean, M2, min, max, variances, allEqual. (Copy API on the default instance: new arrays out.) */
 export const groupStats: RlAdvantage["groupStats"] = (a) => instance().groupStats(a as never);
+/** Row scores from token rewards (`rowScore`: all positions, or the valid ones). (Copy API on the default instance: new arrays out.) */
 export const rowScores: RlAdvantage["rowScores"] = (a) => instance().rowScores(a as never);
+/** One value per row onto its valid tokens, +0 elsewhere. (Copy API on the default instance: new arrays out.) */
 export const broadcastRows: RlAdvantage["broadcastRows"] = (a) => instance().broadcastRows(a as never);
+/** Plans a zero-copy workspace (its own WebAssembly memory) for a batch shape; see {@link Workspace}. Throws `CAPACITY` past 4 GiB, `UNKNOWN_OPTION` for an unknown plan key. (Copy API on the default instance: new arrays out.) */
 export const createWorkspace: RlAdvantage["createWorkspace"] = (plan) => instance().createWorkspace(plan);
+/** GAE with verl's skip or OpenRLHF/TRL's through semantics, optionally whitened. verl `compute_gae_advantage_return`, OpenRLHF `get_advantages_and_returns`. (Copy API on the default instance: new arrays out.) */
 export const gae: RlAdvantage["gae"] = (a) => instance().gae(a as never);
+/** Discounted reward-to-go (`carry`, `through` or `reset` at masked positions). OpenRLHF `get_cumulative_returns`. (Copy API on the default instance: new arrays out.) */
 export const discountedReturns: RlAdvantage["discountedReturns"] = (a) => instance().discountedReturns(a as never);
+/** REINFORCE++: discounted returns, then token-weighted whitening. verl `compute_reinforce_plus_plus_outcome_advantage`. (Copy API on the default instance: new arrays out.) */
 export const reinforcePP: RlAdvantage["reinforcePP"] = (a) => instance().reinforcePP(a as never);
+/** `(x - mean) * rstd` over the valid values (verl: unbiased, eps in the sqrt; OpenRLHF: biased, `max(var, eps)`); `moments` for data-parallel whitening. verl `masked_whiten`. (Copy API on the default instance: new arrays out.) */
 export const maskedWhiten: RlAdvantage["maskedWhiten"] = (a) => instance().maskedWhiten(a as never);
+/** Sum of the valid values: one number, or one per row (`axis: "row"`). verl `masked_sum`. (Copy API on the default instance: new arrays out.) */
 export const maskedSum: RlAdvantage["maskedSum"] = (a: T.MaskedStatArgs) => instance().maskedSum(a) as never;
+/** Mean of the valid values: one number, or one per row (`axis: "row"`). verl `masked_mean`. (Copy API on the default instance: new arrays out.) */
 export const maskedMean: RlAdvantage["maskedMean"] = (a: T.MaskedStatArgs) => instance().maskedMean(a) as never;
+/** Variance of the valid values (unbiased by default). verl `masked_var`. (Copy API on the default instance: new arrays out.) */
 export const maskedVar: RlAdvantage["maskedVar"] = (a) => instance().maskedVar(a as never);
+/** The local moment record `[count, mean, M2]` of the valid values, to merge across ranks with `mergeMoments`. (Copy API on the default instance: new arrays out.) */
 export const moments: RlAdvantage["moments"] = (a) => instance().moments(a as never);
 export { mergeMoments, finalizeMoments, clipStepRewards, deltaStepRewards, igpoTurnRewards, stepsFromMask, canonicalizeGroups, lgamma } from "./standalone.js";
+/** Per-token KL: k1, abs, k2, k3 (and `+` names) with the verl, all10 or none clamps. verl `kl_penalty`, OpenRLHF `compute_approx_kl`. (Copy API on the default instance: new arrays out.) */
 export const klPenalty: RlAdvantage["klPenalty"] = (a) => instance().klPenalty(a as never);
+/** KL in the reward: verl `apply_kl_penalty` (tokenRewards = scores - klCoef * kl) or OpenRLHF `compute_reward`. (Copy API on the default instance: new arrays out.) */
 export const klInReward: RlAdvantage["klInReward"] = (a) => instance().klInReward(a as never);
 export { KlController, parseEstimator } from "./token/kl.js";
+/** PURE: `tanh((l1 - l0) / 2)` from the PRM's two logits per step. (Copy API on the default instance: new arrays out.) */
 export const prmStepReward: RlAdvantage["prmStepReward"] = (a) => instance().prmStepReward(a as never);
+/** PURE's approximate min-form: softmin weighting of each row's step rewards. (Copy API on the default instance: new arrays out.) */
 export const softminStepRewards: RlAdvantage["softminStepRewards"] = (a) => instance().softminStepRewards(a as never);
+/** PURE's strict min-form returns (`steps`, or `verlCompat` for PURE's verl branch). (Copy API on the default instance: new arrays out.) */
 export const minFormReturns: RlAdvantage["minFormReturns"] = (a) => instance().minFormReturns(a as never);
+/** PURE's leave-one-out baselines (`token`, `step`, `return`). (Copy API on the default instance: new arrays out.) */
 export const pureRlooBaseline: RlAdvantage["pureRlooBaseline"] = (a) => instance().pureRlooBaseline(a as never);
+/** PURE's verifiable reward `coef (v_i - mean of the others)`, `v = solved - 1`. (Copy API on the default instance: new arrays out.) */
 export const pureVerifiableReward: RlAdvantage["pureVerifiableReward"] = (a) => instance().pureVerifiableReward(a as never);
+/** A copy of the values with every step end set to 0. (Copy API on the default instance: new arrays out.) */
 export const zeroStepEnds: RlAdvantage["zeroStepEnds"] = (a) => instance().zeroStepEnds(a as never);
-export const rerank = (a: import("./token/rerank.js").RerankArgs) => instance().rerank(a);
+/** Best-of-N reranking: K heads combined (weighted sum, log-sigmoid, PAR), stable top-k per prompt. (Copy API on the default instance: new arrays out.) */
+export const rerank: RlAdvantage["rerank"] = (a) => instance().rerank(a);
 export type { RerankArgs, RerankResult } from "./token/rerank.js";
-export const aggLoss = (a: import("./token/agg-loss.js").AggLossArgs) => instance().aggLoss(a);
+/** Loss aggregation with verl's newest `agg_loss` semantics (token-mean, seq-mean-token-sum(-norm), seq-mean-token-mean, ...). (Copy API on the default instance: new arrays out.) */
+export const aggLoss: RlAdvantage["aggLoss"] = (a) => instance().aggLoss(a);
 export type { AggLossArgs, LossAggMode } from "./token/agg-loss.js";
-export const placeScores = (a: import("./token/place-scores.js").PlaceScoresArgs) => instance().placeScores(a);
+/** Each row's score on its last valid token (or explicit positions), +0 elsewhere. verl reward managers, OpenRLHF `compute_reward`. (Copy API on the default instance: new arrays out.) */
+export const placeScores: RlAdvantage["placeScores"] = (a) => instance().placeScores(a);
 export type { PlaceScoresArgs } from "./token/place-scores.js";
+/** PRIME implicit process rewards `beta (logpRm - logpRef)` per token or whole. PRIME-RL/PRIME. (Copy API on the default instance: new arrays out.) */
 export const primeImplicitReward: RlAdvantage["primeImplicitReward"] = (a) => instance().primeImplicitReward(a as never);
+/** PRIME batch normalisation: divide by the largest |reverse cumulative sum| + 1e-6. (Copy API on the default instance: new arrays out.) */
 export const primeBatchNorm: RlAdvantage["primeBatchNorm"] = (a) => instance().primeBatchNorm(a as never);
+/** PRIME advantages: per-source leave-one-out, discounted returns, whitening. (Copy API on the default instance: new arrays out.) */
 export const primeAdvantage: RlAdvantage["primeAdvantage"] = (a) => instance().primeAdvantage(a as never);
+/** Likelihood rewards from answer-token log-probs: sum, prob, avgProb (mean is provisional). (Copy API on the default instance: new arrays out.) */
 export const likelihoodReward: RlAdvantage["likelihoodReward"] = (a) => instance().likelihoodReward(a as never);
+/** SAR: the self-aligned reward from the perplexities with and without the query. (Copy API on the default instance: new arrays out.) */
 export const selfAlignedReward: RlAdvantage["selfAlignedReward"] = (a) => instance().selfAlignedReward(a as never);
+/** TGDPO token weights, the pair margin z and the sigmoid loss. (Copy API on the default instance: new arrays out.) */
 export const tgdpo: RlAdvantage["tgdpo"] = (a) => instance().tgdpo(a as never);
 export type { IgpoArgs } from "./scan/turns.js";
-export const igpoAdvantage = (a: import("./scan/turns.js").IgpoArgs) => instance().igpoAdvantage(a);
+/** IGPO advantages: pooled normalisation of turn rewards, a discounted scan over turns, broadcast to each turn's tokens. (Copy API on the default instance: new arrays out.) */
+export const igpoAdvantage: RlAdvantage["igpoAdvantage"] = (a) => instance().igpoAdvantage(a);
 
 export { RlAdvantage, create, createSync };
 export { simdSupported, type BuildName, type LoadOptions, Engine, MEMORY_LIMIT } from "./core/engine.js";

@@ -7,7 +7,7 @@ import { checkResult } from "./core/guard.js";
 import { checkEnum, msg, ownOptions, typedArrayKind } from "./core/safe.js";
 import { clipStepRewards as clipRaw, deltaStepRewards as deltaRaw, igpoTurnRewards as igpoRaw } from "./scan/turns.js";
 import { stepsFromMask as stepsRaw } from "./scan/pure.js";
-import { checkMoments, finalizeMomentRecord as finalizeRaw, mergeMomentRecords as mergeRaw, type MomentRecord } from "./core/moments.js";
+import { checkMoments, finalizeMomentRecord as finalizeRaw, mergeMomentRecords as mergeRaw, type FinalMoments, type MomentRecord } from "./core/moments.js";
 import { canonicalizeGroups as canonicalRaw, type CanonicalGroups } from "./core/groups.js";
 import { lgamma as lgammaRaw } from "./core/math.js";
 import { checkNumber, type StdKind } from "./core/options.js";
@@ -37,7 +37,7 @@ export function mergeMoments(a: ArrayLike<number>, b: ArrayLike<number>): Moment
 }
 
 /** `{ count, mean, var }` of a moment record; `kind` "unbiased" (default) or "biased". */
-export function finalizeMoments(rec: ArrayLike<number>, kind: StdKind = "unbiased"): { count: number; mean: number; var: number } {
+export function finalizeMoments(rec: ArrayLike<number>, kind: StdKind = "unbiased"): FinalMoments {
   const r = finalizeRaw(checkMoments("moments", rec), checkEnum<StdKind>("kind", kind, ["unbiased", "biased"]));
   checkResult("finalizeMoments", r);
   return r;

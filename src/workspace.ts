@@ -25,6 +25,7 @@ import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
 import { placeScoresPlan } from "./token/place-scores.js";
 import type { Preset } from "./core/options.js";
 
+/** What `createWorkspace` plans: the batch shape, the layout, the groups and the optional views. */
 export interface WorkspacePlan {
   /** Rows B. */
   rows: number;
@@ -63,7 +64,9 @@ const BYTES: Record<ViewKind, number> = { f32: 4, u8: 1, i32: 4 };
 export type WsCall<A> = Omit<A, "scores" | "tokenRewards" | "values" | "mask" | "lengths" | "offsets" | "width" | "groupSize" | "groupIds" | "numGroups" | "baselines" | "truncated" | "rewardsPerFunc" | "weights" | "kl" | "actionMask" | "rewards" | "components"> & {
   /** Read row scores from `scores` (default) or sum them from `tokenRewards`. */
   input?: "scores" | "tokenRewards";
+  /** Groups this call uses with the `groupIds` view (at most the plan's maxGroups). */
   numGroups?: number;
+  /** Fills the knobs not given: "verl" (default), "openrlhf", "trl". */
   preset?: Preset;
 };
 
@@ -75,12 +78,32 @@ export interface WsTokenResult<D> {
   diagnostics: D;
 }
 
+/** `ws.klPenalty()`'s result. */
+export interface WsKlResult {
+  /** The `kl` view. */
+  kl: Float32Array;
+  /** Which gradient the estimator name asks for (`"value"` or `"k2-straight-through"`). */
+  diagnostics: { /** The gradient variant of the estimator name. */ gradient: string };
+}
+/** `ws.klInReward()`'s result. */
+export interface WsKlInRewardResult {
+  /** The `tokenRewards` view. */
+  tokenRewards: Float32Array;
+  /** The mean over rows of each row's mean KL (what verl's controller reads). */
+  currentKl: number;
+  /** The mode and the coefficient used. */
+  diagnostics: KlRewardDiagnostics;
+}
+
+/** What a workspace outcome estimator returns: views into the workspace (no copy). */
 export interface WsResult<D> {
-  /** Views into the workspace (no copy). */
+  /** The `rowAdvantages` view. */
   rowAdvantages: Float32Array;
+  /** The `advantages` view (packed: its first offsets[B] tokens). */
   advantages: Float32Array;
   /** The same view as `advantages`, except for ReMax and openrlhfOutcome. */
   returns: Float32Array;
+  /** Group counts and the estimator's own statistics. */
   diagnostics: D;
 }
 
@@ -161,13 +184,23 @@ function layoutOf(v: CheckedPlan): { want: [string, ViewKind, number][]; cap: nu
   return { want, cap, total };
 }
 
+/**
+ * A zero-copy workspace: every buffer of a batch shape planned once in a WebAssembly memory of
+ * its own. Fill the input views, call a kernel, read the output views: no copy and no allocation
+ * per call. A view stays valid until this workspace is resized or disposed.
+ */
 export class Workspace {
+  /** Rows B. */
   readonly B: number;
+  /** Padded width T (0 in the packed layout and rows-only workspaces). */
   readonly T: number;
+  /** Token capacity: B*T padded, the planned tokens packed. */
   readonly N: number;
+  /** Packed (varlen) layout with an `offsets` view. */
   readonly packed: boolean;
   /** No token layout: kernels produce row advantages only. */
   readonly rowsOnly: boolean;
+  /** The plan, checked and frozen. */
   readonly plan: Readonly<WorkspacePlan>;
   /** Upper bound on group ids (groupIds path): the plan's maxGroups, default rows. */
   readonly maxGroups: number;
@@ -271,25 +304,44 @@ export class Workspace {
   }
 
   // Input views (fill these).
+  /** Input: one score per row, Float32Array[B] (the verifier or reward model output). */
   get scores(): Float32Array { return this.view("scores"); }
+  /** Input (extraViews "tokenRewards"): token rewards [N]; also the output of klInReward and placeScores without a tokenScores view. */
   get tokenRewards(): Float32Array { return this.view("tokenRewards"); }
+  /** Input (extraViews "tokenScores"): token scores [N] that klInReward reads (placeScores writes them). */
   get tokenScores(): Float32Array { return this.view("tokenScores"); }
+  /** Input (valid "mask", the default): 0/1 per token [N], Uint8Array. */
   get mask(): Uint8Array { return this.view("mask"); }
+  /** Input (valid "lengths"): valid tokens per row, Int32Array[B] (padded layout). */
   get lengths(): Int32Array { return this.view("lengths"); }
+  /** Input (packed layout): Int32Array[B+1], offsets[B] <= the planned tokens. */
   get offsets(): Int32Array { return this.view("offsets"); }
+  /** Input (no groupSize in the plan): dense group id per row, Int32Array[B], below maxGroups. */
   get groupIds(): Int32Array { return this.view("groupIds"); }
+  /** Input of remax: the greedy baseline per row, Float32Array[B]. */
   get baselines(): Float32Array { return this.view("baselines"); }
+  /** Input of dler: 1 where the response hit the length cap, Uint8Array[B]. */
   get truncated(): Uint8Array { return this.view("truncated"); }
+  /** Input of trlGroupAdvantage: row-major [B][K] rewards, NaN = None (K = plan.rewardFunctions). */
   get rewardsPerFunc(): Float32Array { return this.view("rewardsPerFunc"); }
+  /** Input of openrlhfOutcome; output of klPenalty and klInReward (extraViews "kl"), [N]. */
   get kl(): Float32Array { return this.view("kl"); }
+  /** Input of gae (extraViews "values"): value estimates [N]. */
   get values(): Float32Array { return this.view("values"); }
+  /** Input of klPenalty and klInReward (extraViews "logp"): policy log-probs [N]. */
   get logp(): Float32Array { return this.view("logp"); }
+  /** Input of klPenalty and klInReward (extraViews "refLogp"): reference log-probs [N]. */
   get refLogp(): Float32Array { return this.view("refLogp"); }
+  /** Input of aggLoss (extraViews "loss"): per-token loss [N]. */
   get loss(): Float32Array { return this.view("loss"); }
   // Output views (read these).
+  /** Output: token advantages [N] (packed: offsets[B] of them), +0 at masked positions. */
   get advantages(): Float32Array { return this.view("advantages"); }
+  /** Output (extraViews "returns"): token returns of gae, reinforcePP, remax and openrlhfOutcome. */
   get returns(): Float32Array { return this.view("returns"); }
+  /** Output: one advantage per row, Float32Array[B]. */
   get rowAdvantages(): Float32Array { return this.view("rowAdvantages"); }
+  /** Output of openrlhfOutcome: the scalar rewards after shaping and the clip, Float32Array[B]. */
   get shapedRewards(): Float32Array { return this.view("shapedRewards"); }
 
   /** The layout and group inputs of this workspace, as views. */
@@ -386,13 +438,21 @@ export class Workspace {
     return { rowAdvantages: this.rowAdvantages, advantages, returns: ret !== adv ? this.tokens("returns") : advantages, diagnostics: ran.diagnostics };
   }
 
+  /** GRPO from the `scores` (or `input: "tokenRewards"`) view into `rowAdvantages` and `advantages`; knobs per call. Outputs are views (no copy); an error leaves them untouched or all NaN. */
   grpo(call: WsCall<T.GrpoArgs> = {}) { return this.run(runGrpo, call, {}); }
+  /** Dr.GRPO (GRPO without the std division). Outputs are views (no copy); an error leaves them untouched or all NaN. */
   drGrpo(call: WsCall<T.GrpoArgs> = {}) { return this.run(runGrpo, { ...this.options(call), normalizeByStd: false }, {}); }
+  /** RLOO leave-one-out advantages. Outputs are views (no copy); an error leaves them untouched or all NaN. */
   rloo(call: WsCall<T.RlooArgs> = {}) { return this.run(runRloo, call, {}); }
+  /** REINFORCE++-baseline: group-mean baseline, then token-weighted whitening. Outputs are views (no copy); an error leaves them untouched or all NaN. */
   reinforcePPBaseline(call: WsCall<T.RfppbArgs> = {}) { return this.run(runReinforcePPBaseline, call, {}); }
+  /** OPO: a length-weighted group baseline. Outputs are views (no copy); an error leaves them untouched or all NaN. */
   opo(call: WsCall<T.OpoArgs> = {}) { return this.run(runOpo, call, {}); }
+  /** GPG: `B/nnz (s - mean_g) / fNorm`. Outputs are views (no copy); an error leaves them untouched or all NaN. */
   gpg(call: WsCall<T.GpgArgs> = {}) { return this.run(runGpg, call, {}); }
+  /** GRPO Pass@k (groups of at least 2). Outputs are views (no copy); an error leaves them untouched or all NaN. */
   grpoPassK(call: WsCall<T.PassKArgs> = {}) { return this.run(runGrpoPassK, call, {}); }
+  /** BNPO: Beta-normalised advantages with a batch-fitted Beta. Outputs are views (no copy); an error leaves them untouched or all NaN. */
   bnpo(call: WsCall<T.BnpoArgs> = {}) { return this.run(runBnpo, call, {}); }
   /** Reads the `truncated` view (1 = hit the length cap). */
   dler(call: WsCall<T.DlerArgs> = {}) { return this.run(runDler, call, { truncated: this.truncated }); }
@@ -420,7 +480,7 @@ export class Workspace {
   /** Discounted returns from `tokenRewards` into `advantages` (the returns). */
   discountedReturns(call: WsCall<T.ReturnsArgs> = {}) { return this.runTokens(runDiscountedReturns, call, { tokenRewards: this.tokens("tokenRewards") }); }
   /** The KL estimator per token from `logp` and `refLogp` into the `kl` view (+0 at masked positions). */
-  klPenalty(call: { klEstimator?: T.KlEstimator; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): { kl: Float32Array; diagnostics: { gradient: string } } {
+  klPenalty(call: { klEstimator?: T.KlEstimator; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): WsKlResult {
     const out = this.tokens("kl");
     const ran = runKlPenalty(this.e, this.scratch, this.tokenArgs(call, { logp: this.tokens("logp"), refLogp: this.tokens("refLogp") }));
     this.writing(["kl"], () => ran.write({ advantages: this.region("kl"), returns: 0 }));
@@ -437,7 +497,7 @@ export class Workspace {
    * elsewhere, into `tokenScores` when that view is planned, else into `tokenRewards`: the token
    * scores that `klInReward` (or `gae`) reads next.
    */
-  placeScores(call: { scorePlacement?: "lastValid" | "explicit"; positions?: Int32Array; emptyRow?: "error" | "skip"; preset?: Preset } = {}): { tokenScores: Float32Array; diagnostics: { skippedRows: number } } {
+  placeScores(call: { scorePlacement?: "lastValid" | "explicit"; positions?: Int32Array; emptyRow?: "error" | "skip"; preset?: Preset } = {}): T.PlaceScoresResult {
     const into = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
     const out = this.tokens(into); // SHAPE_MISMATCH naming the view when neither is planned
     const plan = placeScoresPlan(this.e, this.scratch, this.tokenArgs(call, { scores: this.scores }) as any);
@@ -452,7 +512,7 @@ export class Workspace {
    * when that view is planned (they then stay untouched across steps), else from `tokenRewards`,
    * **in place**: every check runs before the first write.
    */
-  klInReward(call: { klCoef?: number; klEstimator?: T.KlEstimator; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): { tokenRewards: Float32Array; currentKl: number; diagnostics: KlRewardDiagnostics } {
+  klInReward(call: { klCoef?: number; klEstimator?: T.KlEstimator; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): WsKlInRewardResult {
     const scoresView = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
     const rename = scoresView === "tokenRewards" ? { tokenScores: "tokenRewards" } : undefined;
     const args = this.tokenArgs(call, { mode: "verl", tokenScores: this.tokens(scoresView), logp: this.tokens("logp"), refLogp: this.tokens("refLogp") });

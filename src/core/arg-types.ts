@@ -1,6 +1,7 @@
 // The argument shapes every family shares: the token layout, the groups, where row scores come
 // from, and the preset. Each family's own arguments extend these (types.ts collects them).
 import type { Preset } from "./options.js";
+/** A 0/1 mask: Uint8Array (the fast path) or Float32Array. */
 export type Mask = Uint8Array | Float32Array;
 
 /** Token layout: padded [B,T] (mask or lengths, `width` when it cannot be inferred) or packed (offsets). */
@@ -17,11 +18,15 @@ export interface Layout {
 
 /** Groups: contiguous blocks of `groupSize`, or dense ids in [0, numGroups) in any row order. */
 export interface Groups {
+  /** Rows `[k n, (k+1) n)` form group `k` (OpenRLHF `n_samples_per_prompt`, TRL `num_generations`); rows must be a multiple. */
   groupSize?: number;
+  /** Dense group id per row, in any row order (verl uid semantics); map arbitrary labels with `canonicalizeGroups`. */
   groupIds?: Int32Array;
+  /** The number of groups (default max id + 1); at most the number of rows. */
   numGroups?: number;
 }
 
+/** Where the row scores come from: `scores`, or the row sums of `tokenRewards`. */
 export interface ScoreInput {
   /** One score per row, Float32Array[B]. */
   scores?: Float32Array;
@@ -30,4 +35,7 @@ export interface ScoreInput {
 }
 
 /** Every kernel takes a preset (default "verl") that fills its knob defaults. */
-export interface Common { preset?: Preset }
+export interface Common {
+  /** `"verl"` (default), `"openrlhf"` or `"trl"`: fills every knob not given (docs/presets.md). */
+  preset?: Preset;
+}

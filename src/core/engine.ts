@@ -9,8 +9,10 @@ export { MEMORY_LIMIT } from "./memory.js";
 import { rangeError } from "./errors.js";
 import { msg, ownOptions, show } from "./safe.js";
 
+/** The two builds of the kernels: f32x4 SIMD, or scalar. */
 export type BuildName = "simd" | "scalar";
 
+/** How to load: which build. */
 export interface LoadOptions {
   /** Force a build. Default: SIMD when `WebAssembly.validate` accepts it, else scalar. */
   build?: BuildName;
@@ -66,12 +68,19 @@ export function isRetired(buf: ArrayBufferLike): boolean { return retiredBuffers
  * it does not belong to. Instances are cheap: they share the compiled module.
  */
 export class Engine {
+  /** The raw kernel exports of this instance (pointer arguments). */
   readonly exports: KernelExports;
+  /** The allocator over this instance's memory. */
   readonly heap: Heap;
   private viewGen = -1;
   private buf!: ArrayBuffer;
   private u8v!: Uint8Array; private f32v!: Float32Array; private f64v!: Float64Array; private i32v!: Int32Array;
 
+  /**
+   * Instantiates `module` (compiled from `build`) with a memory of its own.
+   * @param build the build the module was compiled from
+   * @param module the compiled module, shared by every engine of that build
+   */
   constructor(readonly build: BuildName, readonly module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, {});
     this.exports = instance.exports as unknown as KernelExports;
@@ -84,6 +93,7 @@ export class Engine {
   /** Marks this engine's memory stale: any view into it passed to a call throws STALE_VIEW. */
   retire(): void { retiredBuffers.add(this.exports.memory.buffer as ArrayBuffer); }
 
+  /** This instance's WebAssembly memory. */
   get memory(): WebAssembly.Memory { return this.exports.memory; }
 
   // Whole-memory views, rebuilt only when memory.grow replaced the buffer (the old one is
@@ -98,17 +108,27 @@ export class Engine {
   }
   /** The current memory buffer (changes after growth). */
   get buffer(): ArrayBuffer { this.refresh(); return this.buf; }
+  /** A byte view of the whole memory (re-made after growth). */
   get U8(): Uint8Array { this.refresh(); return this.u8v; }
+  /** A float32 view of the whole memory. */
   get F32(): Float32Array { this.refresh(); return this.f32v; }
+  /** A float64 view of the whole memory. */
   get F64(): Float64Array { this.refresh(); return this.f64v; }
+  /** An int32 view of the whole memory. */
   get I32(): Int32Array { this.refresh(); return this.i32v; }
 
+  /** A float32 view of `len` elements at byte address `ptr`. */
   f32(ptr: number, len: number): Float32Array { return new Float32Array(this.buffer, ptr, len); }
+  /** A float64 view of `len` elements at byte address `ptr`. */
   f64(ptr: number, len: number): Float64Array { return new Float64Array(this.buffer, ptr, len); }
+  /** An int32 view of `len` elements at byte address `ptr`. */
   i32(ptr: number, len: number): Int32Array { return new Int32Array(this.buffer, ptr, len); }
+  /** A byte view of `len` bytes at address `ptr`. */
   u8(ptr: number, len: number): Uint8Array { return new Uint8Array(this.buffer, ptr, len); }
 
+  /** Allocates `bytes` (16-byte aligned) in this memory; may grow it (CAPACITY past 4 GiB). */
   alloc(bytes: number): number { return this.heap.alloc(bytes); }
+  /** Frees an allocation. */
   release(ptr: number): void { this.heap.release(ptr); }
 }
 

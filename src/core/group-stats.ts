@@ -8,11 +8,13 @@ import { msg } from "./safe.js";
 import { groupsArgument, type PlacedGroups, type Rows, type Scratch } from "./layout.js";
 import type { EpsMode, Singleton, StdKind } from "./options.js";
 
+/** What every group kernel reports about its groups and rows. */
 export interface GroupDiagnostics {
   /** Non-empty groups. */
   numGroups: number;
   /** Ids in [0, G) with no rows (ignored everywhere). */
   emptyGroups: number;
+  /** Groups of exactly one row (see `singleton`). */
   singletonGroups: number;
   /** Groups of size >= 2 whose f64 M2 is exactly 0 (all members equal). */
   zeroVarianceGroups: number;

@@ -5,9 +5,13 @@ import { describe, msg, typedArrayKind } from "./safe.js";
 import { isRetired } from "./engine.js";
 export { describe };
 
+/** `canonicalizeGroups`' result. */
 export interface CanonicalGroups {
+  /** Dense id per label, in order of first appearance, Int32Array[B]. */
   ids: Int32Array;
+  /** The number of distinct labels. */
   numGroups: number;
+  /** Rows per group, Int32Array[numGroups]. */
   sizes: Int32Array;
 }
 

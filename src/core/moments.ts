@@ -5,7 +5,8 @@ import { rangeError, typeError } from "./errors.js";
 import { msg, typedArrayKind } from "./safe.js";
 import type { StdKind } from "./options.js";
 
-export type MomentRecord = Float64Array; // [count, mean, M2]
+/** A mergeable moment record `[count, mean, M2]`. */
+export type MomentRecord = Float64Array;
 
 /**
  * A moment record `[count, mean, M2]` checked before use: count a non-negative integer, mean and
@@ -45,7 +46,16 @@ export function mergeMomentRecords(a: ArrayLike<number>, b: ArrayLike<number>): 
   return Float64Array.from([n, a[1]! + d * (nb / n), a[2]! + b[2]! + d * d * ((na * nb) / n)]);
 }
 
-export function finalizeMomentRecord(rec: ArrayLike<number>, kind: StdKind = "unbiased"): { count: number; mean: number; var: number } {
+/** The statistics of a moment record. */
+export interface FinalMoments {
+  /** Values counted. */
+  count: number;
+  /** Their mean. */
+  mean: number;
+  /** Their variance (unbiased or biased as asked). */
+  var: number;
+}
+export function finalizeMomentRecord(rec: ArrayLike<number>, kind: StdKind = "unbiased"): FinalMoments {
   const n = rec[0]!;
   const need = kind === "unbiased" ? 2 : 1;
   if (n < need) rangeError("TOO_FEW_VALID", "moments", -1, msg`${kind} variance needs at least ${need} values, got ${n}`);
@@ -54,7 +64,17 @@ export function finalizeMomentRecord(rec: ArrayLike<number>, kind: StdKind = "un
 
 
 export interface WhitenKnobs { whitenVariance: StdKind; whitenEps: number; whitenEpsMode: "add" | "max" }
-export interface WhitenStats { count: number; mean: number; variance: number; rstd: number }
+/** The statistics a whitening used. */
+export interface WhitenStats {
+  /** Valid tokens counted. */
+  count: number;
+  /** Their mean. */
+  mean: number;
+  /** Their variance (unbiased or biased as asked). */
+  variance: number;
+  /** The scale applied: rsqrt(var + eps) or rsqrt(max(var, eps)); 0 when both are 0. */
+  rstd: number;
+}
 
 /** Variance of a moment record's M2 over n values. */
 function varianceOf(m2: number, n: number, kind: StdKind): number { return kind === "unbiased" ? m2 / (n - 1) : m2 / n; }

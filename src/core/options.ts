@@ -3,36 +3,64 @@
 import { rangeError, typeError } from "./errors.js";
 import { msg, show } from "./safe.js";
 
+/** The trainers whose defaults a preset fills in (docs/presets.md). */
 export type Preset = "verl" | "openrlhf" | "trl";
+/** Where eps goes: `d/(std+eps)`, `d/sqrt(var+eps)` or `d/sqrt(max(var,eps))`. */
 export type EpsMode = "std" | "var" | "maxVar";
+/** Bessel-corrected or not. */
 export type StdKind = "unbiased" | "biased";
+/** What a group of one row gets: verl's raw score, 0, or GROUP_TOO_SMALL. */
 export type Singleton = "raw" | "zero" | "error";
+/** Row scores from token rewards: every position, or the valid ones. */
 export type RowScore = "all" | "valid";
+/** `rsqrt(var + eps)` or `rsqrt(max(var, eps))`. */
 export type WhitenEpsMode = "add" | "max";
 
+/** Every knob a preset fills in; each can be set per call (docs/presets.md). */
 export interface Knobs {
+  /** Group normalisation eps. */
   eps: number;
+  /** Where eps goes. */
   epsMode: EpsMode;
+  /** Group std kind. */
   stdKind: StdKind;
+  /** Group or batch std (GRPO). */
   stdScope: "group" | "batch";
+  /** Divide by the std (false: Dr.GRPO). */
   normalizeByStd: boolean;
+  /** Singleton-group policy. */
   singleton: Singleton;
+  /** Row scores from token rewards. */
   rowScore: RowScore;
+  /** NaN marks an unscorable row (TRL). */
   nanAsMissing: boolean;
+  /** Clip of the scalar reward (OpenRLHF). */
   rewardClip: readonly [number, number] | null;
+  /** Whitening variance kind. */
   whitenVariance: StdKind;
+  /** Whitening eps. */
   whitenEps: number;
+  /** Whitening eps placement. */
   whitenEpsMode: WhitenEpsMode;
+  /** Discount. */
   gamma: number;
+  /** KL coefficient. */
   klCoef: number;
+  /** A negative KL coefficient: kept or 0. */
   klCoefNegative: "keep" | "zero";
+  /** GAE at masked positions. */
   gaeMasked: "skip" | "through";
+  /** GAE lambda. */
   lam: number;
+  /** Returns at masked positions. */
   returnsMasked: "carry" | "through" | "reset";
+  /** KL estimator. */
   klEstimator: string;
+  /** KL clamps. */
   klClamp: "verl" | "all10" | "none";
 }
 
+/** The knob defaults of each preset. */
 export const PRESETS: Record<Preset, Knobs> = {
   verl: {
     eps: 1e-6, epsMode: "std", stdKind: "unbiased", stdScope: "group", normalizeByStd: true,

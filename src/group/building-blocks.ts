@@ -11,11 +11,24 @@ import type { Common, Groups, Layout } from "../core/arg-types.js";
 import type { RowScore } from "../core/options.js";
 
 /** groupStats: per-group f64 statistics of `x` (rows counted where `include` is 1). */
-export interface GroupStatsArgs extends Groups { x: Float32Array; include?: Uint8Array }
+export interface GroupStatsArgs extends Groups {
+  /** One value per row, Float32Array[B]. */
+  x: Float32Array;
+  /** Rows to count (1) or leave out (0), Uint8Array[B]; only counted rows are read. */
+  include?: Uint8Array;
+}
 /** rowScores: each row's score from its token rewards (`rowScore`: "all" or "valid" positions). */
-export interface RowScoresArgs extends Layout, Common { tokenRewards: Float32Array; rowScore?: RowScore }
+export interface RowScoresArgs extends Layout, Common {
+  /** Token rewards (token tensor). */
+  tokenRewards: Float32Array;
+  /** `"all"` positions (verl) or the `"valid"` ones. */
+  rowScore?: RowScore;
+}
 /** broadcastRows: one value per row onto its valid tokens (+0 elsewhere). */
-export interface BroadcastArgs extends Layout { values: Float32Array }
+export interface BroadcastArgs extends Layout {
+  /** One value per row, Float32Array[B]. */
+  values: Float32Array;
+}
 
 const GROUP_STATS_INPUTS = ["x", "include", "groupSize", "groupIds", "numGroups"] as const;
 const ROW_SCORES_INPUTS = ["tokenRewards", ...LAYOUT_INPUTS] as const;

@@ -76,7 +76,29 @@ export function runRloo(e: Engine, s: Scratch, a: OutcomeInputs & Record<string,
 
 const WHITEN_OPTIONS = ["whitenVariance", "whitenEps", "whitenEpsMode"] as const;
 export const RFPPB_OPTIONS = ["singleton", "rowScore", ...WHITEN_OPTIONS] as const;
-export type WhitenedDiagnostics = GroupDiagnostics & { whiten: WhitenStats };
+/** The group counts, plus the statistics of the token whitening. */
+export interface WhitenedDiagnostics extends GroupDiagnostics {
+  /** count, mean, variance and rstd of the whitening. */
+  whiten: WhitenStats;
+}
+/** GPG's diagnostics: the group counts, plus its batch factor. */
+export interface GpgDiagnostics extends GroupDiagnostics {
+  /** `B / max(#{s != 0}, 1)`. */
+  alpha: number;
+  /** Rows with a non-zero score. */
+  nonZero: number;
+}
+/** DLER's diagnostics: the whitening statistics, plus the truncated rows. */
+export interface DlerDiagnostics extends WhitenedDiagnostics {
+  /** Rows flagged `truncated`. */
+  truncatedRows: number;
+}
+/** The TRL block's diagnostics: the group counts, plus the rows every reward function skipped. */
+export interface TrlDiagnostics extends GroupDiagnostics {
+  /** Rows whose every reward is NaN (None); they get 0. */
+  unscorableRows: number;
+}
+
 
 function whitenedBaseline(b: ReturnType<typeof bindOutcome>, o: { singleton: Knobs["singleton"] } & Knobs): Ran<WhitenedDiagnostics> {
   const r = meanBaselineRows(b.ctx, o.singleton, "f64");
@@ -94,7 +116,7 @@ export function runReinforcePPBaseline(e: Engine, s: Scratch, a: OutcomeInputs &
 
 export const DLER_INPUTS = [...OUTCOME_INPUTS, "truncated"] as const;
 export const DLER_OPTIONS = ["truncatedValue", ...RFPPB_OPTIONS] as const;
-export function runDler(e: Engine, s: Scratch, a: OutcomeInputs & { truncated?: Uint8Array } & Record<string, unknown>, bo?: BindOpts): Ran<WhitenedDiagnostics & { truncatedRows: number }> {
+export function runDler(e: Engine, s: Scratch, a: OutcomeInputs & { truncated?: Uint8Array } & Record<string, unknown>, bo?: BindOpts): Ran<DlerDiagnostics> {
   const o = resolveOptions("dler", a, DLER_INPUTS, DLER_OPTIONS, { truncatedValue: 0 });
   if (a.truncated === undefined) typeError("WRONG_TYPE", "truncated", -1, "dler needs truncated: Uint8Array[B] (1 = the response hit the length cap)");
   checkU8("truncated", a.truncated);
@@ -133,7 +155,7 @@ export function runOpo(e: Engine, s: Scratch, a: OutcomeInputs & Record<string, 
 }
 
 export const GPG_OPTIONS = ["fNorm", "singleton", "rowScore"] as const;
-export function runGpg(e: Engine, s: Scratch, a: OutcomeInputs & Record<string, unknown>, bo?: BindOpts): Ran<GroupDiagnostics & { alpha: number; nonZero: number }> {
+export function runGpg(e: Engine, s: Scratch, a: OutcomeInputs & Record<string, unknown>, bo?: BindOpts): Ran<GpgDiagnostics> {
   const o = resolveOptions("gpg", a, OUTCOME_INPUTS, GPG_OPTIONS, { fNorm: 1 });
   const b = bindOutcome(e, s, a as OutcomeInputs, bo);
   checkPositive("fNorm", o.fNorm);
@@ -154,7 +176,13 @@ export function runGrpoPassK(e: Engine, s: Scratch, a: OutcomeInputs & Record<st
 
 export const BNPO_INPUTS = [...OUTCOME_INPUTS, "components"] as const;
 export const BNPO_OPTIONS = ["lo", "hi", "alpha", "beta", "wMax", "singleton", "rowScore"] as const;
-export type BnpoResultDiagnostics = BnpoDiagnostics | (GroupDiagnostics & { components: BnpoDiagnostics[] });
+/** BNPO with decomposition: the group counts and one fit per component. */
+export interface BnpoComponentsDiagnostics extends GroupDiagnostics {
+  /** The fit (alpha, beta, fallback) of each component. */
+  components: BnpoDiagnostics[];
+}
+/** BNPO's diagnostics: one fit, or one per component under decomposition. */
+export type BnpoResultDiagnostics = BnpoDiagnostics | BnpoComponentsDiagnostics;
 
 /**
  * BNPO; with `components` (K score vectors or K token-reward tensors) it runs once per component
@@ -258,7 +286,7 @@ function firstValid(e: Engine, rows: Rows, tok: number, row: number): void {
 
 export const TRL_INPUTS = ["rewardsPerFunc", "weights", ...LAYOUT_INPUTS, ...GROUP_INPUTS] as const;
 export const TRL_OPTIONS = ["scaleRewards", "aggregation", "eps", "nanAsMissing"] as const;
-export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array; weights?: Float32Array | number[] } & Record<string, unknown>, bo?: BindOpts): Ran<GroupDiagnostics & { unscorableRows: number }> {
+export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array; weights?: Float32Array | number[] } & Record<string, unknown>, bo?: BindOpts): Ran<TrlDiagnostics> {
   const o = resolveOptions("trlGroupAdvantage", a, TRL_INPUTS, TRL_OPTIONS, { scaleRewards: "group", aggregation: "sumThenNormalize", eps: 1e-4, nanAsMissing: true });
   checkF32("rewardsPerFunc", a.rewardsPerFunc);
   const wl = a.weights === undefined ? undefined : numberList(a.weights, "weights");
@@ -341,7 +369,13 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
 
 export const ORL_INPUTS = ["rewards", "actionMask", "kl", "lengths", "offsets", "width", "groupSize", "groupIds", "numGroups"] as const;
 export const ORL_OPTIONS = ["estimator", "klCoef", "klCoefNegative", "rewardClip", "gamma", "noStdNorm", "eps", ...WHITEN_OPTIONS] as const;
-export interface OrlDiagnostics extends GroupDiagnostics { gammaEffective: number; whiten?: WhitenStats }
+/** `openrlhfOutcome`'s diagnostics. */
+export interface OrlDiagnostics extends GroupDiagnostics {
+  /** The discount used (1 for the group estimators, as OpenRLHF forces). */
+  gammaEffective: number;
+  /** The global normalisation's statistics (reinforce, reinforce_baseline). */
+  whiten?: WhitenStats;
+}
 
 export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32Array; actionMask?: Uint8Array | Float32Array; kl?: Float32Array } & Record<string, unknown>, bo?: BindOpts): Ran<OrlDiagnostics> {
   const o = resolveOptions("openrlhfOutcome", { preset: "openrlhf", ...a }, ORL_INPUTS, ORL_OPTIONS, { estimator: "group_norm", noStdNorm: false });

@@ -134,8 +134,21 @@ export function passKRows(c: Ctx, o: { eps: number; epsMode: EpsMode; stdKind: S
 // ---------------------------------------------------------------------------------------------
 // BNPO (docs/kernels.md#bnpo)
 
+/** Why BNPO did not use the fitted Beta: none, every group at one success rate, at most one group, alpha/beta given. */
 export type BnpoFallback = "none" | "zeroVariance" | "singleGroup" | "override";
-export interface BnpoDiagnostics extends GroupDiagnostics { alpha: number; beta: number; mu: number; v: number; fallback: BnpoFallback }
+/** BNPO's diagnostics: the group counts and the Beta fit. */
+export interface BnpoDiagnostics extends GroupDiagnostics {
+  /** The Beta's alpha (>= 1). */
+  alpha: number;
+  /** The Beta's beta (>= 1). */
+  beta: number;
+  /** The mean of the groups' success rates. */
+  mu: number;
+  /** Their variance. */
+  v: number;
+  /** Which fallback applied, if any. */
+  fallback: BnpoFallback;
+}
 export interface BnpoKnobs { lo: number; hi: number; alpha: number | null; beta: number | null; wMax: number; singleton: Singleton }
 
 /** xlogy(c, y): 0 when c == 0, -inf when c > 0 and y == 0, else c*log(y). */

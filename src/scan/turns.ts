@@ -9,6 +9,7 @@ import { checkF32, checkLayoutStructure, layoutShape, place, placeGroups, placeL
 import { checkGroupTypes, checkInt32, resolveGroups } from "../core/groups.js";
 import { checkFiniteParam, checkNonNegative, checkRange, resolveOptions } from "../core/options.js";
 import { GROUP_INPUTS, LAYOUT_INPUTS } from "../core/outcome.js";
+import type { Groups, Layout } from "../core/arg-types.js";
 
 function checkCsr(name: string, offsets: unknown, S: number): Int32Array {
   checkInt32(name, offsets);
@@ -70,12 +71,30 @@ export function igpoTurnRewards(a: { v0: Float32Array; vTurn: Float32Array; turn
   return out;
 }
 
-export interface IgpoArgs {
-  turnRewards: Float32Array; turnOffsets: Int32Array; turnEnds: Int32Array;
-  mask?: Uint8Array | Float32Array; lengths?: Int32Array; offsets?: Int32Array; width?: number;
-  groupSize?: number; groupIds?: Int32Array; numGroups?: number;
-  normMode?: "separate" | "joint"; normalizeByStd?: boolean; eps?: number; varEps?: number; gamma?: number;
-  weightOutcome?: number; weightGain?: number; excludeZeroGain?: boolean;
+/** `igpoAdvantage`: turn rewards normalised in pooled groups, scanned over turns, broadcast to tokens. */
+export interface IgpoArgs extends Layout, Groups {
+  /** One reward per turn (CSR over rows). */
+  turnRewards: Float32Array;
+  /** Int32Array[B+1]: row `i`'s turns are `[turnOffsets[i], turnOffsets[i+1])`. */
+  turnOffsets: Int32Array;
+  /** The token index (within its row) where each turn ends, strictly increasing per row. */
+  turnEnds: Int32Array;
+  /** `"joint"` (default): outcome and gain rewards pooled together; `"separate"`: each pool on its own. */
+  normMode?: "separate" | "joint";
+  /** Divide by the pool's std (default true). */
+  normalizeByStd?: boolean;
+  /** Added to the std (default 1e-6); >= 0. */
+  eps?: number;
+  /** Added to the variance (default 1e-8); >= 0. */
+  varEps?: number;
+  /** Discount over turns (default 1). */
+  gamma?: number;
+  /** Weight of the outcome turn (default 1). */
+  weightOutcome?: number;
+  /** Weight of the information-gain turns (default 1). */
+  weightGain?: number;
+  /** Leave zero-gain turns out of the pools (default false). */
+  excludeZeroGain?: boolean;
 }
 
 /** IGPO advantage: per-group pools of turn rewards normalised, a discounted scan over turns, broadcast to the turn's tokens. */

@@ -7,14 +7,26 @@ import { msg, show } from "../core/safe.js";
 import { checkF32, checkLayoutStructure, checkTokens, layoutShape, place, placeLayout, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, resolveOptions } from "../core/options.js";
 import { LAYOUT_INPUTS } from "../core/outcome.js";
+import type { Common, Layout } from "../core/arg-types.js";
 
 const MODES = ["token-mean", "token-sum", "seq-mean-token-sum", "seq-mean-token-sum-norm", "seq-mean-token-mean"] as const;
+/** verl `agg_loss` modes. */
 export type LossAggMode = (typeof MODES)[number];
 
-export interface AggLossArgs {
-  loss: Float32Array; mask?: Uint8Array | Float32Array; lengths?: Int32Array; offsets?: Int32Array; width?: number;
-  lossAggMode?: LossAggMode; dpSize?: number; batchNumTokens?: number | null; globalBatchSize?: number | null; lossScaleFactor?: number | null;
-  preset?: "verl" | "openrlhf" | "trl";
+/** `aggLoss`: verl's `agg_loss` (newest semantics) over a per-token loss. */
+export interface AggLossArgs extends Layout, Common {
+  /** The per-token loss (token tensor). */
+  loss: Float32Array;
+  /** Default `"token-mean"`. */
+  lossAggMode?: LossAggMode;
+  /** Data-parallel world size (default 1): the global means multiply back by it, as verl does. */
+  dpSize?: number;
+  /** Global number of valid tokens (token-mean across ranks; default: this batch's). */
+  batchNumTokens?: number | null;
+  /** Global number of sequences (seq-mean modes across ranks; default: this batch's). */
+  globalBatchSize?: number | null;
+  /** The constant divisor of `seq-mean-token-sum-norm` (default: the padded width). */
+  lossScaleFactor?: number | null;
 }
 
 export function aggLossRun(e: Engine, s: Scratch, a: AggLossArgs): number {

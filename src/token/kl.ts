@@ -11,7 +11,15 @@ const CLAMPS = { verl: 0, all10: 1, none: 2 } as const;
 export type KlEstimator = "k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl" | `${"k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl"}+`;
 
 /** Estimator code and gradient metadata; a trailing "+" keeps the value (docs/kernels.md#klpenalty). */
-export function parseEstimator(name: unknown): { code: number; gradient: "value" | "k2-straight-through" } {
+/** A KL estimator name, parsed. */
+export interface ParsedEstimator {
+  /** The kernel's estimator code. */
+  code: number;
+  /** `"value"`, or `"k2-straight-through"` for a `+` name. */
+  gradient: "value" | "k2-straight-through";
+}
+/** The kernel code of a KL estimator name and the gradient its `+` form asks for; `UNKNOWN_OPTION` otherwise. */
+export function parseEstimator(name: unknown): ParsedEstimator {
   if (typeof name !== "string") typeError("WRONG_TYPE", "klEstimator", -1, "must be a string");
   const plus = (name as string).endsWith("+");
   const base = plus ? (name as string).slice(0, -1) : (name as string);
@@ -78,6 +86,7 @@ export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): Tok
 
 export const KL_REWARD_INPUTS = ["tokenScores", "logp", "refLogp", "rewards", "kl", ...LAYOUT_INPUTS] as const;
 export const KL_REWARD_OPTIONS = ["mode", "klEstimator", "klClamp", "klCoef", "klCoefNegative", "rewardClip", "emptyRow"] as const;
+/** `klInReward`'s diagnostics. */
 export interface KlRewardDiagnostics { mode: "verl" | "openrlhf"; currentKl?: number; skippedRows?: number; gradient?: string; beta: number }
 
 /**
@@ -158,11 +167,33 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
 // ---------------------------------------------------------------------------------------------
 
 /** The KL controller (docs/kernels.md#klcontroller): a small serializable state object; `update` mutates it. */
-export class KlController {
+/** The serializable state of a {@link KlController}. */
+export interface KlControllerState {
+  /** `"fixed"` or `"adaptive"`. */
   type: "fixed" | "adaptive";
+  /** The coefficient. */
   value: number;
+  /** The target KL. */
   target: number;
+  /** The horizon in steps. */
   horizon: number;
+}
+
+/**
+ * The KL coefficient controller, a small serializable state `{ type, value, target, horizon }`:
+ * `"fixed"` never changes; `"adaptive"` is verl's `AdaptiveKLController`. Unknown keys are
+ * `UNKNOWN_OPTION`; errors name the keys.
+ */
+export class KlController {
+  /** `"fixed"` (default) or `"adaptive"`. */
+  type: "fixed" | "adaptive";
+  /** The current coefficient. */
+  value: number;
+  /** Adaptive: the target KL (default 0.1); > 0. */
+  target: number;
+  /** Adaptive: the horizon in steps (default 10000); > 0. */
+  horizon: number;
+  /** Builds the controller from `{ type?, value, target?, horizon? }`. */
   constructor(options: { type?: "fixed" | "adaptive"; value: number; target?: number; horizon?: number }) {
     const opts = ownOptions(options, "options", ["type", "value", "target", "horizon"]) as { type?: "fixed" | "adaptive"; value: number; target?: number; horizon?: number };
     const type = checkEnum<"fixed" | "adaptive">("type", opts.type ?? "fixed", ["fixed", "adaptive"]);
@@ -192,5 +223,6 @@ export class KlController {
     return this.value;
   }
 
-  toJSON() { return { type: this.type, value: this.value, target: this.target, horizon: this.horizon }; }
+  /** The state, to save and pass back to the constructor. */
+  toJSON(): KlControllerState { return { type: this.type, value: this.value, target: this.target, horizon: this.horizon }; }
 }

@@ -7,10 +7,18 @@ import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type S
 import { checkInt32 } from "../core/groups.js";
 import { resolveOptions } from "../core/options.js";
 import { LAYOUT_INPUTS } from "../core/outcome.js";
+import type { Common, Layout } from "../core/arg-types.js";
 
-export interface PlaceScoresArgs {
-  scores: Float32Array; mask?: Uint8Array | Float32Array; lengths?: Int32Array; offsets?: Int32Array; width?: number;
-  positions?: Int32Array; scorePlacement?: "lastValid" | "explicit"; emptyRow?: "error" | "skip"; preset?: "verl" | "openrlhf" | "trl";
+/** `placeScores`: one score per row onto a token position. */
+export interface PlaceScoresArgs extends Layout, Common {
+  /** One score per row, Float32Array[B]. */
+  scores: Float32Array;
+  /** `"explicit"`: the position of each row's score (token index within the row), Int32Array[B]. */
+  positions?: Int32Array;
+  /** `"lastValid"` (every preset) or `"explicit"` (`positions`). */
+  scorePlacement?: "lastValid" | "explicit";
+  /** A row with no valid token: `"error"` (`EMPTY_ROW`, default) or `"skip"`. */
+  emptyRow?: "error" | "skip";
 }
 
 /** Validates everything, then `write(out)` fills N f32 at `out` (nothing is written before). */

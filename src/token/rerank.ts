@@ -8,24 +8,42 @@ import { checkFiniteList, msg, numberList, show } from "../core/safe.js";
 import { checkF32, checkU8, place, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, resolveOptions } from "../core/options.js";
 
+/** `rerank`: best-of-N over N candidates per prompt and K reward heads. */
 export interface RerankArgs {
   /** Row-major [prompt][candidate][head]. */
   scores: Float32Array;
+  /** Prompts P (default: scores.length / (candidates * heads)). */
   prompts?: number;
+  /** Candidates N per prompt. */
   candidates: number;
+  /** Reward heads K (default 1). */
   heads?: number;
+  /** 1 for candidates that may be selected, Uint8Array[P*N]; excluded ones are not read. */
   valid?: Uint8Array;
+  /** How heads combine: `"weightedSum"` (default), `"logSigmoid"` (LSC conjunction) or `"par"`. */
   combine?: "weightedSum" | "logSigmoid" | "par";
+  /** One weight per head (default all 1). */
   weights?: ArrayLike<number>;
   /** logSigmoid: reference per prompt and head [P*K], or per head [K]. */
   ref?: Float32Array;
   /** par: M references per prompt and head [P*M*K]. */
   refs?: Float32Array;
+  /** par: the sigmoid's slope (default 1). */
   sigmoidK?: number;
+  /** par: at most this many references per prompt and head (default 10). */
   maxRef?: number;
+  /** Candidates kept per prompt, 1 <= k <= N (default 1). */
   k?: number;
 }
-export interface RerankResult { combined: Float32Array; topIndices: Int32Array; topScores: Float32Array }
+/** `rerank`'s result. */
+export interface RerankResult {
+  /** The combined score of every candidate, Float32Array[P*N] (-Infinity where excluded). */
+  combined: Float32Array;
+  /** The top k candidate indices per prompt, Int32Array[P*k] (-1 for empty slots). */
+  topIndices: Int32Array;
+  /** Their combined scores, Float32Array[P*k] (-Infinity for empty slots). */
+  topScores: Float32Array;
+}
 
 const COMBINE = { weightedSum: 0, logSigmoid: 1, par: 2 } as const;
 
