@@ -6,15 +6,22 @@
 // `kappa[i]`, the cancellation magnitude of row i, and `sens[i]`, the reduction sensitivity S of
 // its group (or batch) with `n[i]` terms.
 
+/** What a group of one row gets. */
 export type Singleton = "raw" | "zero" | "error";
+/** Where eps goes. */
 export type EpsMode = "std" | "var" | "maxVar";
+/** Bessel-corrected or not. */
 export type StdKind = "unbiased" | "biased";
 
+/** One value per row from the oracle, with what its tolerance needs (docs/numerics.md). */
 export interface RowResult {
   /** Unrounded f64 advantages. */
   a: number[];
+  /** Cancellation magnitude per row. */
   kappa: number[];
+  /** Reduction sensitivity S of the row's group (or batch). */
   sens: number[];
+  /** Terms in that reduction. */
   n: number[];
   /**
    * Absolute error allowance from ill-conditioned parameters evaluated in f64 (BNPO's Beta
@@ -23,8 +30,12 @@ export interface RowResult {
   extra?: number[];
 }
 
+/** The oracle's error: the code the library must throw for the same input. */
 export class ReferenceError extends Error {
-  constructor(readonly code: string, message: string) { super(`${code}: ${message}`); }
+  /** The library's error code for this input. */
+  readonly code: string;
+  /** Builds the error from the code the library must throw and a message. */
+  constructor(code: string, message: string) { super(`${code}: ${message}`); this.code = code; }
 }
 
 /** Rows of each group, in row order. */
@@ -34,6 +45,7 @@ export function membersOf(ids: ArrayLike<number>, G: number): number[][] {
   return m;
 }
 
+/** Arithmetic mean in f64. */
 export function mean(xs: number[]): number {
   let s = 0;
   for (const x of xs) s += x;
@@ -47,10 +59,12 @@ export function m2Of(xs: number[], mu = mean(xs)): number {
   return s;
 }
 
+/** Two-pass variance. */
 export function varianceOf(xs: number[], kind: StdKind): number {
   return kind === "unbiased" ? m2Of(xs) / (xs.length - 1) : m2Of(xs) / xs.length;
 }
 
+/** The normalising denominator for an eps mode. */
 export function den(v: number, eps: number, mode: EpsMode): number {
   if (mode === "std") return Math.sqrt(v) + eps;
   if (mode === "var") return Math.sqrt(v + eps);
@@ -76,8 +90,23 @@ export function rowScores(r: ArrayLike<number>, mask: ArrayLike<number>, B: numb
   return s;
 }
 
-export interface GrpoOpts { eps: number; epsMode: EpsMode; stdKind: StdKind; stdScope: "group" | "batch"; normalizeByStd: boolean; singleton: Singleton }
+/** GRPO's knobs, all given. */
+export interface GrpoOpts {
+  /** eps. */
+  eps: number;
+  /** Where eps goes. */
+  epsMode: EpsMode;
+  /** Group std kind. */
+  stdKind: StdKind;
+  /** Group or batch std. */
+  stdScope: "group" | "batch";
+  /** Divide by the std (false: Dr.GRPO). */
+  normalizeByStd: boolean;
+  /** Singleton policy. */
+  singleton: Singleton;
+}
 
+/** GRPO and Dr.GRPO rows. */
 export function grpo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o: GrpoOpts): RowResult {
   const B = s.length, out = emptyResult(B), all = Array.from(s);
   const batchVar = all.length > 1 ? varianceOf(all, o.stdKind) : 0;
@@ -106,6 +135,7 @@ export function grpo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o:
   return out;
 }
 
+/** RLOO rows. */
 export function rloo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o: { singleton: Singleton; nanAsMissing?: boolean }): RowResult {
   const out = emptyResult(s.length);
   for (const all of membersOf(ids, G)) {
@@ -143,13 +173,28 @@ export function meanBaseline(s: ArrayLike<number>, ids: ArrayLike<number>, G: nu
   return out;
 }
 
-export interface WhitenOpts { whitenVariance: StdKind; whitenEps: number; whitenEpsMode: "add" | "max" }
+/** Whitening knobs, all given. */
+export interface WhitenOpts {
+  /** Variance kind. */
+  whitenVariance: StdKind;
+  /** eps. */
+  whitenEps: number;
+  /** eps placement. */
+  whitenEpsMode: "add" | "max";
+}
+/** Whitened rows: the row values plus the statistics used. */
+export interface WhitenedRows extends RowResult {
+  /** The token-weighted mean. */
+  mu: number;
+  /** The scale applied. */
+  rstd: number;
+}
 
 /**
  * Token-weighted whitening of a broadcast row vector: token (i,t) valid carries a_i, so the batch
  * mean and variance are taken over every valid token (docs/kernels.md#reinforceppbaseline, docs/kernels.md#maskedwhiten).
  */
-export function whitenBroadcast(a: number[], L: ArrayLike<number>, o: WhitenOpts): RowResult & { mu: number; rstd: number } {
+export function whitenBroadcast(a: number[], L: ArrayLike<number>, o: WhitenOpts): WhitenedRows {
   const tokens: number[] = [];
   a.forEach((v, i) => { for (let k = 0; k < L[i]!; k++) tokens.push(v); });
   const need = o.whitenVariance === "unbiased" ? 2 : 1;
@@ -163,15 +208,18 @@ export function whitenBroadcast(a: number[], L: ArrayLike<number>, o: WhitenOpts
   };
 }
 
-export function reinforcePPBaseline(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, L: ArrayLike<number>, o: WhitenOpts & { singleton: Singleton }) {
+/** REINFORCE++-baseline rows. */
+export function reinforcePPBaseline(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, L: ArrayLike<number>, o: WhitenOpts & { singleton: Singleton }): WhitenedRows {
   return whitenBroadcast(meanBaseline(s, ids, G, o.singleton).a, L, o);
 }
 
-export function dler(s: ArrayLike<number>, truncated: ArrayLike<number>, truncatedValue: number, ids: ArrayLike<number>, G: number, L: ArrayLike<number>, o: WhitenOpts & { singleton: Singleton }) {
+/** DLER rows. */
+export function dler(s: ArrayLike<number>, truncated: ArrayLike<number>, truncatedValue: number, ids: ArrayLike<number>, G: number, L: ArrayLike<number>, o: WhitenOpts & { singleton: Singleton }): WhitenedRows {
   const r = Array.from(s, (x, i) => (truncated[i] ? Math.fround(truncatedValue) : x));
   return reinforcePPBaseline(r, ids, G, L, o);
 }
 
+/** OPO rows. */
 export function opo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, L: ArrayLike<number>, singleton: Singleton): RowResult {
   const out = emptyResult(s.length);
   for (const rows of membersOf(ids, G)) {
@@ -190,6 +238,7 @@ export function opo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, L: 
   return out;
 }
 
+/** GPG rows. */
 export function gpg(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o: { fNorm: number; singleton: Singleton }): RowResult {
   let nnz = 0;
   for (let i = 0; i < s.length; i++) if (s[i] !== 0) nnz++;
@@ -212,6 +261,7 @@ export function gpg(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o: 
   return out;
 }
 
+/** Pass@k rows. */
 export function grpoPassK(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o: { eps: number; epsMode: EpsMode; stdKind: StdKind; normalizeByStd: boolean }): RowResult {
   const out = emptyResult(s.length);
   for (const rows of membersOf(ids, G)) {
@@ -244,7 +294,15 @@ export function lgammaStirling(x: number): number {
  * lgamma(x) - lgamma(x + s) by the Stirling series in difference form (no cancellation).
  * Returns the value and the sum of |terms| (what its f64 rounding error scales with).
  */
-export function logBetaRef(a: number, b: number): { value: number; magnitude: number } {
+/** log B(a, b) and the magnitude of its terms (which cancel). */
+export interface LogBeta {
+  /** log B(a, b). */
+  value: number;
+  /** Σ |terms|: the size of what cancels. */
+  magnitude: number;
+}
+/** log B(a, b), evaluated to keep its cancellation visible. */
+export function logBetaRef(a: number, b: number): LogBeta {
   const s = Math.min(a, b), x = Math.max(a, b);
   if (x < 15) {
     const t = [lgammaStirling(a), lgammaStirling(b), -lgammaStirling(a + b)];
@@ -258,9 +316,33 @@ export function logBetaRef(a: number, b: number): { value: number; magnitude: nu
 
 const xlogy = (c: number, y: number) => (c === 0 ? 0 : y === 0 ? -Infinity : c * Math.log(y));
 
-export interface BnpoOpts { lo: number; hi: number; alpha: number | null; beta: number | null; wMax: number; singleton: Singleton }
+/** BNPO's knobs, all given. */
+export interface BnpoOpts {
+  /** Score mapped to 0. */
+  lo: number;
+  /** Score mapped to 1. */
+  hi: number;
+  /** Fixed alpha, or null to fit. */
+  alpha: number | null;
+  /** Fixed beta, or null to fit. */
+  beta: number | null;
+  /** Weight bound. */
+  wMax: number;
+  /** Singleton policy. */
+  singleton: Singleton;
+}
+/** BNPO rows plus the fit. */
+export interface BnpoRows extends RowResult {
+  /** Fitted (or given) alpha. */
+  alpha: number;
+  /** Fitted (or given) beta. */
+  beta: number;
+  /** The fallback that applied. */
+  fallback: string;
+}
 
-export function bnpo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o: BnpoOpts): RowResult & { alpha: number; beta: number; fallback: string } {
+/** BNPO rows. */
+export function bnpo(s: ArrayLike<number>, ids: ArrayLike<number>, G: number, o: BnpoOpts): BnpoRows {
   const x = Array.from(s, (v) => (v - o.lo) / (o.hi - o.lo));
   const groups = membersOf(ids, G);
   const p: (number | null)[] = groups.map((rows) => {
@@ -315,8 +397,17 @@ function nanStats(xs: number[]): { c: number; mean: number; std: number } {
   return { c, mean: mu, std: c > 1 ? Math.sqrt(m2Of(v, mu) / (c - 1)) : NaN };
 }
 
-export interface TrlOpts { scaleRewards: "group" | "batch" | "none"; aggregation: "sumThenNormalize" | "normalizeThenSum"; eps: number }
+/** The TRL block's knobs, all given. */
+export interface TrlOpts {
+  /** Std scope. */
+  scaleRewards: "group" | "batch" | "none";
+  /** Order of sum and normalisation. */
+  aggregation: "sumThenNormalize" | "normalizeThenSum";
+  /** eps. */
+  eps: number;
+}
 
+/** The TRL block's rows. */
 export function trlGroupAdvantage(R: ArrayLike<number>, B: number, K: number, w: ArrayLike<number>, ids: ArrayLike<number>, G: number, o: TrlOpts): RowResult {
   const at = (i: number, k: number) => R[i * K + k]!;
   const unscorable = (i: number) => { for (let k = 0; k < K; k++) if (!Number.isNaN(at(i, k))) return false; return true; };

@@ -1,5 +1,6 @@
 // Float64 references of PURE (docs/kernels.md#pure), padded [B,T] with 0/1 masks.
 
+/** PURE's PRM step reward tanh((l1 - l0) / 2). */
 export const prmStepReward = (l0: number, l1: number) => Math.tanh((l1 - l0) / 2);
 
 /** Softmin weights over the step positions of each row (token form). */
@@ -45,7 +46,15 @@ export function minFormSteps(values: ArrayLike<number>, stepOffsets: ArrayLike<n
 }
 
 /** PURE "return" baseline: b_i = Σ_{j≠i in g} Σ_t ret_j / ((n-1) W); out = ret - b_i at valid t. */
-export function pureRlooReturn(ret: ArrayLike<number>, mask: ArrayLike<number>, ids: ArrayLike<number>, G: number, B: number, T: number) {
+/** PURE's return-mode leave-one-out result. */
+export interface PureRlooRef {
+  /** Returns minus the baseline per token. */
+  out: number[];
+  /** The baseline per row. */
+  b: number[];
+}
+/** PURE's leave-one-out baseline in return mode (the verl branch). */
+export function pureRlooReturn(ret: ArrayLike<number>, mask: ArrayLike<number>, ids: ArrayLike<number>, G: number, B: number, T: number): PureRlooRef {
   const rowSum = Array.from({ length: B }, (_, i) => { let s = 0; for (let t = 0; t < T; t++) if (mask[i * T + t] === 1) s += ret[i * T + t]!; return s; });
   const S = new Array(G).fill(0), n = new Array(G).fill(0);
   for (let i = 0; i < B; i++) { S[ids[i]!] += rowSum[i]!; n[ids[i]!]++; }

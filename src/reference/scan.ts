@@ -3,9 +3,36 @@
 // (Σ |term| along the row for scans), `kappa[k]` the cancellation magnitude.
 import { ReferenceError } from "./group.js";
 
-export interface TokenResult { values: number[]; kappa: number[]; sens: number[]; n: number }
+/** Token values from the oracle with what their tolerance needs. */
+export interface TokenResult {
+  /** Unrounded f64 values. */
+  values: number[];
+  /** Cancellation magnitude per token. */
+  kappa: number[];
+  /** Reduction sensitivity per token. */
+  sens: number[];
+  /** Terms in the reductions. */
+  n: number;
+}
+/** GAE's oracle result. */
+export interface GaeRef {
+  /** Unwhitened advantages. */
+  raw: number[];
+  /** Advantages plus values. */
+  returns: number[];
+  /** Σ |terms| along each row's scan. */
+  sens: number[];
+}
+/** Discounted returns' oracle result. */
+export interface ReturnsRef {
+  /** Returns per token. */
+  returns: number[];
+  /** Σ |terms| along each row's scan. */
+  sens: number[];
+}
 
-export function gae(r: ArrayLike<number>, V: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, gamma: number, lam: number, mode: "skip" | "through") {
+/** GAE with skip or through semantics, f64 state. */
+export function gae(r: ArrayLike<number>, V: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, gamma: number, lam: number, mode: "skip" | "through"): GaeRef {
   const raw = new Array(B * T).fill(0), returns = new Array(B * T).fill(0), sens = new Array(B * T).fill(0);
   for (let i = 0; i < B; i++) {
     let A = 0, nv = 0, S = 0, nvS = 0;
@@ -29,7 +56,8 @@ export function gae(r: ArrayLike<number>, V: ArrayLike<number>, mask: ArrayLike<
   return { raw, returns, sens };
 }
 
-export function discountedReturns(r: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, gamma: number, mode: "carry" | "through" | "reset") {
+/** Discounted returns with the masked-position rule. */
+export function discountedReturns(r: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, gamma: number, mode: "carry" | "through" | "reset"): ReturnsRef {
   const ret = new Array(B * T).fill(0), sens = new Array(B * T).fill(0);
   for (let i = 0; i < B; i++) {
     let R = 0, S = 0;
@@ -43,7 +71,23 @@ export function discountedReturns(r: ArrayLike<number>, mask: ArrayLike<number>,
   return { returns: ret, sens };
 }
 
-export interface WhitenRef { out: number[]; mean: number; variance: number; rstd: number; kappa: number; sens: number; count: number }
+/** maskedWhiten's oracle result. */
+export interface WhitenRef {
+  /** Whitened values (0 at masked positions). */
+  out: number[];
+  /** Mean of the valid values. */
+  mean: number;
+  /** Their variance. */
+  variance: number;
+  /** The scale. */
+  rstd: number;
+  /** Cancellation magnitude. */
+  kappa: number;
+  /** Reduction sensitivity. */
+  sens: number;
+  /** Valid values. */
+  count: number;
+}
 
 /** maskedWhiten over the valid positions (two-pass, token-weighted). */
 export function maskedWhiten(x: ArrayLike<number>, mask: ArrayLike<number>, o: { whitenVariance: "unbiased" | "biased"; whitenEps: number; whitenEpsMode: "add" | "max"; shiftMean?: boolean; centerOnly?: boolean }): WhitenRef {
@@ -64,11 +108,13 @@ export function maskedWhiten(x: ArrayLike<number>, mask: ArrayLike<number>, o: {
   return { out, mean, variance, rstd, kappa: Math.abs(mean) * rstd + Math.abs(back), sens, count: vals.length };
 }
 
+/** Masked sum per row or over all valid values. */
 export function maskedSum(x: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, axis: "row" | "all"): number[] | number {
   const rows = Array.from({ length: B }, (_, i) => { let s = 0; for (let t = 0; t < T; t++) if (mask[i * T + t] === 1) s += x[i * T + t]!; return s; });
   return axis === "row" ? rows : rows.reduce((a, b) => a + b, 0);
 }
 
+/** Masked mean per row or over all valid values. */
 export function maskedMean(x: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, axis: "row" | "all"): number[] | number {
   const cnt = Array.from({ length: B }, (_, i) => { let c = 0; for (let t = 0; t < T; t++) if (mask[i * T + t] === 1) c++; return c; });
   const sums = maskedSum(x, mask, B, T, "row") as number[];

@@ -6,6 +6,7 @@ const rowVals = (x: ArrayLike<number>, mask: ArrayLike<number>, i: number, T: nu
   return v;
 };
 
+/** Likelihood rewards per row. */
 export function likelihoodReward(l: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, mode: "sum" | "prob" | "avgProb" | "mean"): number[] {
   return Array.from({ length: B }, (_, i) => {
     const v = rowVals(l, mask, i, T), S = v.reduce((a, b) => a + b, 0);
@@ -13,6 +14,7 @@ export function likelihoodReward(l: ArrayLike<number>, mask: ArrayLike<number>, 
   });
 }
 
+/** SAR per row. */
 export function selfAlignedReward(q: ArrayLike<number>, z: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, eps = 1e-9, floor = -1): number[] {
   return Array.from({ length: B }, (_, i) => {
     const a = rowVals(q, mask, i, T), b = rowVals(z, mask, i, T);
@@ -77,7 +79,17 @@ export function klValue(x: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl
 }
 
 /** verl apply_kl_penalty (docs/kernels.md#klinreward): rewards = scores - beta*kl on valid tokens, 0 elsewhere; currentKl = mean of row means. */
-export function klInRewardVerl(scores: ArrayLike<number>, logp: ArrayLike<number>, ref: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl" | "all10" | "none", beta: number) {
+/** verl's KL in the reward, from the oracle. */
+export interface KlInRewardRef {
+  /** Token rewards. */
+  rewards: number[];
+  /** Per-token KL. */
+  kl: number[];
+  /** Mean over rows of each row's mean KL. */
+  currentKl: number;
+}
+/** verl `apply_kl_penalty` in f64. */
+export function klInRewardVerl(scores: ArrayLike<number>, logp: ArrayLike<number>, ref: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, est: "k1" | "abs" | "k2" | "k3", clamp: "verl" | "all10" | "none", beta: number): KlInRewardRef {
   const rewards: number[] = [], kl: number[] = [];
   let meanSum = 0;
   for (let i = 0; i < B; i++) {

@@ -9,6 +9,7 @@ export function broadcast(a: ArrayLike<number>, mask: ArrayLike<number>, B: numb
   return out;
 }
 
+/** Valid tokens per row of a padded mask. */
 export function rowLengths(mask: ArrayLike<number>, B: number, T: number): number[] {
   const L = new Array(B).fill(0);
   for (let i = 0; i < B; i++) for (let t = 0; t < T; t++) if (mask[i * T + t] === 1) L[i]++;
@@ -16,7 +17,19 @@ export function rowLengths(mask: ArrayLike<number>, B: number, T: number): numbe
 }
 
 /** ReMax (docs/kernels.md#remax): reward-to-go over valid rewards minus the baseline; unrounded f64. */
-export function remax(r: ArrayLike<number>, mask: ArrayLike<number>, b: ArrayLike<number>, B: number, T: number) {
+/** ReMax's oracle result. */
+export interface RemaxRef {
+  /** Reward-to-go per token. */
+  returns: number[];
+  /** Returns minus the baseline per token. */
+  advantages: number[];
+  /** Cancellation magnitude per token. */
+  kappa: number[];
+  /** Reduction sensitivity per token. */
+  sens: number[];
+}
+/** ReMax: reward-to-go of the valid rewards minus the greedy baseline. */
+export function remax(r: ArrayLike<number>, mask: ArrayLike<number>, b: ArrayLike<number>, B: number, T: number): RemaxRef {
   const returns = new Array(B * T).fill(0), advantages = new Array(B * T).fill(0), sens = new Array(B * T).fill(0);
   for (let i = 0; i < B; i++) {
     let R = 0, S = 0;
@@ -29,14 +42,49 @@ export function remax(r: ArrayLike<number>, mask: ArrayLike<number>, b: ArrayLik
   return { returns, advantages, kappa: Array.from({ length: B * T }, (_, k) => Math.abs(b[Math.floor(k / T)]!)), sens };
 }
 
+/** The OpenRLHF pipeline's knobs, all given. */
 export interface OrlOpts {
+  /** The estimator. */
   estimator: "group_norm" | "rloo" | "dr_grpo" | "reinforce_baseline" | "reinforce";
-  klCoef: number; klCoefNegative: "keep" | "zero"; rewardClip: readonly [number, number] | null; gamma: number;
-  noStdNorm: boolean; eps: number; whitenVariance: "unbiased" | "biased"; whitenEps: number; whitenEpsMode: "add" | "max";
+  /** KL coefficient. */
+  klCoef: number;
+  /** A negative coefficient: kept or 0. */
+  klCoefNegative: "keep" | "zero";
+  /** Clip of the shaped reward. */
+  rewardClip: readonly [number, number] | null;
+  /** Discount. */
+  gamma: number;
+  /** Centre only. */
+  noStdNorm: boolean;
+  /** group_norm eps. */
+  eps: number;
+  /** Whitening variance kind. */
+  whitenVariance: "unbiased" | "biased";
+  /** Whitening eps. */
+  whitenEps: number;
+  /** Whitening eps placement. */
+  whitenEpsMode: "add" | "max";
+}
+/** The OpenRLHF pipeline's oracle result. */
+export interface OrlRef {
+  /** Token advantages. */
+  advantages: number[];
+  /** Token returns. */
+  returns: number[];
+  /** Shaped scalar rewards per row. */
+  shapedRewards: number[];
+  /** Cancellation magnitude per token. */
+  kappa: number[];
+  /** Reduction sensitivity of the returns per token. */
+  sens: number[];
+  /** Reduction sensitivity of the normalised advantages per token. */
+  advSens: number[];
+  /** Valid tokens. */
+  count: number;
 }
 
 /** OpenRLHF compute_advantages_and_returns (docs/kernels.md#openrlhfoutcome) on consecutive groups of n. */
-export function openrlhfOutcome(rewards: ArrayLike<number>, mask: ArrayLike<number>, kl: ArrayLike<number> | null, B: number, T: number, n: number, o: OrlOpts) {
+export function openrlhfOutcome(rewards: ArrayLike<number>, mask: ArrayLike<number>, kl: ArrayLike<number> | null, B: number, T: number, n: number, o: OrlOpts): OrlRef {
   const ids = Array.from({ length: B }, (_, i) => Math.floor(i / n));
   const G = B / n;
   if (o.estimator !== "reinforce") for (const rows of membersOf(ids, G)) if (rows.length < 2) throw new ReferenceError("GROUP_TOO_SMALL", "n must be > 1");
