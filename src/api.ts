@@ -87,27 +87,27 @@ export class RlAdvantage {
   }
 
   /** GRPO and Dr.GRPO (`normalizeByStd: false`), docs/kernels.md#grpo. */
-  grpo(args: T.GrpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpo(e, s, a))); }
+  grpo<A extends T.GrpoArgs>(args: A): T.OutcomeFor<A, T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpo(e, s, a))) as T.OutcomeFor<A, T.GroupDiagnostics>; }
   /** Dr.GRPO: GRPO without the std division. */
-  drGrpo(args: Omit<T.GrpoArgs, "normalizeByStd">): T.OutcomeResult<T.GroupDiagnostics> { return this.grpo({ ...ownOptions(args, "args"), normalizeByStd: false }); }
+  drGrpo<A extends Omit<T.GrpoArgs, "normalizeByStd">>(args: A): T.OutcomeFor<A, T.GroupDiagnostics> { return this.grpo({ ...ownOptions(args, "args"), normalizeByStd: false } as T.GrpoArgs) as T.OutcomeFor<A, T.GroupDiagnostics>; }
   /** RLOO, docs/kernels.md#rloo. */
-  rloo(args: T.RlooArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runRloo(e, s, a))); }
+  rloo<A extends T.RlooArgs>(args: A): T.OutcomeFor<A, T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runRloo(e, s, a))) as T.OutcomeFor<A, T.GroupDiagnostics>; }
   /** REINFORCE++-baseline: group-mean baseline then token-weighted batch whitening, docs/kernels.md#reinforceppbaseline. */
-  reinforcePPBaseline(args: T.RfppbArgs): T.OutcomeResult<T.WhitenedDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runReinforcePPBaseline(e, s, a))); }
+  reinforcePPBaseline<A extends T.RfppbArgs>(args: A): T.OutcomeFor<A, T.WhitenedDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runReinforcePPBaseline(e, s, a))) as T.OutcomeFor<A, T.WhitenedDiagnostics>; }
   /** ReMax, docs/kernels.md#remax. */
   remax(args: T.RemaxArgs): T.TokenResult<T.RemaxDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runRemax(e, s, a))) as T.TokenResult<T.RemaxDiagnostics>; }
   /** OPO (length-weighted group baseline), docs/kernels.md#opo. */
-  opo(args: T.OpoArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runOpo(e, s, a))); }
+  opo<A extends T.OpoArgs>(args: A): T.OutcomeFor<A, T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runOpo(e, s, a))) as T.OutcomeFor<A, T.GroupDiagnostics>; }
   /** GPG, docs/kernels.md#gpg. */
-  gpg(args: T.GpgArgs): T.OutcomeResult<T.GpgDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGpg(e, s, a))); }
+  gpg<A extends T.GpgArgs>(args: A): T.OutcomeFor<A, T.GpgDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGpg(e, s, a))) as T.OutcomeFor<A, T.GpgDiagnostics>; }
   /** GRPO Pass@k, docs/kernels.md#grpopassk. */
-  grpoPassK(args: T.PassKArgs): T.OutcomeResult<T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpoPassK(e, s, a))); }
+  grpoPassK<A extends T.PassKArgs>(args: A): T.OutcomeFor<A, T.GroupDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runGrpoPassK(e, s, a))) as T.OutcomeFor<A, T.GroupDiagnostics>; }
   /** BNPO, with advantage decomposition over `components`, docs/kernels.md#bnpo. */
-  bnpo(args: T.BnpoArgs): T.OutcomeResult<T.BnpoResultDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runBnpo(e, s, a))); }
+  bnpo<A extends T.BnpoArgs>(args: A): T.OutcomeFor<A, T.BnpoResultDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runBnpo(e, s, a))) as T.OutcomeFor<A, T.BnpoResultDiagnostics>; }
   /** DLER: explicit truncation penalty, then REINFORCE++-baseline, docs/kernels.md#dler. */
-  dler(args: T.DlerArgs): T.OutcomeResult<T.DlerDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runDler(e, s, a))); }
+  dler<A extends T.DlerArgs>(args: A): T.OutcomeFor<A, T.DlerDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runDler(e, s, a))) as T.OutcomeFor<A, T.DlerDiagnostics>; }
   /** TRL GRPOTrainer advantages with K reward functions and NaN = None, docs/kernels.md#trlgroupadvantage. */
-  trlGroupAdvantage(args: T.TrlArgs): T.OutcomeResult<T.TrlDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runTrl(e, s, a))); }
+  trlGroupAdvantage<A extends T.TrlArgs>(args: A): T.OutcomeFor<A, T.TrlDiagnostics> { return this.call(args, (s, e, a) => this.finish(e, s, runTrl(e, s, a))) as T.OutcomeFor<A, T.TrlDiagnostics>; }
   /** OpenRLHF compute_advantages_and_returns for its outcome estimators, docs/kernels.md#openrlhfoutcome. */
   openrlhfOutcome(args: T.OrlArgs): T.OrlResult {
     return this.call(args, (s, e, a) => this.finish(e, s, runOpenrlhfOutcome(e, s, a))) as any;
@@ -151,6 +151,9 @@ export class RlAdvantage {
   /** KL estimators k1, abs, k2, k3 (and "+" names) with the verl, all10 or none clamps (docs/kernels.md#klpenalty). */
   klPenalty(args: T.KlPenaltyArgs): Float32Array { return this.call(args, (s, e, a) => this.finishTokens(e, s, runKlPenalty(e, s, a)).advantages); }
   /** KL in the reward: verl apply_kl_penalty or OpenRLHF compute_reward (docs/kernels.md#klinreward). */
+  klInReward(args: T.KlInRewardArgs & { mode: "verl" }): T.KlInRewardVerlResult<KlRewardDiagnostics>;
+  klInReward(args: T.KlInRewardArgs & { mode?: undefined; preset?: "verl" | "trl" }): T.KlInRewardVerlResult<KlRewardDiagnostics>;
+  klInReward(args: T.KlInRewardArgs): T.KlInRewardResult<KlRewardDiagnostics>;
   klInReward(args: T.KlInRewardArgs): T.KlInRewardResult<KlRewardDiagnostics> {
     return this.call(args, (s, e, a) => {
       const ran = runKlInReward(e, s, a);

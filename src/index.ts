@@ -70,7 +70,7 @@ export { mergeMoments, finalizeMoments, clipStepRewards, deltaStepRewards, igpoT
 /** Per-token KL: k1, abs, k2, k3 (and `+` names) with the verl, all10 or none clamps. verl `kl_penalty`, OpenRLHF `compute_approx_kl`. (Copy API on the default instance: new arrays out.) */
 export const klPenalty: RlAdvantage["klPenalty"] = (a) => instance().klPenalty(a as never);
 /** KL in the reward: verl `apply_kl_penalty` (tokenRewards = scores - klCoef * kl) or OpenRLHF `compute_reward`. (Copy API on the default instance: new arrays out.) */
-export const klInReward: RlAdvantage["klInReward"] = (a) => instance().klInReward(a as never);
+export const klInReward: RlAdvantage["klInReward"] = (a: T.KlInRewardArgs) => instance().klInReward(a) as never;
 export { KlController, parseEstimator } from "./token/kl.js";
 /** PURE: `tanh((l1 - l0) / 2)` from the PRM's two logits per step. (Copy API on the default instance: new arrays out.) */
 export const prmStepReward: RlAdvantage["prmStepReward"] = (a) => instance().prmStepReward(a as never);

@@ -10,8 +10,9 @@ export type { GroupDiagnostics, BnpoDiagnostics, WhitenStats, WhitenedDiagnostic
 import type { Mask } from "./core/arg-types.js";
 export type { Mask };
 
-import type { Common, Groups, Layout, ScoreInput } from "./core/arg-types.js";
-export type { Common, Groups, Layout, ScoreInput };
+import type { Common, ElementwiseLayout, Groups, Layout, ScoreInput, TokenLayout } from "./core/arg-types.js";
+export type { Common, ElementwiseLayout, Groups, Layout, ScoreInput, TokenLayout };
+export type { PaddedMaskLayout, PaddedLengthsLayout, PaddedDenseLayout, PackedLayout, FlatLayout } from "./core/arg-types.js";
 
 // Options shared by several kernels, documented once; each kernel's arguments extend them.
 
@@ -166,7 +167,7 @@ export interface TokenResult<D> extends OutcomeResult<D> {
 }
 
 /** `gae`: generalized advantage estimation over the valid tokens. */
-export interface GaeArgs extends Layout, Common, WhitenArgs {
+export interface GaeArgsOptions extends Common, WhitenArgs {
   /** Per-token rewards (token tensor). */
   tokenRewards: Float32Array;
   /** Per-token value estimates (token tensor). */
@@ -180,8 +181,10 @@ export interface GaeArgs extends Layout, Common, WhitenArgs {
   /** Whiten the advantages over the batch's valid tokens (default true). */
   whiten?: boolean;
 }
+/** GaeArgs: its options and a token layout (`width` with a mask or lengths, or packed `offsets`). */
+export type GaeArgs = GaeArgsOptions & TokenLayout;
 /** `discountedReturns`: reward-to-go with a discount. */
-export interface ReturnsArgs extends Layout, Common {
+export interface ReturnsArgsOptions extends Common {
   /** Per-token rewards (token tensor). */
   tokenRewards: Float32Array;
   /** Discount in [0, 1] (default 1). */
@@ -189,10 +192,12 @@ export interface ReturnsArgs extends Layout, Common {
   /** At masked positions: `"carry"` (verl), `"through"` (openrlhf, trl) or `"reset"` (old verl). */
   returnsMasked?: "carry" | "through" | "reset";
 }
+/** ReturnsArgs: its options and a token layout (`width` with a mask or lengths, or packed `offsets`). */
+export type ReturnsArgs = ReturnsArgsOptions & TokenLayout;
 /** `reinforcePP`: discounted returns, then token-weighted whitening. */
-export interface ReinforcePPArgs extends ReturnsArgs, WhitenArgs {}
+export type ReinforcePPArgs = ReturnsArgs & WhitenArgs;
 /** `maskedWhiten`: `(x - mean) * rstd` over the valid values. */
-export interface MaskedWhitenArgs extends Layout, Common, WhitenArgs {
+export interface MaskedWhitenArgsOptions extends Common, WhitenArgs {
   /** The values (token tensor). */
   values: Float32Array;
   /** A merged moment record [count, mean, M2] (data-parallel whitening); default: this batch's own. */
@@ -202,29 +207,37 @@ export interface MaskedWhitenArgs extends Layout, Common, WhitenArgs {
   /** Centre only, no scaling (default false). */
   centerOnly?: boolean;
 }
+/** MaskedWhitenArgs: its options and a token layout (`width` with a mask or lengths, or packed `offsets`). */
+export type MaskedWhitenArgs = MaskedWhitenArgsOptions & TokenLayout;
 /** `maskedSum` and `maskedMean`. */
-export interface MaskedStatArgs extends Layout, Common {
+export interface MaskedStatArgsOptions extends Common {
   /** The values (token tensor). */
   values: Float32Array;
   /** `"all"` (default): one number over every valid value; `"row"`: one per row. */
   axis?: "row" | "all";
 }
+/** MaskedStatArgs: its options and a token layout (`width` with a mask or lengths, or packed `offsets`). */
+export type MaskedStatArgs = MaskedStatArgsOptions & TokenLayout;
 /** `maskedVar`. */
-export interface MaskedVarArgs extends Layout, Common {
+export interface MaskedVarArgsOptions extends Common {
   /** The values (token tensor). */
   values: Float32Array;
   /** Bessel-corrected (default true). */
   unbiased?: boolean;
 }
+/** MaskedVarArgs: its options and a token layout (`width` with a mask or lengths, or packed `offsets`). */
+export type MaskedVarArgs = MaskedVarArgsOptions & TokenLayout;
 /** `moments`: the local record [count, mean, M2] of the valid values. */
-export interface MomentsArgs extends Layout, Common {
+export interface MomentsArgsOptions extends Common {
   /** The values (token tensor). */
   values: Float32Array;
 }
+/** MomentsArgs: its options and a token layout (`width` with a mask or lengths, or packed `offsets`). */
+export type MomentsArgs = MomentsArgsOptions & TokenLayout;
 /** KL clamps: `"verl"` (k3 only: log-ratio to ±20, value to [-10, 10]), `"all10"` (openrlhf: every estimator to [-10, 10]), `"none"` (trl). */
 export type KlClamp = "verl" | "all10" | "none";
 /** `klPenalty`: the per-token KL estimate. */
-export interface KlPenaltyArgs extends Layout, Common {
+export interface KlPenaltyArgsOptions extends Common {
   /** Policy log-probs (token tensor). */
   logp: Float32Array;
   /** Reference log-probs (token tensor). */
@@ -234,8 +247,10 @@ export interface KlPenaltyArgs extends Layout, Common {
   /** Default by preset. */
   klClamp?: KlClamp;
 }
+/** KlPenaltyArgs: its options and a token layout (`width` with a mask or lengths, or packed `offsets`). */
+export type KlPenaltyArgs = KlPenaltyArgsOptions & ElementwiseLayout;
 /** `klInReward`: KL in the reward, verl's `apply_kl_penalty` or OpenRLHF's `compute_reward`. */
-export interface KlInRewardArgs extends Layout, Common {
+export interface KlInRewardArgsOptions extends Common {
   /** "verl" (apply_kl_penalty) or "openrlhf" (compute_reward); default from the preset. */
   mode?: "verl" | "openrlhf";
   /** verl mode: the token scores (token tensor). */
@@ -261,6 +276,8 @@ export interface KlInRewardArgs extends Layout, Common {
   /** OpenRLHF mode: a row with no valid token is `"error"` (`EMPTY_ROW`) or `"skip"`. */
   emptyRow?: "error" | "skip";
 }
+/** KlInRewardArgs: its options and a token layout (`width` with a mask or lengths, or packed `offsets`). */
+export type KlInRewardArgs = KlInRewardArgsOptions & ElementwiseLayout;
 
 /** `softminStepRewards`: softmin weighting of each row's step rewards (PURE's approximate min-form). */
 export interface SoftminArgs {
@@ -504,4 +521,44 @@ export interface IgpoResult {
   advantages: Float32Array;
   /** One advantage per turn. */
   turnAdvantages: Float32Array;
+}
+
+/**
+ * The result of an outcome estimator for these arguments: with a token layout given (a mask,
+ * lengths, offsets, width or token rewards), `advantages` and `returns` are present.
+ */
+export type OutcomeFor<A, D> = A extends TokenLayoutGiven ? TokenResult<D> : OutcomeResult<D>;
+/** Arguments that give a token layout, so the token outputs exist. */
+export type TokenLayoutGiven = MaskGiven | LengthsGiven | OffsetsGiven | WidthGiven | TokenRewardsGiven;
+/** A mask was given. */
+export interface MaskGiven {
+  /** The mask. */
+  mask: Mask;
+}
+/** Lengths were given. */
+export interface LengthsGiven {
+  /** The lengths. */
+  lengths: Int32Array;
+}
+/** Offsets were given. */
+export interface OffsetsGiven {
+  /** The offsets. */
+  offsets: Int32Array;
+}
+/** A width was given. */
+export interface WidthGiven {
+  /** The padded width. */
+  width: number;
+}
+/** Token rewards were given. */
+export interface TokenRewardsGiven {
+  /** The token rewards. */
+  tokenRewards: Float32Array;
+}
+/** `klInReward`'s result in verl mode: the per-token KL and the current KL are present. */
+export interface KlInRewardVerlResult<D> extends KlInRewardResult<D> {
+  /** The per-token KL. */
+  kl: Float32Array;
+  /** The mean over rows of each row's mean KL (what verl's controller reads). */
+  currentKl: number;
 }

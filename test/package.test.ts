@@ -17,7 +17,10 @@ const { rowAdvantages, advantages } = grpo({ scores, mask, groupSize: 4 });
 const ws = createWorkspace({ rows: 8, width: 4, groupSize: 4 });
 ws.scores.set(scores); ws.mask.set(mask);
 const r = ws.grpo();
-if (!advantages || r.advantages.length !== advantages.length || r.advantages[0] !== advantages[0]) throw new Error("workspace differs");
+// With a mask given, advantages is present (no "!" needed under strict TypeScript).
+if (r.advantages.length !== advantages.length || r.advantages[0] !== advantages[0]) throw new Error("workspace differs");
+const kl = klInReward({ tokenScores: new Float32Array(4), logp: new Float32Array(4).fill(-1), refLogp: new Float32Array(4).fill(-2), mask: new Uint8Array(4).fill(1), width: 2 });
+if (kl.currentKl.toFixed(1) !== "1.0") throw new Error("currentKl " + kl.currentKl);
 console.log("consumer ok", rowAdvantages[0].toFixed(6), instance().build);
 `;
 
@@ -65,12 +68,12 @@ describe("the packed tarball in a consumer project", () => {
   });
 
   it("ESM", () => {
-    writeFileSync(join(dir, "esm.mjs"), program('import { grpo, createWorkspace, instance } from "rl-advantage";'));
+    writeFileSync(join(dir, "esm.mjs"), program('import { grpo, createWorkspace, instance, klInReward } from "rl-advantage";'));
     run("esm.mjs");
   });
 
   it("CJS", () => {
-    writeFileSync(join(dir, "cjs.cjs"), program('const { grpo, createWorkspace, instance } = require("rl-advantage");'));
+    writeFileSync(join(dir, "cjs.cjs"), program('const { grpo, createWorkspace, instance, klInReward } = require("rl-advantage");'));
     run("cjs.cjs");
   });
 
@@ -79,7 +82,7 @@ describe("the packed tarball in a consumer project", () => {
     // after the first run); the newest is this project's own.
     const old = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--no-save", "typescript@5.0.4"], { cwd: dir, encoding: "utf8" });
     assert.equal(old.status, 0, old.stderr);
-    writeFileSync(join(dir, "main.ts"), program('import { grpo, createWorkspace, instance } from "rl-advantage";'));
+    writeFileSync(join(dir, "main.ts"), program('import { grpo, createWorkspace, instance, klInReward } from "rl-advantage";'));
     for (const tsc of [join(dir, "node_modules/typescript/bin/tsc"), join(root, "node_modules/typescript/bin/tsc")]) {
       const v = spawnSync(process.execPath, [tsc, "--version"], { encoding: "utf8" }).stdout.trim();
       for (const [mod, res] of [["NodeNext", "NodeNext"], ["ESNext", "Bundler"]]) {

@@ -39,3 +39,66 @@ export interface Common {
   /** `"verl"` (default), `"openrlhf"` or `"trl"`: fills every knob not given (docs/presets.md). */
   preset?: Preset;
 }
+
+/** Padded `[B, T]` with a 0/1 mask: `width` is required (no row-level input fixes B). */
+export interface PaddedMaskLayout {
+  /** 0/1 per token, Uint8Array (fast path) or Float32Array, [B*T]. */
+  mask: Mask;
+  /** Padded width T. */
+  width: number;
+  /** Not with a mask. */
+  lengths?: undefined;
+  /** Not in the padded layout. */
+  offsets?: undefined;
+}
+/** Padded `[B, T]` with prefix lengths (the fastest path). */
+export interface PaddedLengthsLayout {
+  /** Valid tokens per row, Int32Array[B]. */
+  lengths: Int32Array;
+  /** Padded width T. */
+  width: number;
+  /** Not with lengths. */
+  mask?: undefined;
+  /** Not in the padded layout. */
+  offsets?: undefined;
+}
+/** Padded `[B, T]`, every position valid. */
+export interface PaddedDenseLayout {
+  /** Padded width T. */
+  width: number;
+  /** No mask: every position is valid. */
+  mask?: undefined;
+  /** No lengths: every position is valid. */
+  lengths?: undefined;
+  /** Not in the padded layout. */
+  offsets?: undefined;
+}
+/** Packed (varlen): rows back to back, with an optional mask over the N positions. */
+export interface PackedLayout {
+  /** Int32Array[B+1] (cu_seqlens): offsets[0] = 0, non-decreasing, offsets[B] = N. */
+  offsets: Int32Array;
+  /** 0/1 per position [N] (default: every position valid). */
+  mask?: Mask;
+  /** Not in the packed layout. */
+  width?: undefined;
+  /** Not in the packed layout. */
+  lengths?: undefined;
+}
+/**
+ * The layout of a token-only kernel (no row-level input fixes the number of rows): padded with
+ * `width` (and a mask, lengths, or every position valid), or packed with `offsets`.
+ */
+export type TokenLayout = PaddedMaskLayout | PaddedLengthsLayout | PaddedDenseLayout | PackedLayout;
+/** No layout at all: the tensors are one row, every element valid (element-wise kernels only). */
+export interface FlatLayout {
+  /** No mask: every element is valid. */
+  mask?: undefined;
+  /** No lengths. */
+  lengths?: undefined;
+  /** No offsets. */
+  offsets?: undefined;
+  /** No width: one row. */
+  width?: undefined;
+}
+/** The layout of an element-wise token kernel: any token layout, or none (one row). */
+export type ElementwiseLayout = TokenLayout | FlatLayout;
