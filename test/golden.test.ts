@@ -1,4 +1,4 @@
-// Golden vectors from verl, OpenRLHF and TRL (test/fixtures/golden, a copy of ../shared/golden)
+// Golden vectors from verl, OpenRLHF and TRL (test/fixtures/golden: the vectors the upstream code produced, kept in the project)
 // through the public API, on both builds, with the tolerance of docs/numerics.md#against-the-golden-vectors.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Runs golden-vector files (../shared/golden, format in its README) through the public API.
+// Runs golden-vector files (format in test/fixtures/golden/README.md and docs/golden.md) through the public API.
 // Each family maps a case's upstream function and parameters onto an estimator and a preset;
 // outputs are compared on valid (mask = 1) positions with the golden tolerance of
 // docs/numerics.md#against-the-golden-vectors:  tol(y) = max(dev + 4u(|y| + kappa), 2u|y|), kappa from the f64 oracle.
