@@ -1,0 +1,30 @@
+// The curated mutants of `npm run mutate`: small, realistic bugs in the kernels and bindings, each
+// of which the numeric tests must catch. Add one here whenever a real bug is found.
+export interface Mutant {
+  id: string;
+  /** What a real bug of this kind would look like. */
+  what: string;
+  file: string;
+  find: string;
+  replace: string;
+}
+
+export const MUTANTS: Mutant[] = [
+  { id: "gae-gamma-lam", what: "GAE decays by gamma instead of gamma*lam", file: "assembly/scan/gae.ts", find: "const gl = gamma * lam, mom", replace: "const gl = gamma, mom" },
+  { id: "gae-f32-state", what: "GAE's carried advantage rounded to f32 every step (rows with holes)", file: "assembly/scan/gae.ts", find: "A = (ld(r, t) + gamma * nv - v) + gl * A;", replace: "A = <f64><f32>((ld(r, t) + gamma * nv - v) + gl * A);" },
+  { id: "prime-f32-state", what: "PRIME's process return state rounded to f32 every step", file: "assembly/scan/prime.ts", find: "Gp = rp + gp * Gp;", replace: "Gp = <f64><f32>(rp + gp * Gp);" },
+  { id: "fused-eps-in-sqrt", what: "the fused contiguous-group pass puts eps inside the sqrt for epsMode std", file: "assembly/group/center.ts", find: "if (epsMode == 0) return Math.sqrt(v) + eps;", replace: "if (epsMode == 0) return Math.sqrt(v + eps);" },
+  { id: "general-eps-in-sqrt", what: "the general (groupIds) path puts eps inside the sqrt for epsMode std", file: "src/core/group-stats.ts", find: 'if (epsMode === "std") return Math.sqrt(v) + eps;', replace: 'if (epsMode === "std") return Math.sqrt(v + eps);' },
+  { id: "fused-rloo-factor", what: "the fused RLOO pass scales by n/n instead of n/(n-1)", file: "assembly/group/center.ts", find: "else if (mode == 1) { mul = nf; dn = nf - 1; }", replace: "else if (mode == 1) { mul = nf; dn = nf; }" },
+  { id: "general-rloo-factor", what: "the groupIds RLOO path divides by n instead of n - 1", file: "src/core/group-stats.ts", find: "mul = n, den = n - 1;", replace: "mul = n, den = n;" },
+  { id: "k3-clamp-20", what: "verl's k3 value clamp at 20 instead of 10", file: "assembly/token/kl.ts", find: "if (clampMode == 0) v = Math.min(Math.max(v, -10), 10);", replace: "if (clampMode == 0) v = Math.min(Math.max(v, -20), 20);" },
+  { id: "place-off-by-one", what: "the score lands one token before the last valid one", file: "assembly/token/place.ts", find: "if (v > a) p = v - 1;", replace: "if (v > a + 1) p = v - 2; else if (v > a) p = v - 1;" },
+  { id: "whiten-biased-unbiased", what: "whitening swaps the biased and unbiased variance", file: "src/core/moments.ts", find: 'return kind === "unbiased" ? m2 / (n - 1) : m2 / n;', replace: 'return kind === "unbiased" ? m2 / n : m2 / (n - 1);' },
+  { id: "whiten-drops-mask", what: "masked moments count masked positions", file: "assembly/scan/whiten.ts", find: "      if (mask && load<u8>(mask + <usize>t) == 0) continue;\n", replace: "      if (false && mask) continue;\n" },
+  { id: "tgdpo-loss-sign", what: "TGDPO's loss -log σ(z) with the sign of z flipped", file: "src/token/likelihood.ts", find: "const lp = Math.max(-zp, 0) + Math.log1p(Math.exp(-Math.abs(zp)));", replace: "const lp = Math.max(zp, 0) + Math.log1p(Math.exp(-Math.abs(zp)));" },
+  { id: "passk-second-best", what: "Pass@k subtracts the group mean instead of the second-best score", file: "src/group/rows.ts", find: "const d = F[(r1 >>> 3) + g]! - F[(r2 >>> 3) + g]!;", replace: "const d = F[(r1 >>> 3) + g]! - 0.5 * (F[(r1 >>> 3) + g]! + F[(r2 >>> 3) + g]!);" },
+  { id: "bnpo-lgamma-term", what: "BNPO's log B(a, b) adds lgamma(a + b) instead of subtracting it", file: "src/core/math.ts", find: "if (x < 10) return lgamma(a) + lgamma(b) - lgamma(a + b);", replace: "if (x < 10) return lgamma(a) + lgamma(b) + lgamma(a + b);" },
+  { id: "gpg-alpha", what: "GPG's alpha counts every row instead of the non-zero ones", file: "src/group/rows.ts", find: "const alpha = c.rows.B / Math.max(nnz, 1);", replace: "const alpha = c.rows.B / Math.max(c.rows.B, 1);" },
+  { id: "chan-merge", what: "Chan's merge forgets to divide the cross term by n", file: "src/core/moments.ts", find: "d * d * ((na * nb) / n)", replace: "d * d * (na * nb)" },
+  { id: "broadcast-padding", what: "the broadcast writes the row value at masked positions", file: "assembly/token/broadcast.ts", find: "store<f32>(out + (<usize>t << 2), load<u8>(mask + <usize>t) ? v : 0);", replace: "store<f32>(out + (<usize>t << 2), v);" },
+];
