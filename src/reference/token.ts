@@ -25,29 +25,59 @@ export function selfAlignedReward(q: ArrayLike<number>, z: ArrayLike<number>, ma
 
 /** PRIME advantage pipeline (docs/kernels.md#prime) on consecutive groups of K rows; returns unwhitened returns. */
 export function primeReturns(rm: ArrayLike<number> | null, outcome: ArrayLike<number> | null, mask: ArrayLike<number>, B: number, T: number, K: number, o: { baseline: "code" | "paper"; gp: number; go: number; cp: number; co: number }): number[] {
+  return primeReturnsRef(rm, outcome, mask, B, T, K, o).values;
+}
+
+/** PRIME returns with their tolerance inputs. */
+export interface PrimeReturnsRef {
+  /** Unrounded f64 returns (0 at masked positions). */
+  values: number[];
+  /**
+   * Per position: the same scan run on the magnitudes of every input that feeds it (the
+   * reduction sensitivity S of docs/numerics.md, row-local: nothing of other rows but the
+   * group means of the leave-one-out baseline).
+   */
+  sens: number[];
+  /** Valid tokens of each position's row (the number of terms). */
+  n: number[];
+}
+
+/** PRIME's per-source leave-one-out rewards and their discounted returns, with magnitudes. */
+export function primeReturnsRef(rm: ArrayLike<number> | null, outcome: ArrayLike<number> | null, mask: ArrayLike<number>, B: number, T: number, K: number, o: { baseline: "code" | "paper"; gp: number; go: number; cp: number; co: number }): PrimeReturnsRef {
   const L = Array.from({ length: B }, (_, i) => rowVals(mask, mask, i, T).length);
   const last = Array.from({ length: B }, (_, i) => { let l = -1; for (let t = 0; t < T; t++) if (mask[i * T + t] === 1) l = t; return l; });
   const src = (kind: "p" | "o") => {
     const val = (i: number, t: number) => (kind === "p" ? (mask[i * T + t] === 1 ? rm![i * T + t]! : 0) : t === last[i] ? outcome![i]! : 0);
     const mean = Array.from({ length: B }, (_, i) => (L[i] ? (kind === "p" ? rowVals(rm!, mask, i, T).reduce((a, b) => a + b, 0) / L[i]! : outcome![i]!) : 0));
-    const G = new Array(B * T).fill(0);
+    const meanAbs = Array.from({ length: B }, (_, i) => (L[i] ? (kind === "p" ? rowVals(rm!, mask, i, T).reduce((a, b) => a + Math.abs(b), 0) / L[i]! : Math.abs(outcome![i]!)) : 0));
+    const G = new Array(B * T).fill(0), M = new Array(B * T).fill(0);
     for (let i = 0; i < B; i++) {
       const g0 = Math.floor(i / K) * K;
-      let S = 0;
-      for (let j = g0; j < g0 + K; j++) S += mean[j]!;
-      let acc = 0;
+      let S = 0, SA = 0;
+      for (let j = g0; j < g0 + K; j++) { S += mean[j]!; SA += meanAbs[j]!; }
+      let acc = 0, accAbs = 0;
       for (let t = T - 1; t >= 0; t--) {
         const on = kind === "p" ? mask[i * T + t] === 1 : t === last[i];
-        let r = 0;
-        if (on) r = K === 1 ? val(i, t) : o.baseline === "code" || kind === "o" ? (val(i, t) * K) / (K - 1) - S / (K - 1) : val(i, t) - (S - mean[i]!) / (K - 1);
-        acc = r + (kind === "p" ? o.gp : o.go) * acc;
-        G[i * T + t] = acc;
+        let r = 0, rAbs = 0;
+        if (on) {
+          const v = val(i, t), va = Math.abs(v);
+          if (K === 1) { r = v; rAbs = va; }
+          else if (o.baseline === "code" || kind === "o") { r = (v * K) / (K - 1) - S / (K - 1); rAbs = (va * K) / (K - 1) + SA / (K - 1); }
+          else { r = v - (S - mean[i]!) / (K - 1); rAbs = va + (SA + meanAbs[i]!) / (K - 1); }
+        }
+        const g = kind === "p" ? o.gp : o.go;
+        acc = r + g * acc;
+        accAbs = rAbs + Math.abs(g) * accAbs;
+        G[i * T + t] = acc; M[i * T + t] = accAbs;
       }
     }
-    return G;
+    return { G, M };
   };
   const gp = rm ? src("p") : null, go = outcome ? src("o") : null;
-  return Array.from({ length: B * T }, (_, k) => (mask[k] === 1 ? o.cp * (gp ? gp[k]! : 0) + o.co * (go ? go[k]! : 0) : 0));
+  const values = Array.from({ length: B * T }, (_, k) => (mask[k] === 1 ? o.cp * (gp ? gp.G[k]! : 0) + o.co * (go ? go.G[k]! : 0) : 0));
+  const sens = Array.from({ length: B * T }, (_, k) => (mask[k] === 1 ? Math.abs(o.cp) * (gp ? gp.M[k]! : 0) + Math.abs(o.co) * (go ? go.M[k]! : 0) : 0));
+  const n = Array.from({ length: B * T }, (_, k) => L[Math.floor(k / T)]! + K);
+  return { values, sens, n };
 }
 
 /**
