@@ -3,12 +3,11 @@
 // vectors. Prints the table (mutant, caught by the tests, caught by conformance) and exits non-zero
 // when a mutant survives the tests. MUTATE_ONLY=id runs one.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MUTANTS } from "../test/mutants/list.js";
+import { withProjectCopy } from "../test/project-copy.js";
 
-const root = join(import.meta.dirname, "..");
 const NUMERIC = ["group.properties", "group.regressions", "scan.properties", "kl.properties", "token", "token2", "turns", "layout", "golden", "workspace", "check"]
   .map((t) => `test/${t}.test.ts`);
 const only = process.env.MUTATE_ONLY;
@@ -18,22 +17,19 @@ const rows: [string, string, string, string][] = [];
 let survivors = 0;
 for (const m of MUTANTS) {
   if (only && m.id !== only) continue;
-  const dir = mkdtempSync(join(tmpdir(), `rla-mutant-${m.id}-`));
-  try {
-    for (const f of ["assembly", "src", "test", "scripts", "package.json", "tsconfig.json", "tsup.config.ts"]) cpSync(join(root, f), join(dir, f), { recursive: true });
-    symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  withProjectCopy(`mutant-${m.id}`, ["assembly", "src", "test", "scripts", "package.json", "tsconfig.json", "tsup.config.ts"], (dir) => {
     const file = join(dir, m.file), text = readFileSync(file, "utf8");
     if (!text.includes(m.find)) throw new Error(`${m.id}: the text to mutate is no longer in ${m.file}; update the list`);
     writeFileSync(file, text.replace(m.find, m.replace));
     const build = run(dir, "npm", ["run", "build", "--silent"]);
-    if (build.status !== 0) { rows.push([m.id, m.what, "build failed", "-"]); continue; }
+    if (build.status !== 0) { rows.push([m.id, m.what, "build failed", "-"]); return; }
     const t = run(dir, process.execPath, ["--import", "tsx", "--test", "--test-reporter=dot", ...NUMERIC]);
     const c = run(dir, process.execPath, ["dist/cli.js", "conformance", "test/fixtures/golden", "--build", "all"]);
     const byTests = t.status !== 0, byConf = c.status !== 0;
     if (!byTests) survivors++;
     rows.push([m.id, m.what, byTests ? "caught" : "SURVIVED", byConf ? "caught" : "passed"]);
     console.log(`${m.id}: tests ${byTests ? "caught" : "SURVIVED"}, conformance ${byConf ? "caught" : "passed"}`);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
 }
 console.log("\n| mutant | the bug | numeric tests | conformance CLI |\n| --- | --- | --- | --- |");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);

@@ -4,11 +4,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-
-const root = join(import.meta.dirname, "..");
+import { projectRoot as root, withProjectCopy } from "./project-copy.js";
 const cruise = (cwd: string) => spawnSync(process.execPath, [join(root, "node_modules/dependency-cruiser/bin/dependency-cruise.mjs"), "src", "--config", ".dependency-cruiser.cjs"], { cwd, encoding: "utf8" });
 
 describe("layering (dependency-cruiser)", () => {
@@ -17,15 +15,13 @@ describe("layering (dependency-cruiser)", () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
   it("a sideways import between families, or core importing a family, fails the check", () => {
-    const dir = mkdtempSync(join(tmpdir(), "rla-layers-"));
-    try {
-      for (const f of ["src", "tsconfig.json", ".dependency-cruiser.cjs"]) cpSync(join(root, f), join(dir, f), { recursive: true });
+    withProjectCopy("layers", ["src", "tsconfig.json", ".dependency-cruiser.cjs"], (dir) => {
       writeFileSync(join(dir, "src/token/probe.ts"), 'import { runGae } from "../scan/returns.js";\nexport const probe = runGae;\n');
       writeFileSync(join(dir, "src/core/probe.ts"), 'import { runGrpo } from "../group/estimators.js";\nexport const probe2 = runGrpo;\n');
       const r = cruise(dir);
       assert.notEqual(r.status, 0);
       assert.match(r.stdout, /family-sideways/);
       assert.match(r.stdout, /core-upward/);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    });
   });
 });
