@@ -32,14 +32,29 @@ describe("rl-advantage CLI", () => {
     assert.match(r.stdout, /0 passed, 1 failed/);
   });
 
-  it("a family the library does not implement is reported as skipped, not failed", () => {
-    execFileSync("mkdir", ["-p", `${root}/test-output`]);
-    const file = `${root}/test-output/unknown-family.json`;
-    execFileSync(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(file)}, JSON.stringify({ family: "some_future_family", cases: [{ id: "x", params: {}, inputs: {}, outputs: {} }] }))`]);
-    const r = cli("conformance", file);
-    assert.equal(r.status, 0);
-    assert.match(r.stdout, /some_future_family\s+skipped 1: family not implemented yet/);
-    assert.match(r.stdout, /0 passed, 0 failed/);
+  it("nothing passes unseen: an unknown family, renamed outputs, an empty directory, only ulp-fragile cases, altered exact zeros all fail", () => {
+    execFileSync("mkdir", ["-p", `${root}/test-output/empty-golden-dir`]);
+    const golden = JSON.parse(readFileSync(`${root}/test/fixtures/golden/verl_grpo.json`, "utf8"));
+    const write = (name: string, d: unknown) => { const f = `${root}/test-output/${name}.json`; writeFileSync(f, JSON.stringify(d)); return f; };
+    const unknown = write("unknown-family", { family: "some_future_family", cases: [{ id: "x", params: {}, inputs: {}, outputs: {} }] });
+    const renamed = write("renamed-outputs", { ...golden, cases: golden.cases.map((c: any) => ({ ...c, outputs: { advantages_renamed: { ...c.outputs.advantages, data: c.outputs.advantages.data.map(() => 123) } } })) });
+    const fragile = write("only-fragile", { ...golden, cases: golden.cases.slice(0, 2).map((c: any) => ({ ...c, notes: `ulp-fragile: ${c.notes ?? ""}` })) });
+    const exactCase = golden.cases.find((c: any) => /\bexact:/.test(c.notes ?? ""));
+    assert.ok(exactCase, "the golden set has a case whose notes say exact");
+    const data = [...exactCase.outputs.advantages.data];
+    const mask = exactCase.inputs.response_mask.data as number[];
+    const z = data.findIndex((v: number, k: number) => v === 0 && mask[k] === 1); // a constant group's 0 at a valid position
+    data[z] = 1e-12; // far inside the tolerance of a non-exact comparison
+    const altered = write("altered-exact-zero", { ...golden, cases: [{ ...exactCase, outputs: { ...exactCase.outputs, advantages: { ...exactCase.outputs.advantages, data } } }] });
+    for (const [file, want] of [[unknown, /some_future_family\s+failed: unknown family/], [renamed, /output advantages_renamed is not mapped/], [fragile, /no runnable case/], [altered, /\|err\| 1\.00e-12 > tol 0\.00e\+0/]] as const) {
+      const r = cli("conformance", file, "--verbose");
+      assert.equal(r.status, 1, `${file}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, want);
+      assert.match(r.stdout, /^\d+ passed, [1-9]\d* failed$/m);
+    }
+    const e = cli("conformance", "test-output/empty-golden-dir");
+    assert.equal(e.status, 1);
+    assert.match(e.stderr, /no golden-vector file/);
   });
 
   it("demo shows a small readable batch, then the table", () => {

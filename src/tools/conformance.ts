@@ -439,8 +439,9 @@ function tolerance(y: number, kappa: number, dev: number): number {
 
 export function runFamily(file: GoldenFile, api: RlAdvantage): FamilyReport {
   const rep: FamilyReport = { family: file.family, passed: 0, failed: 0, skipped: 0, special: 0, maxErr: 0, worstRatio: 0, failures: [], specialNotes: [], implemented: true };
-  const mapper = FAMILIES[file.family];
-  if (!mapper) { rep.implemented = false; rep.skipped = file.cases.length; return rep; }
+  const mapper = Object.hasOwn(FAMILIES, file.family) ? FAMILIES[file.family] : undefined;
+  // Nothing passes unseen: an unknown family fails every case it holds.
+  if (!mapper) { rep.implemented = false; rep.failed = Math.max(file.cases.length, 1); rep.failures.push(`${file.family}: no mapping for this family; none of its ${file.cases.length} case(s) was compared`); return rep; }
   for (const c of file.cases) {
     const notes = c.notes ?? "";
     if (notes.startsWith("ulp-fragile")) { rep.special++; rep.specialNotes.push(`${c.id}: ulp-fragile, not compared`); continue; }
@@ -466,7 +467,14 @@ export function runFamily(file: GoldenFile, api: RlAdvantage): FamilyReport {
     }
     let checks: Check[];
     try { checks = m.run(); } catch (e) { rep.failed++; rep.failures.push(`${c.id}: threw ${(e as Error).message}`); continue; }
-    let ok = true, nanAtValid = false;
+    let ok = true, nanAtValid = false, compared = 0;
+    // A case whose notes state an exact result (a constant group's advantage 0) compares those
+    // results bitwise: every position where upstream or the library has exactly 0, so neither a
+    // library that misses the exact 0 nor an altered expectation passes within a tolerance.
+    const exact = /\bexact:/.test(notes);
+    // Every output upstream wrote must be compared: an unmapped field is a failure, not a skip.
+    const mapped = new Set(checks.map((ch) => ch.name));
+    for (const name of Object.keys(c.outputs)) if (!mapped.has(name)) { ok = false; rep.failures.push(`${c.id}: output ${name} is not mapped to anything the library computes`); }
     for (const ch of checks) {
       const exp = c.outputs[ch.name];
       if (!exp) continue;
@@ -478,7 +486,9 @@ export function runFamily(file: GoldenFile, api: RlAdvantage): FamilyReport {
         const y = want[k]!, got = ch.got[k]!;
         if (Number.isNaN(y)) { nanAtValid = true; if (!Number.isFinite(got)) { ok = false; rep.failures.push(`${c.id}: ${ch.name}[${k}] upstream NaN, library ${got}`); } continue; }
         const kap = typeof ch.kappa === "number" ? ch.kappa : ch.kappa[k]!;
-        const tol = tolerance(y, kap, dev), err = Math.abs(got - y);
+        const bitwise = exact && (y === 0 || got === 0);
+        const tol = bitwise ? 0 : tolerance(y, kap, dev), err = bitwise && !Object.is(got, y) ? Math.max(Math.abs(got - y), Number.MIN_VALUE) : Math.abs(got - y);
+        compared++;
         rep.maxErr = Math.max(rep.maxErr, err);
         if (tol > 0) rep.worstRatio = Math.max(rep.worstRatio, err / tol);
         if (!(err <= tol)) {
@@ -487,9 +497,12 @@ export function runFamily(file: GoldenFile, api: RlAdvantage): FamilyReport {
         }
       }
     }
+    if (compared === 0 && !nanAtValid) { ok = false; rep.failures.push(`${c.id}: no element was compared`); }
     if (nanAtValid && ok) { rep.special++; rep.specialNotes.push(`${c.id}: upstream NaN at valid positions; library finite there, every other position matches`); continue; }
     if (ok) rep.passed++; else rep.failed++;
   }
+  // A file with no runnable case (every case reported apart) proves nothing: it fails.
+  if (rep.passed + rep.failed === 0) { rep.failed = 1; rep.failures.push(`${file.family}: no runnable case (${file.cases.length} case(s), all reported apart)`); }
   return rep;
 }
 
@@ -498,6 +511,7 @@ export function loadGolden(pathOrDir: string): GoldenFile[] {
   let st;
   try { st = statSync(pathOrDir); } catch { throw new Error(`${pathOrDir}: no such file or directory`); }
   const files = st.isDirectory() ? readdirSync(pathOrDir).filter((f) => f.endsWith(".json")).sort().map((f) => join(pathOrDir, f)) : [pathOrDir];
+  if (files.length === 0) throw new Error(`${pathOrDir}: no golden-vector file (*.json) in this directory`);
   return files.map((f) => {
     let d: unknown;
     try { d = JSON.parse(readFileSync(f, "utf8")); } catch (err) { throw new Error(`${f}: not valid JSON (${err instanceof Error ? err.message : String(err)})`); }
@@ -518,7 +532,7 @@ export function formatReport(reps: FamilyReport[], verbose = false): { text: str
   const w = Math.max(...reps.map((r) => r.family.length), 6);
   for (const r of reps) {
     P += r.passed; F += r.failed;
-    if (!r.implemented) { lines.push(`${r.family.padEnd(w)}  skipped ${r.skipped}: family not implemented yet`); continue; }
+    if (!r.implemented) { lines.push(`${r.family.padEnd(w)}  failed: unknown family, nothing compared`); continue; }
     lines.push(`${r.family.padEnd(w)}  passed ${String(r.passed).padStart(3)}  failed ${String(r.failed).padStart(3)}  skipped ${r.skipped}  max|err| ${r.maxErr.toExponential(2)}  worst ${(r.worstRatio).toFixed(3)} of tol`);
     if (r.special) lines.push(`${"".padEnd(w)}  (${r.special} reported apart, counted neither passed nor failed)` + (verbose ? "\n" + r.specialNotes.map((s) => `${"".padEnd(w)}    ${s}`).join("\n") : ""));
     for (const f of r.failures.slice(0, verbose ? 100 : 5)) lines.push(`${"".padEnd(w)}    FAIL ${f}`);
