@@ -6,7 +6,7 @@ import { Engine, load, loadSync, type LoadOptions } from "./core/engine.js";
 import { broadcast, HeapScratch, type Scratch } from "./core/layout.js";
 import { rangeError } from "./core/errors.js";
 import { ownOptions } from "./core/safe.js";
-import { checkResult, type ResultRules } from "./core/guard.js";
+import { checkResult, verifiedFinite, type ResultRules } from "./core/guard.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
   runTrl, type Ran,
@@ -71,6 +71,14 @@ export class RlAdvantage {
     }
   }
 
+  // Copies a token output out of the engine; when the wasm scan finds it finite (the usual case)
+  // it is marked so the result check does not scan it again in JS.
+  private out(e: Engine, ptr: number, n: number): Float32Array {
+    const a = e.f32(ptr, n).slice();
+    if (e.exports.first_nonfinite_f32(ptr, n) < 0) verifiedFinite.add(a);
+    return a;
+  }
+
   private finish<D>(e: Engine, s: Scratch, ran: Ran<D>): T.OutcomeResult<D> {
     const { rows } = ran;
     const rowAdvantages = e.f32(ran.row, rows.B).slice();
@@ -79,8 +87,8 @@ export class RlAdvantage {
     const ret = ran.distinctReturns ? s.alloc(rows.N * 4) : adv;
     if (ran.tokens === "broadcast") broadcast(e, rows, ran.row, adv);
     else ran.tokens({ advantages: adv, returns: ret });
-    const advantages = e.f32(adv, rows.N).slice();
-    const returns = ran.distinctReturns ? e.f32(ret, rows.N).slice() : advantages;
+    const advantages = this.out(e, adv, rows.N);
+    const returns = ran.distinctReturns ? this.out(e, ret, rows.N) : advantages;
     const res: T.OutcomeResult<D> = { rowAdvantages, advantages, returns, diagnostics: ran.diagnostics };
     if (ran.extra?.shapedRewards !== undefined) (res as any).shapedRewards = e.f32(ran.extra.shapedRewards as number, rows.B).slice();
     return res;
@@ -117,8 +125,8 @@ export class RlAdvantage {
     const N = ran.rows.N;
     const adv = s.alloc(N * 4), ret = ran.distinctReturns ? s.alloc(N * 4) : adv;
     ran.write({ advantages: adv, returns: ret });
-    const advantages = e.f32(adv, N).slice();
-    return { advantages, returns: ran.distinctReturns ? e.f32(ret, N).slice() : advantages, diagnostics: ran.diagnostics };
+    const advantages = this.out(e, adv, N);
+    return { advantages, returns: ran.distinctReturns ? this.out(e, ret, N) : advantages, diagnostics: ran.diagnostics };
   }
 
   /** GAE with verl's skip or OpenRLHF's through semantics, optionally whitened (docs/kernels.md#gae). */

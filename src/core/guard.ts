@@ -13,6 +13,13 @@ import { msg, typedArrayKind } from "./safe.js";
  */
 export interface ResultRules { allowNaN?: boolean; negInf?: readonly string[] }
 
+/**
+ * Outputs already found finite by the wasm scan while they were still in WebAssembly memory (the
+ * token tensors of the copy API): the JS scan skips them. A SIMD pass over 8M floats takes ~2 ms,
+ * the JS loop ~10 ms.
+ */
+export const verifiedFinite = new WeakSet<object>();
+
 export function checkResult(kernel: string, result: unknown, rules: ResultRules = {}): void {
   visit(kernel, "result", result, rules, 0);
 }
@@ -26,6 +33,7 @@ function visit(kernel: string, name: string, v: unknown, rules: ResultRules, dep
   if (v === null || typeof v !== "object" || depth > 2) return;
   const kind = typedArrayKind(v);
   if (kind === "Float32Array" || kind === "Float64Array") {
+    if (verifiedFinite.has(v as object)) return;
     const x = v as Float32Array | Float64Array, negInf = rules.negInf?.includes(name) ?? false;
     for (let i = 0; i < x.length; i++) {
       const y = x[i]!;
