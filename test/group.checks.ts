@@ -195,8 +195,10 @@ export function checkTrl({ n, g, K, R, w, scale, agg }: TrlCase): void {
 }
 
 export function checkRemax(b: GroupBatch, seed: number): void {
-  const r = Float32Array.from({ length: b.B * b.T }, (_, k) => ((k * 7 + seed) % 11) / 4 - 1);
-  const base = Float32Array.from({ length: b.B }, (_, i) => ((i + seed) % 5) / 2);
+  // Non-dyadic rewards and baselines: the reward-to-go sums round, so SIMD = scalar and packed =
+  // padded hold bitwise only because the summation order does not depend on the build or layout.
+  const r = Float32Array.from({ length: b.B * b.T }, (_, k) => Math.fround(Math.sin(k * 12.9898 + seed * 78.233) * 1.7));
+  const base = Float32Array.from({ length: b.B }, (_, i) => Math.fround(Math.cos(i * 4.1414 + seed) * 1.3));
   const want = ref.remax(r, b.mask, base, b.B, b.T);
   const p = toPacked(b.mask, b.B, b.T, (i, last) => last + 1);
   const outs = builds.map(([, api]) => api.remax({ tokenRewards: r, mask: b.mask, baselines: base }));
@@ -213,7 +215,7 @@ export function checkRemax(b: GroupBatch, seed: number): void {
 
 export type OrlEstimator = "group_norm" | "rloo" | "dr_grpo" | "reinforce_baseline" | "reinforce";
 export function checkOrl(b: GroupBatch, estimator: OrlEstimator, klCoef: number, gamma: number, noStdNorm: boolean): void {
-  const kl = Float32Array.from({ length: b.B * b.T }, (_, k) => ((k * 13) % 17) / 8 - 1);
+  const kl = Float32Array.from({ length: b.B * b.T }, (_, k) => Math.fround(Math.sin(k * 7.7177 + 0.3) * 0.9)); // non-dyadic
   const o = { estimator, klCoef, klCoefNegative: "zero", rewardClip: [-10, 10], gamma, noStdNorm, eps: 1e-9, whitenVariance: "biased", whitenEps: 1e-8, whitenEpsMode: "max" } as const;
   let want: ReturnType<typeof ref.openrlhfOutcome> | string;
   try { want = ref.openrlhfOutcome(b.scores, b.mask, kl, b.B, b.T, b.groupSize!, o); } catch (e) { want = (e as ref.ReferenceError).code; }

@@ -15,7 +15,8 @@ for (const [build, api] of builds) {
         const lengths = Int32Array.from({ length: B }, (_, i) => (i * 31 + seed) % (T + 1));
         const mask = new Uint8Array(B * T);
         lengths.forEach((L, i) => mask.fill(1, i * T, i * T + L));
-        const tok = Float32Array.from({ length: B * T }, (_, k) => ((k * 17 + seed) % 13) / 8 - 0.75);
+        // Non-dyadic values: their sums round, so only a layout-independent summation order is bitwise equal.
+        const tok = Float32Array.from({ length: B * T }, (_, k) => Math.fround(Math.sin(k * 12.9898 + seed * 78.233) * 3.7));
         const byMask = api.grpo({ tokenRewards: tok, mask, width: T, groupSize: n, rowScore: "valid" });
         const byLens = api.grpo({ tokenRewards: tok, lengths, width: T, groupSize: n, rowScore: "valid" });
         const byF32 = api.grpo({ tokenRewards: tok, mask: Float32Array.from(mask), width: T, groupSize: n, rowScore: "valid" });
