@@ -373,12 +373,17 @@ export class Workspace {
     return o;
   }
 
-  /** Arguments of a token kernel that takes no groups: the call's knobs, the layout, the inputs; scratch reset. */
-  private tokenArgs(call: unknown, inputs: Record<string, unknown>): Record<string, unknown> {
-    const args: Record<string, unknown> = { ...this.options(call), ...this.layout(), ...inputs };
-    delete args.groupSize; delete args.groupIds;
+  /** A kernel's arguments: the call's knobs, the layout (with or without the groups), the input views; scratch reset. */
+  private args(knobs: Record<string, unknown>, inputs: Record<string, unknown>, groups: boolean): Record<string, unknown> {
+    const args: Record<string, unknown> = { ...knobs, ...this.layout(), ...inputs };
+    if (!groups) { delete args.groupSize; delete args.groupIds; }
     this.scratch.reset();
     return args;
+  }
+
+  /** Arguments of a token kernel that takes no groups. */
+  private tokenArgs(call: unknown, inputs: Record<string, unknown>): Record<string, unknown> {
+    return this.args(this.options(call), inputs, false);
   }
 
   private tokens(name: string): Float32Array {
@@ -411,15 +416,13 @@ export class Workspace {
     how: { scores?: boolean; maskAs?: string; groups?: boolean; rename?: Record<string, string> } = {},
   ): WsResult<D> {
     const { input, ...knobs } = this.options(call);
-    const args: Record<string, unknown> = { ...knobs, ...this.layout(), ...inputs };
-    if (how.groups === false) { delete args.groupSize; delete args.groupIds; }
+    const args = this.args(knobs, inputs, how.groups !== false);
     if (how.maskAs && "mask" in args) { args[how.maskAs] = args.mask; delete args.mask; }
     if (how.scores === false) {
       if (input !== undefined) rangeError("UNKNOWN_OPTION", "input", -1, "this kernel does not read scores");
     } else if (input === "tokenRewards") args.tokenRewards = this.tokens("tokenRewards");
     else if (input === undefined || input === "scores") args.scores = this.scores;
     else checkEnum("input", input, ["scores", "tokenRewards"]);
-    this.scratch.reset();
     const ran = renamed(how.rename, () => runner(this.e, this.scratch, args, { idsCache: this.idsCache }));
     const e = this.e, rows = ran.rows;
     // Every output this call writes must exist before the first write.

@@ -7,7 +7,7 @@ import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./wasm/binaries.js";
 import { Heap } from "./memory.js";
 export { MEMORY_LIMIT } from "./memory.js";
 import { rangeError } from "./errors.js";
-import { msg, ownOptions, show } from "./safe.js";
+import { checkEnum, ownOptions } from "./safe.js";
 
 /** The two builds of the kernels: f32x4 SIMD, or scalar. */
 export type BuildName = "simd" | "scalar";
@@ -39,9 +39,7 @@ export function simdSupported(): boolean {
 
 function pickBuild(options?: LoadOptions): BuildName {
   const opts = options === undefined ? undefined : (ownOptions(options, "options", ["build"]) as LoadOptions);
-  const want = opts?.build;
-  if (want !== undefined && want !== "simd" && want !== "scalar")
-    rangeError("UNKNOWN_OPTION", "build", -1, msg`unknown build ${show(want)}; expected "simd" or "scalar"`);
+  const want = opts?.build === undefined ? undefined : checkEnum<BuildName>("build", opts.build, ["simd", "scalar"]);
   if (want === "simd" && !simdSupported())
     rangeError("PARAM_OUT_OF_RANGE", "build", -1, "this runtime does not support WebAssembly SIMD");
   return want ?? (simdSupported() ? "simd" : "scalar");

@@ -1,9 +1,8 @@
 // Groups (docs/layouts.md#groups, docs/layouts.md#groups): `groupSize` (contiguous blocks) or `groupIds` (verl uid
 // semantics: grouping by label value, rows in any order).
 import { rangeError, typeError } from "./errors.js";
-import { describe, msg, typedArrayKind } from "./safe.js";
+import { msg, show, typedArrayKind } from "./safe.js";
 import { isRetired } from "./engine.js";
-export { describe };
 
 /** `canonicalizeGroups`' result. */
 export interface CanonicalGroups {
@@ -63,7 +62,7 @@ export function checkGroupTypes(g: GroupSpec): void {
 }
 
 export function checkInt32(name: string, v: unknown): void {
-  if (typedArrayKind(v) !== "Int32Array") typeError("WRONG_TYPE", name, -1, msg`must be an Int32Array, got ${describe(v)}`);
+  if (typedArrayKind(v) !== "Int32Array") typeError("WRONG_TYPE", name, -1, msg`must be an Int32Array, got ${show(v)}`);
   checkNotStale(name, v as Int32Array);
 }
 

@@ -1,9 +1,9 @@
 // The last line of the "no NaN or Inf from finite inputs" contract for the copy API: every float
 // output of a call is scanned once before it is returned, and a non-finite value is
 // RESULT_OVERFLOW naming the output and its index. Kernels check their own overflow first, with
-// better messages; this catches what a kernel's own bounds missed. It reads each output once,
-// which the copy API's copy-out already costs. Workspace kernels do not pay it: the fuzz suite
-// holds them to the same contract.
+// better messages; this catches what a kernel's own bounds missed. Token tensors are scanned in
+// wasm before they are copied out (verifiedFinite); the rest here, once. Workspace kernels do not
+// pay it: the fuzz suite holds them to the same contract.
 import { rangeError } from "./errors.js";
 import { msg, typedArrayKind } from "./safe.js";
 

@@ -5,8 +5,8 @@
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
 import { alignUp } from "./memory.js";
-import { msg, typedArrayKind } from "./safe.js";
-import { checkGroupTypes, checkInt32, checkNotStale, describe, resolveGroups, type GroupSpec } from "./groups.js";
+import { msg, show, typedArrayKind } from "./safe.js";
+import { checkGroupTypes, checkInt32, checkNotStale, resolveGroups, type GroupSpec } from "./groups.js";
 
 export type Mask = Uint8Array | Float32Array;
 
@@ -47,17 +47,17 @@ export function place(e: Engine, s: Scratch, arr: ArrayBufferView): number {
 }
 
 export function checkF32(name: string, v: unknown): asserts v is Float32Array {
-  if (typedArrayKind(v) !== "Float32Array") typeError("WRONG_TYPE", name, -1, msg`must be a Float32Array, got ${describe(v)}`);
+  if (typedArrayKind(v) !== "Float32Array") typeError("WRONG_TYPE", name, -1, msg`must be a Float32Array, got ${show(v)}`);
   checkNotStale(name, v as Float32Array);
 }
 export function checkU8(name: string, v: unknown): asserts v is Uint8Array {
-  if (typedArrayKind(v) !== "Uint8Array") typeError("WRONG_TYPE", name, -1, msg`must be a Uint8Array, got ${describe(v)}`);
+  if (typedArrayKind(v) !== "Uint8Array") typeError("WRONG_TYPE", name, -1, msg`must be a Uint8Array, got ${show(v)}`);
   checkNotStale(name, v as Uint8Array);
 }
 export function checkMaskType(name: string, v: unknown): asserts v is Mask {
   const kind = typedArrayKind(v);
   if (kind !== "Uint8Array" && kind !== "Float32Array")
-    typeError("WRONG_TYPE", name, -1, msg`must be a Uint8Array or Float32Array of 0/1, got ${describe(v)}`);
+    typeError("WRONG_TYPE", name, -1, msg`must be a Uint8Array or Float32Array of 0/1, got ${show(v)}`);
   checkNotStale(name, v as Mask);
 }
 

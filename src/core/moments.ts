@@ -2,7 +2,7 @@
 // them: shared by every kernel that whitens (group estimators, returns, GAE, PRIME) and by the
 // data-parallel API that merges records across ranks.
 import { rangeError, typeError } from "./errors.js";
-import { msg, typedArrayKind } from "./safe.js";
+import { isArraySafe, msg, typedArrayKind } from "./safe.js";
 import type { StdKind } from "./options.js";
 
 /** A mergeable moment record `[count, mean, M2]`. */
@@ -14,9 +14,7 @@ export type MomentRecord = Float64Array;
  */
 export function checkMoments(name: string, rec: unknown): [number, number, number] {
   const kind = typedArrayKind(rec);
-  let isArray = false;
-  try { isArray = Array.isArray(rec); } catch { /* a revoked Proxy */ }
-  if (kind !== "Float64Array" && !isArray) typeError("WRONG_TYPE", name, -1, msg`must be a Float64Array [count, mean, M2], got ${rec}`);
+  if (kind !== "Float64Array" && !isArraySafe(rec)) typeError("WRONG_TYPE", name, -1, msg`must be a Float64Array [count, mean, M2], got ${rec}`);
   const r = rec as ArrayLike<unknown>;
   let len = 0;
   try { len = r.length; } catch { typeError("WRONG_TYPE", name, -1, "its length cannot be read"); }

@@ -14,7 +14,8 @@ export function typedArrayKind(v: unknown): string | undefined {
   return TA_TAG.call(v) as string | undefined;
 }
 
-function isArraySafe(v: unknown): boolean {
+/** Array.isArray that answers false for a revoked Proxy instead of throwing. */
+export function isArraySafe(v: unknown): boolean {
   try { return Array.isArray(v); } catch { return false; } // a revoked Proxy throws
 }
 
@@ -49,9 +50,6 @@ export function msg(strings: TemplateStringsArray, ...values: unknown[]): string
   for (let k = 0; k < values.length; k++) out += part(values[k]) + strings[k + 1]!;
   return out;
 }
-
-/** What a value is, for "must be X, got Y" messages. */
-export function describe(v: unknown): string { return show(v); }
 
 /**
  * A snapshot of an options object: its own enumerable string keys and their values, read once
