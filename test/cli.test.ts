@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { runFamily, type GoldenFile } from "../src/tools/conformance.js";
+import { builds } from "./helpers.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = (...args: string[]) => spawnSync(process.execPath, ["dist/cli.js", ...args], { cwd: root, encoding: "utf8" });
@@ -15,8 +17,11 @@ describe("rl-advantage CLI", () => {
       assert.equal(r.status, 0, r.stdout + r.stderr);
       const lines = r.stdout.trim().split("\n");
       assert.match(lines[lines.length - 1]!, /^\d+ passed, 0 failed$/);
-      assert.match(r.stdout, /verl_grpo\s+passed\s+20\s+failed\s+0/);
-      assert.match(r.stdout, /verl_gae\s+passed\s+11\s+failed\s+0/);
+      // (case, path) pairs: 20 GRPO cases on up to 8 paths each, GAE's 10 defined cases on 4.
+      assert.match(r.stdout, /verl_grpo\s+passed\s+1\d\d\s+failed\s+0\s+\(20 cases x 8 paths\)/);
+      assert.match(r.stdout, /verl_gae\s+passed\s+40\s+failed\s+0\s+\(11 cases x 4 paths\)/);
+      assert.match(r.stdout, /^upstream-undefined: \d+ passed, 0 failed$/m);
+      assert.match(r.stdout, /^263 cases, \d{4} \(case, path\) pairs$/m);
     }
   });
 
@@ -29,7 +34,7 @@ describe("rl-advantage CLI", () => {
     execFileSync(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(file)}, ${JSON.stringify(bad)})`]);
     const r = cli("conformance", file);
     assert.equal(r.status, 1);
-    assert.match(r.stdout, /0 passed, 1 failed/);
+    assert.match(r.stdout, /^0 passed, 8 failed$/m); // one case on its 8 paths, each failing
   });
 
   it("nothing passes unseen: an unknown family, renamed outputs, an empty directory, only ulp-fragile cases, altered exact zeros all fail", () => {
@@ -55,6 +60,37 @@ describe("rl-advantage CLI", () => {
     const e = cli("conformance", "test-output/empty-golden-dir");
     assert.equal(e.status, 1);
     assert.match(e.stderr, /no golden-vector file/);
+  });
+
+  it("upstream-undefined cases (rule 6): own counts; the documented cause's code; finite where upstream wrote NaN; BNPO falls back per component", () => {
+    const load = (f: string) => JSON.parse(readFileSync(`${root}/test/fixtures/golden/${f}.json`, "utf8")) as GoldenFile;
+    const api = builds[0]![1];
+    const gae = load("verl_gae"), single = gae.cases.find((c) => c.error)!;
+    // The documented cause (sum of the mask is one) must give TOO_FEW_VALID: passes, on its own line.
+    let rep = runFamily({ family: "verl_gae", cases: [single] }, api);
+    assert.deepEqual([rep.undefinedPassed > 0, rep.undefinedFailed, rep.passed, rep.failed], [true, 0, 0, 0], rep.failures.join("\n"));
+    // Upstream raised, the library returns values: a failure on every path.
+    const grpo = load("verl_grpo"), ok = grpo.cases[0]!;
+    rep = runFamily({ family: "verl_grpo", cases: [{ ...ok, error: { type: "ValueError", message: "The sum of the mask is one" } }] }, api);
+    assert.ok(rep.undefinedFailed > 0 && rep.undefinedPassed === 0 && /expected TOO_FEW_VALID, got a result/.test(rep.failures[0]!), rep.failures[0]);
+    // Upstream NaN at a valid position: the library's finite value passes, counted apart.
+    const mask = ok.inputs.response_mask!.data as number[], k = mask.indexOf(1);
+    const nanData = [...ok.outputs.advantages!.data]; nanData[k] = "NaN";
+    rep = runFamily({ family: "verl_grpo", cases: [{ ...ok, outputs: { advantages: { ...ok.outputs.advantages!, data: nanData } } }] }, api);
+    assert.ok(rep.undefinedPassed > 0 && rep.undefinedFailed === 0 && rep.passed === 0, rep.failures.join("\n"));
+    // BNPO decomposition with one degenerate component (every row's format reward 1, so every
+    // group has p = 1): only that component falls back; upstream's outputs are all NaN.
+    const bnpo = load("bnpo"), dec = bnpo.cases.find((c) => c.params.use_advantage_decomposition)!;
+    const [B, T] = dec.inputs.eos_mask!.shape as [number, number], m = dec.inputs.eos_mask!.data as number[];
+    const fmt = Array.from({ length: B * T }, (_, q) => { const i = Math.floor(q / T), t = q % T; return m[q] && !m.slice(i * T + t + 1, i * T + T).some(Boolean) ? 1 : 0; });
+    const degenerate = { ...dec, id: "one_component_degenerate", notes: "upstream-degenerate: the format component has zero variance",
+      inputs: { ...dec.inputs, format_reward_tensor: { ...dec.inputs.format_reward_tensor!, data: fmt } },
+      outputs: { advantages: { ...dec.outputs.advantages!, data: dec.outputs.advantages!.data.map(() => "NaN") } } };
+    rep = runFamily({ family: "bnpo", cases: [degenerate] }, api);
+    assert.ok(rep.undefinedPassed > 0 && rep.undefinedFailed === 0, rep.failures.join("\n"));
+    // The same case with the accuracy component degenerate too is judged against the oracle's fits.
+    const both = { ...degenerate, inputs: { ...degenerate.inputs, acc_reward_tensor: { ...dec.inputs.acc_reward_tensor!, data: fmt } } };
+    assert.equal(runFamily({ family: "bnpo", cases: [both] }, api).undefinedFailed, 0);
   });
 
   it("demo shows a small readable batch, then the table", () => {

@@ -13,11 +13,12 @@ for (const [build, api] of builds) {
   describe(`golden vectors (${build})`, () => {
     for (const f of files) {
       const implemented = f.family in FAMILIES;
-      it(`${f.family}: ${implemented ? "0 failed" : "reported as not implemented"}`, () => {
+      it(`${f.family}: 0 failed on every path`, () => {
         const rep = runFamily(f, api);
-        if (!implemented) { assert.equal(rep.implemented, false); assert.equal(rep.skipped, f.cases.length); return; }
-        assert.equal(rep.failed, 0, rep.failures.join("\n"));
-        assert.equal(rep.passed + rep.special, f.cases.length, "every case is either passed or reported apart");
+        assert.ok(implemented, `${f.family} has a mapping`);
+        assert.equal(rep.failed + rep.undefinedFailed, 0, rep.failures.join("\n"));
+        assert.equal(rep.cases + rep.fragile, f.cases.length, "every case is run or reported as ulp-fragile");
+        assert.ok(rep.passed + rep.undefinedPassed >= rep.cases, "every case passes on at least one path");
         assert.ok(rep.worstRatio <= 1);
       });
     }

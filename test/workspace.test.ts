@@ -163,5 +163,17 @@ for (const [build, api] of builds) {
       assertBitwise(orl.shapedRewards, oc.shapedRewards, "orl shaped");
       for (const w of [ws, t, rm, orl]) w.dispose();
     });
+    it("openrlhfOutcome's normalising estimators fit the scratch a plan reserves (found by the golden run through the workspace)", () => {
+      // reinforce and reinforce_baseline keep f32 returns, their f64 copy and the normalised
+      // advantages: 16 bytes a token, which a long row used to overflow (SHAPE_MISMATCH).
+      for (const estimator of ["reinforce", "reinforce_baseline"] as const) {
+        const B = 16, T = 512, w = api.createWorkspace({ rows: B, width: T, groupSize: 8, extraViews: ["kl", "returns"] });
+        w.scores.set(Float32Array.from({ length: B }, (_, i) => (i % 3) * 0.37)); w.mask.fill(1); w.kl.set(Float32Array.from({ length: B * T }, (_, k) => ((k % 7) - 3) * 0.011));
+        const got = w.openrlhfOutcome({ estimator, klCoef: 0.01 });
+        const want = api.openrlhfOutcome({ rewards: w.scores.slice(), actionMask: w.mask.slice(), kl: w.kl.slice(), groupSize: 8, estimator, klCoef: 0.01 });
+        assertBitwise(got.advantages, want.advantages, estimator);
+        w.dispose();
+      }
+    });
   });
 }

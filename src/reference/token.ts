@@ -135,3 +135,21 @@ export function klInRewardVerl(scores: ArrayLike<number>, logp: ArrayLike<number
   }
   return { rewards, kl, currentKl: B ? meanSum / B : 0 };
 }
+
+/** aggLoss's knobs (docs/kernels.md#aggloss). */
+export interface AggLossRefOpts {
+  lossAggMode?: string; dpSize?: number; batchNumTokens?: number | null; globalBatchSize?: number | null; lossScaleFactor?: number | null;
+}
+/** verl's agg_loss over the valid tokens of a padded [B, T] loss, in f64; 0 when nothing aggregates. */
+export function aggLoss(l: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, o: AggLossRefOpts): number {
+  const mode = o.lossAggMode ?? "token-mean", dp = o.dpSize ?? 1;
+  const div = (a: number, b: number) => (b === 0 ? 0 : a / b);
+  const rows = Array.from({ length: B }, (_, i) => rowVals(l, mask, i, T));
+  const sums = rows.map((v) => v.reduce((a, b) => a + b, 0));
+  const nonEmpty = rows.filter((v) => v.length > 0).length;
+  if (mode === "token-sum") return sums.reduce((a, b) => a + b, 0) * dp;
+  if (mode === "token-mean") return div(sums.reduce((a, b) => a + b, 0), o.batchNumTokens ?? rows.reduce((a, v) => a + v.length, 0)) * dp;
+  if (mode === "seq-mean-token-mean") return div(rows.reduce((a, v, i) => a + (v.length ? sums[i]! / v.length : 0), 0), o.globalBatchSize ?? nonEmpty) * dp;
+  const seq = div(sums.reduce((a, b) => a + b, 0), o.globalBatchSize ?? nonEmpty) * dp;
+  return mode === "seq-mean-token-sum-norm" ? seq / (o.lossScaleFactor ?? T) : seq;
+}

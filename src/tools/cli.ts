@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { runDemo } from "./demo.js";
 import { formatReport, loadGolden, runFamily } from "./conformance.js";
 import { createSync } from "../api.js";
-import type { BuildName } from "../core/engine.js";
+import { simdSupported, type BuildName } from "../core/engine.js";
 
 const HELP: Record<string, string> = {
   main: `rl-advantage: rewards and advantages for LLM RL trainers (WebAssembly SIMD core)
@@ -27,8 +27,12 @@ responses up to 2048 tokens) in one planned workspace against plain-JS loops.
 
 Runs golden vectors produced by verl, OpenRLHF and TRL through the public API and compares every
 output with its derived tolerance. Without a path, runs the vectors shipped in the package.
-  --build    simd, scalar or all (both, one after the other; default: SIMD where supported)
-  --verbose  every failure and every case reported apart`,
+  --build    simd, scalar or all (both, one after the other; the default, or scalar alone where
+             the runtime has no SIMD)
+  --verbose  every failure, every upstream-undefined case and the pairs run on each path
+
+Every case runs through every path the library has for it (copy API and workspace, padded and
+packed layouts, groupIds and groupSize); the summary counts (case, path) pairs.`,
 };
 
 class UsageError extends Error {}
@@ -80,14 +84,16 @@ function main(argv: string[]): number {
   if (positional.length > 1) throw new UsageError(`conformance takes one file or directory, got ${positional.length}`);
   const target = positional[0] ?? fileURLToPath(new URL("../test/fixtures/golden/", import.meta.url));
   const files = loadGolden(target);
-  let failed = 0;
-  for (const build of builds(flags.get("--build"), true)) {
+  let failed = 0, passed = 0;
+  const which = flags.has("--build") ? builds(flags.get("--build"), true) : simdSupported() ? ["simd", "scalar"] as const : ["scalar"] as const;
+  for (const build of which) {
     const api = createSync(build ? { build } : undefined);
     console.log(`conformance: ${positional[0] ?? "the golden vectors shipped with rl-advantage"} (build ${api.build})`);
-    const { text, failed: f } = formatReport(files.map((g) => runFamily(g, api)), flags.has("--verbose"));
-    console.log(text);
-    failed += f;
+    const { text, passed: p, failed: f } = formatReport(files.map((g) => runFamily(g, api)), flags.has("--verbose"));
+    console.log(text + "\n");
+    failed += f; passed += p;
   }
+  if (which.length > 1) console.log(`all builds: ${passed} passed, ${failed} failed`);
   return failed ? 1 : 0;
 }
 
