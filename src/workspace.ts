@@ -177,8 +177,10 @@ function layoutOf(v: CheckedPlan): { want: [string, ViewKind, number][]; cap: nu
   // Scratch: every row-level temporary of the largest runner, per-group f64 arrays, TRL's
   // G*K moments, and (with "returns" or "logp") the token temporaries of ReMax,
   // openrlhfOutcome (f32 returns, their f64 copy and the normalised f32 advantages: 16 bytes
-  // a token) and the KL kernels.
-  const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + (xs.has("returns") ? 4 * N * 4 + 64 : 0) + (xs.has("logp") ? 2 * N * 4 + 64 : 0);
+  // a token) or the KL kernels (8 bytes a token). Scratch is reset by every call, so the token
+  // part is the larger of the two, not their sum.
+  const tokenScratch = Math.max(xs.has("returns") ? 4 * N * 4 + 64 : 0, xs.has("logp") ? 2 * N * 4 + 64 : 0);
+  const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + tokenScratch;
   let total = alignUp(cap) + alignUp(Math.max(B * 4, 16));
   for (const [, kind, len] of want) total += alignUp(Math.max(len * BYTES[kind], 16));
   total += (want.length + 3) * alignUp(guardBytes);

@@ -1,8 +1,8 @@
 // Worked examples of the spec (docs/kernels.md), pinned exactly, and lgamma check values.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { builds, f32 } from "./helpers.js";
-import { lgamma, logBeta } from "../src/core/math.js";
+import { builds, f32, U64 } from "./helpers.js";
+import { LGAMMA_METHOD_ERROR, lgamma, logBeta } from "../src/core/math.js";
 
 // A documented example value is printed to some decimals: the library's f32 result may differ from
 // it by half a unit of the last printed digit plus its own one rounding (u|w|), and a computed
@@ -81,14 +81,24 @@ describe("lgamma and log B (BNPO)", () => {
   it("check values of docs/numerics.md#properties", () => {
     assert.equal(lgamma(1), 0);
     assert.equal(lgamma(2), 0);
-    assert.ok(Math.abs(lgamma(0.5) - Math.log(Math.sqrt(Math.PI))) < 1e-14);
+    // Bounds: the coefficient set's own error (LGAMMA_METHOD_ERROR, absolute in log Γ) plus one f64
+    // rounding per operation on the magnitudes involved: lgamma adds 4 terms up to |(x + 0.5) log t|
+    // and t, and the reference values carry their own roundings (n terms for a sum of n logs).
+    const lgTol = (x: number) => LGAMMA_METHOD_ERROR + 8 * U64 * ((x + 0.5) * Math.abs(Math.log(x + 6.5)) + x + 7.5 + 1);
+    assert.ok(Math.abs(lgamma(0.5) - Math.log(Math.sqrt(Math.PI))) <= lgTol(1 - 0.5) + 2 * U64);
     let f = 0;
-    for (let n = 2; n <= 30; n++) { f += Math.log(n - 1); assert.ok(Math.abs(lgamma(n) - f) <= 1e-13 * Math.max(1, f), `lgamma(${n})`); }
-    assert.ok(Math.abs(logBeta(1.5, 1.5) - Math.log(Math.PI / 8)) < 1e-14);
+    for (let n = 2; n <= 30; n++) { f += Math.log(n - 1); assert.ok(Math.abs(lgamma(n) - f) <= lgTol(n) + n * U64 * f, `lgamma(${n})`); }
+    assert.ok(Math.abs(logBeta(1.5, 1.5) - Math.log(Math.PI / 8)) <= 3 * lgTol(3) + 2 * U64);
     const x = 1e6, stirling = (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x);
-    assert.ok(Math.abs(lgamma(x) - stirling) <= 1e-13 * Math.abs(stirling));
+    // Stirling's next term, 1/(360 x^3), is 3e-21; both sides round terms of size (x - 0.5) log x and x.
+    assert.ok(Math.abs(lgamma(x) - stirling) <= 16 * U64 * ((x - 0.5) * Math.log(x) + x) + 1 / (360 * x ** 3));
     for (const x of [1, 10, 1e3, 1e6, 1e12]) assert.ok(Number.isFinite(lgamma(x)));
-    // The Stirling difference agrees with the three-term form where that one is accurate.
-    for (const [a, b] of [[2, 12], [3.5, 40], [1.2, 300]] as const) assert.ok(Math.abs(logBeta(a, b) - (lgamma(a) + lgamma(b) - lgamma(a + b))) < 1e-12 * (1 + Math.abs(logBeta(a, b))));
+    // The Stirling difference agrees with the three-term form where that one is accurate: within
+    // the three-term form's own error (three lgamma bounds and the cancellation of its sum).
+    for (const [a, b] of [[2, 12], [3.5, 40], [1.2, 300]] as const) {
+      const three = lgamma(a) + lgamma(b) - lgamma(a + b);
+      const tol = lgTol(a) + lgTol(b) + lgTol(a + b) + 2 * U64 * (Math.abs(lgamma(a)) + Math.abs(lgamma(b)) + Math.abs(lgamma(a + b)));
+      assert.ok(Math.abs(logBeta(a, b) - three) <= tol, `log B(${a}, ${b})`);
+    }
   });
 });

@@ -71,9 +71,9 @@ export interface GroupBatch {
   mask: Uint8Array;
 }
 
-/** Random group batches: sizes 1..16, contiguous or shuffled, masks with holes and empty rows. */
+/** Random group batches: sizes 1..64 (docs/numerics.md#input-generators), contiguous or shuffled, masks with holes and empty rows. */
 export function groupBatch(opts: { minSize?: number; maxSize?: number; maxGroups?: number; scores?: (n: number) => fc.Arbitrary<number[]> } = {}): fc.Arbitrary<GroupBatch> {
-  const minSize = opts.minSize ?? 1, maxSize = opts.maxSize ?? 16;
+  const minSize = opts.minSize ?? 1, maxSize = opts.maxSize ?? 64;
   const sizesArb = fc.oneof(
     fc.array(fc.integer({ min: minSize, max: maxSize }), { minLength: 1, maxLength: opts.maxGroups ?? 6 }),
     fc.tuple(fc.integer({ min: Math.max(minSize, 1), max: maxSize }), fc.integer({ min: 1, max: opts.maxGroups ?? 6 })).map(([n, g]) => new Array(g).fill(n)),
@@ -140,4 +140,19 @@ export function lengthsOf(mask: Uint8Array, B: number, T: number): number[] {
 export function thrown(fn: () => unknown): any {
   try { fn(); } catch (e) { return e; }
   assert.fail("expected a throw");
+}
+
+/**
+ * Log-prob pairs of docs/numerics.md#input-generators: each position is either two independent
+ * log-probs in [-60, 0], or a pair whose log-ratio lies in [5, 60] in either direction (a
+ * confident policy against a surprised reference, and the reverse).
+ */
+export function logProbPairs(n: number): fc.Arbitrary<{ a: Float32Array; b: Float32Array }> {
+  const lp = fc.float({ noNaN: true, min: Math.fround(-60), max: 0 });
+  const pair = fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(lp, lp) },
+    { weight: 1, arbitrary: fc.tuple(fc.float({ noNaN: true, min: Math.fround(-5), max: 0 }), fc.float({ noNaN: true, min: 5, max: 55 }), fc.boolean())
+      .map(([x, r, flip]) => { const y = Math.fround(x - r); return (flip ? [y, x] : [x, y]) as [number, number]; }) },
+  );
+  return fc.array(pair, { minLength: n, maxLength: n }).map((ps) => ({ a: Float32Array.from(ps, (p) => p[0]), b: Float32Array.from(ps, (p) => p[1]) }));
 }

@@ -6,14 +6,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as ref from "../src/reference/index.js";
-import { assertBitwise, builds, pack, RUNS, toPacked, U32, U64 } from "./helpers.js";
+import { assertBitwise, builds, logProbPairs, pack, RUNS, toPacked, U32, U64 } from "./helpers.js";
 
 const ESTIMATORS = ["k1", "abs", "k2", "k3"] as const;
 const CLAMPS = ["verl", "all10", "none"] as const;
-const logps = (n: number) => fc.array(fc.float({ noNaN: true, min: Math.fround(-30), max: 0 }), { minLength: n, maxLength: n });
 const batch = fc.record({ B: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min: 1, max: 24 }) }).chain(({ B, T }) =>
   fc.record({
-    B: fc.constant(B), T: fc.constant(T), lp: logps(B * T), rp: logps(B * T),
+    B: fc.constant(B), T: fc.constant(T), pairs: logProbPairs(B * T),
     scores: fc.array(fc.float({ noNaN: true, min: Math.fround(-5), max: Math.fround(5) }), { minLength: B * T, maxLength: B * T }),
     // 0/1 masks with holes and possibly empty rows
     mask: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: B * T, maxLength: B * T }),
@@ -24,7 +23,7 @@ const batch = fc.record({ B: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min
   }).map((x) => {
     const mask = Uint8Array.from(x.mask, (m) => (m ? 1 : 0));
     if (x.prefix) for (let i = 0; i < B; i++) { const row = mask.subarray(i * T, i * T + T), n = row.reduce((a, b) => a + b, 0); row.fill(1, 0, n).fill(0, n); }
-    return { ...x, lp: Float32Array.from(x.lp), rp: Float32Array.from(x.rp), scores: Float32Array.from(x.scores), mask };
+    return { ...x, lp: x.pairs.a, rp: x.pairs.b, scores: Float32Array.from(x.scores), mask };
   }));
 
 // One f32 rounding of the f64 value (U32 |y|); k3 adds the f64 error of expm1 (a few ulps of the

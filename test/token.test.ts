@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { builds, RUNS, assertBitwise, toPacked, pack } from "./helpers.js";
+import { builds, RUNS, assertBitwise, toPacked, pack, U32, U64 } from "./helpers.js";
 import * as refToken from "../src/reference/token.js";
 
 for (const [build, api] of builds) {
@@ -141,3 +141,76 @@ for (const [build, api] of builds) {
     });
   });
 }
+
+// aggLoss, placeScores and rerank against the f64 oracle (src/reference/token.ts) on random
+// non-dyadic inputs, at the tolerance each kernel's arithmetic gives (docs/numerics.md).
+describe("aggLoss, placeScores, rerank vs the f64 oracle", () => {
+  const MODES = ["token-mean", "token-sum", "seq-mean-token-sum", "seq-mean-token-mean", "seq-mean-token-sum-norm"] as const;
+  const lossBatch = fc.record({ B: fc.integer({ min: 1, max: 8 }), T: fc.integer({ min: 1, max: 40 }) }).chain(({ B, T }) => fc.record({
+    B: fc.constant(B), T: fc.constant(T),
+    loss: fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-1e4), max: Math.fround(1e4) }), { minLength: B * T, maxLength: B * T }),
+    mask: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: B * T, maxLength: B * T }),
+    mode: fc.constantFrom(...MODES), dp: fc.integer({ min: 1, max: 4 }),
+  }));
+
+  it("aggLoss of non-constant losses: every mode within 2(T + B + 2) U64 of the aggregation of |loss|", () => {
+    fc.assert(fc.property(lossBatch, ({ B, T, loss, mask, mode, dp }) => {
+      const l = Float32Array.from(loss), m = Uint8Array.from(mask, (v) => (v ? 1 : 0));
+      const n = m.reduce((a, b) => a + b, 0);
+      const o = { lossAggMode: mode, dpSize: dp, batchNumTokens: dp > 1 ? Math.max(n, 1) * dp : null, globalBatchSize: dp > 1 ? B * dp : null };
+      const want = refToken.aggLoss(l, m, B, T, o);
+      // The kernel sums each row in f64 (at most T terms), then the row sums and means in f64 (B
+      // terms), then at most three multiplications and divisions: each adds one f64 rounding of a
+      // value bounded by the same aggregation of |loss|.
+      const S = refToken.aggLoss(Float64Array.from(l, Math.abs), m, B, T, o);
+      const tol = 2 * (T + B + 3) * U64 * S;
+      for (const [build, api] of builds) {
+        const got = api.aggLoss({ loss: l, mask: m, width: T, ...o });
+        assert.ok(Math.abs(got - want) <= tol, `${build} ${mode}: ${got} vs ${want} (tol ${tol})`);
+      }
+    }), RUNS);
+  });
+
+  it("placeScores equals the oracle bitwise (no arithmetic: a copy of each score to its row's last valid token)", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 30 }), fc.nat(), (B, T, seed) => {
+      const mask = Uint8Array.from({ length: B * T }, (_, k) => (((k * 11 + seed) % 5) < 3 ? 1 : 0));
+      for (let i = 0; i < B; i++) mask[i * T] = 1; // no empty row
+      const scores = Float32Array.from({ length: B }, (_, i) => Math.fround(Math.sin(i + seed) * 3.7));
+      const want = Float32Array.from(refToken.placeScores(scores, mask, B, T), (v) => v + 0);
+      for (const [build, api] of builds) assertBitwise(api.placeScores({ scores, mask, width: T }).tokenScores, want, `placeScores ${build}`);
+    }), RUNS);
+  });
+
+  it("rerank: combined scores within one f32 rounding plus the f64 terms' error of the oracle; top-k is the stable order of the combined scores", () => {
+    const arb = fc.record({ P: fc.integer({ min: 1, max: 4 }), N: fc.integer({ min: 1, max: 9 }), K: fc.integer({ min: 1, max: 3 }), M: fc.integer({ min: 1, max: 12 }) }).chain(({ P, N, K, M }) => fc.record({
+      P: fc.constant(P), N: fc.constant(N), K: fc.constant(K), M: fc.constant(M),
+      scores: fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -50, max: 50 }), { minLength: P * N * K, maxLength: P * N * K }),
+      refs: fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -50, max: 50 }), { minLength: P * M * K, maxLength: P * M * K }),
+      weights: fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -3, max: 3 }), { minLength: K, maxLength: K }),
+      valid: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: P * N, maxLength: P * N }),
+      combine: fc.constantFrom("weightedSum", "logSigmoid", "par"), k: fc.integer({ min: 1, max: 9 }),
+      sigmoidK: fc.constantFrom(1, 0.3, 4), maxRef: fc.integer({ min: 1, max: 12 }),
+    }));
+    fc.assert(fc.property(arb, (x) => {
+      const scores = Float32Array.from(x.scores), refs = Float32Array.from(x.refs), valid = Uint8Array.from(x.valid, (v) => (v ? 1 : 0));
+      const ref = refs.subarray(0, x.P * x.K), k = Math.min(x.k, x.N);
+      const o = { combine: x.combine, weights: x.weights, valid, ref, refs, sigmoidK: x.sigmoidK, maxRef: x.maxRef };
+      const want = refToken.rerankCombined(scores, x.P, x.N, x.K, o);
+      // Terms per candidate: K heads, each a mean of up to maxRef sigmoids for par; every
+      // transcendental term carries at most 4 f64 roundings (exp, add, log1p or divide, the weight).
+      const terms = x.K * (x.combine === "par" ? Math.min(x.M, x.maxRef) : 1) + 4 * x.K;
+      for (const [build, api] of builds) {
+        const r = api.rerank({ scores, prompts: x.P, candidates: x.N, heads: x.K, ...o, k });
+        r.combined.forEach((c, j) => {
+          if (!valid[j]) { assert.equal(c, -Infinity); return; }
+          const y = want.combined[j]!, tol = U32 * Math.abs(y) + 2 * terms * U64 * want.magnitude[j]! + 2 ** -149;
+          assert.ok(Math.abs(c - y) <= tol, `${build} ${x.combine} [${j}]: ${c} vs ${y} (tol ${tol})`);
+        });
+        for (let p = 0; p < x.P; p++) {
+          const order = Array.from({ length: x.N }, (_, c) => c).filter((c) => valid[p * x.N + c]).sort((a, b) => r.combined[p * x.N + b]! - r.combined[p * x.N + a]! || a - b);
+          for (let q = 0; q < k; q++) assert.equal(r.topIndices[p * k + q], q < order.length ? order[q] : -1, `${build} prompt ${p} slot ${q}`);
+        }
+      }
+    }), RUNS);
+  });
+});

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { builds, RUNS, assertBitwise, toPacked, pack, tolOracle } from "./helpers.js";
+import * as ref from "../src/reference/token.js";
 
 const igpoCase = fc.record({ n: fc.integer({ min: 1, max: 4 }), g: fc.integer({ min: 1, max: 3 }), T: fc.integer({ min: 2, max: 16 }), seed: fc.nat() }).chain(({ n, g, T }) =>
   fc.record({
@@ -97,3 +98,23 @@ for (const [build, api] of builds) {
     });
   });
 }
+
+describe("IGPO turn rewards vs the f64 oracle", () => {
+  it("gains and the answer turn on random rows: one f32 rounding of the f64 difference (n = 2 terms of magnitude |val(v_k)| + |val(v_k-1)|)", () => {
+    const arb = fc.record({ turns: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 5 }), mode: fc.constantFrom("prob", "logProb"), w: fc.constantFrom(1, 0.5, 2.5), seed: fc.nat() });
+    fc.assert(fc.property(arb, ({ turns, mode, w, seed }) => {
+      const B = turns.length, turnOffsets = new Int32Array(B + 1);
+      turns.forEach((n, i) => { turnOffsets[i + 1] = turnOffsets[i]! + n; });
+      const vTurn = Float32Array.from({ length: turnOffsets[B]! }, (_, k) => -Math.abs(Math.sin(k * 1.7 + seed)) * 6);
+      const v0 = Float32Array.from({ length: B }, (_, i) => -Math.abs(Math.cos(i + seed)) * 6), outcome = Float32Array.from({ length: B }, (_, i) => ((i + seed) % 3) / 3);
+      const want = ref.igpoTurnRewards(v0, vTurn, turnOffsets, outcome, mode, w);
+      for (const [build, api] of builds) {
+        const got = api.igpoTurnRewards({ v0, vTurn, turnOffsets, outcome, valueMode: mode, outcomeWeight: w });
+        got.forEach((g, k) => {
+          const y = Math.fround(want.values[k]!), tol = tolOracle(y, 0, 2, want.magnitude[k]!);
+          assert.ok(Math.abs(g - y) <= tol, `${build} ${mode} [${k}]: ${g} vs ${want.values[k]} (tol ${tol})`);
+        });
+      }
+    }), RUNS);
+  });
+});

@@ -1,6 +1,8 @@
 // f64 special functions that JS Math lacks.
 
 // Lanczos approximation, g = 7, n = 9 (relative error ~1e-15 for x >= 0.5); reflection below.
+/** The approximation error of that coefficient set in log Γ (absolute, x >= 0.5), before any rounding. */
+export const LGAMMA_METHOD_ERROR = 1e-15;
 const LANCZOS = [
   0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
   -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,

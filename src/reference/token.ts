@@ -138,7 +138,16 @@ export function klInRewardVerl(scores: ArrayLike<number>, logp: ArrayLike<number
 
 /** aggLoss's knobs (docs/kernels.md#aggloss). */
 export interface AggLossRefOpts {
-  lossAggMode?: string; dpSize?: number; batchNumTokens?: number | null; globalBatchSize?: number | null; lossScaleFactor?: number | null;
+  /** token-mean (default), token-sum, seq-mean-token-sum, seq-mean-token-mean, seq-mean-token-sum-norm. */
+  lossAggMode?: string;
+  /** Data-parallel size (default 1). */
+  dpSize?: number;
+  /** Global valid-token count (token-mean; default this batch's). */
+  batchNumTokens?: number | null;
+  /** Global sequence count (seq-mean modes; default this batch's non-empty rows). */
+  globalBatchSize?: number | null;
+  /** The -norm divisor (default T). */
+  lossScaleFactor?: number | null;
 }
 /** verl's agg_loss over the valid tokens of a padded [B, T] loss, in f64; 0 when nothing aggregates. */
 export function aggLoss(l: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, o: AggLossRefOpts): number {
@@ -152,4 +161,71 @@ export function aggLoss(l: ArrayLike<number>, mask: ArrayLike<number>, B: number
   if (mode === "seq-mean-token-mean") return div(rows.reduce((a, v, i) => a + (v.length ? sums[i]! / v.length : 0), 0), o.globalBatchSize ?? nonEmpty) * dp;
   const seq = div(sums.reduce((a, b) => a + b, 0), o.globalBatchSize ?? nonEmpty) * dp;
   return mode === "seq-mean-token-sum-norm" ? seq / (o.lossScaleFactor ?? T) : seq;
+}
+
+/** placeScores: each row's score at its last valid token (or at `positions`), 0 elsewhere; empty rows stay 0. */
+export function placeScores(scores: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, positions?: ArrayLike<number>): number[] {
+  const out = new Array(B * T).fill(0);
+  for (let i = 0; i < B; i++) {
+    let last = -1;
+    for (let t = 0; t < T; t++) if (mask[i * T + t] === 1) last = t;
+    const at = positions ? positions[i]! : last;
+    if (at >= 0) out[i * T + at] = scores[i]!;
+  }
+  return out;
+}
+
+/** A rerank reference: f64 combined scores (unrounded) and their magnitudes (Σ_h |w_h term_h|). */
+export interface RerankRef {
+  /** Unrounded combined score per candidate (-Infinity where excluded). */
+  combined: number[];
+  /** Σ_h |w_h term_h| per candidate: the magnitude its f64 roundings scale with. */
+  magnitude: number[];
+}
+/** IGPO turn rewards in f64 with the magnitude of each difference. */
+export interface IgpoTurnRewardsRef {
+  /** Unrounded turn rewards. */
+  values: number[];
+  /** |val(v_k)| + |val(v_k-1)| (the answer turn: |its reward|). */
+  magnitude: number[];
+}
+/** Best-of-N combined scores of docs/kernels.md#rerank, in f64 from the definitions; -Infinity where excluded. */
+export function rerankCombined(scores: ArrayLike<number>, P: number, N: number, K: number, o: {
+  combine: "weightedSum" | "logSigmoid" | "par"; weights: ArrayLike<number>; valid?: ArrayLike<number>;
+  ref?: ArrayLike<number>; refs?: ArrayLike<number>; sigmoidK?: number; maxRef?: number;
+}): RerankRef {
+  const combined: number[] = [], magnitude: number[] = [];
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+  const logSigmoid = (z: number) => -Math.log1p(Math.exp(-z)); // accurate for z >= -700; the tests stay there
+  const M = o.refs ? o.refs.length / (P * K) : 0, Mp = Math.min(M, o.maxRef ?? 10), k = o.sigmoidK ?? 1;
+  for (let p = 0; p < P; p++) for (let c = 0; c < N; c++) {
+    const j = p * N + c;
+    if (o.valid && !o.valid[j]) { combined.push(-Infinity); magnitude.push(0); continue; }
+    let acc = 0, mag = 0;
+    for (let h = 0; h < K; h++) {
+      const s = scores[j * K + h]!;
+      let term: number;
+      if (o.combine === "weightedSum") term = s;
+      else if (o.combine === "logSigmoid") term = logSigmoid(s - o.ref![(o.ref!.length === K ? 0 : p * K) + h]!);
+      else { let q = 0; for (let m = 0; m < Mp; m++) q += sigmoid(k * (s - o.refs![(p * M + m) * K + h]!)); term = Mp ? q / Mp : 0; }
+      acc += o.weights[h]! * term; mag += Math.abs(o.weights[h]! * term);
+    }
+    combined.push(acc); magnitude.push(mag);
+  }
+  return { combined, magnitude };
+}
+
+/** IGPO turn rewards: information gains val(v_k) - val(v_{k-1}) from v0, the answer turn gets weight * outcome. */
+export function igpoTurnRewards(v0: ArrayLike<number>, vTurn: ArrayLike<number>, turnOffsets: ArrayLike<number>, outcome: ArrayLike<number>, mode: "prob" | "logProb", weight: number): IgpoTurnRewardsRef {
+  const val = (x: number) => (mode === "prob" ? Math.exp(x) : x);
+  const values = new Array(vTurn.length).fill(0), magnitude = new Array(vTurn.length).fill(0);
+  for (let i = 0; i + 1 < turnOffsets.length; i++) {
+    let prev = v0[i]!;
+    for (let k = turnOffsets[i]!; k < turnOffsets[i + 1]!; k++) {
+      if (k === turnOffsets[i + 1]! - 1) { values[k] = weight * outcome[i]!; magnitude[k] = Math.abs(values[k]); continue; }
+      values[k] = val(vTurn[k]!) - val(prev); magnitude[k] = Math.abs(val(vTurn[k]!)) + Math.abs(val(prev));
+      prev = vTurn[k]!;
+    }
+  }
+  return { values, magnitude };
 }
