@@ -19,3 +19,6 @@ export * from "./token/rerank";
 export * from "./token/place";
 export * from "./scan/prime";
 export * from "./token/likelihood";
+export * from "./group/passk";
+export * from "./group/bnpo";
+export * from "./group/trl";

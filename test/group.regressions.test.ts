@@ -62,3 +62,13 @@ describe("pinned counterexamples (group family)", () => {
     C.checkOrl(batch({ ids: [0, 0, 1, 1, 2, 2], T: 3, groupSize: 2, scores: [3.299999952316284, 3.299999952316284, 0, 0, 0, -8.077253341674805], mask: [1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0] }), "reinforce", 0, 0.99, true);
   });
 });
+
+describe("fused contiguous paths at sizes the random batches do not reach", () => {
+  it("BNPO with more distinct success rates than its weight table holds (4096 groups of 2, continuous scores): every layout against the oracle", () => {
+    // Groups of 2 with scores k/4096: up to 4096 distinct rates, past the 2048 entries the fused
+    // path deduplicates, so it evaluates the weight per group instead.
+    const G = 4096, n = 2, B = G * n;
+    const scores = Array.from({ length: B }, (_, i) => ((i * 2654435761) >>> 0) % 4096 / 4096);
+    C.checkBnpo(batch({ ids: Array.from({ length: B }, (_, i) => Math.floor(i / n)), scores, mask: rep(1, B), T: 1, groupSize: n }), "raw", 0);
+  });
+});

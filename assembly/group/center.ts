@@ -30,15 +30,30 @@
   // group's sum still runs over its rows in order (bitwise equal to the general path).
   if (n > 1) for (; g + 4 <= G; g += 4) {
     const a0 = g * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n;
-    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
-    for (let k = 0; k < n; k++) {
-      s0 += ld(x, a0 + k); s1 += ld(x, a1 + k); s2 += ld(x, a2 + k); s3 += ld(x, a3 + k);
-    }
-    const m0 = s0 / nf, m1 = s1 / nf, m2 = s2 / nf, m3 = s3 / nf;
-    let q0: f64 = 0, q1: f64 = 0, q2: f64 = 0, q3: f64 = 0;
-    for (let k = 0; k < n; k++) {
-      const d0 = ld(x, a0 + k) - m0, d1 = ld(x, a1 + k) - m1, d2 = ld(x, a2 + k) - m2, d3 = ld(x, a3 + k) - m3;
-      q0 += d0 * d0; q1 += d1 * d1; q2 += d2 * d2; q3 += d3 * d3;
+    let m0: f64, m1: f64, m2: f64, m3: f64, q0: f64, q1: f64, q2: f64, q3: f64;
+    if (ASC_FEATURE_SIMD) {
+      // The same chains, one group per f64x2 lane: half the instructions.
+      let sA = f64x2.splat(0), sC = f64x2.splat(0);
+      for (let k = 0; k < n; k++) { sA = f64x2.add(sA, ld2(x, a0 + k, n)); sC = f64x2.add(sC, ld2(x, a2 + k, n)); }
+      const mA = f64x2.div(sA, f64x2.splat(nf)), mC = f64x2.div(sC, f64x2.splat(nf));
+      let qA = f64x2.splat(0), qC = f64x2.splat(0);
+      for (let k = 0; k < n; k++) {
+        const dA = f64x2.sub(ld2(x, a0 + k, n), mA), dC = f64x2.sub(ld2(x, a2 + k, n), mC);
+        qA = f64x2.add(qA, f64x2.mul(dA, dA)); qC = f64x2.add(qC, f64x2.mul(dC, dC));
+      }
+      m0 = f64x2.extract_lane(mA, 0); m1 = f64x2.extract_lane(mA, 1); m2 = f64x2.extract_lane(mC, 0); m3 = f64x2.extract_lane(mC, 1);
+      q0 = f64x2.extract_lane(qA, 0); q1 = f64x2.extract_lane(qA, 1); q2 = f64x2.extract_lane(qC, 0); q3 = f64x2.extract_lane(qC, 1);
+    } else {
+      let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+      for (let k = 0; k < n; k++) {
+        s0 += ld(x, a0 + k); s1 += ld(x, a1 + k); s2 += ld(x, a2 + k); s3 += ld(x, a3 + k);
+      }
+      m0 = s0 / nf; m1 = s1 / nf; m2 = s2 / nf; m3 = s3 / nf;
+      q0 = 0; q1 = 0; q2 = 0; q3 = 0;
+      for (let k = 0; k < n; k++) {
+        const d0 = ld(x, a0 + k) - m0, d1 = ld(x, a1 + k) - m1, d2 = ld(x, a2 + k) - m2, d3 = ld(x, a3 + k) - m3;
+        q0 += d0 * d0; q1 += d1 * d1; q2 += d2 * d2; q3 += d3 * d3;
+      }
     }
     bad = emitGroup<TO>(x, a0, n, m0, q0, mode, eps, epsMode, unbiased, batchVar, useBatchVar, mulP, denP, out, bad);
     bad = emitGroup<TO>(x, a1, n, m1, q1, mode, eps, epsMode, unbiased, batchVar, useBatchVar, mulP, denP, out, bad);
@@ -53,7 +68,7 @@
       let mul: f64 = singletonZero ? 0 : 1, dn: f64 = 1;
       if (mode == 0) dn = den(useBatchVar ? batchVar : 1, eps, epsMode);
       else if (mode == 2) { mul *= mulP; dn = denP; }
-      bad = emitRows<TO>(x, a, 1, 0, mul, dn, out, bad);
+      bad = emitRows<TO>(x, a, 1, 0, mul, dn, out, bad, true);
       continue;
     }
     let s: f64 = 0;
@@ -69,6 +84,11 @@
 }
 
 @inline function ld(x: usize, i: i32): f64 { return <f64>load<f32>(x + (<usize>i << 2)); }
+/** Rows i and i + n (one per lane) as f64x2. */
+@inline function ld2(x: usize, i: i32, n: i32): v128 {
+  const p = x + (<usize>i << 2);
+  return f64x2.promote_low_f32x4(v128.load32_lane(p + (<usize>n << 2), v128.load32_zero(p), 1));
+}
 
 /** Parameters of a group of n >= 2 rows from its mean and M2, then its outputs. */
 @inline function emitGroup<TO>(
@@ -80,13 +100,33 @@
   if (mode == 0) dn = den(useBatchVar ? batchVar : (unbiased ? q / (nf - 1) : q / nf), eps, epsMode);
   else if (mode == 1) { mul = nf; dn = nf - 1; }
   else { mul = mulP; dn = denP; }
-  return emitRows<TO>(x, a, n, mu, mul, dn, out, bad);
+  // Every |x_i - mu| <= sqrt(M2), so no output of the group can leave the f32 range while
+  // M2 mul^2 < (3e38 dn)^2 (the largest f32 is 3.4e38; the bound's own rounding is a few ulps,
+  // and squares keep a sqrt and a division off the per-group path): GRPO's bound is
+  // sqrt(n - 1) whatever the scores. Only a group past it pays the per-row test.
+  const safe = dn != 0 && q * (mul * mul) < 9.0e76 * (dn * dn);
+  return emitRows<TO>(x, a, n, mu, mul, dn, out, bad, !safe);
 }
 
-/** out_i = ((x_i - mu) * mul) / dn for the rows [a, a+n), rounded once, +0 for -0; 0 when dn == 0. */
-@inline function emitRows<TO>(x: usize, a: i32, n: i32, mu: f64, mul: f64, dn: f64, out: usize, bad: i32): i32 {
+/**
+ * out_i = ((x_i - mu) * mul) / dn for the rows [a, a+n), rounded once, +0 for -0; 0 when dn == 0.
+ * `bad` is the first non-finite row so far (-1: none); `check` is false when the caller proved
+ * that no row of the group can overflow, true when the rows must be tested one by one.
+ */
+@inline function emitRows<TO>(x: usize, a: i32, n: i32, mu: f64, mul: f64, dn: f64, out: usize, bad: i32, check: bool): i32 {
   let i = a;
-  if (ASC_FEATURE_SIMD && dn != 0) {
+  if (ASC_FEATURE_SIMD && dn != 0 && !check) {
+    // Proven finite: two rows per f64x2 with no test (the same IEEE operations per element as the
+    // scalar loop below).
+    const vmu = f64x2.splat(mu), vmul = f64x2.splat(mul), vdn = f64x2.splat(dn);
+    for (; i + 2 <= a + n; i += 2) {
+      const v = f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2)));
+      const r = f64x2.div(f64x2.mul(f64x2.sub(v, vmu), vmul), vdn);
+      if (sizeof<TO>() == 4) v128.store64_lane(out + (<usize>i << 2), f32x4.add(f32x4.demote_f64x2_zero(r), f32x4.splat(0)), 0);
+      else v128.store(out + (<usize>i << 3), f64x2.add(r, f64x2.splat(0)));
+    }
+  }
+  if (ASC_FEATURE_SIMD && dn != 0 && check) {
     // Two rows per f64x2: the same IEEE operations per element as the scalar loop below.
     const vmu = f64x2.splat(mu), vmul = f64x2.splat(mul), vdn = f64x2.splat(dn);
     for (; i + 2 <= a + n; i += 2) {

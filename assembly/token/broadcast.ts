@@ -25,6 +25,14 @@ export function broadcast_rows_prefix_f32(a: usize, mask: usize, lens: usize, of
     }
   } else if (mask) {
     for (let i = 0; i < B; i++) fillMasked(out, mask, rowStart(offsets, i, T), rowEnd(offsets, i, T), load<f32>(a + (<usize>i << 2)));
+  } else if (lens && !offsets && T <= 32) {
+    // Short padded rows (T <= 32): a row is a few v128 stores whose lanes compare their column
+    // with L (branch-free); per-row fills and memsets cost more than the row itself here.
+    if (ASC_FEATURE_SIMD) shortRowsSimd(a, lens, B, T, out);
+    else for (let i = 0; i < B; i++) {
+      const Li = load<i32>(lens + (<usize>i << 2)), v = load<f32>(a + (<usize>i << 2)), row = out + (<usize>(i * T) << 2);
+      for (let t = 0; t < T; t++) store<f32>(row + (<usize>t << 2), t < Li ? v : 0);
+    }
   } else if (lens) {
     for (let i = 0; i < B; i++) {
       const s = rowStart(offsets, i, T);
@@ -83,4 +91,28 @@ const ZERO_FILL_MIN: i32 = 64;
     if (zs >= 0) fillZero(out, zs, t);
   }
   for (; t < e; t++) store<f32>(out + (<usize>t << 2), load<u8>(mask + <usize>t) ? v : 0);
+}
+
+// The number of zeros in x[0..n) (empty rows of a lengths layout).
+export function count_zero_i32(x: usize, n: i32): i32 {
+  let c = 0, i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = i32x4.splat(0);
+    for (; i + 4 <= n; i += 4) acc = i32x4.sub(acc, i32x4.eq(v128.load(x + (<usize>i << 2)), i32x4.splat(0)));
+    c = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+  }
+  for (; i < n; i++) if (load<i32>(x + (<usize>i << 2)) == 0) c++;
+  return c;
+}
+
+@inline function shortRowsSimd(a: usize, lens: usize, B: i32, T: i32, out: usize): void {
+  const iota = i32x4(0, 1, 2, 3);
+  for (let i = 0; i < B; i++) {
+    const v = load<f32>(a + (<usize>i << 2)), Li = load<i32>(lens + (<usize>i << 2));
+    const vv = f32x4.splat(v), L = i32x4.splat(Li);
+    const row = out + (<usize>(i * T) << 2);
+    let t = 0;
+    for (; t + 4 <= T; t += 4) v128.store(row + (<usize>t << 2), v128.and(vv, i32x4.lt_s(i32x4.add(iota, i32x4.splat(t)), L)));
+    for (; t < T; t++) store<f32>(row + (<usize>t << 2), t < Li ? v : 0);
+  }
 }

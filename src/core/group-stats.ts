@@ -68,25 +68,55 @@ export function diagnosticsOf(c: Ctx, st: Stats): GroupDiagnostics {
 }
 
 export function emptyRowsOf(c: Ctx): number {
-  if (!c.rows.rowLensPtr) return Math.max(c.rows.emptyRows, 0);
+  if (!c.rows.rowLensPtr || c.rows.emptyRows >= 0) return Math.max(c.rows.emptyRows, 0);
   const L = c.e.I32, b = c.rows.rowLensPtr >>> 2;
   let n = 0;
   for (let i = 0; i < c.rows.B; i++) if (L[b + i] === 0) n++;
   return n;
 }
 
-export function allEqual(xs: number[]): boolean {
+export function allEqual(xs: ArrayLike<number>): boolean {
   for (let k = 1; k < xs.length; k++) if (xs[k] !== xs[0]) return false;
   return true;
 }
 
 /** Non-empty group ids in order of their first row (a numbering-independent order). */
-export function groupsByFirstRow(c: Ctx): number[] {
-  if (c.groups.groupSize > 0) return Array.from({ length: c.groups.G }, (_, g) => g);
-  const seen = new Uint8Array(c.groups.G), order: number[] = [];
+export function groupsByFirstRow(c: Ctx): Int32Array {
+  const G = c.groups.G;
+  if (c.groups.groupSize > 0) { const all = new Int32Array(G); for (let g = 0; g < G; g++) all[g] = g; return all; }
+  const seen = new Uint8Array(G), order = new Int32Array(G);
   const ids = c.e.I32, b = c.groups.idsPtr >>> 2;
-  for (let i = 0; i < c.rows.B; i++) { const g = ids[b + i]!; if (!seen[g]) { seen[g] = 1; order.push(g); } }
-  return order;
+  let k = 0;
+  for (let i = 0; i < c.rows.B; i++) { const g = ids[b + i]!; if (!seen[g]) { seen[g] = 1; order[k++] = g; } }
+  return order.subarray(0, k);
+}
+
+/**
+ * Memo of a function of an f64 (BNPO's weight of a success rate): binary rewards give few
+ * distinct values, so an open-addressing table keyed by the value's bits replaces a Map, whose
+ * lookups of doubles cost more than the kernel around them.
+ */
+export class F64Memo {
+  private readonly keys = new Float64Array(4096).fill(NaN);
+  private readonly vals = new Float64Array(4096);
+  private readonly bits = new Uint32Array(new Float64Array(1).buffer);
+  private readonly cell = new Float64Array(this.bits.buffer);
+  private used = 0;
+  constructor(private readonly fn: (x: number) => number) {}
+  get(x: number): number {
+    this.cell[0] = x;
+    let h = (Math.imul(this.bits[0]! ^ this.bits[1]!, 0x9e3779b1) >>> 20) & 4095;
+    for (let probe = 0; probe < 4096; probe++, h = (h + 1) & 4095) {
+      const k = this.keys[h]!;
+      if (k === x && !(x === 0 && Object.is(k, -0) !== Object.is(x, -0))) return this.vals[h]!;
+      if (Number.isNaN(k)) {
+        const v = this.fn(x);
+        if (this.used < 2048) { this.keys[h] = x; this.vals[h] = v; this.used++; }
+        return v;
+      }
+    }
+    return this.fn(x);
+  }
 }
 
 export function firstRowOf(c: Ctx, g: number): number {
@@ -142,7 +172,8 @@ export function applyAffine(c: Ctx, a: Affine, include = 0, preShift = 0, preDiv
 // statistics, parameters and outputs (assembly/group/center.ts), bitwise equal to the general
 // path below it. Singleton groups only exist when groupSize is 1.
 
-const EPS_MODE = { std: 0, var: 1, maxVar: 2 } as const;
+/** epsMode as the kernels number it. */
+export const EPS_MODE = { std: 0, var: 1, maxVar: 2 } as const;
 export interface CenterArgs { mode: 0 | 1 | 2; eps?: number; epsMode?: EpsMode | null; unbiased?: boolean; batchVar?: number | null; mulP?: number; denP?: number; singleton: Singleton; out?: RowType }
 
 export function centerContig(c: Ctx, a: CenterArgs): { row: number; diagnostics: GroupDiagnostics } | null {
@@ -150,7 +181,7 @@ export function centerContig(c: Ctx, a: CenterArgs): { row: number; diagnostics:
   if (!(n > 0)) return null;
   if (n === 1 && a.singleton === "error" && c.rows.B > 0) singletonError(c, 0);
   const B = c.rows.B, f64 = a.out === "f64";
-  const out = c.s.alloc(B * (f64 ? 8 : 4)), info = c.s.alloc(8);
+  const out = c.s.alloc(B * (f64 ? 8 : 4)), info = c.s.alloc(8); // counts, then the kernel's non-finite accumulator at +16
   const X = c.e.exports;
   const args = [c.sPtr, B, n, a.mode, a.eps ?? 0, a.epsMode ? EPS_MODE[a.epsMode] : -1, a.unbiased === false ? 0 : 1,
     a.batchVar ?? 0, a.batchVar === null || a.batchVar === undefined ? 0 : 1, a.mulP ?? 1, a.denP ?? 1, a.singleton === "zero" ? 1 : 0, out, info] as const;

@@ -167,9 +167,10 @@ export function checkLayoutStructure(inp: LayoutInputs, shape: { B: number; T: n
       if (o[i]! < o[i - 1]!) rangeError("BAD_OFFSETS", "offsets", i, msg`offsets must be non-decreasing (${o[i - 1]} then ${o[i]})`);
     if (o[o.length - 1] !== shape.N) rangeError("BAD_OFFSETS", "offsets", o.length - 1, msg`offsets[B] = ${o[o.length - 1]} must equal the token count ${shape.N}`);
   }
-  const L = inp.lengths;
-  if (L) for (let i = 0; i < L.length; i++)
-    if (L[i]! < 0 || L[i]! > shape.T) rangeError("BAD_OFFSETS", "lengths", i, msg`length ${L[i]} outside [0, ${shape.T}]`);
+  const L = inp.lengths, T = shape.T;
+  // One unsigned compare per row: a negative length reads as a huge one.
+  if (L) for (let i = 0, n = L.length; i < n; i++)
+    if ((L[i]! >>> 0) > T) rangeError("BAD_OFFSETS", "lengths", i, msg`length ${L[i]} outside [0, ${T}]`);
 }
 
 /**
@@ -201,6 +202,7 @@ export function placeLayout(
   } else if (inp.lengths) {
     rows.lensPtr = place(e, s, inp.lengths);
     rows.rowLensPtr = rows.lensPtr;
+    rows.emptyRows = x.count_zero_i32(rows.lensPtr, B);
   } else if (needLengths) {
     // No mask: every position of the layout is valid.
     rows.rowLensPtr = s.alloc(B * 4);

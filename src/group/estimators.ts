@@ -307,8 +307,10 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
   const wp = s.alloc(K * 8);
   if (w) checkFiniteList("weights", w);
   { const F = e.F64; for (let k = 0; k < K; k++) { const v = w ? w[k]! : 1; F[(wp >>> 3) + k] = wl?.f32 ? v : Math.fround(v); } }
-  // NaN means "reward function returned None"; infinities are never allowed.
-  { const F = e.F32, base = Rp >>> 2; for (let i = 0; i < B * K; i++) { const v = F[base + i]!; if (Math.abs(v) === Infinity || (Number.isNaN(v) && !o.nanAsMissing)) rangeError("NON_FINITE", "rewardsPerFunc", i, msg`value is ${v}`); } }
+  // NaN means "reward function returned None"; infinities are never allowed. One wasm scan finds
+  // any non-finite value; only then does the per-value check look for which.
+  const anyNonFinite = e.exports.first_nonfinite_f32(Rp, B * K) >= 0;
+  if (anyNonFinite) { const F = e.F32, base = Rp >>> 2; for (let i = 0; i < B * K; i++) { const v = F[base + i]!; if (Math.abs(v) === Infinity || (Number.isNaN(v) && !o.nanAsMissing)) rangeError("NON_FINITE", "rewardsPerFunc", i, msg`value is ${v}`); } }
   const ctx: Ctx = { e, s, rows, groups, sPtr: 0 };
   const G = groups.G;
   // Rows per group (TRL's num_generations > 1 test, per group).
@@ -322,8 +324,29 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
   // Row rewards r_i = nansum_k(w_k R[i,k]) (NaN when unscorable) feed the group statistics and
   // the diagnostics in both aggregation modes.
   const r = s.alloc(B * 8), sc = s.alloc(B);
-  const unscorable = B - e.exports.trl_row_rewards_f32(Rp, B, K, wp, r, sc);
+  let unscorable = 0;
+  // No NaN at all (the common case): every row is scorable and the row sums vectorise.
+  if (!anyNonFinite && groups.groupSize >= 2 && o.aggregation === "sumThenNormalize") e.exports.trl_row_rewards_dense_f32(Rp, B, K, wp, r);
+  else unscorable = B - e.exports.trl_row_rewards_f32(Rp, B, K, wp, r, sc);
   ctx.sPtr = r;
+  const n = groups.groupSize;
+  if (n >= 2 && unscorable === 0 && o.aggregation === "sumThenNormalize") {
+    // Contiguous groups, every row scorable: one fused pass (assembly/group/trl.ts), bitwise the
+    // general path below. The batch scale's std comes first, as there.
+    let fixed = NaN;
+    if (o.scaleRewards === "none") fixed = 1;
+    else if (o.scaleRewards === "batch") {
+      const m = s.alloc(24);
+      e.exports.moments_f64(r, 0, B, m);
+      const F = e.F64;
+      fixed = (B > 1 ? Math.sqrt(F[(m >>> 3) + 2]! / (F[m >>> 3]! - 1)) : 0) + o.eps;
+    }
+    const info = s.alloc(8);
+    const bad = e.exports.group_trl_contig_f64(r, B, n, fixed, o.scaleRewards === "group" ? 0 : 1, o.eps, out, info);
+    if (bad >= 0) rangeError("RESULT_OVERFLOW", "rewardsPerFunc", bad, "the advantage is outside the float32 range");
+    const d = { numGroups: G, emptyGroups: 0, singletonGroups: 0, zeroVarianceGroups: e.I32[info >>> 2]!, emptyRows: emptyRowsOf(ctx), unscorableRows: 0 };
+    return broadcastRan(ctx, out, d);
+  }
   const st = groupMoments(ctx, sc, 0, 1, r, "f64");
   if (o.aggregation === "sumThenNormalize") {
     const sh = s.alloc(G * 8), mul = s.alloc(G * 8), den = s.alloc(G * 8);

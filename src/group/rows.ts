@@ -8,8 +8,8 @@ import { msg } from "../core/safe.js";
 import type { EpsMode, Singleton, StdKind } from "../core/options.js";
 import { logBeta } from "../core/math.js";
 import {
-  affineArrays, allEqual, applyAffine, batchVariance, centerContig, denominator, diagnosticsOf, firstRowOf, groupMoments, groupsByFirstRow,
-  singletonError, variance, type Ctx, type GroupDiagnostics, type RowType,
+  affineArrays, allEqual, applyAffine, batchVariance, centerContig, denominator, diagnosticsOf, emptyRowsOf, EPS_MODE, F64Memo, firstRowOf, groupMoments,
+  groupsByFirstRow, singletonError, variance, type Ctx, type GroupDiagnostics, type RowType,
 } from "../core/group-stats.js";
 import { whitenScale, type WhitenKnobs, type WhitenStats } from "../core/moments.js";
 export { rlooRows } from "../core/group-stats.js";
@@ -105,6 +105,16 @@ export function gpgRows(c: Ctx, o: { fNorm: number; singleton: Singleton }): { r
 }
 
 export function passKRows(c: Ctx, o: { eps: number; epsMode: EpsMode; stdKind: StdKind; normalizeByStd: boolean }): { row: number; diagnostics: GroupDiagnostics } {
+  const n = c.groups.groupSize;
+  if (n > 0) {
+    // Contiguous groups: one fused pass (assembly/group/passk.ts), bitwise the general path below.
+    if (n === 1 && c.rows.B > 0) rangeError("GROUP_TOO_SMALL", groupsArgument(c.groups), 0, msg`Pass@k needs at least 2 rows per group; group 0 has 1`);
+    const out = c.s.alloc(c.rows.B * 4), info = c.s.alloc(8);
+    c.e.exports.group_passk_contig_f32(c.sPtr, c.rows.B, n, o.eps, EPS_MODE[o.epsMode], o.stdKind === "unbiased" ? 1 : 0, o.normalizeByStd ? 1 : 0, out, info);
+    const I = c.e.I32, bad = I[(info >>> 2) + 1]!;
+    if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
+    return { row: out, diagnostics: { numGroups: c.groups.G, emptyGroups: 0, singletonGroups: 0, zeroVarianceGroups: I[info >>> 2]!, emptyRows: emptyRowsOf(c) } };
+  }
   const st = groupMoments(c);
   const G = c.groups.G;
   const r1 = c.s.alloc(G * 8), r2 = c.s.alloc(G * 8), top = c.s.alloc(G * 4), adv = c.s.alloc(G * 8);
@@ -166,43 +176,52 @@ export function bnpoWeight(p: number, alpha: number, beta: number, wMax: number,
 
 export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: BnpoDiagnostics } {
   const range = o.hi - o.lo;
-  const st = groupMoments(c, 0, o.lo, range);
-  const G = c.groups.G;
+  const G = c.groups.G, n = c.groups.groupSize;
   const af = affineArrays(c);
+  // Contiguous groups of n >= 2 rows: the means (and the zero-M2 count) in one fused pass and the
+  // outputs in another (assembly/group/bnpo.ts), bitwise the general path's moments and affine map.
+  const contig = n >= 2;
+  const st = contig ? null : groupMoments(c, 0, o.lo, range);
+  let zeroVar = 0;
+  if (contig) zeroVar = c.e.exports.group_means_contig_f32(c.sPtr, c.rows.B, n, o.lo, range, af.shift);
   const F = c.e.F64;
   // p_g per group; "raw" singletons take part with p = 0, "zero" singletons are left out.
   // Groups are visited in order of their first row, so the batch statistics of p do not depend
   // on how groups are numbered (P-relabel holds bitwise).
-  const p: number[] = new Array(G).fill(0);
-  const part: number[] = [];
-  for (const g of groupsByFirstRow(c)) {
-    const n = F[(st.count >>> 3) + g]!;
-    let pg = F[(st.mean >>> 3) + g]!;
-    if (n === 1) {
+  const p = new Float64Array(G), part = new Float64Array(G);
+  let Q = 0;
+  const visit = (g: number, count: number, pg: number) => {
+    if (count === 1) {
       if (o.singleton === "error") singletonError(c, g);
-      if (o.singleton === "zero") { p[g] = NaN; continue; }
+      if (o.singleton === "zero") { p[g] = NaN; return; }
       pg = 0;
     }
     if (!(pg >= 0 && pg <= 1))
       rangeError("DOMAIN", "scores", firstRowOf(c, g), msg`group ${g} has mean ${pg} outside [0, 1] after (s - lo)/(hi - lo); set lo/hi or use components`);
-    p[g] = pg; part.push(pg);
+    p[g] = pg; part[Q++] = pg;
+  };
+  if (contig) {
+    // Every group has n >= 2 rows: only the domain check and the batch statistics of p remain.
+    const ps = F.subarray(af.shift >>> 3, (af.shift >>> 3) + G);
+    for (let g = 0; g < G; g++) { const pg = ps[g]!; if (!(pg >= 0 && pg <= 1)) visit(g, n, pg); }
+    part.set(ps); p.set(ps); Q = G;
   }
-  const Q = part.length;
+  else for (const g of groupsByFirstRow(c)) visit(g, F[(st!.count >>> 3) + g]!, F[(st!.mean >>> 3) + g]!);
   let mu = 0, v = 1;
   let alpha: number, beta: number, fallback: BnpoFallback;
   if (Q > 1) {
     let s = 0;
-    for (const x of part) s += x;
+    for (let q = 0; q < Q; q++) s += part[q]!;
     mu = s / Q;
     let m2 = 0;
-    for (const x of part) m2 += (x - mu) * (x - mu);
+    for (let q = 0; q < Q; q++) m2 += (part[q]! - mu) * (part[q]! - mu);
     v = m2 / (Q - 1);
   }
   if (o.alpha !== null || o.beta !== null) {
     alpha = o.alpha ?? 1; beta = o.beta ?? 1; fallback = "override";
   } else if (Q <= 1) {
     mu = 0; v = 1; alpha = 1; beta = 1; fallback = "singleGroup";
-  } else if (v === 0 || allEqual(part)) {
+  } else if (v === 0 || allEqual(part.subarray(0, Q))) {
     // Every group at the same p. Test equality, not v == 0: for p like 2/5 the f64 mean of equal
     // p's is off by an ulp, v comes out ~1e-33, and alpha, beta would explode to ~1e31.
     alpha = 1; beta = 1; fallback = "zeroVariance";
@@ -214,18 +233,31 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
   }
   // Binary rewards give few distinct p (n + 1 for groups of n), so weights are memoised per call.
   const logB = logBeta(alpha, beta);
-  const memo = new Map<number, number>();
-  for (let g = 0; g < G; g++) {
+  const weight = new F64Memo((pg) => bnpoWeight(pg, alpha, beta, o.wMax, logB));
+  const shift = af.shift >>> 3, mul = af.mul >>> 3, den = af.den >>> 3;
+  if (contig) {
+    // No group is skipped here; the weight is evaluated once per distinct p (wasm finds them).
+    // The table is sized to the groups (at most 2048 distinct values), within the scratch a plan reserves per group.
+    const CAP = 2 ** Math.ceil(Math.log2(Math.max(1, Math.min(G, 2048)))), keys = c.s.alloc(CAP * 8), slot = c.s.alloc(G * 4), table = c.s.alloc(2 * CAP * 12), w = c.s.alloc(CAP * 8);
+    const d = c.e.exports.f64_distinct(af.shift, G, keys, slot, CAP, table);
+    const F2 = c.e.F64;
+    if (d >= 0) {
+      for (let k = 0; k < d; k++) F2[(w >>> 3) + k] = bnpoWeight(F2[(keys >>> 3) + k]!, alpha, beta, o.wMax, logB);
+      c.e.exports.f64_gather(w, slot, G, af.mul);
+    } else for (let g = 0; g < G; g++) F2[mul + g] = weight.get(F2[shift + g]!);
+  } else for (let g = 0; g < G; g++) {
     const pg = p[g]!;
-    const skip = Number.isNaN(pg) || F[(st.count >>> 3) + g] === 0;
-    let w = 0;
-    if (!skip) { w = memo.get(pg) ?? bnpoWeight(pg, alpha, beta, o.wMax, logB); if (memo.size < 4096) memo.set(pg, w); }
-    F[(af.shift >>> 3) + g] = skip ? 0 : pg;
-    F[(af.mul >>> 3) + g] = w;
-    F[(af.den >>> 3) + g] = 1;
+    const skip = Number.isNaN(pg) || (!contig && F[(st!.count >>> 3) + g] === 0);
+    F[shift + g] = skip ? 0 : pg;
+    F[mul + g] = skip ? 0 : weight.get(pg);
+    F[den + g] = 1;
   }
-  const row = applyAffine(c, af, 0, o.lo, range);
-  return { row, diagnostics: { ...diagnosticsOf(c, st), alpha, beta, mu, v, fallback } };
+  if (!contig) return { row: applyAffine(c, af, 0, o.lo, range), diagnostics: { ...diagnosticsOf(c, st!), alpha, beta, mu, v, fallback } };
+  const row = c.s.alloc(c.rows.B * 4);
+  const bad = c.e.exports.group_scale_contig_f32(c.sPtr, c.rows.B, n, o.lo, range, af.shift, af.mul, row);
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
+  const diagnostics = { numGroups: G, emptyGroups: 0, singletonGroups: 0, zeroVarianceGroups: zeroVar, emptyRows: emptyRowsOf(c), alpha, beta, mu, v, fallback };
+  return { row, diagnostics };
 }
 
 // ---------------------------------------------------------------------------------------------

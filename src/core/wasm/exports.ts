@@ -25,6 +25,14 @@ export interface KernelExports {
   merge_rows_f64(rowMom: number, B: number, out: number): void;
   whiten_scanned_f32(x: number, out: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number, mu: number, scale: number, back: number): void;
   broadcast_rows_prefix_f32(a: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number, prefix: number): void;
+  group_passk_contig_f32(x: number, B: number, n: number, eps: number, epsMode: number, unbiased: number, normalize: number, out: number, info: number): void;
+  group_means_contig_f32(x: number, B: number, n: number, preShift: number, preDiv: number, mean: number): number;
+  group_scale_contig_f32(x: number, B: number, n: number, preShift: number, preDiv: number, shift: number, mul: number, out: number): number;
+  f64_distinct(x: number, G: number, keys: number, slot: number, cap: number, table: number): number;
+  f64_gather(values: number, slot: number, G: number, out: number): void;
+  group_trl_contig_f64(r: number, B: number, n: number, fixedDen: number, useFixed: number, eps: number, out: number, info: number): number;
+  trl_row_rewards_dense_f32(R: number, B: number, K: number, w: number, out: number): void;
+  count_zero_i32(x: number, n: number): number;
   group_center_contig_f32(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
   group_center_contig_f32_f64(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
