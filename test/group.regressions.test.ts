@@ -72,3 +72,32 @@ describe("fused contiguous paths at sizes the random batches do not reach", () =
     C.checkBnpo(batch({ ids: Array.from({ length: B }, (_, i) => Math.floor(i / n)), scores, mask: rep(1, B), T: 1, groupSize: n }), "raw", 0);
   });
 });
+
+describe("RESULT_OVERFLOW on the fused paths", () => {
+  it("RLOO: a group past the f32 range throws at the same row with groupSize and groupIds, copy API and workspace, on both builds", async () => {
+    const { builds } = await import("./helpers.js");
+    // 8 groups of 4 (the fused pass's four-group blocks and its tail); the huge pair sits in
+    // group g: RLOO's (x - mu) * 4 / 3 and GPG's scaling leave the f32 range there only.
+    for (const g of [0, 3, 5, 7]) {
+      const scores = Float32Array.from({ length: 32 }, (_, i) => ((i * 7) % 5) * 0.1);
+      scores[g * 4 + 1] = 3e38; scores[g * 4 + 2] = -3e38;
+      const ids = Int32Array.from({ length: 32 }, (_, i) => i >> 2);
+      for (const [build, api] of builds) {
+        // The copy API also scans its outputs; the workspace relies on the kernel's own test.
+        const wsSize = api.createWorkspace({ rows: 32, groupSize: 4 }), wsIds = api.createWorkspace({ rows: 32 });
+        wsSize.scores.set(scores); wsIds.scores.set(scores); wsIds.groupIds.set(ids);
+        const calls: [string, () => unknown][] = [
+          ["copy groupSize", () => api.rloo({ scores, groupSize: 4 })], ["copy groupIds", () => api.rloo({ scores, groupIds: ids })],
+          ["workspace groupSize", () => wsSize.rloo()], ["workspace groupIds", () => wsIds.rloo()],
+        ];
+        for (const [what, call] of calls) {
+          let err: any;
+          try { call(); } catch (e) { err = e; }
+          if (!err || err.code !== "RESULT_OVERFLOW" || err.index !== g * 4 + 1)
+            throw new Error(`${build} ${what} group ${g}: expected RESULT_OVERFLOW at ${g * 4 + 1}, got ${err ? `${err.code} at ${err.index}` : "a result"}`);
+        }
+        wsSize.dispose(); wsIds.dispose();
+      }
+    }
+  });
+});
