@@ -114,6 +114,22 @@ async function klBench() {
     [...ws.map(([nm, w]) => ({ name: nm, fn: () => w.klPenalty({ klEstimator: "k3", klClamp: "verl" }) })), { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }]);
 }
 
+// --- Min-form credit (PURE, verl branch) in the workspace: 1024 x 8192, byte mask ----------------
+async function minFormBench() {
+  const B = 1024, T = 8192, N = B * T, L = lengthsOf(B, T, 41), Nv = sum(L), g = rng(13);
+  const r = new Float32Array(N), mask = new Uint8Array(N), out = new Float32Array(N);
+  for (let i = 0; i < B; i++) mask.fill(1, i * T, i * T + L[i]!);
+  for (let k = 0; k < N; k++) r[k] = Math.fround(g() * 2 - 1);
+  const v: Variant[] = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "returns"] });
+    ws.tokenRewards.set(r); ws.mask.set(mask);
+    return { name: nm, fn: () => ws.minFormReturns({ mode: "verlCompat" }) };
+  });
+  // mask (1 B) + rewards on valid tokens (4 B) + returns written (4 B).
+  await compare(`minFormReturns verlCompat (PURE): 1024 x 8192, Uint8 mask, tokenRewards -> returns`, N + 4 * Nv + 4 * N,
+    [...v, { name: "plain JS", fn: () => js.minFormVerlCompatJS(r, mask, B, T, out) }]);
+}
+
 // --- Per-call overhead: 64 x 256 tokens, warm caches, no floor -------------------------------------
 async function overhead() {
   const B = 64, T = 256, n = 8, N = B * T;
@@ -132,6 +148,7 @@ async function overhead() {
 if (want("overhead")) await overhead();
 if (want("gae")) await gaeBench();
 if (want("kl")) await klBench();
+if (want("minForm")) await minFormBench();
 if (want("grpo")) await grpoTokens();
 await rowKernels();
 

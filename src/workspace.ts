@@ -19,6 +19,7 @@ import {
 } from "./group/estimators.js";
 import type * as T from "./types.js";
 import { runDiscountedReturns, runGae, runReinforcePP } from "./scan/returns.js";
+import { minFormPlan } from "./scan/pure.js";
 import type { TokenRan } from "./core/outcome.js";
 import { runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./token/kl.js";
 import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
@@ -69,6 +70,23 @@ export type WsCall<A> = Omit<A, "scores" | "tokenRewards" | "values" | "mask" | 
   /** Fills the knobs not given: "verl" (default), "openrlhf", "trl". */
   preset?: Preset;
 };
+
+/** What `ws.minFormReturns` returns: the `returns` view, and the step returns (steps mode; a copy). */
+export interface WsMinFormResult {
+  /** The token returns: the `returns` view (no copy). */
+  returns: Float32Array;
+  /** Steps mode: the min-form return of each step, Float32Array[S] (a copy). */
+  stepReturns?: Float32Array;
+  /** Empty rows, and (steps mode) the valid positions after each row's last step. */
+  diagnostics: WsMinFormDiagnostics;
+}
+/** Diagnostics of `ws.minFormReturns`. */
+export interface WsMinFormDiagnostics {
+  /** Steps mode: valid positions after their row's last step end (they get 0). */
+  positionsAfterLastStep?: number;
+  /** Rows with no valid token. */
+  emptyRows: number;
+}
 
 /** What a workspace token kernel returns: views into the workspace (no copy). */
 export interface WsTokenResult<D> {
@@ -527,6 +545,29 @@ export class Workspace {
     // In place when there is no tokenScores view: each token's score is read before its reward is written.
     this.writing(kl ? ["tokenRewards", "kl"] : ["tokenRewards"], () => renamed(rename, () => ran.write({ advantages: tr, returns: kl })));
     return { tokenRewards: this.tokens("tokenRewards"), currentKl: ran.diagnostics.currentKl!, diagnostics: ran.diagnostics };
+  }
+
+  /**
+   * PURE's min-form returns into the `returns` view (extraViews: returns; verlCompat also
+   * tokenRewards). `mode: "verlCompat"` reads the token rewards from `tokenRewards` and the
+   * `mask` view (the minimum runs over every column, masked ones as 0); `"steps"` (default) takes
+   * `stepValues`, `stepOffsets` and `stepEnds` per call (CSR over rows, copied: they are small)
+   * and also returns the step returns (a copy). No copy of any token tensor. An error leaves
+   * `returns` untouched or all NaN.
+   */
+  minFormReturns(call: { mode?: "steps" | "verlCompat"; stepValues?: Float32Array; stepOffsets?: Int32Array; stepEnds?: Int32Array; paddedWidth?: number } = {}): WsMinFormResult {
+    if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
+    // "mode" is a workspace-set input of klInReward; here it is this call's own knob.
+    const { mode, ...rest } = ownOptions(call ?? {}, "options") as Record<string, unknown>;
+    const inputs: Record<string, unknown> = mode === "verlCompat" ? { tokenRewards: this.tokens("tokenRewards") } : {};
+    const args = this.tokenArgs(rest, inputs);
+    if (mode !== undefined) args.mode = mode;
+    const plan = minFormPlan(this.e, this.scratch, args);
+    const out = this.region("returns");
+    this.writing(["returns"], () => plan.write(out));
+    const res: WsMinFormResult = { returns: this.tokens("returns"), diagnostics: plan.diagnostics };
+    if (plan.stepReturns) res.stepReturns = plan.stepReturns();
+    return res;
   }
 
   /** Reads `scores` as the scalar rewards (and `kl` when planned); writes advantages, returns and shapedRewards. */

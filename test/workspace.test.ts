@@ -163,6 +163,40 @@ for (const [build, api] of builds) {
       assertBitwise(orl.shapedRewards, oc.shapedRewards, "orl shaped");
       for (const w of [ws, t, rm, orl]) w.dispose();
     });
+    it("minFormReturns (verlCompat and steps) writes the returns view bitwise as the copy API computes, on random masks with holes", () => {
+      for (const [B, T, seed] of [[3, 7, 1], [5, 33, 2], [16, 130, 3]] as const) {
+        const w = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "returns"] });
+        const mask = Uint8Array.from({ length: B * T }, (_, k) => ((k * 7 + seed) % 5 < 3 ? 1 : 0));
+        const r = Float32Array.from({ length: B * T }, (_, k) => Math.fround(Math.sin(k * 1.3 + seed) * 2));
+        w.mask.set(mask); w.tokenRewards.set(r);
+        const got = w.minFormReturns({ mode: "verlCompat" });
+        assert.equal(got.returns, w.returns, "the result is the view itself");
+        assertBitwise(got.returns, api.minFormReturns({ mode: "verlCompat", tokenRewards: r, mask, width: T }).returns, `verlCompat ${B}x${T}`);
+        const steps = api.stepsFromMask({ stepEndMask: mask, width: T });
+        const stepValues = Float32Array.from({ length: steps.stepEnds.length }, (_, k) => Math.fround(Math.cos(k + seed)));
+        const s = w.minFormReturns({ stepValues, ...steps });
+        const want = api.minFormReturns({ stepValues, ...steps, mask, width: T });
+        assertBitwise(s.returns, want.returns, `steps ${B}x${T}`);
+        assertBitwise(s.stepReturns!, want.stepReturns!, "step returns");
+        w.dispose();
+      }
+    });
+    it("minFormReturns verlCompat checks while it computes: the first non-finite valid reward is NON_FINITE at its index; masked NaN is ignored; the view is poisoned", () => {
+      const B = 6, T = 37, w = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "returns"] });
+      const mask = Uint8Array.from({ length: B * T }, (_, k) => ((k * 5 + 1) % 7 < 5 ? 1 : 0));
+      for (const at of [0, 3, 36, 40, 111, B * T - 1]) for (const bad of [NaN, Infinity, -Infinity]) {
+        const r = Float32Array.from({ length: B * T }, (_, k) => Math.fround(Math.cos(k)));
+        r[at] = bad;
+        for (let k = 0; k < at; k++) if (!mask[k]) r[k] = NaN; // masked NaN before it: never read
+        w.mask.set(mask); w.tokenRewards.set(r);
+        const first = (() => { for (let k = 0; k < B * T; k++) if (mask[k] && !Number.isFinite(r[k])) return k; return -1; })();
+        if (first < 0) { assert.doesNotThrow(() => w.minFormReturns({ mode: "verlCompat" })); continue; }
+        assert.throws(() => w.minFormReturns({ mode: "verlCompat" }), (e: any) => e.code === "NON_FINITE" && e.argument === "tokenRewards" && e.index === first, `at ${at}`);
+        assert.ok(w.returns.every(Number.isNaN), "poisoned");
+        assert.throws(() => api.minFormReturns({ mode: "verlCompat", tokenRewards: r, mask, width: T }), (e: any) => e.code === "NON_FINITE" && e.index === first);
+      }
+      w.dispose();
+    });
     it("openrlhfOutcome's normalising estimators fit the scratch a plan reserves (found by the golden run through the workspace)", () => {
       // reinforce and reinforce_baseline keep f32 returns, their f64 copy and the normalised
       // advantages: 16 bytes a token, which a long row used to overflow (SHAPE_MISMATCH).

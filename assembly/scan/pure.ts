@@ -53,18 +53,47 @@ export function softmin_steps_f32(values: usize, stepOffsets: usize, B: i32, tem
 
 // Strict min-form, verl-branch compatible: u = r*m extended with zeros up to width W; ret_t =
 // min_{t <= t' < W} u_t' at valid t, +0 elsewhere. The minimum is exact (f32 values).
-export function minform_verlcompat_f32(r: usize, mask: usize, offsets: usize, B: i32, T: i32, W: i32, out: usize): void {
+// Returns 1 when a valid reward is NaN or infinite (the outputs are then garbage: the caller
+// finds the index and throws), else 0: the finiteness check rides on the pass that reads them.
+export function minform_verlcompat_f32(r: usize, mask: usize, offsets: usize, B: i32, T: i32, W: i32, out: usize): i32 {
+  let bad = false;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     // Columns past the row's segment (packed rows shorter than W) are zeros of the padding.
     let m: f32 = e - s < W ? 0 : Infinity;
-    for (let t = e - 1; t >= s; t--) {
+    // The last (e - s) % 4 positions one by one, then blocks of four (SIMD build).
+    const blocks = ASC_FEATURE_SIMD ? s + ((e - s) & ~3) : s;
+    for (let t = e - 1; t >= blocks; t--) {
       const valid = mask == 0 || load<u8>(mask + <usize>t) != 0;
       const u: f32 = valid ? load<f32>(r + (<usize>t << 2)) : 0;
+      bad = bad || !isFinite<f32>(u);
       m = min(m, u);
       store<f32>(out + (<usize>t << 2), valid ? m + 0 : 0);
     }
+    if (ASC_FEATURE_SIMD) bad = minformBlocks(r, mask, s, blocks, m, out) || bad;
   }
+  return bad ? 1 : 0;
+}
+
+// Blocks of four going backwards: the suffix minimum inside a block in two shift-and-min steps,
+// then the carry (everything to its right). The valid values are finite (checked first), so
+// pmin (b < a ? b : a, one instruction) gives the minimum; where it differs from min, on the sign
+// of a zero, the output's + 0 erases the difference. Masked lanes read as +0 and write +0.
+@inline function minformBlocks(r: usize, mask: usize, s: i32, end: i32, m0: f32, out: usize): bool {
+  let m = m0;
+  const inf = f32x4.splat(Infinity), zero = f32x4.splat(0), none = i32x4.splat(0);
+  let acc = zero; // v - v: NaN for good at the first NaN or infinity among the valid values
+  for (let b = end - 4; b >= s; b -= 4) {
+    const lanes = mask ? i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(mask + <usize>b))), none) : i32x4.splat(-1);
+    let v = v128.and(v128.load(r + (<usize>b << 2)), lanes);
+    acc = f32x4.add(acc, f32x4.sub(v, v));
+    v = f32x4.pmin(v, v128.shuffle<f32>(v, inf, 1, 2, 3, 4));
+    v = f32x4.pmin(v, v128.shuffle<f32>(v, inf, 2, 3, 4, 5));
+    v = f32x4.pmin(v, f32x4.splat(m));
+    m = f32x4.extract_lane(v, 0);
+    v128.store(out + (<usize>b << 2), v128.and(f32x4.add(v, zero), lanes));
+  }
+  return !i32x4.all_true(f32x4.eq(acc, acc));
 }
 
 // Strict min-form over steps (the paper's definition): ret[t] = min{ r_k : stepEnd_k >= t } at

@@ -86,12 +86,32 @@ export function first_nonfinite_valid_f32(x: usize, mask: usize, lens: usize, of
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T);
     const e = validEnd(lens, i, s, rowEnd(offsets, i, T));
+    // SIMD build: a row is first tested as a whole, branch-free (v - v is NaN exactly for NaN and
+    // the infinities; masked lanes read as +0); only a row that fails is searched for its index.
+    if (ASC_FEATURE_SIMD && rowFinite(x, mask, s, e)) continue;
     for (let t = s; t < e; t++) {
       if (mask && load<u8>(mask + <usize>t) == 0) continue;
       if (!isFinite<f32>(load<f32>(x + (<usize>t << 2)))) return t;
     }
   }
   return -1;
+}
+
+@inline function rowFinite(x: usize, mask: usize, s: i32, e: i32): bool {
+  let acc = f32x4.splat(0);
+  let t = s;
+  const none = i32x4.splat(0);
+  if (mask) for (; t + 4 <= e; t += 4) {
+    const lanes = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(mask + <usize>t))), none);
+    const v = v128.and(v128.load(x + (<usize>t << 2)), lanes);
+    acc = f32x4.add(acc, f32x4.sub(v, v));
+  } else for (; t + 4 <= e; t += 4) {
+    const v = v128.load(x + (<usize>t << 2));
+    acc = f32x4.add(acc, f32x4.sub(v, v));
+  }
+  let ok = i32x4.all_true(f32x4.eq(acc, acc));
+  for (; t < e; t++) if ((mask == 0 || load<u8>(mask + <usize>t) != 0) && !isFinite<f32>(load<f32>(x + (<usize>t << 2)))) ok = false;
+  return ok;
 }
 
 // The mask check for kernels that need no row lengths: every byte 0/1 (one flat SIMD pass), and

@@ -123,7 +123,17 @@ export function softminRun(e: Engine, s: Scratch, a: Record<string, any>): Float
 
 export interface MinFormResult { returns: Float32Array; stepReturns?: Float32Array; diagnostics: { positionsAfterLastStep?: number; emptyRows: number } }
 
-export function minFormRun(e: Engine, s: Scratch, a: Record<string, any>): MinFormResult {
+/** A checked min-form call: every check is done; `write` runs the kernel into an output region. */
+export interface MinFormPlan {
+  rows: Rows;
+  diagnostics: MinFormResult["diagnostics"];
+  /** Writes the token returns at `out` (and the step returns, steps mode, into scratch). */
+  write: (out: number) => void;
+  /** The step returns after `write` (steps mode), a copy. */
+  stepReturns?: () => Float32Array;
+}
+
+export function minFormPlan(e: Engine, s: Scratch, a: Record<string, any>): MinFormPlan {
   const o = resolveOptions("minFormReturns", a, ["stepValues", "stepOffsets", "stepEnds", "tokenRewards", "paddedWidth", ...LAYOUT_INPUTS], ["mode"] as const, { mode: "steps" });
   if (o.mode === "verlCompat") {
     checkF32("tokenRewards", a.tokenRewards);
@@ -131,12 +141,17 @@ export function minFormRun(e: Engine, s: Scratch, a: Record<string, any>): MinFo
     const W = rows.packed ? a.paddedWidth : rows.T;
     if (typeof W !== "number" || !Number.isInteger(W)) typeError("WRONG_TYPE", "paddedWidth", -1, "the packed layout needs paddedWidth (the padded T) in verlCompat mode");
     const r = place(e, s, a.tokenRewards);
-    const hit = e.exports.first_nonfinite_valid_f32(r, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (hit >= 0) rangeError("NON_FINITE", "tokenRewards", hit, "token reward is not finite");
     if (rows.lensPtr) rangeError("UNKNOWN_OPTION", "lengths", -1, "verlCompat takes a mask (the minimum runs over every column)");
-    const out = s.alloc(rows.N * 4);
-    e.exports.minform_verlcompat_f32(r, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, W, out);
-    return { returns: e.f32(out, rows.N).slice(), diagnostics: { emptyRows: Math.max(rows.emptyRows, 0) } };
+    return {
+      rows, diagnostics: { emptyRows: Math.max(rows.emptyRows, 0) },
+      // Validated while computing: the kernel flags a non-finite valid reward as it reads it; the
+      // index is found only then. The output is never in place over the input, so a failed call
+      // leaves garbage only in the output (the workspace poisons it, the copy API drops it).
+      write: (out) => {
+        if (e.exports.minform_verlcompat_f32(r, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, W, out))
+          rangeError("NON_FINITE", "tokenRewards", e.exports.first_nonfinite_valid_f32(r, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T), "token reward is not finite");
+      },
+    };
   }
   if (o.mode !== "steps") rangeError("UNKNOWN_OPTION", "mode", -1, msg`unknown value ${show(o.mode)}; expected "steps" or "verlCompat"`);
   checkF32("stepValues", a.stepValues);
@@ -144,9 +159,22 @@ export function minFormRun(e: Engine, s: Scratch, a: Record<string, any>): MinFo
   checkSteps(e, rows, a, true);
   const v = place(e, s, a.stepValues), so = place(e, s, a.stepOffsets), se = place(e, s, a.stepEnds);
   checkFiniteF32(e, "stepValues", v, a.stepValues.length);
-  const out = s.alloc(rows.N * 4), sr = s.alloc(Math.max(a.stepValues.length, 1) * 4);
-  const after = e.exports.minform_steps_f32(v, so, se, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, out, sr);
-  return { returns: e.f32(out, rows.N).slice(), stepReturns: e.f32(sr, a.stepValues.length).slice(), diagnostics: { positionsAfterLastStep: after, emptyRows: Math.max(rows.emptyRows, 0) } };
+  const S = a.stepValues.length, sr = s.alloc(Math.max(S, 1) * 4);
+  const diagnostics: MinFormResult["diagnostics"] = { positionsAfterLastStep: 0, emptyRows: Math.max(rows.emptyRows, 0) };
+  return {
+    rows, diagnostics,
+    write: (out) => { diagnostics.positionsAfterLastStep = e.exports.minform_steps_f32(v, so, se, rows.maskPtr, rows.offsetsPtr, rows.B, rows.T, out, sr); },
+    stepReturns: () => e.f32(sr, S).slice(),
+  };
+}
+
+export function minFormRun(e: Engine, s: Scratch, a: Record<string, any>): MinFormResult {
+  const p = minFormPlan(e, s, a);
+  const out = s.alloc(p.rows.N * 4);
+  p.write(out);
+  const res: MinFormResult = { returns: e.f32(out, p.rows.N).slice(), diagnostics: p.diagnostics };
+  if (p.stepReturns) res.stepReturns = p.stepReturns();
+  return res;
 }
 
 export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {

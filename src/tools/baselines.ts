@@ -269,3 +269,16 @@ export function placeScoresJS(scores: Float32Array, lengths: Int32Array, T: numb
   out.fill(0);
   for (let i = 0; i < scores.length; i++) if (lengths[i]! > 0) out[i * T + lengths[i]! - 1] = scores[i]!;
 }
+
+/** PURE's verl-branch min-form: the reverse running minimum of r*m over every column, at valid t. */
+export function minFormVerlCompatJS(r: Float32Array, mask: Uint8Array, B: number, T: number, out: Float32Array): void {
+  for (let i = 0; i < B; i++) {
+    let m = Infinity;
+    for (let t = i * T + T - 1; t >= i * T; t--) {
+      const valid = mask[t] === 1;
+      const u = valid ? r[t]! : 0;
+      if (u < m) m = u;
+      out[t] = valid ? m + 0 : 0;
+    }
+  }
+}

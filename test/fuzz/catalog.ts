@@ -206,6 +206,7 @@ export const WS: WsEntry[] = [
   { kind: "ws", name: "aggLoss", options: () => ({ lossAggMode: "seq-mean-token-sum-norm", dpSize: 1, lossScaleFactor: 2 }), outputs: [] },
   { kind: "ws", name: "placeScores", options: () => ({ emptyRow: "skip" }), outputs: ["tokenScores"] },
   { kind: "ws", name: "klInReward", options: () => ({ klCoef: 0.1, klEstimator: "k1", klClamp: "verl" }), outputs: ["tokenRewards", "kl"] },
+  { kind: "ws", name: "minFormReturns", options: () => ({ mode: "verlCompat" }), outputs: ["returns"] },
   { kind: "ws", name: "openrlhfOutcome", when: atLeast2, options: () => ({ estimator: "group_norm", klCoef: 0.01, gamma: 0.9, whitenEps: 1e-8, rewardClip: [-10, 10] }), outputs: ["rowAdvantages", "advantages", "returns", "shapedRewards"] },
 ];
 /** Workspace members that are not kernels: views (getters), lifecycle, and internals. */
