@@ -130,6 +130,23 @@ async function minFormBench() {
     [...v, { name: "plain JS", fn: () => js.minFormVerlCompatJS(r, mask, B, T, out) }]);
 }
 
+// --- Best-of-N reranking in the workspace: 4096 prompts x 16 candidates x 3 heads -----------------
+async function rerankBench() {
+  const P = 4096, N = 16, K = 3, k = 4, g = rng(17), w = [1, 0.5, 0.25];
+  const scores = Float32Array.from({ length: P * N * K }, () => Math.fround(g() * 4 - 2));
+  const combined = new Float32Array(P * N), ti = new Int32Array(P * k), ts = new Float32Array(P * k);
+  const wss = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: P * N, candidates: N, topK: k, rewardFunctions: K });
+    ws.rewardsPerFunc.set(scores);
+    return [nm, ws] as const;
+  });
+  // Identical rankings (the acceptance asks for them) before timing.
+  js.rerankWeightedSumJS(scores, P, N, K, w, k, combined, ti, ts);
+  for (const [nm, ws] of wss) { ws.rerank({ weights: w }); if (ws.topIndices.some((v, q) => v !== ti[q])) throw new Error(`rerank: ${nm} ranks differently from the JS loop`); }
+  await compare(`rerank weightedSum, top 4: 4096 prompts x 16 candidates x 3 heads (workspace)`, P * N * K * 4 + P * N * 4 + P * k * 8,
+    [...wss.map(([nm, ws]) => ({ name: nm, fn: () => ws.rerank({ weights: w }) })), { name: "plain JS", fn: () => js.rerankWeightedSumJS(scores, P, N, K, w, k, combined, ti, ts) }]);
+}
+
 // --- Per-call overhead: 64 x 256 tokens, warm caches, no floor -------------------------------------
 async function overhead() {
   const B = 64, T = 256, n = 8, N = B * T;
@@ -149,6 +166,7 @@ if (want("overhead")) await overhead();
 if (want("gae")) await gaeBench();
 if (want("kl")) await klBench();
 if (want("minForm")) await minFormBench();
+if (want("rerank")) await rerankBench();
 if (want("grpo")) await grpoTokens();
 await rowKernels();
 

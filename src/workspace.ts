@@ -20,6 +20,7 @@ import {
 import type * as T from "./types.js";
 import { runDiscountedReturns, runGae, runReinforcePP } from "./scan/returns.js";
 import { minFormPlan } from "./scan/pure.js";
+import { rerankPlan, type RerankArgs } from "./token/rerank.js";
 import type { TokenRan } from "./core/outcome.js";
 import { runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./token/kl.js";
 import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
@@ -50,6 +51,14 @@ export interface WorkspacePlan {
    * "loss" (aggLoss).
    */
   extraViews?: ("tokenRewards" | "tokenScores" | "kl" | "returns" | "values" | "logp" | "refLogp" | "loss")[];
+  /**
+   * Reranking (`ws.rerank()`): candidates N per prompt; rows = prompts x N, and the heads' scores
+   * go in `rewardsPerFunc` ([rows][rewardFunctions]). Plans the `combined`, `topIndices` and
+   * `topScores` views.
+   */
+  candidates?: number;
+  /** Reranking: candidates kept per prompt, 1 <= topK <= candidates (default 1). */
+  topK?: number;
 }
 
 type ViewKind = "f32" | "u8" | "i32";
@@ -58,7 +67,7 @@ interface Region { ptr: number; len: number; kind: ViewKind }
 /** The optional token views a plan can ask for. */
 export const EXTRA_VIEWS = ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss"] as const;
 export type ExtraView = (typeof EXTRA_VIEWS)[number];
-const PLAN_KEYS = ["rows", "width", "tokens", "valid", "groupSize", "maxGroups", "rewardFunctions", "extraViews"] as const;
+const PLAN_KEYS = ["rows", "width", "tokens", "valid", "groupSize", "maxGroups", "rewardFunctions", "extraViews", "candidates", "topK"] as const;
 const BYTES: Record<ViewKind, number> = { f32: 4, u8: 1, i32: 4 };
 
 /** Per-call options of a workspace kernel: the knobs of the estimator, plus where the scores come from. */
@@ -70,6 +79,16 @@ export type WsCall<A> = Omit<A, "scores" | "tokenRewards" | "values" | "mask" | 
   /** Fills the knobs not given: "verl" (default), "openrlhf", "trl". */
   preset?: Preset;
 };
+
+/** What `ws.rerank` returns: the output views (no copy). */
+export interface WsRerankResult {
+  /** Every candidate's combined score (the `combined` view). */
+  combined: Float32Array;
+  /** The top candidates per prompt (the `topIndices` view). */
+  topIndices: Int32Array;
+  /** Their combined scores (the `topScores` view). */
+  topScores: Float32Array;
+}
 
 /** What `ws.minFormReturns` returns: the `returns` view, and the step returns (steps mode; a copy). */
 export interface WsMinFormResult {
@@ -160,6 +179,11 @@ function checkPlan(plan: WorkspacePlan): CheckedPlan {
   };
   if (p.rows === undefined) typeError("WRONG_TYPE", "rows", -1, "the plan needs rows");
   count("rows", 0); count("width", 0); count("tokens", 0); count("groupSize", 1); count("maxGroups", 1); count("rewardFunctions", 1);
+  count("candidates", 1); count("topK", 1);
+  if (p.candidates !== undefined && p.rows % p.candidates !== 0)
+    rangeError("SHAPE_MISMATCH", "candidates", -1, msg`rows (${p.rows}) must be prompts x candidates (${p.candidates})`);
+  if (p.topK !== undefined && (p.candidates === undefined || p.topK > p.candidates))
+    rangeError("PARAM_OUT_OF_RANGE", "topK", -1, msg`must lie in [1, candidates], got ${p.topK}${p.candidates === undefined ? " without candidates" : ""}`);
   if (p.width !== undefined && p.tokens !== undefined) rangeError("SHAPE_MISMATCH", "width", -1, "plan either a padded layout (width) or a packed one (tokens), not both");
   const rowsOnly = p.width === undefined && p.tokens === undefined;
   if (p.valid !== undefined) checkEnum("valid", p.valid, ["mask", "lengths", "all"]);
@@ -189,6 +213,10 @@ function layoutOf(v: CheckedPlan): { want: [string, ViewKind, number][]; cap: nu
     ["truncated", "u8", B], ["rewardsPerFunc", "f32", B * K], ["shapedRewards", "f32", B], ["advantages", "f32", N],
   ];
   if (v.packed) want.push(["offsets", "i32", B + 1]);
+  if (p.candidates !== undefined) {
+    const slots = (B / p.candidates) * (p.topK ?? 1);
+    want.push(["combined", "f32", B], ["topIndices", "i32", slots], ["topScores", "f32", slots]);
+  }
   if (p.valid === "mask") want.push(["mask", "u8", N]);
   if (p.valid === "lengths") want.push(["lengths", "i32", B]);
   for (const x of xs) want.push([x, "f32", N]);
@@ -362,6 +390,12 @@ export class Workspace {
   get returns(): Float32Array { return this.view("returns"); }
   /** Output: one advantage per row, Float32Array[B]. */
   get rowAdvantages(): Float32Array { return this.view("rowAdvantages"); }
+  /** Output of rerank (plan `candidates`): every candidate's combined score, Float32Array[rows] (-Infinity where excluded). */
+  get combined(): Float32Array { return this.view("combined"); }
+  /** Output of rerank: the top candidates of each prompt, Int32Array[prompts * topK] (-1 for empty slots). */
+  get topIndices(): Int32Array { return this.view("topIndices"); }
+  /** Output of rerank: their combined scores, Float32Array[prompts * topK] (-Infinity for empty slots). */
+  get topScores(): Float32Array { return this.view("topScores"); }
   /** Output of openrlhfOutcome: the scalar rewards after shaping and the clip, Float32Array[B]. */
   get shapedRewards(): Float32Array { return this.view("shapedRewards"); }
 
@@ -568,6 +602,26 @@ export class Workspace {
     const res: WsMinFormResult = { returns: this.tokens("returns"), diagnostics: plan.diagnostics };
     if (plan.stepReturns) res.stepReturns = plan.stepReturns();
     return res;
+  }
+
+  /**
+   * Best-of-N reranking on the views (plan `candidates`, `topK`, `rewardFunctions` = heads): reads
+   * the heads' scores from `rewardsPerFunc` ([prompts x candidates][heads]), writes `combined`,
+   * `topIndices` and `topScores`; no copy of any of them. Per call: `combine`, `weights`,
+   * `ref`/`refs`, `sigmoidK`, `maxRef`, and `valid` (Uint8Array[rows], copied). An error leaves
+   * the outputs untouched or the score views all NaN.
+   */
+  rerank(call: Omit<RerankArgs, "scores" | "prompts" | "candidates" | "heads" | "k"> = {}): WsRerankResult {
+    const o = this.options(call);
+    const N = this.plan.candidates;
+    if (N === undefined) rangeError("SHAPE_MISMATCH", "candidates", -1, "plan the workspace with candidates (and topK) to rerank");
+    this.scratch.reset();
+    // Errors name the view the caller filled (rewardsPerFunc), not the copy API's "scores".
+    const rename = { scores: "rewardsPerFunc" };
+    const plan = renamed(rename, () => rerankPlan(this.e, this.scratch, { ...o, scores: this.rewardsPerFunc, candidates: N!, heads: this.plan.rewardFunctions ?? 1, k: this.plan.topK ?? 1 } as RerankArgs));
+    const out = this.region("combined"), ti = this.region("topIndices"), ts = this.region("topScores");
+    this.writing(["combined", "topScores"], () => renamed(rename, () => plan.write(out, ti, ts)));
+    return { combined: this.combined, topIndices: this.topIndices, topScores: this.topScores };
   }
 
   /** Reads `scores` as the scalar rewards (and `kl` when planned); writes advantages, returns and shapedRewards. */

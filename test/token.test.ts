@@ -181,6 +181,23 @@ describe("aggLoss, placeScores, rerank vs the f64 oracle", () => {
     }), RUNS);
   });
 
+  it("rerank checks the scores it combines: the first NaN or infinity of a candidate that counts is NON_FINITE at its index (copy API and workspace, with and without valid)", () => {
+    const P = 3, N = 5, K = 3;
+    for (const at of [0, 7, 22, 44]) for (const bad of [NaN, Infinity, -Infinity]) for (const withValid of [false, true]) {
+      const scores = Float32Array.from({ length: P * N * K }, (_, q) => Math.fround(Math.sin(q)));
+      scores[at] = bad;
+      const valid = withValid ? Uint8Array.from({ length: P * N }, (_, j) => (j === Math.floor(at / K) ? 1 : j % 2)) : undefined;
+      for (const [build, api] of builds) {
+        const ws = api.createWorkspace({ rows: P * N, candidates: N, rewardFunctions: K });
+        ws.rewardsPerFunc.set(scores);
+        const v = valid ? { valid } : {};
+        assert.throws(() => api.rerank({ scores, candidates: N, heads: K, ...v }), (e: any) => e.code === "NON_FINITE" && e.index === at, `${build} copy at ${at}`);
+        assert.throws(() => ws.rerank({ ...v }), (e: any) => e.code === "NON_FINITE" && e.argument === "rewardsPerFunc" && e.index === at, `${build} workspace at ${at}`);
+        ws.dispose();
+      }
+    }
+  });
+
   it("rerank: combined scores within one f32 rounding plus the f64 terms' error of the oracle; top-k is the stable order of the combined scores", () => {
     const arb = fc.record({ P: fc.integer({ min: 1, max: 4 }), N: fc.integer({ min: 1, max: 9 }), K: fc.integer({ min: 1, max: 3 }), M: fc.integer({ min: 1, max: 12 }) }).chain(({ P, N, K, M }) => fc.record({
       P: fc.constant(P), N: fc.constant(N), K: fc.constant(K), M: fc.constant(M),
@@ -189,12 +206,13 @@ describe("aggLoss, placeScores, rerank vs the f64 oracle", () => {
       weights: fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -3, max: 3 }), { minLength: K, maxLength: K }),
       valid: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: P * N, maxLength: P * N }),
       combine: fc.constantFrom("weightedSum", "logSigmoid", "par"), k: fc.integer({ min: 1, max: 9 }),
-      sigmoidK: fc.constantFrom(1, 0.3, 4), maxRef: fc.integer({ min: 1, max: 12 }),
+      sigmoidK: fc.constantFrom(1, 0.3, 4), maxRef: fc.integer({ min: 1, max: 12 }), allValid: fc.boolean(),
     }));
     fc.assert(fc.property(arb, (x) => {
-      const scores = Float32Array.from(x.scores), refs = Float32Array.from(x.refs), valid = Uint8Array.from(x.valid, (v) => (v ? 1 : 0));
+      const scores = Float32Array.from(x.scores), refs = Float32Array.from(x.refs), valid = Uint8Array.from(x.valid, (v) => (x.allValid || v ? 1 : 0));
       const ref = refs.subarray(0, x.P * x.K), k = Math.min(x.k, x.N);
-      const o = { combine: x.combine, weights: x.weights, valid, ref, refs, sigmoidK: x.sigmoidK, maxRef: x.maxRef };
+      // allValid: no valid argument at all (the kernels' path without a candidate mask).
+      const o = { combine: x.combine, weights: x.weights, ...(x.allValid ? {} : { valid }), ref, refs, sigmoidK: x.sigmoidK, maxRef: x.maxRef };
       const want = refToken.rerankCombined(scores, x.P, x.N, x.K, o);
       // Terms per candidate: K heads, each a mean of up to maxRef sigmoids for par; every
       // transcendental term carries at most 4 f64 roundings (exp, add, log1p or divide, the weight).

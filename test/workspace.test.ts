@@ -163,6 +163,25 @@ for (const [build, api] of builds) {
       assertBitwise(orl.shapedRewards, oc.shapedRewards, "orl shaped");
       for (const w of [ws, t, rm, orl]) w.dispose();
     });
+    it("rerank on the views: combined scores and top-k bitwise the copy API's, every combine mode, excluded candidates, topK > 1", () => {
+      const P = 5, N = 7, K = 3, k = 3;
+      const w = api.createWorkspace({ rows: P * N, candidates: N, topK: k, rewardFunctions: K });
+      const scores = Float32Array.from({ length: P * N * K }, (_, q) => Math.fround(Math.sin(q * 0.7) * 3));
+      scores[4 * K] = scores[2 * K]!; scores[4 * K + 1] = scores[2 * K + 1]!; scores[4 * K + 2] = scores[2 * K + 2]!; // a tie: the lower index first
+      const valid = Uint8Array.from({ length: P * N }, (_, j) => (j % 6 === 5 ? 0 : 1));
+      const ref = Float32Array.from({ length: P * K }, (_, q) => Math.fround(Math.cos(q)));
+      const refs = Float32Array.from({ length: P * 4 * K }, (_, q) => Math.fround(Math.cos(q * 1.3)));
+      w.rewardsPerFunc.set(scores);
+      for (const o of [{ combine: "weightedSum", weights: [1, 0.5, -0.25] }, { combine: "logSigmoid", ref }, { combine: "par", refs, sigmoidK: 2 }] as const) {
+        const got = w.rerank({ ...o, valid });
+        const want = api.rerank({ scores, candidates: N, heads: K, k, valid, ...o });
+        assert.equal(got.combined, w.combined);
+        assertBitwise(got.combined, want.combined, `${o.combine} combined`);
+        assert.deepEqual(Array.from(got.topIndices), Array.from(want.topIndices), `${o.combine} top`);
+        assertBitwise(got.topScores, want.topScores, `${o.combine} top scores`);
+      }
+      w.dispose();
+    });
     it("minFormReturns (verlCompat and steps) writes the returns view bitwise as the copy API computes, on random masks with holes", () => {
       for (const [B, T, seed] of [[3, 7, 1], [5, 33, 2], [16, 130, 3]] as const) {
         const w = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "returns"] });

@@ -47,7 +47,14 @@ export interface RerankResult {
 
 const COMBINE = { weightedSum: 0, logSigmoid: 1, par: 2 } as const;
 
-export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
+/** A checked rerank call: every input check is done; `write` combines, ranks and fills the outputs. */
+export interface RerankPlan {
+  P: number; N: number; k: number;
+  /** Combined scores [P*N], top indices [P*k], top scores [P*k] at these addresses; RESULT_OVERFLOW when a combined score leaves the f32 range. */
+  write: (combined: number, topIdx: number, topScore: number) => void;
+}
+
+export function rerankPlan(e: Engine, s: Scratch, a: RerankArgs): RerankPlan {
   const o = resolveOptions("rerank", a as any, ["scores", "prompts", "candidates", "heads", "valid", "weights", "ref", "refs"], ["combine", "sigmoidK", "maxRef", "k"] as const, { combine: "weightedSum", sigmoidK: 1, maxRef: 10, k: 1 });
   checkF32("scores", a.scores);
   if (a.valid !== undefined) checkU8("valid", a.valid);
@@ -77,26 +84,32 @@ export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
   checkFiniteParam("sigmoidK", o.sigmoidK);
   if (!Number.isInteger(o.maxRef) || o.maxRef < 1) rangeError("PARAM_OUT_OF_RANGE", "maxRef", -1, msg`must be a positive integer, got ${o.maxRef}`);
   checkFiniteList("weights", w);
-  for (let j = 0; j < P * N; j++) {
-    if (a.valid && !a.valid[j]) continue;
-    for (let h = 0; h < K; h++) { const v = a.scores[j * K + h]!; if (!Number.isFinite(v)) rangeError("NON_FINITE", "scores", j * K + h, msg`score is ${v}`); }
-  }
   for (const [name, arr] of [["ref", a.ref], ["refs", a.refs]] as const) if (arr && (combine === 1 ? name === "ref" : combine === 2 && name === "refs"))
     for (let q = 0; q < arr.length; q++) if (!Number.isFinite(arr[q]!)) rangeError("NON_FINITE", name, q, msg`value is ${arr[q]}`);
   const sp = place(e, s, a.scores), vp = a.valid ? place(e, s, a.valid) : 0;
   const wp = s.alloc(K * 8);
   e.F64.set(w, wp >>> 3);
   const rp = combine === 1 ? place(e, s, a.ref!) : 0, rsp = combine === 2 ? place(e, s, a.refs!) : 0;
-  const out = s.alloc(P * N * 4);
-  e.exports.rerank_combine_f32(sp, vp, P, N, K, wp, combine!, rp, refPerPrompt, rsp, M, o.maxRef, o.sigmoidK, out);
-  const combined = e.f32(out, P * N).slice();
-  const k = o.k, topIndices = new Int32Array(P * k).fill(-1), topScores = new Float32Array(P * k).fill(-Infinity);
-  for (let p = 0; p < P; p++) {
-    const cand: number[] = [];
-    for (let c = 0; c < N; c++) if (!a.valid || a.valid[p * N + c]) cand.push(c);
-    // Stable: higher score first, then lower index.
-    cand.sort((x, y) => combined[p * N + y]! - combined[p * N + x]! || x - y);
-    for (let r = 0; r < Math.min(k, cand.length); r++) { topIndices[p * k + r] = cand[r]!; topScores[p * k + r] = combined[p * N + cand[r]!]!; }
-  }
-  return { combined, topIndices, topScores };
+  const k = o.k, info = s.alloc(8);
+  return {
+    P, N, k,
+    // The scores of valid candidates are checked in the pass that combines them (the outputs are
+    // never in place over them): a failure leaves garbage only in outputs the caller discards
+    // (copy API) or that are poisoned (workspace).
+    write: (out, topIdx, topScore) => {
+      e.exports.rerank_combine_f32(sp, vp, P, N, K, wp, combine!, rp, refPerPrompt, rsp, M, o.maxRef, o.sigmoidK, out, info);
+      const badIn = e.I32[info >>> 2]!, bad = e.I32[(info >>> 2) + 1]!;
+      if (badIn >= 0) rangeError("NON_FINITE", "scores", badIn, msg`score is ${e.F32[(sp >>> 2) + badIn]}`);
+      if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad * K, msg`the combined score of candidate ${bad} is outside the float32 range`);
+      // Selection in wasm: higher score first, ties to the lower index, -1 / -Infinity for empty slots.
+      e.exports.rerank_topk_f32(out, P, N, k, topIdx, topScore);
+    },
+  };
+}
+
+export function rerankRun(e: Engine, s: Scratch, a: RerankArgs): RerankResult {
+  const p = rerankPlan(e, s, a);
+  const out = s.alloc(p.P * p.N * 4), ti = s.alloc(p.P * p.k * 4), ts = s.alloc(p.P * p.k * 4);
+  p.write(out, ti, ts);
+  return { combined: e.f32(out, p.P * p.N).slice(), topIndices: e.i32(ti, p.P * p.k).slice(), topScores: e.f32(ts, p.P * p.k).slice() };
 }

@@ -282,3 +282,20 @@ export function minFormVerlCompatJS(r: Float32Array, mask: Uint8Array, B: number
     }
   }
 }
+
+/** Best-of-N in plain JS: weighted sum of the heads per candidate, then each prompt's candidates sorted (ties to the lower index) and the top k kept. */
+export function rerankWeightedSumJS(scores: Float32Array, P: number, N: number, K: number, w: ArrayLike<number>, k: number, combined: Float32Array, topIdx: Int32Array, topScore: Float32Array): void {
+  const order = new Int32Array(N);
+  for (let p = 0; p < P; p++) {
+    for (let c = 0; c < N; c++) {
+      let acc = 0;
+      const j = (p * N + c) * K;
+      for (let h = 0; h < K; h++) acc += w[h]! * scores[j + h]!;
+      combined[p * N + c] = acc;
+      order[c] = c;
+    }
+    const base = p * N;
+    order.sort((a, b) => combined[base + b]! - combined[base + a]! || a - b);
+    for (let r = 0; r < k; r++) { topIdx[p * k + r] = order[r]!; topScore[p * k + r] = combined[base + order[r]!]!; }
+  }
+}

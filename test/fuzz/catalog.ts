@@ -206,6 +206,7 @@ export const WS: WsEntry[] = [
   { kind: "ws", name: "aggLoss", options: () => ({ lossAggMode: "seq-mean-token-sum-norm", dpSize: 1, lossScaleFactor: 2 }), outputs: [] },
   { kind: "ws", name: "placeScores", options: () => ({ emptyRow: "skip" }), outputs: ["tokenScores"] },
   { kind: "ws", name: "klInReward", options: () => ({ klCoef: 0.1, klEstimator: "k1", klClamp: "verl" }), outputs: ["tokenRewards", "kl"] },
+  { kind: "ws", name: "rerank", options: () => ({ combine: "weightedSum", weights: [1, 0.5] }), outputs: ["combined", "topScores"] },
   { kind: "ws", name: "minFormReturns", options: () => ({ mode: "verlCompat" }), outputs: ["returns"] },
   { kind: "ws", name: "openrlhfOutcome", when: atLeast2, options: () => ({ estimator: "group_norm", klCoef: 0.01, gamma: 0.9, whitenEps: 1e-8, rewardClip: [-10, 10] }), outputs: ["rowAdvantages", "advantages", "returns", "shapedRewards"] },
 ];
@@ -215,7 +216,7 @@ export const WS_NOT_KERNELS = ["constructor", "engine", "resize", "dispose", "by
 /** The plan of a workspace for a batch: every view planned, groups by size or ids. */
 export function wsPlan(b: Batch, ids: boolean): WorkspacePlan {
   return {
-    rows: b.B, width: b.T, ...(ids ? { maxGroups: b.G } : { groupSize: b.n }), rewardFunctions: 2,
+    rows: b.B, width: b.T, ...(ids ? { maxGroups: b.G } : { groupSize: b.n }), rewardFunctions: 2, candidates: b.n, topK: 1,
     extraViews: ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss"],
   };
 }

@@ -51,7 +51,8 @@ export interface KernelExports {
   row_shift_f32(x: number, b: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
   pure_rloo_steps_f32(values: number, stepOffsets: number, stepEnds: number, rowLen: number, ids: number, B: number, G: number, mode: number, singletonZero: number, scratch: number, out: number): void;
   rerank_combine_f32(scores: number, valid: number, P: number, N: number, K: number, w: number, combine: number,
-    ref: number, refPerPrompt: number, refs: number, M: number, maxRef: number, sigK: number, out: number): void;
+    ref: number, refPerPrompt: number, refs: number, M: number, maxRef: number, sigK: number, out: number, info: number): void;
+  rerank_topk_f32(combined: number, P: number, N: number, k: number, topIdx: number, topScore: number): void;
   place_scores_f32(s: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number, positions: number, out: number): void;
   prime_implicit_f32(lp: number, ref: number, mask: number, lens: number, offsets: number, B: number, T: number, beta: number, whole: number, dropLast: number, out: number, qOut: number): void;
   prime_batch_max_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number): number;
