@@ -574,7 +574,7 @@ export class Workspace {
     const scoresView = this.regions.has("tokenScores") ? "tokenScores" : "tokenRewards";
     const rename = scoresView === "tokenRewards" ? { tokenScores: "tokenRewards" } : undefined;
     const args = this.tokenArgs(call, { mode: "verl", tokenScores: this.tokens(scoresView), logp: this.tokens("logp"), refLogp: this.tokens("refLogp") });
-    const ran = renamed(rename, () => runKlInReward(this.e, this.scratch, args));
+    const ran = renamed(rename, () => runKlInReward(this.e, this.scratch, args, scoresView === "tokenRewards"));
     const tr = this.region("tokenRewards"), kl = this.regions.get("kl")?.ptr ?? 0;
     // In place when there is no tokenScores view: each token's score is read before its reward is written.
     this.writing(kl ? ["tokenRewards", "kl"] : ["tokenRewards"], () => renamed(rename, () => ran.write({ advantages: tr, returns: kl })));

@@ -142,3 +142,26 @@ describe("KL pinned counterexamples", () => {
     }
   });
 });
+
+describe("klInReward validates while it computes (not in place)", () => {
+  it("a non-finite log-prob or score inside the SIMD blocks is NON_FINITE at its index, even where the clamps would hide it in the output", () => {
+    const B = 3, T = 24, N = B * T;
+    for (const [name, at, bad] of [["logp", 9, -Infinity], ["refLogp", 30, NaN], ["tokenScores", 50, Infinity], ["logp", 70, NaN]] as const) {
+      for (const [build, api] of builds) {
+        const logp = Float32Array.from({ length: N }, (_, k) => -1 - (k % 7) * 0.1), refLogp = Float32Array.from({ length: N }, (_, k) => -1.2 - (k % 5) * 0.1);
+        const tokenScores = new Float32Array(N), mask = new Uint8Array(N).fill(1);
+        const inputs = { logp, refLogp, tokenScores };
+        inputs[name][at] = bad;
+        // k3 with verl's clamps maps -Infinity log-probs to a finite 10: only the input check sees them.
+        assert.throws(() => api.klInReward({ mode: "verl", ...inputs, mask, width: T, klEstimator: "low_var_kl", klClamp: "verl", klCoef: 0.1 }),
+          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} copy ${name}[${at}]`);
+        const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp"] });
+        ws.logp.set(logp); ws.refLogp.set(refLogp); ws.tokenScores.set(tokenScores); ws.mask.set(mask);
+        assert.throws(() => ws.klInReward({ klEstimator: "low_var_kl", klClamp: "verl", klCoef: 0.1 }),
+          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} workspace ${name}[${at}]`);
+        assert.ok(ws.tokenRewards.every(Number.isNaN), "the output view is poisoned");
+        ws.dispose();
+      }
+    }
+  });
+});

@@ -44,7 +44,7 @@ import { k3Core, k3Core2 } from "./k3";
 
 // klPenalty into out (+0 at masked positions): the fused pass below with no scores and no rewards.
 export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, est: i32, clampMode: i32, out: usize): void {
-  kl_in_reward_verl_f32(0, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, 0, 0, out, 0);
+  kl_in_reward_verl_f32(0, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, 0, 0, out, 0, 0);
 }
 
 // verl apply_kl_penalty, fused: kld = klPenalty * m; rewards = scores - beta * kld at valid
@@ -58,14 +58,18 @@ export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize
 // loop carries no mode branches.
 export function kl_in_reward_verl_f32(
   scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32,
-  est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize,
+  est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize, flags: usize,
 ): void {
+  // flags != 0: validate while computing. flags[0] <- 1 when a valid input is NaN or infinite,
+  // flags[1] <- 1 when an output is not finite; the caller then finds the index (and the outputs,
+  // never in place over the inputs on this path, are discarded or poisoned).
+  if (flags) { store<i32>(flags, 0); store<i32>(flags, 0, 4); }
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = readEnd(lens, prefix, i, s, e), m = holesMask(mask, prefix, i);
     let mean: f64;
-    if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut);
-    else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut);
+    if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut, flags);
+    else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut, flags);
     if (e > v) {
       if (rewardsOut) memory.fill(rewardsOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
       if (klOut) memory.fill(klOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
@@ -75,17 +79,17 @@ export function kl_in_reward_verl_f32(
 }
 
 // One row [s, v): the estimator and clamp as literals (7 instantiations per mask variant).
-@inline function klRowAny(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize): f64 {
-  if (est == 0) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 0, 1, beta, rewardsOut, klOut) : klRow(scores, logp, ref, mask, s, v, 0, 0, beta, rewardsOut, klOut);
-  if (est == 1) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 1, 1, beta, rewardsOut, klOut) : klRow(scores, logp, ref, mask, s, v, 1, 0, beta, rewardsOut, klOut);
-  if (est == 2) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 2, 1, beta, rewardsOut, klOut) : klRow(scores, logp, ref, mask, s, v, 2, 0, beta, rewardsOut, klOut);
-  if (clampMode == 0) return klRow(scores, logp, ref, mask, s, v, 3, 0, beta, rewardsOut, klOut);
-  if (clampMode == 1) return klRow(scores, logp, ref, mask, s, v, 3, 1, beta, rewardsOut, klOut);
-  return klRow(scores, logp, ref, mask, s, v, 3, 2, beta, rewardsOut, klOut);
+@inline function klRowAny(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize): f64 {
+  if (est == 0) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 0, 1, beta, rewardsOut, klOut, flags) : klRow(scores, logp, ref, mask, s, v, 0, 0, beta, rewardsOut, klOut, flags);
+  if (est == 1) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 1, 1, beta, rewardsOut, klOut, flags) : klRow(scores, logp, ref, mask, s, v, 1, 0, beta, rewardsOut, klOut, flags);
+  if (est == 2) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 2, 1, beta, rewardsOut, klOut, flags) : klRow(scores, logp, ref, mask, s, v, 2, 0, beta, rewardsOut, klOut, flags);
+  if (clampMode == 0) return klRow(scores, logp, ref, mask, s, v, 3, 0, beta, rewardsOut, klOut, flags);
+  if (clampMode == 1) return klRow(scores, logp, ref, mask, s, v, 3, 1, beta, rewardsOut, klOut, flags);
+  return klRow(scores, logp, ref, mask, s, v, 3, 2, beta, rewardsOut, klOut, flags);
 }
 
 // Returns the row's mean KL over its valid tokens (0 when it has none).
-@inline function klRow(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize): f64 {
+@inline function klRow(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize): f64 {
   // The row sum keeps four f64 accumulators, lane (t - s) & 3, in both builds and on every path:
   // the order then depends only on positions within the row, so packed and padded rows, and
   // the SIMD and scalar builds, give the same currentKl (a padded row's extra steps add +0).
@@ -95,6 +99,8 @@ export function kl_in_reward_verl_f32(
   if (ASC_FEATURE_SIMD) {
     const zero = f32x4.splat(0), betaV = f64x2.splat(beta);
     let accLo = f64x2.splat(0), accHi = accLo;
+    // x - x over the valid lanes: NaN for good at the first NaN or infinity (inputs and outputs apart).
+    let inBad = zero, outBad = zero;
     for (; t + 4 <= v; t += 4) {
       const o = <usize>t << 2;
       const lp = v128.load(logp + o), rp = v128.load(ref + o);
@@ -118,8 +124,22 @@ export function kl_in_reward_verl_f32(
         let rw = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(rLo), f32x4.demote_f64x2_zero(rHi), 0, 1, 4, 5), zero);
         if (mask) rw = v128.and(rw, m32);
         v128.store(rewardsOut + o, rw);
+        if (flags) {
+          const x = v128.and(sc, m32);
+          inBad = f32x4.add(inBad, f32x4.sub(x, x));
+          outBad = f32x4.add(outBad, f32x4.sub(rw, rw));
+        }
       }
       if (klOut) v128.store(klOut + o, k32);
+      if (flags) {
+        const a = v128.and(lp, m32), b = v128.and(rp, m32);
+        inBad = f32x4.add(inBad, f32x4.add(f32x4.sub(a, a), f32x4.sub(b, b)));
+        outBad = f32x4.add(outBad, f32x4.sub(k32, k32));
+      }
+    }
+    if (flags) {
+      if (!i32x4.all_true(f32x4.eq(inBad, inBad))) store<i32>(flags, 1);
+      if (!i32x4.all_true(f32x4.eq(outBad, outBad))) store<i32>(flags, 1, 4);
     }
     a0 = f64x2.extract_lane(accLo, 0); a1 = f64x2.extract_lane(accLo, 1);
     a2 = f64x2.extract_lane(accHi, 0); a3 = f64x2.extract_lane(accHi, 1);
@@ -134,6 +154,10 @@ export function kl_in_reward_verl_f32(
       n++;
       k32 = <f32>k + 0;
       if (rewardsOut) rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
+      if (flags) {
+        if (!isFinite<f32>(load<f32>(logp + o)) || !isFinite<f32>(load<f32>(ref + o)) || (rewardsOut && !isFinite<f32>(load<f32>(scores + o)))) store<i32>(flags, 1);
+        if (!isFinite<f32>(k32) || !isFinite<f32>(rw)) store<i32>(flags, 1, 4);
+      }
     }
     if (rewardsOut) store<f32>(rewardsOut + o, rw);
     if (klOut) store<f32>(klOut + o, k32);

@@ -93,7 +93,8 @@ export interface KlRewardDiagnostics { mode: "verl" | "openrlhf"; currentKl?: nu
  * KL in the reward. In verl mode, `write(out)` writes the token rewards to out.advantages and, when
  * out.returns != 0, the per-token KL there; diagnostics.currentKl is set by then.
  */
-export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<KlRewardDiagnostics> {
+/** `inPlace`: the scores are read from the output view (the workspace without a tokenScores view). */
+export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>, inPlace = false): TokenRan<KlRewardDiagnostics> {
   const preset = a.preset ?? "verl";
   const o = resolveOptions("klInReward", a, KL_REWARD_INPUTS, KL_REWARD_OPTIONS, { mode: preset === "openrlhf" ? "openrlhf" : "verl", emptyRow: "error" });
   if (o.mode !== "verl" && o.mode !== "openrlhf") rangeError("UNKNOWN_OPTION", "mode", -1, msg`unknown value ${show(o.mode)}; expected "verl" or "openrlhf"`);
@@ -102,31 +103,50 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>): To
     const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
     const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["logp", a.logp], ["refLogp", a.refLogp]]);
     checkFiniteParam("klCoef", o.klCoef);
-    const [maxS, maxLp, maxRp] = checkTokens(e, s, rows, ["tokenScores", sc!], ["logp", lp!], ["refLogp", rp!]) as [number, number, number];
+    const rm = s.alloc(Math.max(rows.B, 1) * 8), flags = s.alloc(8);
+    const check = () => checkTokens(e, s, rows, ["tokenScores", sc!], ["logp", lp!], ["refLogp", rp!]) as [number, number, number];
+    const run = (rw: number, kl: number, f: number) => e.exports.kl_in_reward_verl_f32(sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, est.code, clamp, o.klCoef, rw, kl, rm, f);
+    const diagnostics: KlRewardDiagnostics = { mode: "verl", currentKl: 0, gradient: est.gradient, beta: o.klCoef };
+    const currentKl = () => { let sum = 0; const F = e.F64; for (let i = 0; i < rows.B; i++) sum += F[(rm >>> 3) + i]!; return rows.B ? sum / rows.B : 0; };
+    if (!inPlace) {
+      // Validated while computing: the kernel flags non-finite inputs and outputs as it passes;
+      // only then are the inputs checked (NON_FINITE names the first, in argument order) or the
+      // outputs searched (RESULT_OVERFLOW). The outputs are not the inputs here, so a failed call
+      // leaves garbage only where the caller discards it (copy API) or poisons it (workspace).
+      return {
+        rows, distinctReturns: false, diagnostics,
+        write: (out) => {
+          run(out.advantages, out.returns, flags);
+          const I = e.I32;
+          // An input NaN or infinity can make an output non-finite too: inputs are checked first.
+          if (I[flags >>> 2] || I[(flags >>> 2) + 1]) check();
+          if (I[(flags >>> 2) + 1]) rangeError("RESULT_OVERFLOW", "logp", firstNonFiniteOutput(e, rows, ...(out.returns ? [out.returns, out.advantages] : [out.advantages])), "the KL or the token reward is outside the float32 range");
+          diagnostics.currentKl = currentKl();
+        },
+      };
+    }
+    // In place (the scores are read from the output): every check before the first write.
+    const [maxS, maxLp, maxRp] = check();
     const maxX = maxLp + maxRp;
     // |kl| bound from the checked inputs: when neither it nor any reward can leave the float32
     // range, the pass writes the caller's outputs directly. Otherwise (huge inputs, TRL's
     // unclamped k3): scratch first, and the outputs are checked before anything is copied out.
     const bound = klBound(est.code, clamp, maxX);
     const safe = bound < 1e38 && maxS + Math.abs(o.klCoef) * bound < 1e38;
-    const rm = s.alloc(Math.max(rows.B, 1) * 8);
-    const run = (rw: number, kl: number) => e.exports.kl_in_reward_verl_f32(sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, est.code, clamp, o.klCoef, rw, kl, rm);
     let pre: { rw: number; kl: number } | null = null;
     if (!safe) {
       pre = { rw: s.alloc(rows.N * 4), kl: s.alloc(rows.N * 4) };
-      run(pre.rw, pre.kl);
+      run(pre.rw, pre.kl, 0);
       const bad = firstNonFiniteOutput(e, rows, pre.kl, pre.rw);
       if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the KL or the token reward is outside the float32 range");
     }
-    const diagnostics: KlRewardDiagnostics = { mode: "verl", currentKl: 0, gradient: est.gradient, beta: o.klCoef };
-    const currentKl = () => { let sum = 0; const F = e.F64; for (let i = 0; i < rows.B; i++) sum += F[(rm >>> 3) + i]!; return rows.B ? sum / rows.B : 0; };
     if (pre) diagnostics.currentKl = currentKl();
     return {
       rows, distinctReturns: false, diagnostics,
       // out.returns carries the optional KL output pointer (0 = not wanted).
       write: (out) => {
         if (pre) { e.U8.copyWithin(out.advantages, pre.rw, pre.rw + rows.N * 4); if (out.returns) e.U8.copyWithin(out.returns, pre.kl, pre.kl + rows.N * 4); }
-        else { run(out.advantages, out.returns); diagnostics.currentKl = currentKl(); }
+        else { run(out.advantages, out.returns, 0); diagnostics.currentKl = currentKl(); }
       },
     };
   }

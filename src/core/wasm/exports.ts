@@ -41,7 +41,7 @@ export interface KernelExports {
   row_sum_f64(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
   kl_penalty_f32(logp: number, ref: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number, est: number, clampMode: number, out: number): void;
   kl_in_reward_verl_f32(scores: number, logp: number, ref: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number,
-    est: number, clampMode: number, beta: number, rewardsOut: number, klOut: number, rowMean: number): void;
+    est: number, clampMode: number, beta: number, rewardsOut: number, klOut: number, rowMean: number, flags: number): void;
   kl_reward_orl_f32(kl: number, mask: number, lens: number, offsets: number, B: number, T: number, r: number, beta: number, out: number): number;
   prm_step_reward_f32(l0: number, l1: number, n: number, out: number): void;
   softmin_tokens_f32(x: number, stepMask: number, offsets: number, B: number, T: number, temperature: number, uniform: number, out: number): void;
