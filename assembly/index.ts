@@ -22,3 +22,4 @@ export * from "./token/likelihood";
 export * from "./group/passk";
 export * from "./group/bnpo";
 export * from "./group/trl";
+export * from "./group/opo";

@@ -124,22 +124,16 @@ export function runDler(e: Engine, s: Scratch, a: OutcomeInputs & { truncated?: 
   const B = b.ctx.rows.B;
   if (a.truncated!.length !== B) rangeError("SHAPE_MISMATCH", "truncated", -1, msg`length ${a.truncated!.length} != rows ${B}`);
   const tr = place(e, s, a.truncated!);
-  {
-    const U = e.U8;
-    for (let i = 0; i < B; i++) if (U[tr + i]! > 1) rangeError("MASK_NOT_BINARY", "truncated", i, msg`flags must be 0 or 1, got ${U[tr + i]}`);
-  }
+  // The flags' 0/1 check comes before the parameters' (the validation order): one SIMD pass. The
+  // substitution r_i = truncated_i ? truncatedValue : s_i (docs/kernels.md#dler) runs once the
+  // scores are known.
+  const r = s.alloc(B * 4);
+  const badFlag = e.exports.mask_check_u8(tr, B);
+  if (badFlag >= 0) rangeError("MASK_NOT_BINARY", "truncated", badFlag, msg`flags must be 0 or 1, got ${e.U8[tr + badFlag]}`);
   checkFiniteParam("truncatedValue", o.truncatedValue);
   checkNonNegative("whitenEps", o.whitenEps);
   computeScores(b, o.rowScore);
-  // r_i = truncated_i ? truncatedValue : s_i (explicit truncation penalty, docs/kernels.md#dler).
-  const r = s.alloc(B * 4);
-  const F = e.F32, U = e.U8, tv = Math.fround(o.truncatedValue);
-  let truncatedRows = 0;
-  for (let i = 0; i < B; i++) {
-    const t = U[tr + i] === 1;
-    if (t) truncatedRows++;
-    F[(r >>> 2) + i] = t ? tv : F[(b.ctx.sPtr >>> 2) + i]!;
-  }
+  const truncatedRows = e.exports.dler_truncate_f32(b.ctx.sPtr, tr, B, Math.fround(o.truncatedValue), r);
   b.ctx.sPtr = r;
   const ran = whitenedBaseline(b, o as any);
   return { ...ran, diagnostics: { ...ran.diagnostics, truncatedRows } };

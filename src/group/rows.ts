@@ -63,6 +63,14 @@ export function meanBaselineRows(c: Ctx, singleton: Singleton, out: RowType = "f
 }
 
 export function opoRows(c: Ctx, singleton: Singleton): { row: number; diagnostics: GroupDiagnostics } {
+  const n = c.groups.groupSize;
+  if (n >= 2) {
+    // Contiguous groups: one fused pass (assembly/group/opo.ts), bitwise the general path below.
+    const out = c.s.alloc(c.rows.B * 4), info = c.s.alloc(8);
+    const bad = c.e.exports.group_opo_contig_f32(c.sPtr, c.rows.rowLensPtr, c.rows.B, n, out, info);
+    if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
+    return { row: out, diagnostics: { numGroups: c.groups.G, emptyGroups: 0, singletonGroups: 0, zeroVarianceGroups: c.e.I32[info >>> 2]!, emptyRows: emptyRowsOf(c) } };
+  }
   const st = groupMoments(c);
   const G = c.groups.G;
   const sumW = c.s.alloc(G * 8), sumWX = c.s.alloc(G * 8);

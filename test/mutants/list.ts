@@ -37,5 +37,6 @@ export const MUTANTS: Mutant[] = [
   { id: "rerank-topk-ties", what: "the top-k selection lets a later candidate displace an equal earlier one (ties to the higher index)", file: "assembly/token/rerank.ts", find: "while (j > 0 && v > load<f32>(ts + (<usize>(j - 1) << 2))) {", replace: "while (j > 0 && v >= load<f32>(ts + (<usize>(j - 1) << 2))) {" },
   { id: "rerank-simd-unchecked", what: "the SIMD weighted-sum pass of rerank stops testing the scores it reads", file: "assembly/token/rerank.ts", find: "        acc = f64x2.add(acc, f64x2.sub(v, v));\n", replace: "" },
   { id: "kl-unchecked-logp", what: "KL in the reward, validated while computing, stops flagging non-finite log-probs in its SIMD blocks", file: "assembly/token/kl.ts", find: "        inBad = f32x4.add(inBad, f32x4.add(f32x4.sub(a, a), f32x4.sub(b, b)));", replace: "" },
+  { id: "opo-fused-unweighted", what: "the fused OPO pass weights every row by 1 instead of its length", file: "assembly/group/opo.ts", find: "sw += wi; swx += wi * xi;", replace: "sw += 1; swx += xi;" },
   { id: "broadcast-padding", what: "the broadcast writes the row value at masked positions", file: "assembly/token/broadcast.ts", find: "store<f32>(out + (<usize>t << 2), load<u8>(mask + <usize>t) ? v : 0);", replace: "store<f32>(out + (<usize>t << 2), v);" },
 ];

@@ -33,6 +33,8 @@ export interface KernelExports {
   group_trl_contig_f64(r: number, B: number, n: number, fixedDen: number, useFixed: number, eps: number, out: number, info: number): number;
   trl_row_rewards_dense_f32(R: number, B: number, K: number, w: number, out: number): void;
   count_zero_i32(x: number, n: number): number;
+  dler_truncate_f32(s: number, tr: number, B: number, tv: number, r: number): number;
+  group_opo_contig_f32(x: number, lens: number, B: number, n: number, out: number, info: number): number;
   group_center_contig_f32(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
   group_center_contig_f32_f64(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
