@@ -153,7 +153,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
         assert.equal(rec[0], whole[0]);
         const sumAbs = xs.reduce((a, x) => a + Math.abs(x), 0);
         assert.ok(Math.abs(rec[1]! - whole[1]!) <= 4 * values.length * 2 ** -53 * (sumAbs / values.length + Math.abs(whole[1]!)), `mean ${rec[1]} vs ${whole[1]}`);
-        assert.ok(Math.abs(rec[2]! - whole[2]!) <= 16 * values.length * 2 ** -53 * (xs.reduce((a, x) => a + (x - whole[1]!) ** 2, 0) + values.length * (whole[1]! ** 2 + 1e-300)), `M2 ${rec[2]} vs ${whole[2]}`);
+        assert.ok(Math.abs(rec[2]! - whole[2]!) <= 16 * values.length * 2 ** -53 * (xs.reduce((a, x) => a + (x - whole[1]!) ** 2, 0) + values.length * (whole[1]! ** 2 + Number.MIN_VALUE)), `M2 ${rec[2]} vs ${whole[2]}`);
         if (whole[0]! >= 2) whitenAgrees(api, values, whole, rec);
       }
       assertBitwise(api.mergeMoments(whole, new Float64Array(3)), whole, "merge with empty is the identity");
