@@ -144,13 +144,14 @@ function checkBatchNorm({ T, a, b, mask }: { B: number; T: number; a: Float32Arr
       // moves by at most u times the largest row sum of |values| (A); the f64 sums add 2TU(A + 1).
       let A = 0;
       for (let i = 0; i < n.values.length / T; i++) { let rs = 0; for (let t = 0; t < T; t++) rs += Math.abs(n.values[i * T + t]!); A = Math.max(A, rs); }
-      const want = n.batchMax / (n.batchMax + 1e-6);
+      const NORM_EPS = 1e-6; // the constant PRIME's batch normalisation adds to its denominator (docs/kernels.md#prime)
+      const want = n.batchMax / (n.batchMax + NORM_EPS);
       assert.ok(m2 < 1 && Math.abs(m2 - want) <= 2 ** -24 * A + 2 * T * 2 ** -53 * (A + 1), `${m2} vs ${want}`);
       const r2 = api.primeImplicitReward({ logpRm: a, logpRef: b, mask, width: T, beta: 0.5 }).processRewards;
       const n2 = api.primeBatchNorm({ values: r2, mask, width: T });
       // n = r/(M + 1e-6) and n2 = 10r/(10M + 1e-6): equal up to a relative 1e-6/M, plus f32 rounding.
       // An f32 value of beta*q can underflow (subnormal q): its absolute floor 2^-149, scaled by 1/M.
-      if (n.batchMax > 1e-3) n.values.forEach((v, k) => assert.ok(Math.abs(v - n2.values[k]!) <= Math.abs(v) * (1e-6 / n.batchMax + 4 * 2 ** -24) + 4 * 2 ** -149 * (1 + 1 / n.batchMax), `[${k}] ${v} vs ${n2.values[k]}`));
+      if (n.batchMax > 1e-3) n.values.forEach((v, k) => assert.ok(Math.abs(v - n2.values[k]!) <= Math.abs(v) * (NORM_EPS / n.batchMax + 4 * 2 ** -24) + 4 * 2 ** -149 * (1 + 1 / n.batchMax), `[${k}] ${v} vs ${n2.values[k]}`));
     }
   }
 }
