@@ -196,25 +196,30 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
   // p_g per group; "raw" singletons take part with p = 0, "zero" singletons are left out.
   // Groups are visited in order of their first row, so the batch statistics of p do not depend
   // on how groups are numbered (P-relabel holds bitwise).
-  const p = new Float64Array(G), part = new Float64Array(G);
-  let Q = 0;
-  const visit = (g: number, count: number, pg: number) => {
-    if (count === 1) {
-      if (o.singleton === "error") singletonError(c, g);
-      if (o.singleton === "zero") { p[g] = NaN; return; }
-      pg = 0;
-    }
-    if (!(pg >= 0 && pg <= 1))
-      rangeError("DOMAIN", "scores", firstRowOf(c, g), msg`group ${g} has mean ${pg} outside [0, 1] after (s - lo)/(hi - lo); set lo/hi or use components`);
-    p[g] = pg; part[Q++] = pg;
-  };
+  const outOfDomain = (g: number, pg: number) =>
+    rangeError("DOMAIN", "scores", firstRowOf(c, g), msg`group ${g} has mean ${pg} outside [0, 1] after (s - lo)/(hi - lo); set lo/hi or use components`);
+  // The rates that enter the batch statistics (part[0..Q)), and p_g per group (general path only).
+  let part: Float64Array, Q = 0;
+  const p = contig ? null : new Float64Array(G);
   if (contig) {
-    // Every group has n >= 2 rows: only the domain check and the batch statistics of p remain.
-    const ps = F.subarray(af.shift >>> 3, (af.shift >>> 3) + G);
-    for (let g = 0; g < G; g++) { const pg = ps[g]!; if (!(pg >= 0 && pg <= 1)) visit(g, n, pg); }
-    part.set(ps); p.set(ps); Q = G;
+    // Every group has n >= 2 rows and takes part: the means written by the fused pass are the
+    // rates, in group order (= first-row order), read in place.
+    part = F.subarray(af.shift >>> 3, (af.shift >>> 3) + G);
+    for (let g = 0; g < G; g++) { const pg = part[g]!; if (!(pg >= 0 && pg <= 1)) outOfDomain(g, pg); }
+    Q = G;
+  } else {
+    part = new Float64Array(G);
+    for (const g of groupsByFirstRow(c)) {
+      let pg = F[(st!.mean >>> 3) + g]!;
+      if (F[(st!.count >>> 3) + g] === 1) {
+        if (o.singleton === "error") singletonError(c, g);
+        if (o.singleton === "zero") { p![g] = NaN; continue; }
+        pg = 0;
+      }
+      if (!(pg >= 0 && pg <= 1)) outOfDomain(g, pg);
+      p![g] = pg; part[Q++] = pg;
+    }
   }
-  else for (const g of groupsByFirstRow(c)) visit(g, F[(st!.count >>> 3) + g]!, F[(st!.mean >>> 3) + g]!);
   let mu = 0, v = 1;
   let alpha: number, beta: number, fallback: BnpoFallback;
   if (Q > 1) {
@@ -254,7 +259,7 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
       c.e.exports.f64_gather(w, slot, G, af.mul);
     } else for (let g = 0; g < G; g++) F2[mul + g] = weight.get(F2[shift + g]!);
   } else for (let g = 0; g < G; g++) {
-    const pg = p[g]!;
+    const pg = p![g]!;
     const skip = Number.isNaN(pg) || (!contig && F[(st!.count >>> 3) + g] === 0);
     F[shift + g] = skip ? 0 : pg;
     F[mul + g] = skip ? 0 : weight.get(pg);
