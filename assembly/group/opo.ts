@@ -4,7 +4,8 @@
 // The M2 of each group (two passes, in order) counts the zero-variance groups for the diagnostics.
 //   info[0] <- groups with M2 == 0; returns the first row whose advantage is not finite as f32, or -1.
 
-@inline function ld(x: usize, i: i32): f64 { return <f64>load<f32>(x + (<usize>i << 2)); }
+import { ld } from "./rows_f32";
+
 @inline function lw(w: usize, i: i32): f64 { return <f64>load<i32>(w + (<usize>i << 2)); }
 
 export function group_opo_contig_f32(x: usize, lens: usize, B: i32, n: i32, out: usize, info: usize): i32 {

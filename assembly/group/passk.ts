@@ -9,13 +9,7 @@
 // once, two per f64x2 (lane k = one group, its rows still in order): the chains overlap and each
 // lane performs exactly the scalar operations.
 
-@inline function ld(x: usize, i: i32): f64 { return <f64>load<f32>(x + (<usize>i << 2)); }
-
-@inline function den(v: f64, eps: f64, epsMode: i32): f64 {
-  if (epsMode == 0) return Math.sqrt(v) + eps;
-  if (epsMode == 1) return Math.sqrt(v + eps);
-  return Math.sqrt(Math.max(v, eps));
-}
+import { den, ld, ld2 } from "./rows_f32";
 
 /** The advantage of a group from its M2, best and second-best; written on `top`, +0 elsewhere. */
 @inline function finish(out: usize, a: i32, n: i32, q: f64, r1: f64, r2: f64, top: i32, eps: f64, epsMode: i32, unbiased: i32, normalize: i32): f32 {
@@ -28,12 +22,6 @@
   const r32 = <f32>adv + 0;
   for (let i = a; i < a + n; i++) store<f32>(out + (<usize>i << 2), select<f32>(r32, 0, i == top));
   return r32;
-}
-
-/** Two rows (one per lane: rows i and i + n) as f64x2. */
-@inline function ld2(x: usize, i: i32, n: i32): v128 {
-  const p = x + (<usize>i << 2);
-  return f64x2.promote_low_f32x4(v128.load32_lane(p + (<usize>n << 2), v128.load32_zero(p), 1));
 }
 
 export function group_passk_contig_f32(x: usize, B: i32, n: i32, eps: f64, epsMode: i32, unbiased: i32, normalize: i32, out: usize, info: usize): void {

@@ -371,13 +371,12 @@ export function group_affine_contig_f32_f64(x: usize, B: i32, n: i32, preShift: 
   return bad;
 }
 
-// DLER's truncation: r_i = truncated_i ? tv : s_i. Returns the number of truncated rows, or
-// -1 - i for the first flag that is not 0 or 1 (nothing is trusted before the whole check).
+// DLER's truncation: r_i = truncated_i ? tv : s_i; returns the number of truncated rows. The
+// flags are 0/1 already (mask_check_u8 runs first, in the validation order).
 export function dler_truncate_f32(s: usize, tr: usize, B: i32, tv: f32, r: usize): i32 {
   let count = 0;
   for (let i = 0; i < B; i++) {
     const t = load<u8>(tr + <usize>i);
-    if (t > 1) return -1 - i;
     count += t;
     store<f32>(r + (<usize>i << 2), t ? tv : load<f32>(s + (<usize>i << 2)));
   }

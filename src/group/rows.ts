@@ -244,9 +244,10 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
     beta = Math.max(1 + (k * (1 - mu)) / 3, 1);
     fallback = "none";
   }
-  // Binary rewards give few distinct p (n + 1 for groups of n), so weights are memoised per call.
+  // Binary rewards give few distinct p (n + 1 for groups of n), so weights are memoised per call
+  // (the memo's 64 KiB of tables only where a path evaluates weights per group).
   const logB = logBeta(alpha, beta);
-  const weight = new F64Memo((pg) => bnpoWeight(pg, alpha, beta, o.wMax, logB));
+  const weights = () => new F64Memo((pg) => bnpoWeight(pg, alpha, beta, o.wMax, logB));
   const shift = af.shift >>> 3, mul = af.mul >>> 3, den = af.den >>> 3;
   if (contig) {
     // No group is skipped here; the weight is evaluated once per distinct p (wasm finds them).
@@ -257,13 +258,19 @@ export function bnpoRows(c: Ctx, o: BnpoKnobs): { row: number; diagnostics: Bnpo
     if (d >= 0) {
       for (let k = 0; k < d; k++) F2[(w >>> 3) + k] = bnpoWeight(F2[(keys >>> 3) + k]!, alpha, beta, o.wMax, logB);
       c.e.exports.f64_gather(w, slot, G, af.mul);
-    } else for (let g = 0; g < G; g++) F2[mul + g] = weight.get(F2[shift + g]!);
-  } else for (let g = 0; g < G; g++) {
-    const pg = p![g]!;
-    const skip = Number.isNaN(pg) || (!contig && F[(st!.count >>> 3) + g] === 0);
-    F[shift + g] = skip ? 0 : pg;
-    F[mul + g] = skip ? 0 : weight.get(pg);
-    F[den + g] = 1;
+    } else {
+      const weight = weights();
+      for (let g = 0; g < G; g++) F2[mul + g] = weight.get(F2[shift + g]!);
+    }
+  } else {
+    const weight = weights();
+    for (let g = 0; g < G; g++) {
+      const pg = p![g]!;
+      const skip = Number.isNaN(pg) || F[(st!.count >>> 3) + g] === 0;
+      F[shift + g] = skip ? 0 : pg;
+      F[mul + g] = skip ? 0 : weight.get(pg);
+      F[den + g] = 1;
+    }
   }
   if (!contig) return { row: applyAffine(c, af, 0, o.lo, range), diagnostics: { ...diagnosticsOf(c, st!), alpha, beta, mu, v, fallback } };
   const row = c.s.alloc(c.rows.B * 4);

@@ -186,7 +186,7 @@ function withWidth(a: Args): Args {
   if (a.width !== undefined || a.offsets || a.lengths) return a;
   const B = a.groupIds?.length ?? rowsOf(a);
   const tok = [...TOKEN_INPUTS.map((k) => a[k]), a.components?.[0]].find((x) => x?.length !== undefined);
-  if (B > 0 && tok && tok.length % B === 0 && tok.length !== B * 0) a.width = tok.length / B;
+  if (B > 0 && tok && tok.length > 0 && tok.length % B === 0) a.width = tok.length / B;
   return a;
 }
 
