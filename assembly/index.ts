@@ -23,3 +23,7 @@ export * from "./group/passk";
 export * from "./group/bnpo";
 export * from "./group/trl";
 export * from "./group/opo";
+export * from "./shape/par";
+export * from "./shape/length";
+export * from "./shape/guig2";
+export * from "./shape/bco";

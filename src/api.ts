@@ -22,6 +22,13 @@ import { canonicalizeGroups, clipStepRewards, deltaStepRewards, finalizeMoments,
 import { likelihoodRun, sarRun, tgdpoRun, type TgdpoResult } from "./token/likelihood.js";
 import { primeAdvantageRun, primeBatchNormRun, primeImplicitRun, type PrimeDiagnostics } from "./token/prime.js";
 import { rerankRun, type RerankArgs, type RerankResult } from "./token/rerank.js";
+import { lscCombineRun, lscTransformRun, parShapeRun, type LscCombineArgs, type LscTransformArgs, type ParShapeArgs } from "./shape/par.js";
+import {
+  hapoRun, kimiLengthRun, laserRun, overlongRun, stopProperlyRun,
+  type HapoArgs, type HapoResult, type KimiLengthArgs, type KimiLengthResult, type LaserArgs, type LaserResult, type OverlongArgs, type StopProperlyArgs,
+} from "./shape/length.js";
+import { guiG2Run, type GuiG2Args, type GuiG2Result } from "./shape/guig2.js";
+import { bcoRun, type BcoArgs, type BcoResult } from "./shape/bco.js";
 import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, zeroStepEndsRun, type MinFormResult } from "./scan/pure.js";
 import {
   maskedSumMean, maskedVarRun, momentsRun, runDiscountedReturns, runGae, runMaskedWhiten,
@@ -217,6 +224,28 @@ export class RlAdvantage {
   aggLoss(args: AggLossArgs): number { return this.call(args, (s, e, a) => aggLossRun(e, s, a)); }
   /** Best-of-N reranking: combine K heads, top k per prompt, stable ties (docs/kernels.md#rerank). */
   rerank(args: RerankArgs): RerankResult { return this.call(args, (s, e, a) => rerankRun(e, s, a), { negInf: ["combined", "topScores"] }); }
+
+  // Reward shapers (docs/shapers.md): sequence-level values in, new arrays out.
+  /** PAR's shaping pipeline and the shapers of its paper, steps in PAR's order; stateful steps update `stats` (docs/shapers.md#parshape). */
+  parShape(args: ParShapeArgs): Float32Array { return this.call(args, (s, e, a) => parShapeRun(e, s, a)); }
+  /** LSC: logσ(r - refReward), the reference the q-quantile of a Normal fitted to reference samples (docs/shapers.md#lsc). */
+  lscTransform(args: LscTransformArgs): Float32Array { return this.call(args, (s, e, a) => lscTransformRun(e, s, a)); }
+  /** LSC combination of K reward heads: Σ_h w_h logσ(r_h - refReward_h) (docs/shapers.md#lsc). */
+  lscCombine(args: LscCombineArgs): Float32Array { return this.call(args, (s, e, a) => lscCombineRun(e, s, a)); }
+  /** Kimi k1.5's group length reward (docs/shapers.md#kimilengthreward). */
+  kimiLengthReward(args: KimiLengthArgs): KimiLengthResult { return this.call(args, (s, e, a) => kimiLengthRun(e, s, a)); }
+  /** LASER, LASER-D and LASER-DE step length rewards (docs/shapers.md#laserreward). */
+  laserReward(args: LaserArgs): LaserResult { return this.call(args, (s, e, a) => laserRun(e, s, a)); }
+  /** HAPO's history-aware length reward; update the history after the rewards (docs/shapers.md#hapolengthreward). */
+  hapoLengthReward(args: HapoArgs): HapoResult { return this.call(args, (s, e, a) => hapoRun(e, s, a)); }
+  /** DAPO's soft overlong penalty (docs/shapers.md#overlongpenalty). */
+  overlongPenalty(args: OverlongArgs): Float32Array { return this.call(args, (s, e, a) => overlongRun(e, s, a)); }
+  /** ProRL's stop-properly penalty on truncated responses (docs/shapers.md#stopproperlypenalty). */
+  stopProperlyPenalty(args: StopProperlyArgs): Float32Array { return this.call(args, (s, e, a) => stopProperlyRun(e, s, a)); }
+  /** GUI-G² Gaussian point and coverage rewards of boxes (docs/shapers.md#guig2reward). */
+  guiG2Reward(args: GuiG2Args): GuiG2Result { return this.call(args, (s, e, a) => guiG2Run(e, s, a)); }
+  /** BCO's pair loss against its running reward shift, which this call updates (docs/shapers.md#bcoshift). */
+  bcoPairLoss(args: BcoArgs): BcoResult { return this.call(args, (s, e, a) => bcoRun(e, s, a)); }
 
   /** Per-group f64 statistics (docs/kernels.md#groupstats). */
   groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call(args, (s, e, a) => groupStatsRun(e, s, a)); }

@@ -87,6 +87,33 @@ export const zeroStepEnds: RlAdvantage["zeroStepEnds"] = (a) => instance().zeroS
 /** Best-of-N reranking: K heads combined (weighted sum, log-sigmoid, PAR), stable top-k per prompt. (Copy API on the default instance: new arrays out.) */
 export const rerank: RlAdvantage["rerank"] = (a) => instance().rerank(a);
 export type { RerankArgs, RerankResult } from "./token/rerank.js";
+/** PAR's reward shaping pipeline (PAR, centered, sgfc, meanstd, clipping, minmax, tanh, LSC, ceiling, length penalty). PorUna-byte/PAR `RewardShaper.shaped_reward`. (Copy API on the default instance: new arrays out.) */
+export const parShape: RlAdvantage["parShape"] = (a) => instance().parShape(a);
+/** LSC, the log-sigmoid-centred transform `logσ(r - refReward)`. (Copy API on the default instance: new arrays out.) */
+export const lscTransform: RlAdvantage["lscTransform"] = (a) => instance().lscTransform(a);
+/** LSC combination of K reward heads (a logical AND of "good on every head"). (Copy API on the default instance: new arrays out.) */
+export const lscCombine: RlAdvantage["lscCombine"] = (a) => instance().lscCombine(a);
+/** Kimi k1.5 length reward, as in hkust-nlp/Laser `compute_kimi_penalty`. (Copy API on the default instance: new arrays out.) */
+export const kimiLengthReward: RlAdvantage["kimiLengthReward"] = (a) => instance().kimiLengthReward(a);
+/** LASER / LASER-D / LASER-DE length rewards, hkust-nlp/Laser `length_penalty.py`. (Copy API on the default instance: new arrays out.) */
+export const laserReward: RlAdvantage["laserReward"] = (a) => instance().laserReward(a);
+/** HAPO history-aware length reward (HCY123902/HAPO). (Copy API on the default instance: new arrays out.) */
+export const hapoLengthReward: RlAdvantage["hapoLengthReward"] = (a) => instance().hapoLengthReward(a);
+/** DAPO's overlong penalty, OpenRLHF `apply_overlong_penalty`. (Copy API on the default instance: new arrays out.) */
+export const overlongPenalty: RlAdvantage["overlongPenalty"] = (a) => instance().overlongPenalty(a);
+/** ProRL's stop-properly penalty, OpenRLHF `apply_stop_properly_penalty`. (Copy API on the default instance: new arrays out.) */
+export const stopProperlyPenalty: RlAdvantage["stopProperlyPenalty"] = (a) => instance().stopProperlyPenalty(a);
+/** GUI-G² Gaussian point and coverage rewards (ZJU-REAL/GUI-G2). (Copy API on the default instance: new arrays out.) */
+export const guiG2Reward: RlAdvantage["guiG2Reward"] = (a) => instance().guiG2Reward(a);
+/** BCO pair loss with its running shift, TRL `DPOTrainer` loss `bco_pair`. (Copy API on the default instance: new arrays out.) */
+export const bcoPairLoss: RlAdvantage["bcoPairLoss"] = (a) => instance().bcoPairLoss(a);
+export { RunningStats, type RunningStatsJSON } from "./shape/running-stats.js";
+export { HapoHistory, laserTargetLengths, type HapoHistoryJSON, type HapoArgs, type HapoResult, type KimiLengthArgs, type KimiLengthResult, type LaserArgs, type LaserResult, type LaserTargetArgs, type BandTargets, type OverlongArgs, type StopProperlyArgs } from "./shape/length.js";
+export { BcoShift, type BcoShiftJSON, type BcoArgs, type BcoResult } from "./shape/bco.js";
+export type { ParShapeArgs, LscTransformArgs, LscCombineArgs } from "./shape/par.js";
+export type { Refs } from "./shape/refs.js";
+export type { GuiG2Args, GuiG2Result } from "./shape/guig2.js";
+export { phiInv } from "./core/math.js";
 /** Loss aggregation with verl's newest `agg_loss` semantics (token-mean, seq-mean-token-sum(-norm), seq-mean-token-mean, ...). (Copy API on the default instance: new arrays out.) */
 export const aggLoss: RlAdvantage["aggLoss"] = (a) => instance().aggLoss(a);
 export type { AggLossArgs, LossAggMode } from "./token/agg-loss.js";

@@ -7,7 +7,8 @@ import { loadGolden, runFamily, FAMILIES } from "../src/tools/conformance.js";
 import { builds } from "./helpers.js";
 
 const dir = fileURLToPath(new URL("./fixtures/golden", import.meta.url));
-const files = loadGolden(dir);
+// The reward shapers' vectors (the papers' own code) live beside the trainers'.
+const files = [...loadGolden(dir), ...loadGolden(fileURLToPath(new URL("./fixtures/golden-shapers", import.meta.url)))];
 
 for (const [build, api] of builds) {
   describe(`golden vectors (${build})`, () => {
@@ -29,5 +30,11 @@ describe("golden: the set required by the foundation issue is implemented", () =
   it("families", () => {
     for (const fam of ["verl_grpo", "verl_rloo", "verl_reinforce_plus_plus_baseline", "verl_remax", "verl_opo", "verl_gpg", "verl_grpo_passk", "bnpo", "trl_grpo_advantages", "openrlhf_advantages"])
       assert.ok(fam in FAMILIES, fam);
+  });
+});
+
+describe("golden: the six shaper families of the shapers issue are implemented", () => {
+  it("families", () => {
+    for (const fam of ["par_shapers", "laser_length", "gui_g2", "openrlhf_length_penalty", "hapo_length", "bco_shift"]) assert.ok(fam in FAMILIES, fam);
   });
 });

@@ -4,11 +4,7 @@
 //   combine 2 = par:         c = Σ_h w_h (1/M') Σ_{m<M'} σ(k (s_h - refs[p,m,h])), M' = min(maxRef, M)
 // Invalid candidates are not read and get -Infinity.
 
-@inline function logSigmoid(z: f64): f64 {
-  // Stable: logσ(z) = -log1p(exp(-z)) for z >= 0, z - log1p(exp(z)) otherwise.
-  return z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z));
-}
-@inline function sigmoid(z: f64): f64 { return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)); }
+import { logSigmoid, sigmoid } from "../shape/logistic";
 
 // info[0] <- the first flat score index (valid candidates only) that is NaN or infinite, or -1:
 // the inputs are checked in the pass that reads them; info[1] <- the first valid candidate whose

@@ -4,3 +4,4 @@ export * from "./tokens.js";
 export * from "./scan.js";
 export * from "./pure.js";
 export * from "./token.js";
+export * from "./shape.js";

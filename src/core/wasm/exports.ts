@@ -98,4 +98,29 @@ export interface KernelExports {
   masked_moments_f64(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
   masked_affine_f64_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number,
     mu: number, scale: number, shiftBack: number, out: number): number;
+  // Reward shapers (assembly/shape/).
+  f32_to_f64_rows(src: number, B: number, x: number): number;
+  f64_to_f32_rows(x: number, B: number, out: number): number;
+  refs_first_empty_i32(offs: number, B: number): number;
+  par_relative_f64(x: number, B: number, refs: number, offs: number, maxRef: number, mode: number, k: number): void;
+  par_absolute_f64(x: number, B: number, mode: number, k: number): void;
+  clamp_f64(x: number, B: number, lo: number, hi: number): void;
+  shift_div_f64(x: number, B: number, shift: number, den: number): void;
+  length_penalty_f64(x: number, lengths: number, B: number, threshold: number, coef: number): void;
+  batch_moments_f64(x: number, B: number, out: number): void;
+  lsc_ref_f64(refs: number, offs: number, B: number, z: number, out: number): void;
+  log_sigmoid_diff_f64(x: number, ref: number, B: number): void;
+  lsc_combine_f32(r: number, ref: number, w: number, B: number, K: number, out: number): number;
+  kimi_len_f32(lengths: number, correct: number, eligible: number, ids: number, B: number, G: number, eps: number, laserCompat: number,
+    base: number, weight: number, lenOut: number, lambdaOut: number, rewardOut: number, mm: number): number;
+  laser_reward_f32(status: number, lengths: number, ids: number, B: number, G: number, alpha: number, mode: number,
+    cCorrect: number, cWrong: number, cInvalid: number, variant: number, targetLength: number, low: number, medium: number, high: number,
+    repetitive: number, scoreOut: number, termOut: number, targetOut: number, cnt: number): number;
+  hapo_len_f32(lengths: number, correct: number, h: number, B: number, type: number, correctFloor: number, tau: number, wrongFloor: number,
+    base: number, weight: number, lenOut: number, rewardOut: number): number;
+  overlong_penalty_f32(r: number, lengths: number, B: number, maxNew: number, buf: number, factor: number, out: number): number;
+  stop_properly_f32(r: number, truncated: number, B: number, coef: number, out: number): void;
+  guig2_f32(pred: number, gt: number, B: number, alpha: number, nu: number, gammaCov: number, eps: number, point: number, coverage: number, total: number): number;
+  bco_rewards_f32(pc: number, rc: number, pr: number, rr: number, P: number, beta: number, chosen: number, rejected: number, mean: number): number;
+  bco_loss_f32(pc: number, rc: number, pr: number, rr: number, P: number, beta: number, delta: number, loss: number): number;
 }

@@ -1,0 +1,162 @@
+// Float64 references of docs/shapers.md, written for reading: plain loops over number arrays, no
+// wasm. Each returns unrounded f64 values; tests compare the kernels' f32 outputs against them.
+import { phiInv } from "../core/math.js";
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+/** log σ(z), stable: min(z, 0) - log1p(exp(-|z|)). */
+export const logSigmoidRef = (z: number) => Math.min(z, 0) - Math.log1p(Math.exp(-Math.abs(z)));
+
+/** Reference rewards of row i (CSR). */
+const rowRefs = (values: ArrayLike<number>, offsets: ArrayLike<number>, i: number) => Array.from({ length: offsets[i + 1]! - offsets[i]! }, (_, m) => values[offsets[i]! + m]!);
+
+/** State of PAR's running statistics: {n, mean, M2, min, max}. */
+export interface StatsRef { n: number; mean: number; M2: number; min: number; max: number }
+export const newStatsRef = (): StatsRef => ({ n: 0, mean: 0, M2: 0, min: Infinity, max: -Infinity });
+/** PAR's update: batch mean and population variance, then the Chan merge. */
+export function statsUpdateRef(s: StatsRef, x: number[]): void {
+  const b = x.length;
+  if (b === 0) return;
+  const mb = x.reduce((p, v) => p + v, 0) / b;
+  const vb = x.reduce((p, v) => p + (v - mb) ** 2, 0) / b;
+  const d = mb - s.mean, n1 = s.n + b;
+  s.M2 += vb * b + d * d * s.n * b / n1;
+  s.mean += d * b / n1;
+  s.n = n1;
+  s.min = Math.min(s.min, ...x); s.max = Math.max(s.max, ...x);
+}
+const statsStd = (s: StatsRef) => Math.sqrt(s.n > 1 ? s.M2 / s.n : 0);
+
+/** LSC's reference reward of one row's samples: mean + (sd + 1e-5) Φ⁻¹(q), sd with n - 1 (0 for one). */
+export function lscRefReward(refs: number[], q: number): number {
+  const n = refs.length, mean = refs.reduce((p, v) => p + v, 0) / n;
+  const sd = n > 1 ? Math.sqrt(refs.reduce((p, v) => p + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return mean + (sd + 1e-5) * phiInv(q);
+}
+
+/** PAR's pipeline, steps in PAR's order; `stats` is updated in place. */
+export function parShapeRef(r: ArrayLike<number>, o: {
+  refs?: { values: ArrayLike<number>; offsets: ArrayLike<number> }; lengths?: ArrayLike<number>; stats?: StatsRef;
+  ceil?: number | null; lengthPenalty?: boolean; lengthThreshold?: number; lengthCoef?: number; centered?: boolean; sgfc?: boolean;
+  meanstd?: boolean; clipping?: boolean; minmax?: boolean; sigmoid?: boolean; tanh?: boolean; lsc?: boolean; relative?: boolean;
+  sigmoidK?: number; maxRef?: number; q?: number;
+}): number[] {
+  const k = o.sigmoidK ?? 1, maxRef = o.maxRef ?? 10, rel = o.relative ?? true, B = r.length;
+  let x = Array.from(r, Number);
+  const refs = (i: number, all = false) => { const v = rowRefs(o.refs!.values, o.refs!.offsets, i); return all ? v : v.slice(0, maxRef); };
+  const meanOver = (i: number, f: (ref: number) => number) => { const v = refs(i); return v.reduce((p, ref) => p + f(ref), 0) / v.length; };
+  const ceil = o.ceil ?? null;
+  if (ceil !== null) x = x.map((v) => Math.min(v, ceil));
+  if (o.lengthPenalty) { const th = o.lengthThreshold ?? 300, c = o.lengthCoef ?? 0.01; x = x.map((v, i) => (o.lengths![i]! > th ? v - c * (o.lengths![i]! - th) : v)); }
+  if (o.centered) x = x.map((v, i) => meanOver(i, (ref) => v - ref));
+  if (o.sgfc) x = x.map((v, i) => meanOver(i, (ref) => sigmoid(k * (v - 3 - ref))));
+  if (o.meanstd) { statsUpdateRef(o.stats!, x); const sd = statsStd(o.stats!); x = x.map((v) => (v - o.stats!.mean) / (sd > 0 ? sd : 1)); }
+  if (o.clipping) { statsUpdateRef(o.stats!, x); const sd = statsStd(o.stats!), m = o.stats!.mean; x = x.map((v) => Math.min(Math.max(v, m - sd), m + sd)); }
+  if (ceil !== null) x = x.map((v) => Math.min(v, ceil));
+  if (o.minmax) { statsUpdateRef(o.stats!, x); const s = o.stats!; x = x.map((v) => (s.max === s.min ? 0 : (v - s.min) / (s.max - s.min))); }
+  if (o.sigmoid) x = x.map((v, i) => (rel ? meanOver(i, (ref) => sigmoid(k * (v - ref))) : sigmoid(k * v)));
+  if (o.tanh) x = x.map((v, i) => (rel ? meanOver(i, (ref) => Math.tanh(v - ref)) : Math.tanh(v)));
+  if (o.lsc) x = x.map((v, i) => logSigmoidRef(v - lscRefReward(refs(i, true), o.q ?? 0.85)));
+  void B;
+  return x;
+}
+
+/** Kimi k1.5: lambda, the length term, and its sensitivity |base| + |w| (0.5 + |ratio|). */
+export function kimiRef(L: ArrayLike<number>, correct: ArrayLike<number>, ids: ArrayLike<number>, o: { eps?: number; singleton?: "zero" | "laserCompat"; eligible?: ArrayLike<number>; base?: ArrayLike<number>; weight?: number }) {
+  const eps = o.eps ?? 1e-6, w = o.weight ?? 1, B = L.length;
+  const lambda: number[] = [], len: number[] = [], reward: number[] = [], kappa: number[] = [];
+  for (let i = 0; i < B; i++) {
+    const members = Array.from({ length: B }, (_, j) => j).filter((j) => ids[j] === ids[i]);
+    let lo = Math.min(...members.map((j) => L[j]!)), hi = Math.max(...members.map((j) => L[j]!));
+    if (o.singleton === "laserCompat" && members.length === 1) { lo = 0; hi = 1; }
+    const ratio = hi === lo ? 0 : (L[i]! - lo) / (hi - lo + eps);
+    const lam = hi === lo ? 0 : 0.5 - ratio;
+    const t = o.eligible && !o.eligible[i] ? 0 : correct[i] ? lam : Math.min(0, lam);
+    lambda.push(lam); len.push(t);
+    reward.push((o.base ? o.base[i]! : 0) + w * t);
+    kappa.push((o.base ? Math.abs(o.base[i]!) : 0) + Math.abs(w) * (0.5 + Math.abs(ratio)));
+  }
+  return { lambda, len, reward, kappa };
+}
+
+/** LASER, D and DE: score, length term and target per row. */
+export function laserRef(status: ArrayLike<number>, L: ArrayLike<number>, ids: ArrayLike<number> | null, o: {
+  alpha?: number; mode?: "reward" | "penalty" | "hybrid"; baseScores?: { correct: number; wrong: number; invalid: number };
+  variant?: "laser" | "d" | "de"; targetLength?: number; bandTargets?: { low: number; medium: number; high: number }; repetitive?: ArrayLike<number>;
+}) {
+  const alpha = o.alpha ?? 0.5, mode = o.mode ?? "reward", bs = o.baseScores ?? { correct: 1, wrong: -0.5, invalid: -1 }, variant = o.variant ?? "laser";
+  const scores: number[] = [], terms: number[] = [], targets: number[] = [];
+  for (let i = 0; i < status.length; i++) {
+    let LT = o.targetLength ?? 8192;
+    if (variant !== "laser") {
+      let n = 0, c = 0;
+      for (let j = 0; j < status.length; j++) if (ids![j] === ids![i]) { n++; if (status[j] === 1) c++; }
+      const acc = c / n;
+      LT = acc >= 2 / 3 ? o.bandTargets!.high : acc >= 1 / 3 ? o.bandTargets!.medium : o.bandTargets!.low;
+    }
+    const s = status[i], base = s === 1 ? bs.correct : s === 0 ? bs.wrong : bs.invalid;
+    let t = 0;
+    if (s === 1) {
+      if (variant === "de" || mode === "reward") t = L[i]! <= LT ? alpha : 0;
+      else if (mode === "penalty") t = L[i]! > LT ? -alpha : 0;
+      else t = L[i]! <= LT ? alpha : -alpha;
+    } else if (s === 0 && variant === "de" && L[i]! > LT && !(o.repetitive && o.repetitive[i])) t = alpha;
+    scores.push(base + t); terms.push(t); targets.push(LT);
+  }
+  return { scores, terms, targets };
+}
+
+/** HAPO's length term; h per row (null = no history). */
+export function hapoRef(L: ArrayLike<number>, correct: ArrayLike<number>, h: (number | null)[], o: { type?: "cosine" | "linear"; correctFloor?: number; tau?: number; wrongFloor?: number }): number[] {
+  const cf = o.correctFloor ?? -0.7, tau = o.tau ?? 0.1, wf = o.wrongFloor ?? -1;
+  return Array.from(L, (l, i) => {
+    const H = h[i];
+    if (H === null || H === undefined || H === 0 || H >= 100000) return 0;
+    if ((o.type ?? "cosine") === "cosine") {
+      const f = l < 2 * H ? Math.cos((l / H) * Math.PI / 2) : -1;
+      return correct[i] ? Math.max(f, cf) : Math.min(f, 0);
+    }
+    const edge = (1 + tau) * H;
+    if (correct[i]) return l < H ? 1 - l / H : l < edge ? 0 : Math.max(cf, -(l - edge) / H);
+    return l < edge ? 0 : Math.max(wf, -(l - edge) / H);
+  });
+}
+
+/** DAPO's overlong penalty. */
+export function overlongRef(r: ArrayLike<number>, L: ArrayLike<number>, maxNew: number, buf: number, factor = 1): number[] {
+  return Array.from(r, (v, i) => { const ex = Math.min(L[i]! - (maxNew - buf), buf); return buf > 0 && ex > 0 ? v - ex / buf * factor : v; });
+}
+/** ProRL's stop-properly penalty. */
+export function stopProperlyRef(r: ArrayLike<number>, truncated: ArrayLike<number>, coef: number): number[] {
+  return Array.from(r, (v, i) => (truncated[i] ? (coef >= 0 ? v * coef : coef) : v));
+}
+
+/** GUI-G²: point, coverage, total per box. */
+export function guiG2Ref(pred: ArrayLike<number>, gt: ArrayLike<number>, o: { alpha?: number; nu?: number; gammaCov?: number; eps?: number } = {}) {
+  const alpha = o.alpha ?? 0.5, nu = o.nu ?? 1, gc = o.gammaCov ?? 1, eps = o.eps ?? 1e-8;
+  const point: number[] = [], coverage: number[] = [], total: number[] = [];
+  for (let i = 0; i < gt.length / 4; i++) {
+    const [a1, b1, a2, b2] = [0, 1, 2, 3].map((k) => pred[4 * i + k]!) as [number, number, number, number];
+    const [g1, h1, g2, h2] = [0, 1, 2, 3].map((k) => gt[4 * i + k]!) as [number, number, number, number];
+    const cp = [(a1 + a2) / 2, (b1 + b2) / 2], cg = [(g1 + g2) / 2, (h1 + h2) / 2];
+    const sp = [alpha * (a2 - a1), alpha * (b2 - b1)], sg = [alpha * (g2 - g1), alpha * (h2 - h1)];
+    const pt = Math.exp(-0.5 * ((cp[0]! - cg[0]!) ** 2 / sg[0]! ** 2 + (cp[1]! - cg[1]!) ** 2 / sg[1]! ** 2));
+    const sd = [0, 1].map((d) => (sp[d]! ** 2 + sg[d]! ** 2) / 2);
+    const t1 = (1 / 8) * [0, 1].reduce((p, d) => p + (cp[d]! - cg[d]!) ** 2 / (sd[d]! + eps), 0);
+    const t2 = 0.5 * Math.log((sd[0]! * sd[1]!) / Math.sqrt(sp[0]! ** 2 * sp[1]! ** 2 * sg[0]! ** 2 * sg[1]! ** 2 + eps));
+    const cov = Math.exp(-(t1 + t2));
+    point.push(pt); coverage.push(cov); total.push(nu * pt + gc * cov);
+  }
+  return { point, coverage, total };
+}
+
+/** BCO over batches: {count, mean} state; per batch the shift and the losses, with a loss sensitivity. */
+export function bcoRef(state: { count: number; mean: number }, pc: ArrayLike<number>, pr: ArrayLike<number>, rc: ArrayLike<number>, rr: ArrayLike<number>, beta: number) {
+  const P = pc.length, a = Array.from({ length: P }, (_, i) => beta * (pc[i]! - rc[i]!)), b = Array.from({ length: P }, (_, i) => beta * (pr[i]! - rr[i]!));
+  const m = (a.reduce((p, v) => p + v, 0) + b.reduce((p, v) => p + v, 0)) / (2 * P);
+  state.count += 1;
+  state.mean += (m - state.mean) / state.count;
+  const d = state.mean;
+  const loss = a.map((x, i) => -logSigmoidRef(x - d) - logSigmoidRef(-(b[i]! - d)));
+  const kappa = a.map((x, i) => Math.abs(x) + Math.abs(b[i]!) + 2 * Math.abs(d));
+  return { delta: d, loss, chosen: a, rejected: b, kappa };
+}
