@@ -33,31 +33,47 @@ export function lscRefReward(refs: number[], q: number): number {
   return mean + (sd + 1e-5) * phiInv(q);
 }
 
-/** PAR's pipeline, steps in PAR's order; `stats` is updated in place. */
+/**
+ * PAR's pipeline, steps in PAR's order; `stats` is updated in place. `kappa` per row: the largest
+ * |intermediate| the row's formula touched (its values after each step, its references, the
+ * statistics it was normalised by), the cancellation magnitude of the oracle tolerance.
+ */
 export function parShapeRef(r: ArrayLike<number>, o: {
   refs?: { values: ArrayLike<number>; offsets: ArrayLike<number> }; lengths?: ArrayLike<number>; stats?: StatsRef;
   ceil?: number | null; lengthPenalty?: boolean; lengthThreshold?: number; lengthCoef?: number; centered?: boolean; sgfc?: boolean;
   meanstd?: boolean; clipping?: boolean; minmax?: boolean; sigmoid?: boolean; tanh?: boolean; lsc?: boolean; relative?: boolean;
   sigmoidK?: number; maxRef?: number; q?: number;
-}): number[] {
+}): { y: number[]; kappa: number[] } {
   const k = o.sigmoidK ?? 1, maxRef = o.maxRef ?? 10, rel = o.relative ?? true, B = r.length;
   let x = Array.from(r, Number);
+  const kappa = x.map(Math.abs);
+  const seen = (v: number, i: number) => { kappa[i] = Math.max(kappa[i]!, Math.abs(v)); return v; };
+  if (o.refs) for (let i = 0; i < B; i++) for (const v of rowRefs(o.refs.values, o.refs.offsets, i)) seen(v, i);
   const refs = (i: number, all = false) => { const v = rowRefs(o.refs!.values, o.refs!.offsets, i); return all ? v : v.slice(0, maxRef); };
   const meanOver = (i: number, f: (ref: number) => number) => { const v = refs(i); return v.reduce((p, ref) => p + f(ref), 0) / v.length; };
   const ceil = o.ceil ?? null;
   if (ceil !== null) x = x.map((v) => Math.min(v, ceil));
+  x.forEach(seen);
   if (o.lengthPenalty) { const th = o.lengthThreshold ?? 300, c = o.lengthCoef ?? 0.01; x = x.map((v, i) => (o.lengths![i]! > th ? v - c * (o.lengths![i]! - th) : v)); }
+  x.forEach(seen);
   if (o.centered) x = x.map((v, i) => meanOver(i, (ref) => v - ref));
+  x.forEach(seen);
   if (o.sgfc) x = x.map((v, i) => meanOver(i, (ref) => sigmoid(k * (v - 3 - ref))));
-  if (o.meanstd) { statsUpdateRef(o.stats!, x); const sd = statsStd(o.stats!); x = x.map((v) => (v - o.stats!.mean) / (sd > 0 ? sd : 1)); }
+  x.forEach(seen);
+  if (o.meanstd) { statsUpdateRef(o.stats!, x); const sd = statsStd(o.stats!); x.forEach((_, i) => seen(o.stats!.mean, i)); x = x.map((v) => (v - o.stats!.mean) / (sd > 0 ? sd : 1)); }
+  x.forEach(seen);
   if (o.clipping) { statsUpdateRef(o.stats!, x); const sd = statsStd(o.stats!), m = o.stats!.mean; x = x.map((v) => Math.min(Math.max(v, m - sd), m + sd)); }
   if (ceil !== null) x = x.map((v) => Math.min(v, ceil));
-  if (o.minmax) { statsUpdateRef(o.stats!, x); const s = o.stats!; x = x.map((v) => (s.max === s.min ? 0 : (v - s.min) / (s.max - s.min))); }
+  x.forEach(seen);
+  if (o.minmax) { statsUpdateRef(o.stats!, x); const s = o.stats!; x.forEach((_, i) => { seen(s.min, i); seen(s.max, i); }); x = x.map((v) => (s.max === s.min ? 0 : (v - s.min) / (s.max - s.min))); }
+  x.forEach(seen);
   if (o.sigmoid) x = x.map((v, i) => (rel ? meanOver(i, (ref) => sigmoid(k * (v - ref))) : sigmoid(k * v)));
+  x.forEach(seen);
   if (o.tanh) x = x.map((v, i) => (rel ? meanOver(i, (ref) => Math.tanh(v - ref)) : Math.tanh(v)));
-  if (o.lsc) x = x.map((v, i) => logSigmoidRef(v - lscRefReward(refs(i, true), o.q ?? 0.85)));
-  void B;
-  return x;
+  x.forEach(seen);
+  if (o.lsc) x = x.map((v, i) => logSigmoidRef(v - seen(lscRefReward(refs(i, true), o.q ?? 0.85), i)));
+  x.forEach(seen);
+  return { y: x, kappa };
 }
 
 /** Kimi k1.5: lambda, the length term, and its sensitivity |base| + |w| (0.5 + |ratio|). */

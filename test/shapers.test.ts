@@ -1,0 +1,189 @@
+// Reward shapers against the f64 oracle (src/reference/shape.ts) on random inputs, both builds,
+// with the oracle tolerance of docs/numerics.md#against-the-f64-oracle: for shapers kappa is the
+// largest |intermediate| of the row's formula and n the size of its inner sum.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { builds, RUNS, tolOracle } from "./helpers.js";
+import * as ref from "../src/reference/shape.js";
+import { RunningStats } from "../src/shape/running-stats.js";
+import { HapoHistory } from "../src/shape/length.js";
+import { BcoShift } from "../src/shape/bco.js";
+
+/** got (f32) vs the oracle's f64 y within tol_oracle(fround(y), kappa, n, S = kappa). */
+function near(got: ArrayLike<number>, y: ArrayLike<number>, kappa: ArrayLike<number> | number, n: number, what: string): void {
+  assert.equal(got.length, y.length, `${what}: length`);
+  for (let i = 0; i < y.length; i++) {
+    const k = typeof kappa === "number" ? kappa : kappa[i]!, want = Math.fround(y[i]!);
+    const tol = tolOracle(want, k, n, k), err = Math.abs(got[i]! - want);
+    if (!(err <= tol)) assert.fail(`${what}[${i}]: got ${got[i]}, oracle ${y[i]}, |err| ${err} > tol ${tol}`);
+  }
+}
+
+// Non-dyadic values: f32 of a decimal with three places.
+const val = (lo: number, hi: number) => fc.integer({ min: Math.round(lo * 1000), max: Math.round(hi * 1000) }).map((k) => Math.fround(k / 1000 + 1e-4));
+const refsArb = (B: number, minPer: number) => fc.array(fc.array(val(-20, 20), { minLength: minPer, maxLength: 12 }), { minLength: B, maxLength: B })
+  .map((rows) => ({ values: Float32Array.from(rows.flat()), offsets: Int32Array.from([0, ...rows.map((r) => r.length)].map((_, i, a) => a.slice(0, i + 1).reduce((p, v) => p + v, 0))) }));
+
+const parBatch = fc.integer({ min: 1, max: 24 }).chain((B) => fc.record({
+  r: fc.array(val(-20, 20), { minLength: B, maxLength: B }).map((a) => Float32Array.from(a)),
+  r2: fc.array(val(-20, 20), { minLength: B, maxLength: B }).map((a) => Float32Array.from(a)),
+  refs: refsArb(B, 1),
+  lengths: fc.array(fc.integer({ min: 0, max: 2000 }), { minLength: B, maxLength: B }).map((a) => Int32Array.from(a)),
+  flags: fc.record({
+    lengthPenalty: fc.boolean(), centered: fc.boolean(), sgfc: fc.boolean(), meanstd: fc.boolean(), clipping: fc.boolean(),
+    minmax: fc.boolean(), sigmoid: fc.boolean(), tanh: fc.boolean(), lsc: fc.boolean(), relative: fc.boolean(),
+  }),
+  ceil: fc.option(val(-5, 15), { nil: null }),
+  sigmoidK: fc.constantFrom(1, 2, 3, 0.7),
+  maxRef: fc.constantFrom(1, 3, 5, 8, 10),
+  q: fc.constantFrom(0.85, 0.5, 0.1, 0.97),
+}));
+
+for (const [build, api] of builds) {
+  describe(`reward shapers vs the f64 oracle (${build})`, () => {
+    it("parShape: every combination of steps, two batches sharing one RunningStats (state equal to the oracle's)", () => {
+      fc.assert(fc.property(parBatch, (b) => {
+        const stats = new RunningStats(), oStats = ref.newStatsRef();
+        const o = { ...b.flags, ceil: b.ceil, sigmoidK: b.sigmoidK, maxRef: b.maxRef, q: b.q, lengthThreshold: 300, lengthCoef: 0.01 };
+        for (const r of [b.r, b.r2]) {
+          const got = api.parShape({ r, refs: b.refs, lengths: b.lengths, stats, ...o });
+          const want = ref.parShapeRef(r, { ...o, refs: b.refs, lengths: b.lengths, stats: oStats });
+          near(got, want.y, want.kappa, 12 + 2 * b.maxRef, "parShape");
+        }
+        for (const k of ["n", "mean", "M2", "min", "max"] as const) {
+          const tol = k === "n" ? 0 : 4 * 2 ** -53 * 64 * (Math.abs(oStats[k]) + Math.abs(oStats.mean) * (k === "M2" ? stats.n : 1) + (k === "M2" ? oStats.M2 : 0));
+          assert.ok(Math.abs(stats[k] - oStats[k]) <= tol || Object.is(stats[k], oStats[k]), `stats.${k}: ${stats[k]} vs ${oStats[k]}`);
+        }
+      }), RUNS);
+    });
+
+    it("lscTransform and lscCombine (K heads, weights, given or sampled references)", () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 4 }), fc.nat(), fc.constantFrom(0.85, 0.3, 0.999), (B, K, seed, q) => {
+        const r = Float32Array.from({ length: B * K }, (_, j) => Math.fround(Math.sin(seed + j * 1.7) * 30));
+        const refs = Array.from({ length: K }, (_, h) => {
+          const per = Array.from({ length: B }, (_, i) => 1 + ((seed + i + h) % 5));
+          const offsets = Int32Array.from([0, ...per].map((_, i, a) => a.slice(0, i + 1).reduce((p, v) => p + v, 0)));
+          return { values: Float32Array.from({ length: offsets[B]! }, (_, m) => Math.fround(Math.cos(seed * 3 + m + h) * 10)), offsets };
+        });
+        const w = Array.from({ length: K }, (_, h) => 0.25 + h * 0.6);
+        const got = api.lscCombine({ r, heads: K, refs, weights: w, q });
+        const want: number[] = [], kappa: number[] = [];
+        for (let i = 0; i < B; i++) {
+          let acc = 0, mag = 0;
+          for (let h = 0; h < K; h++) {
+            const rr = ref.lscRefReward(Array.from(refs[h]!.values.subarray(refs[h]!.offsets[i]!, refs[h]!.offsets[i + 1]!)), q);
+            const t = w[h]! * ref.logSigmoidRef(r[i * K + h]! - rr);
+            acc += t; mag = Math.max(mag, Math.abs(t), Math.abs(rr), Math.abs(r[i * K + h]!));
+          }
+          want.push(acc); kappa.push(mag * K);
+        }
+        near(got, want, kappa, 4 * K + 12, "lscCombine");
+        // One head: lscCombine = lscTransform, bitwise.
+        const r1 = r.subarray(0, B);
+        const a = api.lscTransform({ r: r1, refs: refs[0]!, q }), c = api.lscCombine({ r: r1, refs: [refs[0]!], q });
+        assert.deepEqual(a, c);
+      }), RUNS);
+    });
+
+    it("kimiLengthReward: lambda, len and base + weight*len, shuffled groups, both singleton modes, eligibility", () => {
+      fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 8000 }), fc.boolean(), fc.boolean(), val(-1, 1)), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom("zero", "laserCompat"), fc.constantFrom(1e-6, 0, 0.5), val(-2, 2), (rows, singleton, eps, weight) => {
+          const ids0 = rows.map((r) => r[0]), dense = [...new Set(ids0)];
+          const ids = Int32Array.from(ids0, (v) => dense.indexOf(v));
+          const L = Int32Array.from(rows, (r) => r[1]), correct = Uint8Array.from(rows, (r) => +r[2]), eligible = Uint8Array.from(rows, (r) => +r[3]), base = Float32Array.from(rows, (r) => r[4]);
+          const got = api.kimiLengthReward({ lengths: L, correct, eligible, groupIds: ids, singleton: singleton as "zero", eps, base, weight });
+          const want = ref.kimiRef(L, correct, ids, { eps, singleton: singleton as "zero", eligible, base, weight });
+          near(got.lambda, want.lambda, want.kappa.map((k, i) => k - Math.abs(base[i]!)), 4, "lambda");
+          near(got.len, want.len, want.kappa.map((k, i) => k - Math.abs(base[i]!)), 4, "len");
+          near(got.reward!, want.reward, want.kappa, 6, "reward");
+        }), RUNS);
+    });
+
+    it("laserReward: every variant and mode, band targets, repetition flags (exact: every value is a sum of two parameters)", () => {
+      fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 6000 }), fc.constantFrom(-1, 0, 1), fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom("laser", "d", "de"), fc.constantFrom("reward", "penalty", "hybrid"), val(0, 1), (rows, variant, mode, alpha) => {
+          const dense = [...new Set(rows.map((r) => r[0]))], ids = Int32Array.from(rows, (r) => dense.indexOf(r[0]));
+          const status = Int8Array.from(rows, (r) => r[2]), L = Int32Array.from(rows, (r) => r[1]), rep = Uint8Array.from(rows, (r) => +r[3]);
+          const bandTargets = { low: 4096, medium: 2048, high: 1024 };
+          const o = { alpha, mode: mode as "reward", variant: variant as "laser", targetLength: 3000, bandTargets, repetitive: rep };
+          const got = api.laserReward({ status, lengths: L, groupIds: ids, ...o });
+          const want = ref.laserRef(status, L, ids, o);
+          assert.deepEqual(Array.from(got.scores), want.scores.map(Math.fround));
+          assert.deepEqual(Array.from(got.lengthTerms), want.terms.map(Math.fround));
+          assert.deepEqual(Array.from(got.targets), want.targets);
+        }), RUNS);
+    });
+
+    it("hapoLengthReward: cosine and linear against histories seen and unseen, floors as parameters", () => {
+      fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5000 }), fc.boolean()), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.option(fc.integer({ min: 1, max: 4000 }), { nil: null }), { minLength: 4, maxLength: 4 }), fc.constantFrom("cosine", "linear"), val(0, 0.5), val(-2, 2),
+        (rows, hs, type, tau, weight) => {
+          const history = new HapoHistory();
+          hs.forEach((h, p) => { if (h !== null) history.update(Int32Array.of(h), Uint8Array.of(1), Int32Array.of(p)); });
+          const L = Int32Array.from(rows, (r) => r[1]), correct = Uint8Array.from(rows, (r) => +r[2]), prompts = Int32Array.from(rows, (r) => r[0]);
+          const base = Float32Array.from(correct);
+          const got = api.hapoLengthReward({ lengths: L, correct, promptIds: prompts, history, type: type as "cosine", tau, weight, base });
+          const len = ref.hapoRef(L, correct, Array.from(prompts, (p) => hs[p]!), { type: type as "cosine", tau });
+          const kap = Array.from(L, (l, i) => { const h = hs[prompts[i]!]; return h ? 2 + l / h + 1 + tau : 0; });
+          near(got.len, len, kap, 4, "len");
+          near(got.reward!, len.map((v, i) => base[i]! + weight * v), kap.map((k, i) => 1 + Math.abs(weight) * k + base[i]!), 6, "reward");
+        }), RUNS);
+    });
+
+    it("overlongPenalty and stopProperlyPenalty", () => {
+      fc.assert(fc.property(fc.array(fc.tuple(val(-10, 10), fc.integer({ min: 0, max: 4096 }), fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 0, max: 4096 }), fc.nat(), val(0, 3), val(-2, 0.99), (rows, maxNew, bufSeed, factor, coef) => {
+          const buf = bufSeed % (maxNew + 1);
+          const r = Float32Array.from(rows, (x) => x[0]), L = Int32Array.from(rows, (x) => x[1]), tr = Uint8Array.from(rows, (x) => +x[2]);
+          const got = api.overlongPenalty({ r, lengths: L, maxNewTokens: maxNew, bufferLen: buf, factor });
+          near(got, ref.overlongRef(r, L, maxNew, buf, factor), Array.from(r, (v) => Math.abs(v) + factor), 3, "overlong");
+          near(api.stopProperlyPenalty({ r, truncated: tr, coef }), ref.stopProperlyRef(r, tr, coef), Array.from(r, Math.abs), 1, "stopProperly");
+        }), RUNS);
+    });
+
+    it("guiG2Reward: point, coverage and total for jittered, scaled and degenerate predictions", () => {
+      fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1800 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 200 }),
+        val(-80, 80), val(-80, 80), val(0, 3), val(0, 3)), { minLength: 1, maxLength: 20 }), val(0.1, 1), (rows, alpha) => {
+        const gt = Float32Array.from(rows.flatMap(([x, y, w, h]) => [x, y, x + w, y + h]));
+        const pred = Float32Array.from(rows.flatMap(([x, y, w, h, dx, dy, sx, sy]) => { const cx = x + w / 2 + dx, cy = y + h / 2 + dy; return [cx - sx * w / 2, cy - sy * h / 2, cx + sx * w / 2, cy + sy * h / 2]; }));
+        const got = api.guiG2Reward({ pred, gt, alpha, nu: 0.7, gammaCov: 1.3 });
+        const want = ref.guiG2Ref(pred, gt, { alpha, nu: 0.7, gammaCov: 1.3 });
+        // exp of an f64 argument whose terms reach |t|: the relative error of the argument is
+        // carried as kappa = |y| * (the largest |term|) on top of the output rounding.
+        const mag = rows.map((_, i) => { const gw = gt[4 * i + 2]! - gt[4 * i]!, gh = gt[4 * i + 3]! - gt[4 * i + 1]!; return 4 + (6400 + 6400) / Math.min(gw, gh) ** 2 + Math.abs(Math.log(1e-8 + gw * gh)) * 2; });
+        near(got.point, want.point, want.point.map((y, i) => Math.abs(y) * mag[i]!), 8, "point");
+        near(got.coverage, want.coverage, want.coverage.map((y, i) => Math.abs(y) * mag[i]!), 12, "coverage");
+        near(got.total, want.total, want.total.map((y, i) => (Math.abs(want.point[i]!) + Math.abs(want.coverage[i]!)) * (1.3 + mag[i]!)), 14, "total");
+      }), RUNS);
+    });
+
+    it("bcoPairLoss: three batches sharing one shift, losses and rewards", () => {
+      fc.assert(fc.property(fc.array(fc.array(fc.tuple(val(-80, 0), val(-80, 0), val(-80, 0), val(-80, 0)), { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 }), val(0.01, 1), (bs, beta) => {
+        const shift = new BcoShift(), st = { count: 1e-24, mean: 0 };
+        for (const rows of bs) {
+          const [pc, pr, rc, rr] = [0, 1, 2, 3].map((k) => Float32Array.from(rows, (x) => x[k]!)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+          const got = api.bcoPairLoss({ chosenLogps: pc, rejectedLogps: pr, refChosenLogps: rc, refRejectedLogps: rr, beta, shift });
+          const want = ref.bcoRef(st, pc, pr, rc, rr, beta);
+          assert.ok(Math.abs(got.delta - want.delta) <= 2 * rows.length * 2 ** -53 * want.kappa.reduce((p, v) => p + v, 0) + 2 ** -53 * Math.abs(want.delta), `delta ${got.delta} vs ${want.delta}`);
+          near(got.loss, want.loss, want.kappa, 2 * rows.length + 4, "loss");
+          near(got.chosenRewards, want.chosen, want.chosen.map(Math.abs), 2, "chosen");
+          near(got.rejectedRewards, want.rejected, want.rejected.map(Math.abs), 2, "rejected");
+        }
+      }), RUNS);
+    });
+  });
+}
+
+describe("reward shapers: the two builds agree bitwise (scalar f64 code in both)", () => {
+  it("parShape, kimi, hapo, guiG2, bco on one input", () => {
+    const [[, a], [, b]] = builds;
+    const r = Float32Array.from([0.3, 2.7, -1.1, 5.9]), refs = { values: Float32Array.from([0.1, 1.3, 2.2, -0.7, 3.3, 0.9, 1.1, 4.4]), perRow: 2 };
+    const run = (api: typeof a) => [
+      api.parShape({ r, refs, sigmoid: true, lsc: true, tanh: true, relative: true }),
+      api.kimiLengthReward({ lengths: Int32Array.of(10, 20, 30, 40), correct: Uint8Array.of(1, 0, 1, 0), groupSize: 2 }).len,
+      api.guiG2Reward({ pred: Float32Array.of(1, 2, 30, 40), gt: Float32Array.of(0, 0, 33, 44) }).coverage,
+    ];
+    assert.deepEqual(run(a), run(b));
+  });
+});
