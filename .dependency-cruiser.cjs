@@ -1,4 +1,4 @@
-// The layering of src/ (docs/design.md): the family folders group/, token/ and scan/ are
+// The layering of src/ (docs/design.md): the family folders group/, token/, scan/ and shape/ are
 // siblings that import core/ and nothing sideways; core/ imports nothing above it; the oracle
 // (reference/) stands alone; tools/ (CLI, conformance, demo, baselines) sit on top and nothing in
 // the library imports them. `npm test` runs this (test/layering.test.ts).
@@ -7,16 +7,16 @@ module.exports = {
   forbidden: [
     {
       name: "family-sideways",
-      comment: "A family (group/, token/, scan/) imports core/ only: what two families share moves down into core/.",
+      comment: "A family (group/, token/, scan/, shape/) imports core/ only: what two families share moves down into core/.",
       severity: "error",
-      from: { path: "^src/(group|token|scan)/" },
-      to: { path: "^src/(group|token|scan)/", pathNot: "^src/$1/" },
+      from: { path: "^src/(group|token|scan|shape)/" },
+      to: { path: "^src/(group|token|scan|shape)/", pathNot: "^src/$1/" },
     },
     {
       name: "family-upward",
       comment: "A family never imports the public surface (src/*.ts) or the tools.",
       severity: "error",
-      from: { path: "^src/(group|token|scan)/" },
+      from: { path: "^src/(group|token|scan|shape)/" },
       to: { path: "^src/([^/]+\\.ts|tools/)" },
     },
     {

@@ -27,3 +27,5 @@ export * from "./shape/par";
 export * from "./shape/length";
 export * from "./shape/guig2";
 export * from "./shape/bco";
+export * from "./shape/group";
+export * from "./shape/rover";

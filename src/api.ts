@@ -29,6 +29,11 @@ import {
 } from "./shape/length.js";
 import { guiG2Run, type GuiG2Args, type GuiG2Result } from "./shape/guig2.js";
 import { bcoRun, type BcoArgs, type BcoResult } from "./shape/bco.js";
+import {
+  canonRun, drpoRun, erLengthRun, grpoLambdaRun, o1PrunerRun, verpoRun,
+  type CanonArgs, type DrpoArgs, type ErLengthArgs, type GrpoLambdaArgs, type GrpoLambdaResult, type O1PrunerArgs, type VerpoArgs, type VerpoResult,
+} from "./shape/group.js";
+import { gatedRun, roverRun, type GatedArgs, type GatedResult, type RoverArgs, type RoverResult } from "./shape/rover.js";
 import { minFormRun, prmStepRewardRun, pureRlooRun, pureVerifiableRun, softminRun, zeroStepEndsRun, type MinFormResult } from "./scan/pure.js";
 import {
   maskedSumMean, maskedVarRun, momentsRun, runDiscountedReturns, runGae, runMaskedWhiten,
@@ -246,6 +251,22 @@ export class RlAdvantage {
   guiG2Reward(args: GuiG2Args): GuiG2Result { return this.call(args, (s, e, a) => guiG2Run(e, s, a)); }
   /** BCO's pair loss against its running reward shift, which this call updates (docs/shapers.md#bcoshift). */
   bcoPairLoss(args: BcoArgs): BcoResult { return this.call(args, (s, e, a) => bcoRun(e, s, a)); }
+  /** DRPO's per-sequence coefficients (docs/shapers.md#drpocoefficients). */
+  drpoCoefficients(args: DrpoArgs): Float32Array { return this.call(args, (s, e, a) => drpoRun(e, s, a)); }
+  /** CANON's advantages from a metric split of each group (docs/shapers.md#canon). */
+  canon(args: CanonArgs): Float32Array { return this.call(args, (s, e, a) => canonRun(e, s, a)); }
+  /** GRPO-λ (provisional): the Kimi length reward in the most accurate groups only (docs/shapers.md#grpolambda). */
+  grpoLambda(args: GrpoLambdaArgs): GrpoLambdaResult { return this.call(args, (s, e, a) => grpoLambdaRun(e, s, a)); }
+  /** VeRPO (provisional): dense test rewards weighted by pass rarity (docs/shapers.md#verporeward). */
+  verpoReward(args: VerpoArgs): VerpoResult { return this.call(args, (s, e, a) => verpoRun(e, s, a)); }
+  /** O1-pruner's length reward (docs/shapers.md#o1prunerreward). */
+  o1PrunerReward(args: O1PrunerArgs): Float32Array { return this.call(args, (s, e, a) => o1PrunerRun(e, s, a)); }
+  /** ER's length reward (docs/shapers.md#erlengthreward). */
+  erLengthReward(args: ErLengthArgs): Float32Array { return this.call(args, (s, e, a) => erLengthRun(e, s, a)); }
+  /** ROVER's Q-values and regression targets per token (docs/shapers.md#rovertargets). */
+  roverTargets(args: RoverArgs): RoverResult { return this.call(args, (s, e, a) => roverRun(e, s, a)); }
+  /** G-RA (provisional): immediate rewards gated by the outcome (docs/shapers.md#gatedrewards). */
+  gatedRewards(args: GatedArgs): GatedResult { return this.call(args, (s, e, a) => gatedRun(e, s, a)); }
 
   /** Per-group f64 statistics (docs/kernels.md#groupstats). */
   groupStats(args: T.GroupStatsArgs): GroupStatsResult { return this.call(args, (s, e, a) => groupStatsRun(e, s, a)); }

@@ -107,6 +107,24 @@ export const stopProperlyPenalty: RlAdvantage["stopProperlyPenalty"] = (a) => in
 export const guiG2Reward: RlAdvantage["guiG2Reward"] = (a) => instance().guiG2Reward(a);
 /** BCO pair loss with its running shift, TRL `DPOTrainer` loss `bco_pair`. (Copy API on the default instance: new arrays out.) */
 export const bcoPairLoss: RlAdvantage["bcoPairLoss"] = (a) => instance().bcoPairLoss(a);
+/** DRPO's per-sequence gradient coefficients, Optimization-AI/DRPO `compute_policy_loss_drpo`. (Copy API on the default instance: new arrays out.) */
+export const drpoCoefficients: RlAdvantage["drpoCoefficients"] = (a) => instance().drpoCoefficients(a);
+/** CANON advantages (entropy or length split), biuboomc/CANON. (Copy API on the default instance: new arrays out.) */
+export const canon: RlAdvantage["canon"] = (a) => instance().canon(a);
+/** GRPO-λ (provisional), arXiv 2505.18086. (Copy API on the default instance: new arrays out.) */
+export const grpoLambda: RlAdvantage["grpoLambda"] = (a) => instance().grpoLambda(a);
+/** VeRPO dense test rewards (provisional), arXiv 2601.03525. (Copy API on the default instance: new arrays out.) */
+export const verpoReward: RlAdvantage["verpoReward"] = (a) => instance().verpoReward(a);
+/** O1-pruner length reward, SAR's `compute_score_o1p`. (Copy API on the default instance: new arrays out.) */
+export const o1PrunerReward: RlAdvantage["o1PrunerReward"] = (a) => instance().o1PrunerReward(a);
+/** ER length reward, SAR's `compute_score_er`. (Copy API on the default instance: new arrays out.) */
+export const erLengthReward: RlAdvantage["erLengthReward"] = (a) => instance().erLengthReward(a);
+/** ROVER Q-values and regression targets, yuxiaooye/ROVER `DataParallelROVERActor.update_policy`. (Copy API on the default instance: new arrays out.) */
+export const roverTargets: RlAdvantage["roverTargets"] = (a) => instance().roverTargets(a);
+/** G-RA gated reward accumulation (provisional), arXiv 2508.10548. (Copy API on the default instance: new arrays out.) */
+export const gatedRewards: RlAdvantage["gatedRewards"] = (a) => instance().gatedRewards(a);
+export type { ShaperGroups, DrpoArgs, CanonArgs, GrpoLambdaArgs, GrpoLambdaResult, VerpoArgs, VerpoResult, O1PrunerArgs, ErLengthArgs } from "./shape/group.js";
+export type { ShaperLayout, RoverArgs, RoverResult, GatedArgs, GatedResult } from "./shape/rover.js";
 export { RunningStats, type RunningStatsJSON } from "./shape/running-stats.js";
 export { HapoHistory, laserTargetLengths, type HapoHistoryJSON, type HapoArgs, type HapoResult, type KimiLengthArgs, type KimiLengthResult, type LaserArgs, type LaserResult, type LaserTargetArgs, type BandTargets, type OverlongArgs, type StopProperlyArgs } from "./shape/length.js";
 export { BcoShift, type BcoShiftJSON, type BcoArgs, type BcoResult } from "./shape/bco.js";

@@ -86,5 +86,24 @@ for (const [build, api] of builds) {
       assert.equal(JSON.stringify(s), before);
       assert.throws(() => BcoShift.fromJSON({ count: 0, mean: 0 }), code("WRONG_TYPE", "shift.count"));
     });
+    it("group-level and token-level shapers: DRPO's 0/1 rewards, CANON's singletons, ranges, NaN at a valid token", () => {
+      const ids = Int32Array.of(0, 0, 1, 1), L = Int32Array.of(10, 20, 30, 40);
+      assert.throws(() => api.drpoCoefficients({ rewards: Float32Array.of(1, 0.5, 0, 1), meanLogp: new Float32Array(4), lengths: L, width: 64, groupIds: ids }), code("DOMAIN", "rewards", 1));
+      assert.throws(() => api.drpoCoefficients({ rewards: Float32Array.of(1, 0, 0, 1), meanLogp: new Float32Array(4), lengths: L, groupIds: ids }), code("WRONG_TYPE", "width"));
+      assert.throws(() => api.drpoCoefficients({ rewards: Float32Array.of(1, 0, 0, 1), meanLogp: new Float32Array(4), lengths: L, width: 64, groupIds: ids, lambda: 0 }), code("PARAM_OUT_OF_RANGE", "lambda"));
+      assert.throws(() => api.canon({ scores: Float32Array.of(1, 2, 3), metric: Float32Array.of(1, 2, 3), groupIds: Int32Array.of(0, 0, 1), singleton: "error" }), code("GROUP_TOO_SMALL", "groupIds", 1));
+      assert.throws(() => api.canon({ scores: Float32Array.of(1, 2), metric: Float32Array.of(1, NaN), groupSize: 2 }), code("NON_FINITE", "metric", 1));
+      assert.throws(() => api.grpoLambda({ correct: Uint8Array.of(1, 0), lengths: Int32Array.of(1, 2), groupSize: 2, lambda: 1.5, lengthWeight: 1 }), code("PARAM_OUT_OF_RANGE", "lambda"));
+      assert.throws(() => api.verpoReward({ pass: new Uint8Array(5), tests: 2, groupSize: 1, localWeight: 1 }), code("SHAPE_MISMATCH", "pass"));
+      assert.throws(() => api.o1PrunerReward({ lengths: Int32Array.of(5, 0), groupSize: 2 }), code("PARAM_OUT_OF_RANGE", "lengths", 1));
+      assert.throws(() => api.erLengthReward({ lengths: Int32Array.of(5, 6), correct: Float32Array.of(0, 1.5), groupSize: 2 }), code("PARAM_OUT_OF_RANGE", "correct", 1));
+      const x = Float32Array.of(-1, -2, -3, -4), mask = Uint8Array.of(1, 1, 1, 0);
+      const rv = { logp: x, oldLogp: x, qLogits: x, oldQLogits: x, advantages: x, mask, width: 2 };
+      assert.throws(() => api.roverTargets({ ...rv, clipRatio: 1 }), code("PARAM_OUT_OF_RANGE", "clipRatio"));
+      assert.throws(() => api.roverTargets({ ...rv, qLogits: Float32Array.of(0, 0, NaN, 0) }), code("NON_FINITE", "qLogits", 2));
+      assert.deepEqual(api.roverTargets({ ...rv, qLogits: Float32Array.of(0, 0, 0, NaN) }).q.length, 4, "NaN at a masked position is not read");
+      assert.throws(() => api.gatedRewards({ outcome: Float32Array.of(1), tokenRewards: x, mask, width: 2, tau: 0 }), code("SHAPE_MISMATCH", "outcome"));
+      assert.throws(() => api.gatedRewards({ outcome: Float32Array.of(1, 2), tokenRewards: x, mask, width: 2 } as never), code("WRONG_TYPE", "tau"));
+    });
   });
 }

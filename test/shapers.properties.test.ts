@@ -241,5 +241,58 @@ for (const [build, api] of builds) {
         assert.ok(Math.abs(res.delta - m / 16) <= 2 * 16 * U64 * S / 16 + U64 * Math.abs(m / 16));
       }), RUNS);
     });
+
+    it("DRPO: correct rows never negative, an active group's positives sum to +1/Q and negatives to -1/Q, inactive groups 0; CANON with lambda 1/2 and even groups is (s - mean)/maxLength", () => {
+      fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.boolean(), val(-20, 0), fc.integer({ min: 0, max: 1000 })), { minLength: 1, maxLength: 40 }), (rows) => {
+        const d = [...new Set(rows.map((r) => r[0]))], ids = Int32Array.from(rows, (r) => d.indexOf(r[0])), Q = d.length;
+        const r = Float32Array.from(rows, (x) => +x[1]), c = api.drpoCoefficients({ rewards: r, meanLogp: Float32Array.from(rows, (x) => x[2]), lengths: Int32Array.from(rows, (x) => x[3]), width: 1000, groupIds: ids });
+        for (let g = 0; g < Q; g++) {
+          const m = rows.map((_, i) => i).filter((i) => ids[i] === g), P = m.filter((i) => r[i] === 1), N = m.filter((i) => r[i] === 0);
+          if (!P.length || !N.length) { assert.ok(m.every((i) => c[i] === 0)); continue; }
+          const sp = P.reduce((p, i) => p + c[i]!, 0), sn = N.reduce((p, i) => p + c[i]!, 0);
+          assert.ok(P.every((i) => c[i]! >= 0) && N.every((i) => c[i]! <= 0));
+          // Each coefficient carries one f32 rounding (u per unit of 1/Q), plus the f64 softmax.
+          assert.ok(Math.abs(sp - 1 / Q) <= 4 * U32 * (P.length + 1) / Q && Math.abs(sn + 1 / Q) <= 4 * U32 * (N.length + 1) / Q, `sums ${sp} ${sn} vs ${1 / Q}`);
+        }
+      }), RUNS);
+      fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.nat(), (half, G, seed) => {
+        const n = 2 * half, B = n * G, sc = Float32Array.from({ length: B }, (_, j) => Math.fround(Math.sin(seed + j) * 5)), metric = Float32Array.from({ length: B }, (_, j) => (seed * 7 + j * 3) % 5);
+        const a = api.canon({ scores: sc, metric, groupSize: n, lambda: 0.5, maxLength: 1000 });
+        for (let g = 0; g < G; g++) {
+          const mean = Array.from(sc.subarray(g * n, g * n + n)).reduce((p, v) => p + v, 0) / n;
+          for (let k = 0; k < n; k++) { const i = g * n + k, y = (sc[i]! - mean) / 1000; assert.ok(Math.abs(a[i]! - y) <= 4 * U32 * (Math.abs(y) + 2 * (Math.abs(sc[i]!) + Math.abs(mean)) / 1000), `canon ${a[i]} vs ${y}`); }
+        }
+      }), RUNS);
+    });
+
+    it("GRPO-λ with lambda 0 is the correctness; VeRPO: Rlocal in [0,1] and R = Rglobal at localWeight 0; O1-pruner 0 for equal lengths; ER 0 on incorrect rows and never positive above the correct mean", () => {
+      fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.integer({ min: 1, max: 3000 }), fc.constantFrom(0, 0.5, 1), fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 30 }), (rows) => {
+        const d = [...new Set(rows.map((r) => r[0]))], ids = Int32Array.from(rows, (r) => d.indexOf(r[0]));
+        const c = Uint8Array.from(rows, (r) => +r[1]), L = Int32Array.from(rows, (r) => r[2]);
+        assert.deepEqual(Array.from(api.grpoLambda({ correct: c, lengths: L, groupIds: ids, lambda: 0, lengthWeight: 0.5 }).rewards), Array.from(c));
+        const pass = Uint8Array.from(rows.flatMap((r) => [+r[4], +r[5], +r[1]])), v0 = api.verpoReward({ pass, tests: 3, groupIds: ids, localWeight: 0 });
+        assert.ok(v0.local.every((x) => x >= 0 && x <= 1 + 4 * U32));
+        assert.deepEqual(v0.rewards, v0.global);
+        assert.ok(api.o1PrunerReward({ lengths: new Int32Array(rows.length).fill(700), groupIds: ids }).every((x) => x === 0));
+        const cf = Float32Array.from(rows, (r) => r[3]), er = api.erLengthReward({ lengths: L, correct: cf, groupIds: ids });
+        for (let i = 0; i < rows.length; i++) {
+          if (cf[i] === 0) assert.ok(Object.is(er[i], 0));
+          const C = rows.map((_, j) => j).filter((j) => ids[j] === ids[i] && cf[j]! > 0), mu = C.reduce((p, j) => p + L[j]!, 0) / C.length;
+          if (C.length > 1 && L[i]! > mu) assert.ok(er[i]! <= 0);
+        }
+      }), RUNS);
+    });
+
+    it("ROVER with nextQScale 0 gives target = advantages; G-RA with every gate closed gives the outcomes and +0 tokens", () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 10 }), fc.nat(), (B, T, seed) => {
+        const n = B * T, mk = (k: number) => Float32Array.from({ length: n }, (_, j) => Math.fround(Math.cos(seed + j + k) * 4));
+        const mask = Uint8Array.from({ length: n }, (_, j) => ((seed + j) % 4 ? 1 : 0)), adv = mk(5);
+        const r = api.roverTargets({ logp: mk(1), oldLogp: mk(2), qLogits: mk(3), oldQLogits: mk(4), advantages: adv, mask, width: T, nextQScale: 0 });
+        for (let j = 0; j < n; j++) assert.ok(Object.is(r.target[j], mask[j] ? adv[j]! + 0 : 0));
+        const outcome = Float32Array.from({ length: B }, (_, i) => i * 0.3), g = api.gatedRewards({ outcome, tokenRewards: adv, mask, width: T, tau: 100 });
+        assert.deepEqual(g.rewards, outcome);
+        assert.ok(g.tokenRewards.every((v) => Object.is(v, 0)));
+      }), RUNS);
+    });
   });
 }

@@ -257,3 +257,30 @@ export function checkTokens(e: Engine, s: Scratch, rows: Rows, ...tensors: [stri
     return rangeError("NON_FINITE", name, bad, msg`value is ${e.F32[(ptr >>> 2) + bad]} at a valid position`);
   });
 }
+
+/**
+ * Token tensors of one layout (mask, lengths or offsets; width), checked and placed: NON_FINITE
+ * at the first bad value of a valid position, in argument order. Returns the placed rows and the
+ * tensors' addresses.
+ */
+export function placeTokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | undefined][], maskName = "mask"): { rows: Rows; ptrs: number[] } {
+  for (const [n, v] of tensors) checkF32(n, v);
+  const lay = { mask: a[maskName], lengths: a.lengths, offsets: a.offsets, width: a.width };
+  const shape = layoutShape(lay, undefined, tensors, maskName);
+  if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "a token layout is required (mask, width or offsets)");
+  checkLayoutStructure(lay, shape);
+  const rows = placeLayout(e, s, lay, shape, maskName, true);
+  const ptrs = tensors.map(([n, v]) => {
+    const p = place(e, s, v!);
+    const bad = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+    if (bad >= 0) rangeError("NON_FINITE", n, bad, msg`value is ${v![bad]} at a valid position`);
+    return p;
+  });
+  return { rows, ptrs };
+}
+/** EMPTY_ROW at the first row with no valid token. */
+export function requireNonEmpty(e: Engine, rows: Rows, maskName = "mask"): void {
+  const L = e.I32, b = rows.rowLensPtr >>> 2;
+  for (let i = 0; i < rows.B; i++) if (L[b + i] === 0) rangeError("EMPTY_ROW", maskName, i, msg`row ${i} has no valid token`);
+}
+

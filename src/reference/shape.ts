@@ -1,6 +1,33 @@
 // Float64 references of docs/shapers.md, written for reading: plain loops over number arrays, no
 // wasm. Each returns unrounded f64 values; tests compare the kernels' f32 outputs against them.
-import { phiInv } from "../core/math.js";
+
+// Φ⁻¹ for the oracle, by another method than the library's rational approximation: bisection on
+// the normal tail, itself a Taylor series near 0 and Laplace's continued fraction beyond 3.
+const density = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+/** Upper tail Q(z) = 1 - Φ(z) for z >= 0. */
+function upperTail(z: number): number {
+  if (z < 3) {
+    let term = z, sum = z;
+    for (let n = 1; n < 300 && Math.abs(term) > 1e-18 * Math.abs(sum); n++) { term *= (z * z) / (2 * n + 1); sum += term; }
+    return 0.5 - density(z) * sum;
+  }
+  let f = z;
+  for (let k = 120; k >= 1; k--) f = z + k / f;
+  return density(z) / f;
+}
+/** Φ⁻¹(p), p in (0, 1). */
+export function phiInvRef(p: number): number {
+  if (p === 0.5) return 0;
+  const tail = p < 0.5 ? p : 1 - p;
+  let lo = 0, hi = 40;
+  for (let it = 0; it < 200 && hi - lo > 0; it++) {
+    const mid = (lo + hi) / 2;
+    if (mid === lo || mid === hi) break;
+    if (upperTail(mid) > tail) lo = mid; else hi = mid;
+  }
+  const z = (lo + hi) / 2;
+  return p < 0.5 ? -z : z;
+}
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 /** log σ(z), stable: min(z, 0) - log1p(exp(-|z|)). */
@@ -30,7 +57,7 @@ const statsStd = (s: StatsRef) => Math.sqrt(s.n > 1 ? s.M2 / s.n : 0);
 export function lscRefReward(refs: number[], q: number): number {
   const n = refs.length, mean = refs.reduce((p, v) => p + v, 0) / n;
   const sd = n > 1 ? Math.sqrt(refs.reduce((p, v) => p + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  return mean + (sd + 1e-5) * phiInv(q);
+  return mean + (sd + 1e-5) * phiInvRef(q);
 }
 
 /**
@@ -175,4 +202,125 @@ export function bcoRef(state: { count: number; mean: number }, pc: ArrayLike<num
   const loss = a.map((x, i) => -logSigmoidRef(x - d) - logSigmoidRef(-(b[i]! - d)));
   const kappa = a.map((x, i) => Math.abs(x) + Math.abs(b[i]!) + 2 * Math.abs(d));
   return { delta: d, loss, chosen: a, rejected: b, kappa };
+}
+
+/** Members of each group (row indices ascending), keyed by group id. */
+function members(ids: ArrayLike<number>): Map<number, number[]> {
+  const m = new Map<number, number[]>();
+  for (let i = 0; i < ids.length; i++) { const g = ids[i]!; if (!m.has(g)) m.set(g, []); m.get(g)!.push(i); }
+  return m;
+}
+const softmax = (z: number[]) => { const mx = Math.max(...z), e = z.map((v) => Math.exp(v - mx)), s = e.reduce((p, v) => p + v, 0); return e.map((v) => v / s); };
+
+/** DRPO coefficients. */
+export function drpoRef(r: ArrayLike<number>, meanLogp: ArrayLike<number>, L: ArrayLike<number>, ids: ArrayLike<number>, width: number, lambda = 0.1, tau = 10): number[] {
+  const out = new Array<number>(r.length).fill(0), groups = members(ids), Q = groups.size;
+  for (const rows of groups.values()) {
+    const P = rows.filter((i) => r[i] === 1), Nn = rows.filter((i) => r[i] !== 1);
+    if (!P.length || !Nn.length) continue;
+    softmax(P.map((i) => (1 - L[i]! / width) / lambda)).forEach((w, k) => { out[P[k]!] = w / Q; });
+    softmax(Nn.map((i) => meanLogp[i]! / tau)).forEach((w, k) => { out[Nn[k]!] = -w / Q; });
+  }
+  return out;
+}
+
+/** CANON advantages; kappa per row: the largest |term| of its formula. */
+export function canonRef(s: ArrayLike<number>, metric: ArrayLike<number>, ids: ArrayLike<number>, o: { variant?: "entropy" | "length"; alpha?: number; beta?: number; lambda?: number; maxLength?: number; singleton?: "raw" | "zero" }) {
+  const al = o.alpha ?? 1, be = o.beta ?? 0, la = o.lambda ?? 1, ml = o.maxLength ?? 8192, ent = (o.variant ?? "entropy") === "entropy";
+  const y = new Array<number>(s.length).fill(0), kappa = new Array<number>(s.length).fill(0);
+  for (const rows of members(ids).values()) {
+    const sorted = [...rows].sort((a, b) => metric[a]! - metric[b]! || a - b), h = Math.floor(rows.length / 2);
+    const low = sorted.slice(0, h), high = sorted.slice(h), mean = (xs: number[]) => (xs.length ? xs.reduce((p, i) => p + s[i]!, 0) / xs.length : 0);
+    let muLow = mean(low), muHigh = mean(high);
+    if (rows.length === 1) { muLow = 0; muHigh = 0; if (o.singleton === "zero") continue; }
+    for (const i of rows) {
+      const v = s[i]!, isHigh = high.includes(i);
+      const t = isHigh
+        ? (ent ? [la * (v - al * muLow + be), (1 - la) * (v - muHigh)] : [la * (al * v - muLow + be), (1 - la) * (v - muHigh)])
+        : (ent ? [la * (al * v - muHigh - be), (1 - la) * (v - muLow)] : [la * (v - al * muHigh - be), (1 - la) * (v - muLow)]);
+      y[i] = (t[0]! + t[1]!) / ml;
+      kappa[i] = (Math.abs(la) * (Math.abs(al) + 1) * (Math.abs(v) + Math.abs(muLow) + Math.abs(muHigh) + Math.abs(be)) + Math.abs(1 - la) * (Math.abs(v) + Math.abs(muLow) + Math.abs(muHigh))) / ml;
+    }
+  }
+  return { y, kappa };
+}
+
+/** GRPO-λ: rewards and the selected groups. */
+export function grpoLambdaRef(correct: ArrayLike<number>, L: ArrayLike<number>, ids: ArrayLike<number>, lambda: number, w: number) {
+  const groups = [...members(ids).entries()];
+  const acc = (rows: number[]) => rows.reduce((p, i) => p + correct[i]!, 0) / rows.length;
+  groups.sort((a, b) => acc(b[1]) - acc(a[1]) || a[1][0]! - b[1][0]!);
+  const chosen = new Set(groups.slice(0, Math.floor(lambda * groups.length)).map((g) => g[0]));
+  const k = kimiRef(L, correct, ids, { base: Array.from(correct), weight: w });
+  return { rewards: Array.from(correct, (c, i) => (chosen.has(ids[i]!) ? k.reward[i]! : c)), selected: groups.slice(0, chosen.size).map((g) => g[0]), kappa: k.kappa };
+}
+
+/** VeRPO: rewards, Rlocal, Rglobal. */
+export function verpoRef(pass: ArrayLike<number>, U: number, valid: ArrayLike<number> | null, ids: ArrayLike<number>, localWeight: number) {
+  const B = pass.length / U, local = new Array<number>(B).fill(0), global = new Array<number>(B).fill(0), rewards = new Array<number>(B).fill(0);
+  const ok = (i: number, j: number) => !valid || valid[i * U + j] === 1;
+  for (const rows of members(ids).values()) {
+    const rho = Array.from({ length: U }, (_, j) => { const r = rows.filter((i) => ok(i, j)); return r.length ? r.reduce((p, i) => p + pass[i * U + j]!, 0) / r.length : NaN; });
+    const W = rho.reduce((p, v) => (Number.isNaN(v) ? p : p + (1 - v)), 0);
+    for (const i of rows) {
+      let rl = 0, all = 1;
+      for (let j = 0; j < U; j++) { if (!ok(i, j)) continue; if (!pass[i * U + j]) { all = 0; continue; } if (W > 0) rl += (1 - rho[j]!) / W; }
+      local[i] = rl; global[i] = all; rewards[i] = all + localWeight * rl;
+    }
+  }
+  return { rewards, local, global };
+}
+
+/** O1-pruner. */
+export function o1PrunerRef(L: ArrayLike<number>, ids: ArrayLike<number>): number[] {
+  const out = new Array<number>(L.length).fill(0);
+  for (const rows of members(ids).values()) {
+    const mean = rows.reduce((p, i) => p + L[i]!, 0) / rows.length;
+    for (const i of rows) out[i] = -Math.min(Math.max((L[i]! - mean) / L[i]!, -1), 1);
+  }
+  return out;
+}
+
+/** ER. */
+export function erLengthRef(L: ArrayLike<number>, correct: ArrayLike<number>, ids: ArrayLike<number>): number[] {
+  const out = new Array<number>(L.length).fill(0);
+  for (const rows of members(ids).values()) {
+    const C = rows.filter((i) => correct[i]! > 0);
+    if (C.length <= 1) continue;
+    const mu = C.reduce((p, i) => p + L[i]!, 0) / C.length, sd = Math.sqrt(C.reduce((p, i) => p + (L[i]! - mu) ** 2, 0) / C.length);
+    for (const i of rows) if (correct[i]! >= 1e-5) out[i] = -correct[i]! * 2 * (sigmoid((L[i]! - mu) / (sd + 1e-5)) - 0.5);
+  }
+  return out;
+}
+
+/** ROVER on a padded [B,T] batch with a 0/1 mask: q, nextQ, target (0 at masked positions). */
+export function roverRef(B: number, T: number, mask: ArrayLike<number>, x: { logp: ArrayLike<number>; oldLogp: ArrayLike<number>; qLogits: ArrayLike<number>; oldQLogits: ArrayLike<number>; advantages: ArrayLike<number> },
+  o: { rho?: number; nextQScale?: number; clipRatio?: number }) {
+  const rho = o.rho ?? 1, sc = o.nextQScale ?? 1, n = B * T;
+  const q = new Array<number>(n).fill(0), nextQ = new Array<number>(n).fill(0), target = new Array<number>(n).fill(0);
+  for (let i = 0; i < B; i++) for (let t = 0; t < T; t++) {
+    const k = i * T + t;
+    if (!mask[k]) continue;
+    nextQ[k] = t + 1 < T && mask[k + 1] ? rho * (x.qLogits[k + 1]! - x.oldQLogits[k + 1]!) : 0;
+    target[k] = x.advantages[k]! + sc * nextQ[k]!;
+    let Q = rho * (x.logp[k]! - x.oldLogp[k]!);
+    if (o.clipRatio !== undefined) {
+      const hi = Math.log(1 + o.clipRatio), lo = Math.log(1 - o.clipRatio);
+      if (target[k]! > Q && Q > hi) Q = hi; else if (target[k]! < Q && Q < lo) Q = lo;
+    }
+    q[k] = Q;
+  }
+  return { q, nextQ, target };
+}
+
+/** G-RA on a padded [B,T] batch with a 0/1 mask. */
+export function gatedRef(outcome: ArrayLike<number>, r: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, tau: number) {
+  const tok = new Array<number>(B * T).fill(0), rows = new Array<number>(B).fill(0);
+  for (let i = 0; i < B; i++) {
+    const open = outcome[i]! >= tau;
+    let s = 0;
+    for (let t = 0; t < T; t++) if (open && mask[i * T + t]) { tok[i * T + t] = r[i * T + t]!; s += r[i * T + t]!; }
+    rows[i] = outcome[i]! + s;
+  }
+  return { tok, rows };
 }

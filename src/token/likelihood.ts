@@ -3,29 +3,9 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError } from "../core/errors.js";
 import { msg, show } from "../core/safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, place, placeLayout, type Rows, type Scratch } from "../core/layout.js";
+import { placeTokenRows as rowsOf, requireNonEmpty, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkNonNegative, resolveOptions } from "../core/options.js";
 import { LAYOUT_INPUTS } from "../core/outcome.js";
-
-function rowsOf(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | undefined][], maskName = "mask"): { rows: Rows; ptrs: number[] } {
-  for (const [n, v] of tensors) checkF32(n, v);
-  const lay = { mask: a[maskName], lengths: a.lengths, offsets: a.offsets, width: a.width };
-  const shape = layoutShape(lay, undefined, tensors, maskName);
-  if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "a token layout is required (mask, width or offsets)");
-  checkLayoutStructure(lay, shape);
-  const rows = placeLayout(e, s, lay, shape, maskName, true);
-  const ptrs = tensors.map(([n, v]) => {
-    const p = place(e, s, v!);
-    const bad = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (bad >= 0) rangeError("NON_FINITE", n, bad, msg`value is ${v![bad]} at a valid position`);
-    return p;
-  });
-  return { rows, ptrs };
-}
-function requireNonEmpty(e: Engine, rows: Rows, maskName = "mask"): void {
-  const L = e.I32, b = rows.rowLensPtr >>> 2;
-  for (let i = 0; i < rows.B; i++) if (L[b + i] === 0) rangeError("EMPTY_ROW", maskName, i, msg`row ${i} has no valid token`);
-}
 
 export type LikelihoodMode = "sum" | "prob" | "avgProb" | "mean";
 /** sum: Σ l; prob: exp(Σ l); avgProb: mean exp(l); mean (provisional): Σ l / n. */

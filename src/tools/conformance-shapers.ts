@@ -10,7 +10,7 @@ import { BcoShift } from "../shape/bco.js";
 import { HapoHistory, laserTargetLengths } from "../shape/length.js";
 import { RunningStats } from "../shape/running-stats.js";
 import * as ref from "../reference/shape.js";
-import type { Check, GoldenCase, GoldenTensor, Mapped } from "./conformance.js";
+import type { Check, GoldenCase, GoldenTensor, Mapped } from "./golden-types.js";
 
 const U = 2 ** -24;
 const dec = (v: number | string): number => (v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : (v as number));
@@ -51,7 +51,7 @@ const parShapers: M = (c, api) => {
 };
 
 const laserLength: M = (c, api) => {
-  const p = c.params, src = String((c as { source?: string }).source ?? "");
+  const p = c.params, src = String(c.source ?? "");
   const fn = src.slice(src.lastIndexOf(".") + 1);
   const targetsOf = () => {
     const g = canonicalizeGroups(nums(c.inputs.monitor_index!));
@@ -111,7 +111,7 @@ const guiG2: M = (c, api) => ({
 });
 
 const openrlhfLength: M = (c, api) => {
-  const p = c.params, src = String((c as { source?: string }).source ?? ""), r = f32(c.inputs.rewards!), L = i32(c.inputs.response_length!), tr = u8(c.inputs.truncated!);
+  const p = c.params, src = String(c.source ?? ""), r = f32(c.inputs.rewards!), L = i32(c.inputs.response_length!), tr = u8(c.inputs.truncated!);
   return {
     codes: ["PARAM_OUT_OF_RANGE"],
     run: () => {
@@ -119,7 +119,7 @@ const openrlhfLength: M = (c, api) => {
       const out: Float32Array[] = [];
       let at = 0;
       for (const n of (p.experience_sizes as number[]) ?? [r.length]) {
-        let x = r.slice(at, at + n);
+        let x: Float32Array = r.slice(at, at + n);
         if (!src.endsWith("apply_stop_properly_penalty")) x = api.overlongPenalty({ r: x, lengths: L.slice(at, at + n), maxNewTokens: p.max_new_tokens, bufferLen: p.overlong_buffer_len, factor: p.overlong_penalty_factor });
         if (!src.endsWith("apply_overlong_penalty")) x = api.stopProperlyPenalty({ r: x, truncated: tr.slice(at, at + n), coef: p.stop_properly_penalty_coef });
         out.push(x);

@@ -1,0 +1,176 @@
+// Group-level shapers (docs/shapers.md#drpocoefficients, #canon, #verporeward, #o1prunerreward,
+// #erlengthreward): per-group statistics in f64 scratch, then one pass per row, each output
+// rounded once. ids: dense group id per row, G groups.
+import { sigmoid } from "./logistic";
+
+// DRPO's per-sequence coefficients. Active groups have a positive (r = 1) and a negative row;
+// positives share +1/Q by softmax((1 - L/width)/lambda), negatives -1/Q by softmax(meanLogp/tau),
+// Q the number of non-empty groups. st: 4 f64 per group (max+, max-, sum+, sum-); cnt: 3 i32 (n+, n-, n).
+export function drpo_coef_f32(r: usize, meanLogp: usize, lengths: usize, ids: usize, B: i32, G: i32, width: f64, lambda: f64, tau: f64,
+  out: usize, st: usize, cnt: usize): void {
+  for (let g = 0; g < G; g++) {
+    store<f64>(st + (<usize>(4 * g) << 3), -Infinity); store<f64>(st + (<usize>(4 * g + 1) << 3), -Infinity);
+    store<f64>(st + (<usize>(4 * g + 2) << 3), 0); store<f64>(st + (<usize>(4 * g + 3) << 3), 0);
+    for (let k = 0; k < 3; k++) store<i32>(cnt + (<usize>(3 * g + k) << 2), 0);
+  }
+  for (let i = 0; i < B; i++) {
+    const g = load<i32>(ids + (<usize>i << 2)), pos = load<f32>(r + (<usize>i << 2)) == 1 ? 0 : 1;
+    const z = drpoZ(r, meanLogp, lengths, i, width, lambda, tau);
+    const m = st + (<usize>(4 * g + pos) << 3);
+    if (z > load<f64>(m)) store<f64>(m, z);
+    const c = cnt + (<usize>(3 * g + pos) << 2);
+    store<i32>(c, load<i32>(c) + 1);
+    store<i32>(cnt + (<usize>(3 * g + 2) << 2), load<i32>(cnt + (<usize>(3 * g + 2) << 2)) + 1);
+  }
+  for (let i = 0; i < B; i++) {
+    const g = load<i32>(ids + (<usize>i << 2)), pos = load<f32>(r + (<usize>i << 2)) == 1 ? 0 : 1;
+    const z = drpoZ(r, meanLogp, lengths, i, width, lambda, tau), s = st + (<usize>(4 * g + 2 + pos) << 3);
+    store<f64>(s, load<f64>(s) + Math.exp(z - load<f64>(st + (<usize>(4 * g + pos) << 3))));
+  }
+  let Q = 0;
+  for (let g = 0; g < G; g++) if (load<i32>(cnt + (<usize>(3 * g + 2) << 2)) > 0) Q++;
+  for (let i = 0; i < B; i++) {
+    const g = load<i32>(ids + (<usize>i << 2)), pos = load<f32>(r + (<usize>i << 2)) == 1 ? 0 : 1;
+    const active = load<i32>(cnt + (<usize>(3 * g) << 2)) > 0 && load<i32>(cnt + (<usize>(3 * g + 1) << 2)) > 0;
+    let c: f64 = 0;
+    if (active) {
+      const w = Math.exp(drpoZ(r, meanLogp, lengths, i, width, lambda, tau) - load<f64>(st + (<usize>(4 * g + pos) << 3))) / load<f64>(st + (<usize>(4 * g + 2 + pos) << 3));
+      c = (pos == 0 ? w : -w) / <f64>Q;
+    }
+    store<f32>(out + (<usize>i << 2), <f32>c + 0);
+  }
+}
+@inline function drpoZ(r: usize, meanLogp: usize, lengths: usize, i: i32, width: f64, lambda: f64, tau: f64): f64 {
+  return load<f32>(r + (<usize>i << 2)) == 1
+    ? (1 - <f64>load<i32>(lengths + (<usize>i << 2)) / width) / lambda
+    : <f64>load<f32>(meanLogp + (<usize>i << 2)) / tau;
+}
+
+// Rows ordered by group, ascending row index inside each group: order[B], start[G+1] (a counting
+// sort: start[g] advances as group g's rows are placed, then the bounds shift back by one).
+function groupOrder(ids: usize, B: i32, G: i32, order: usize, start: usize): void {
+  for (let g = 0; g <= G; g++) store<i32>(start + (<usize>g << 2), 0);
+  for (let i = 0; i < B; i++) { const p = start + (<usize>(load<i32>(ids + (<usize>i << 2)) + 1) << 2); store<i32>(p, load<i32>(p) + 1); }
+  for (let g = 0; g < G; g++) store<i32>(start + (<usize>(g + 1) << 2), load<i32>(start + (<usize>(g + 1) << 2)) + load<i32>(start + (<usize>g << 2)));
+  for (let i = 0; i < B; i++) {
+    const c = start + (<usize>load<i32>(ids + (<usize>i << 2)) << 2), at = load<i32>(c);
+    store<i32>(order + (<usize>at << 2), i);
+    store<i32>(c, at + 1);
+  }
+  for (let g = G; g > 0; g--) store<i32>(start + (<usize>g << 2), load<i32>(start + (<usize>(g - 1) << 2)));
+  store<i32>(start, 0);
+}
+
+// CANON: each group split by the metric (stable ascending; low = first floor(n/2) rows, high = the
+// rest), each row compared with the other half and with its own half. variant 0 entropy, 1 length.
+// singleton: 0 raw (muLow = muHigh = 0, the row counts as high), 1 zero. order: i32[B]; start: i32[G+1].
+export function canon_f32(s: usize, metric: usize, ids: usize, B: i32, G: i32, variant: i32, alpha: f64, beta: f64, lambda: f64, maxLength: f64,
+  singletonZero: i32, out: usize, order: usize, start: usize): void {
+  groupOrder(ids, B, G, order, start);
+  for (let g = 0; g < G; g++) {
+    const a = load<i32>(start + (<usize>g << 2)), e = load<i32>(start + (<usize>(g + 1) << 2)), n = e - a;
+    // Insertion sort of the group's rows by metric; equal metrics keep ascending row order.
+    for (let p = a + 1; p < e; p++) {
+      const row = load<i32>(order + (<usize>p << 2)), m = load<f32>(metric + (<usize>row << 2));
+      let q = p;
+      while (q > a && load<f32>(metric + (<usize>load<i32>(order + (<usize>(q - 1) << 2)) << 2)) > m) {
+        store<i32>(order + (<usize>q << 2), load<i32>(order + (<usize>(q - 1) << 2))); q--;
+      }
+      store<i32>(order + (<usize>q << 2), row);
+    }
+    const h = n / 2;
+    let sl: f64 = 0, sh: f64 = 0;
+    for (let p = a; p < e; p++) { const v = <f64>load<f32>(s + (<usize>load<i32>(order + (<usize>p << 2)) << 2)); if (p - a < h) sl += v; else sh += v; }
+    let muLow: f64 = h > 0 ? sl / <f64>h : 0, muHigh: f64 = sh / <f64>(n - h);
+    if (n == 1) { muLow = 0; muHigh = 0; }
+    for (let p = a; p < e; p++) {
+      const row = load<i32>(order + (<usize>p << 2)), v = <f64>load<f32>(s + (<usize>row << 2));
+      let x: f64;
+      if (n == 1 && singletonZero) x = 0;
+      else if (p - a >= h) x = variant == 0 ? lambda * (v - alpha * muLow + beta) + (1 - lambda) * (v - muHigh) : lambda * (alpha * v - muLow + beta) + (1 - lambda) * (v - muHigh);
+      else x = variant == 0 ? lambda * (alpha * v - muHigh - beta) + (1 - lambda) * (v - muLow) : lambda * (v - alpha * muHigh - beta) + (1 - lambda) * (v - muLow);
+      store<f32>(out + (<usize>row << 2), <f32>(x / maxLength) + 0);
+    }
+  }
+}
+
+// VeRPO (provisional): per group and test the pass rate rho over the rows where the test exists;
+// weights w = (1 - rho)/Σ(1 - rho) over the group's tests; Rlocal = Σ pass*w; Rglobal = every
+// existing test passed; R = Rglobal + localWeight*Rlocal. acc: f64 [G*U*2] (passes, rows); wsum f64 [G].
+export function verpo_f32(pass: usize, valid: usize, ids: usize, B: i32, G: i32, U: i32, localWeight: f64, acc: usize, wsum: usize,
+  out: usize, local: usize, global: usize): void {
+  for (let k = 0; k < 2 * G * U; k++) store<f64>(acc + (<usize>k << 3), 0);
+  for (let i = 0; i < B; i++) {
+    const g = load<i32>(ids + (<usize>i << 2));
+    for (let j = 0; j < U; j++) {
+      const t = i * U + j;
+      if (valid && load<u8>(valid + <usize>t) == 0) continue;
+      const p = acc + (<usize>(2 * (g * U + j)) << 3);
+      store<f64>(p, load<f64>(p) + <f64>load<u8>(pass + <usize>t));
+      store<f64>(p, load<f64>(p, 8) + 1, 8);
+    }
+  }
+  for (let g = 0; g < G; g++) {
+    let w: f64 = 0;
+    for (let j = 0; j < U; j++) { const p = acc + (<usize>(2 * (g * U + j)) << 3), n = load<f64>(p, 8); if (n > 0) w += 1 - load<f64>(p) / n; }
+    store<f64>(wsum + (<usize>g << 3), w);
+  }
+  for (let i = 0; i < B; i++) {
+    const g = load<i32>(ids + (<usize>i << 2)), W = load<f64>(wsum + (<usize>g << 3));
+    let rl: f64 = 0, all = 1;
+    for (let j = 0; j < U; j++) {
+      const t = i * U + j;
+      if (valid && load<u8>(valid + <usize>t) == 0) continue;
+      const ok = load<u8>(pass + <usize>t);
+      if (!ok) { all = 0; continue; }
+      const p = acc + (<usize>(2 * (g * U + j)) << 3);
+      if (W > 0) rl += (1 - load<f64>(p) / load<f64>(p, 8)) / W;
+    }
+    store<f32>(local + (<usize>i << 2), <f32>rl + 0);
+    store<f32>(global + (<usize>i << 2), <f32>all);
+    store<f32>(out + (<usize>i << 2), <f32>(<f64>all + localWeight * rl) + 0);
+  }
+}
+
+// O1-pruner: r = -clip((L - mean_g L)/L, -1, 1), the mean over the whole group. sum: f64 [G*2].
+export function o1_pruner_f32(lengths: usize, ids: usize, B: i32, G: i32, out: usize, sum: usize): void {
+  for (let k = 0; k < 2 * G; k++) store<f64>(sum + (<usize>k << 3), 0);
+  for (let i = 0; i < B; i++) {
+    const p = sum + (<usize>(2 * load<i32>(ids + (<usize>i << 2))) << 3);
+    store<f64>(p, load<f64>(p) + <f64>load<i32>(lengths + (<usize>i << 2)));
+    store<f64>(p, load<f64>(p, 8) + 1, 8);
+  }
+  for (let i = 0; i < B; i++) {
+    const p = sum + (<usize>(2 * load<i32>(ids + (<usize>i << 2))) << 3), L = <f64>load<i32>(lengths + (<usize>i << 2));
+    const v = (L - load<f64>(p) / load<f64>(p, 8)) / L;
+    store<f32>(out + (<usize>i << 2), <f32>(-min(max(v, -1), 1)) + 0);
+  }
+}
+
+// ER: 0 for rows with correct < 1e-5 and in groups with at most one correct (> 0) row; otherwise
+// -correct * 2 (σ((L - mu_C)/(sd_C + 1e-5)) - 0.5), mu_C and the population sd_C over the group's
+// correct rows. st: f64 [G*3] (count, sum, then M2).
+export function er_length_f32(lengths: usize, correct: usize, ids: usize, B: i32, G: i32, out: usize, st: usize): void {
+  for (let k = 0; k < 3 * G; k++) store<f64>(st + (<usize>k << 3), 0);
+  for (let i = 0; i < B; i++) {
+    if (!(load<f32>(correct + (<usize>i << 2)) > 0)) continue;
+    const p = st + (<usize>(3 * load<i32>(ids + (<usize>i << 2))) << 3);
+    store<f64>(p, load<f64>(p) + 1);
+    store<f64>(p, load<f64>(p, 8) + <f64>load<i32>(lengths + (<usize>i << 2)), 8);
+  }
+  for (let i = 0; i < B; i++) {
+    if (!(load<f32>(correct + (<usize>i << 2)) > 0)) continue;
+    const p = st + (<usize>(3 * load<i32>(ids + (<usize>i << 2))) << 3);
+    const d = <f64>load<i32>(lengths + (<usize>i << 2)) - load<f64>(p, 8) / load<f64>(p);
+    store<f64>(p, load<f64>(p, 16) + d * d, 16);
+  }
+  for (let i = 0; i < B; i++) {
+    const c = <f64>load<f32>(correct + (<usize>i << 2)), p = st + (<usize>(3 * load<i32>(ids + (<usize>i << 2))) << 3), n = load<f64>(p);
+    let v: f64 = 0;
+    if (c >= 1e-5 && n > 1) {
+      const mu = load<f64>(p, 8) / n, sd = Math.sqrt(load<f64>(p, 16) / n);
+      v = -c * 2 * (sigmoid((<f64>load<i32>(lengths + (<usize>i << 2)) - mu) / (sd + 1e-5)) - 0.5);
+    }
+    store<f32>(out + (<usize>i << 2), <f32>v + 0);
+  }
+}

@@ -1,0 +1,254 @@
+// Group-level shapers (docs/shapers.md#drpocoefficients to #erlengthreward): DRPO's coefficients,
+// CANON, GRPO-λ (provisional), VeRPO (provisional), O1-pruner and ER. Per-group statistics and the
+// per-row pass run in wasm (f64, rounded once); GRPO-λ's group ranking is host bookkeeping.
+import type { Engine } from "../core/engine.js";
+import { rangeError, typeError } from "../core/errors.js";
+import { checkGroupTypes, checkInt32 } from "../core/groups.js";
+import { checkF32, checkU8, place, placeGroups, type Scratch } from "../core/layout.js";
+import { checkFiniteParam, checkPositive, checkRange, resolveOptions } from "../core/options.js";
+import { msg, show } from "../core/safe.js";
+
+const GROUPS = ["groupSize", "groupIds", "numGroups"] as const;
+/** Groups of a row-level call (contiguous groupSize, or dense groupIds / numGroups). */
+export interface ShaperGroups {
+  /** Contiguous groups of this many rows. */
+  groupSize?: number;
+  /** Dense group id per row, Int32Array[B]. */
+  groupIds?: Int32Array;
+  /** Groups G (default max id + 1). */
+  numGroups?: number;
+}
+
+function rowsF32(e: Engine, s: Scratch, name: string, v: unknown, B?: number): number {
+  checkF32(name, v);
+  const x = v as Float32Array;
+  if (B !== undefined && x.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${x.length} != rows ${B}`);
+  const p = place(e, s, x), bad = e.exports.first_nonfinite_f32(p, x.length);
+  if (bad >= 0) rangeError("NON_FINITE", name, bad, msg`value is ${x[bad]}`);
+  return p;
+}
+function lengthsOf(v: unknown, B: number, minimum: number): Int32Array {
+  checkInt32("lengths", v);
+  const L = v as Int32Array;
+  if (L.length !== B) rangeError("SHAPE_MISMATCH", "lengths", -1, msg`length ${L.length} != rows ${B}`);
+  for (let i = 0; i < B; i++) if (L[i]! < minimum) rangeError("PARAM_OUT_OF_RANGE", "lengths", i, msg`must be >= ${minimum}, got ${L[i]}`);
+  return L;
+}
+function binary(name: string, v: unknown, n: number): Uint8Array {
+  checkU8(name, v);
+  const m = v as Uint8Array;
+  if (m.length !== n) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${m.length} != ${n}`);
+  for (let i = 0; i < n; i++) if (m[i]! > 1) rangeError("MASK_NOT_BINARY", name, i, msg`must be 0 or 1, got ${m[i]}`);
+  return m;
+}
+const out32 = (s: Scratch, B: number) => s.alloc(B * 4 || 4);
+
+// ---------------------------------------------------------------------------------------------
+/** `drpoCoefficients`: DRPO's per-sequence gradient coefficients. */
+export interface DrpoArgs extends ShaperGroups {
+  /** 0 or 1 per row, Float32Array[B] (anything else is DOMAIN). */
+  rewards: Float32Array;
+  /** Masked mean log-probability per row (maskedMean), Float32Array[B]. */
+  meanLogp: Float32Array;
+  /** Response lengths, Int32Array[B]; or give mask [B*width] to count them. */
+  lengths?: Int32Array;
+  /** Byte mask [B*width], instead of lengths. */
+  mask?: Uint8Array;
+  /** The padded response width (required with lengths; mask.length / B with a mask). */
+  width?: number;
+  /** Temperature of the length preference among correct rows (default 0.1, > 0). */
+  lambda?: number;
+  /** Temperature of the log-prob weighting among wrong rows (default 10, > 0). */
+  tau?: number;
+}
+
+export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+  const o = resolveOptions("drpoCoefficients", a, ["rewards", "meanLogp", "lengths", "mask", "width", ...GROUPS], ["lambda", "tau"] as const, { lambda: 0.1, tau: 10 });
+  checkF32("rewards", a.rewards);
+  const B = a.rewards.length;
+  for (let i = 0; i < B; i++) if (a.rewards[i] !== 0 && a.rewards[i] !== 1) rangeError("DOMAIN", "rewards", i, msg`DRPO takes rewards of 0 or 1, got ${a.rewards[i]}`);
+  const lp = rowsF32(e, s, "meanLogp", a.meanLogp, B);
+  let L: Int32Array, width: number;
+  if (a.mask !== undefined) {
+    if (a.lengths !== undefined) rangeError("UNKNOWN_OPTION", "lengths", -1, "give lengths or mask, not both");
+    checkU8("mask", a.mask);
+    width = a.width ?? (B ? a.mask.length / B : 0);
+    if (!Number.isInteger(width) || width * B !== a.mask.length) rangeError("SHAPE_MISMATCH", "mask", -1, msg`length ${a.mask.length} is not rows x width`);
+    const m = binary("mask", a.mask, a.mask.length);
+    L = Int32Array.from({ length: B }, (_, i) => { let c = 0; for (let t = 0; t < width; t++) c += m[i * width + t]!; return c; });
+  } else {
+    L = lengthsOf(a.lengths, B, 0);
+    if (typeof a.width !== "number") typeError("WRONG_TYPE", "width", -1, msg`the padded width is required with lengths, got ${show(a.width)}`);
+    width = a.width;
+    for (let i = 0; i < B; i++) if (L[i]! > width) rangeError("PARAM_OUT_OF_RANGE", "lengths", i, msg`${L[i]} exceeds width ${width}`);
+  }
+  if (!(width > 0) && B > 0) rangeError("PARAM_OUT_OF_RANGE", "width", -1, msg`must be > 0, got ${width}`);
+  checkPositive("lambda", o.lambda); checkPositive("tau", o.tau);
+  checkGroupTypes(a);
+  const g = placeGroups(e, s, a, B);
+  const out = out32(s, B);
+  e.exports.drpo_coef_f32(place(e, s, a.rewards), lp, place(e, s, L), g.idsPtr, B, g.G, width, o.lambda, o.tau, out, s.alloc(g.G * 32 || 8), s.alloc(g.G * 12 || 4));
+  return e.f32(out, B).slice();
+}
+
+// ---------------------------------------------------------------------------------------------
+/** `canon`: CANON's advantages from a metric split of each group. */
+export interface CanonArgs extends ShaperGroups {
+  /** Row scores, Float32Array[B]. */
+  scores: Float32Array;
+  /** The split metric per row (mean token entropy, or length), Float32Array[B]. */
+  metric: Float32Array;
+  /** `"entropy"` (default) or `"length"` (alpha's placement swapped). */
+  variant?: "entropy" | "length";
+  /** Default 1. */
+  alpha?: number;
+  /** Default 0. */
+  beta?: number;
+  /** Weight of the between-halves term (default 1; 1/2 with even groups is Dr.GRPO / maxLength). */
+  lambda?: number;
+  /** The divisor (default 8192, > 0). */
+  maxLength?: number;
+  /** A group of one row: `"raw"` (default: both half means 0), `"zero"`, or `"error"` (GROUP_TOO_SMALL). */
+  singleton?: "raw" | "zero" | "error";
+}
+
+export function canonRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+  const o = resolveOptions("canon", a, ["scores", "metric", ...GROUPS], ["variant", "alpha", "beta", "lambda", "maxLength", "singleton"] as const,
+    { variant: "entropy", alpha: 1, beta: 0, lambda: 1, maxLength: 8192, singleton: "raw" });
+  checkF32("scores", a.scores);
+  const B = a.scores.length, sp = rowsF32(e, s, "scores", a.scores), mp = rowsF32(e, s, "metric", a.metric, B);
+  const variant = ["entropy", "length"].indexOf(o.variant);
+  if (variant < 0) rangeError("UNKNOWN_OPTION", "variant", -1, msg`unknown value ${show(o.variant)}; expected entropy or length`);
+  for (const k of ["alpha", "beta", "lambda"] as const) { if (o[k] === null) typeError("WRONG_TYPE", k, -1, "must be a number"); checkFiniteParam(k, o[k]); }
+  checkPositive("maxLength", o.maxLength);
+  checkGroupTypes(a);
+  const g = placeGroups(e, s, a, B);
+  if (o.singleton === "error") {
+    const n = new Int32Array(g.G), I = e.I32, base = g.idsPtr >>> 2;
+    for (let i = 0; i < B; i++) n[I[base + i]!]!++;
+    const one = n.indexOf(1);
+    if (one >= 0) rangeError("GROUP_TOO_SMALL", g.groupSize ? "groupSize" : "groupIds", one, msg`group ${one} has one row; CANON splits a group in halves`);
+  }
+  const out = out32(s, B);
+  e.exports.canon_f32(sp, mp, g.idsPtr, B, g.G, variant, o.alpha, o.beta, o.lambda, o.maxLength, o.singleton === "zero" ? 1 : 0, out, s.alloc(B * 4 || 4), s.alloc((g.G + 1) * 4));
+  return e.f32(out, B).slice();
+}
+
+// ---------------------------------------------------------------------------------------------
+/** `grpoLambda` (provisional): the Kimi length reward only in the most accurate groups. */
+export interface GrpoLambdaArgs extends ShaperGroups {
+  /** 1 for a correct answer, Uint8Array[B]. */
+  correct: Uint8Array;
+  /** Response lengths, Int32Array[B]. */
+  lengths: Int32Array;
+  /** The fraction of groups shaped, in [0, 1] (required). */
+  lambda: number;
+  /** Weight of the length reward (required). */
+  lengthWeight: number;
+}
+/** `grpoLambda`'s result. */
+export interface GrpoLambdaResult {
+  /** correct + lengthWeight * the Kimi length term in selected groups, correct elsewhere. */
+  rewards: Float32Array;
+  /** The selected groups, most accurate first (ties: the group whose first row comes first). */
+  selectedGroups: Int32Array;
+}
+
+export function grpoLambdaRun(e: Engine, s: Scratch, a: Record<string, any>): GrpoLambdaResult {
+  const o = resolveOptions("grpoLambda", a, ["correct", "lengths", ...GROUPS], ["lambda", "lengthWeight"] as const, { lambda: undefined, lengthWeight: undefined });
+  checkU8("correct", a.correct);
+  const B = a.correct.length, c = binary("correct", a.correct, B), L = lengthsOf(a.lengths, B, 0);
+  checkRange("lambda", o.lambda, 0, 1);
+  checkFiniteParam("lengthWeight", o.lengthWeight);
+  checkGroupTypes(a);
+  const g = placeGroups(e, s, a, B), I = e.I32, ib = g.idsPtr >>> 2;
+  const n = new Int32Array(g.G), good = new Int32Array(g.G), first = new Int32Array(g.G).fill(-1);
+  for (let i = 0; i < B; i++) { const k = I[ib + i]!; n[k]!++; good[k]! += c[i]!; if (first[k]! < 0) first[k] = i; }
+  const ranked = Array.from({ length: g.G }, (_, k) => k).filter((k) => n[k]! > 0)
+    .sort((x, y) => good[y]! * n[x]! - good[x]! * n[y]! || first[x]! - first[y]!);
+  const selected = Int32Array.from(ranked.slice(0, Math.floor(o.lambda * ranked.length)));
+  const pick = new Uint8Array(g.G);
+  for (const k of selected) pick[k] = 1;
+  const base = s.alloc(B * 4 || 4), F = e.F32;
+  for (let i = 0; i < B; i++) F[(base >>> 2) + i] = c[i]!;
+  const len = out32(s, B), lam = out32(s, B), rew = out32(s, B);
+  const bad = e.exports.kimi_len_f32(place(e, s, L), place(e, s, c), 0, g.idsPtr, B, g.G, 1e-6, 0, base, o.lengthWeight, len, lam, rew, s.alloc(g.G * 12 || 12));
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", "lengthWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
+  const shaped = e.f32(rew, B), rewards = new Float32Array(B);
+  for (let i = 0; i < B; i++) rewards[i] = pick[I[ib + i]!] ? shaped[i]! : c[i]!;
+  return { rewards, selectedGroups: selected };
+}
+
+// ---------------------------------------------------------------------------------------------
+/** `verpoReward` (provisional): dense test rewards weighted by how rarely the group passes each test. */
+export interface VerpoArgs extends ShaperGroups {
+  /** Row i passes test j, Uint8Array[B*U] row-major. */
+  pass: Uint8Array;
+  /** Tests per row U. */
+  tests: number;
+  /** 1 where test j exists for row i's prompt, Uint8Array[B*U] (default all). */
+  testValid?: Uint8Array;
+  /** Weight of the local (partial-credit) reward (required). */
+  localWeight: number;
+}
+/** `verpoReward`'s result. */
+export interface VerpoResult {
+  /** Rglobal + localWeight * Rlocal, Float32Array[B]. */
+  rewards: Float32Array;
+  /** Rlocal in [0, 1]: passes weighted by (1 - pass rate), normalised over the group's tests. */
+  local: Float32Array;
+  /** 1 when every existing test passed. */
+  global: Float32Array;
+}
+
+export function verpoRun(e: Engine, s: Scratch, a: Record<string, any>): VerpoResult {
+  const o = resolveOptions("verpoReward", a, ["pass", "tests", "testValid", ...GROUPS], ["localWeight"] as const, { localWeight: undefined });
+  const U = a.tests;
+  if (typeof U !== "number" || !Number.isInteger(U) || U < 1) typeError("WRONG_TYPE", "tests", -1, msg`must be a positive integer, got ${show(U)}`);
+  checkU8("pass", a.pass);
+  const B = a.pass.length / U;
+  if (!Number.isInteger(B)) rangeError("SHAPE_MISMATCH", "pass", -1, msg`length ${a.pass.length} is not rows x ${U} tests`);
+  binary("pass", a.pass, a.pass.length);
+  if (a.testValid !== undefined) binary("testValid", a.testValid, a.pass.length);
+  checkFiniteParam("localWeight", o.localWeight);
+  checkGroupTypes(a);
+  const g = placeGroups(e, s, a, B);
+  const out = out32(s, B), loc = out32(s, B), glo = out32(s, B);
+  e.exports.verpo_f32(place(e, s, a.pass), a.testValid ? place(e, s, a.testValid) : 0, g.idsPtr, B, g.G, U, o.localWeight, s.alloc(g.G * U * 16 || 16), s.alloc(g.G * 8 || 8), out, loc, glo);
+  return { rewards: e.f32(out, B).slice(), local: e.f32(loc, B).slice(), global: e.f32(glo, B).slice() };
+}
+
+// ---------------------------------------------------------------------------------------------
+/** `o1PrunerReward`: O1-pruner's length reward against the group's mean length. */
+export interface O1PrunerArgs extends ShaperGroups {
+  /** Response lengths, Int32Array[B], each > 0. */
+  lengths: Int32Array;
+}
+/** `erLengthReward`: ER's length reward against the group's correct answers. */
+export interface ErLengthArgs extends ShaperGroups {
+  /** Response lengths, Int32Array[B], each > 0. */
+  lengths: Int32Array;
+  /** Correctness score in [0, 1] per row, Float32Array[B]. */
+  correct: Float32Array;
+}
+
+export function o1PrunerRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+  resolveOptions("o1PrunerReward", a, ["lengths", ...GROUPS], [] as const);
+  checkInt32("lengths", a.lengths);
+  const B = a.lengths.length, L = lengthsOf(a.lengths, B, 1);
+  checkGroupTypes(a);
+  const g = placeGroups(e, s, a, B), out = out32(s, B);
+  e.exports.o1_pruner_f32(place(e, s, L), g.idsPtr, B, g.G, out, s.alloc(g.G * 16 || 16));
+  return e.f32(out, B).slice();
+}
+
+export function erLengthRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+  resolveOptions("erLengthReward", a, ["lengths", "correct", ...GROUPS], [] as const);
+  checkInt32("lengths", a.lengths);
+  const B = a.lengths.length, L = lengthsOf(a.lengths, B, 1), cp = rowsF32(e, s, "correct", a.correct, B);
+  for (let i = 0; i < B; i++) if (!(a.correct[i] >= 0 && a.correct[i] <= 1)) rangeError("PARAM_OUT_OF_RANGE", "correct", i, msg`must lie in [0, 1], got ${a.correct[i]}`);
+  checkGroupTypes(a);
+  const g = placeGroups(e, s, a, B), out = out32(s, B);
+  e.exports.er_length_f32(place(e, s, L), cp, g.idsPtr, B, g.G, out, s.alloc(g.G * 24 || 24));
+  return e.f32(out, B).slice();
+}
