@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { MUTANTS } from "../test/mutants/list.js";
 import { withProjectCopy } from "../test/project-copy.js";
 
-const NUMERIC = ["group.properties", "group.regressions", "scan.properties", "kl.properties", "token", "token2", "turns", "layout", "golden", "workspace", "check"]
+const NUMERIC = ["group.properties", "group.regressions", "scan.properties", "kl.properties", "token", "token2", "turns", "layout", "golden", "workspace", "check", "shapers", "shapers.properties"]
   .map((t) => `test/${t}.test.ts`);
 const only = process.env.MUTATE_ONLY;
 const run = (cwd: string, cmd: string, args: string[]) => spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 1 << 28 });
@@ -24,7 +24,7 @@ for (const m of MUTANTS) {
     const build = run(dir, "npm", ["run", "build", "--silent"]);
     if (build.status !== 0) { rows.push([m.id, m.what, "build failed", "-"]); return; }
     const t = run(dir, process.execPath, ["--import", "tsx", "--test", "--test-reporter=dot", ...NUMERIC]);
-    const c = run(dir, process.execPath, ["dist/cli.js", "conformance", "test/fixtures/golden", "--build", "all"]);
+    const c = run(dir, process.execPath, ["dist/cli.js", "conformance", "--build", "all"]); // trainers and shapers
     const byTests = t.status !== 0, byConf = c.status !== 0;
     if (!byTests) survivors++;
     rows.push([m.id, m.what, byTests ? "caught" : "SURVIVED", byConf ? "caught" : "passed"]);

@@ -126,10 +126,10 @@ export const gatedRewards: RlAdvantage["gatedRewards"] = (a) => instance().gated
 export type { ShaperGroups, DrpoArgs, CanonArgs, GrpoLambdaArgs, GrpoLambdaResult, VerpoArgs, VerpoResult, O1PrunerArgs, ErLengthArgs } from "./shape/group.js";
 export type { ShaperLayout, RoverArgs, RoverResult, GatedArgs, GatedResult } from "./shape/rover.js";
 export { RunningStats, type RunningStatsJSON } from "./shape/running-stats.js";
-export { HapoHistory, laserTargetLengths, type HapoHistoryJSON, type HapoArgs, type HapoResult, type KimiLengthArgs, type KimiLengthResult, type LaserArgs, type LaserResult, type LaserTargetArgs, type BandTargets, type OverlongArgs, type StopProperlyArgs } from "./shape/length.js";
+export { HapoHistory, laserTargetLengths, type HapoHistoryJSON, type HapoArgs, type HapoResult, type KimiLengthArgs, type KimiLengthResult, type LaserArgs, type LaserResult, type LaserTargetArgs, type BandTargets, type LaserBaseScores, type OverlongArgs, type StopProperlyArgs } from "./shape/length.js";
 export { BcoShift, type BcoShiftJSON, type BcoArgs, type BcoResult } from "./shape/bco.js";
 export type { ParShapeArgs, LscTransformArgs, LscCombineArgs } from "./shape/par.js";
-export type { Refs } from "./shape/refs.js";
+export type { Refs, RefsCsr, RefsUniform } from "./shape/refs.js";
 export type { GuiG2Args, GuiG2Result } from "./shape/guig2.js";
 export { phiInv } from "./core/math.js";
 /** Loss aggregation with verl's newest `agg_loss` semantics (token-mean, seq-mean-token-sum(-norm), seq-mean-token-mean, ...). (Copy API on the default instance: new arrays out.) */

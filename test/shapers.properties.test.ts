@@ -9,6 +9,7 @@ import { RunningStats } from "../src/shape/running-stats.js";
 import { HapoHistory, laserTargetLengths } from "../src/shape/length.js";
 import { BcoShift } from "../src/shape/bco.js";
 import { phiInv } from "../src/core/math.js";
+import * as refShape from "../src/reference/shape.js";
 
 const val = (lo: number, hi: number) => fc.integer({ min: Math.round(lo * 1000), max: Math.round(hi * 1000) }).map((k) => Math.fround(k / 1000 + 1e-4));
 const f32s = (n: number, lo: number, hi: number) => fc.array(val(lo, hi), { minLength: n, maxLength: n }).map((a) => Float32Array.from(a));
@@ -142,6 +143,14 @@ for (const [build, api] of builds) {
         assert.ok(Math.abs(phi(phiInv(q)) - q) <= 1e-12, `Φ(Φ⁻¹(${q}))`);
       }
       assert.ok(Math.abs(phiInv(0.85) - 1.0364333894937896) <= 2 * 2.220446049250313e-16, "check value within 2 ulps");
+      // Against the oracle's bisection on the normal tail (another method). Its tail below z = 3 is
+      // 0.5 - φ S, a cancellation with absolute error up to 0.5 * (terms <= 64) * U; the continued
+      // fraction beyond is relative. Either turns into x through 1/φ(x).
+      for (let k = 1; k < 400; k++) {
+        const p = k / 400 + 1e-7, x = phiInv(p), y = refShape.phiInvRef(p);
+        const tail = Math.min(p, 1 - p), dens = Math.exp(-0.5 * y * y) / Math.sqrt(2 * Math.PI);
+        assert.ok(Math.abs(x - y) <= 8 * U64 * Math.abs(y) + (0.5 * 64 * U64 + 64 * U64 * tail) / dens, `phiInv(${p}) = ${x}, oracle ${y}`);
+      }
     });
 
     it("Kimi: lambda in [-0.5, 0.5], wrong rows <= 0, equal lengths give 0, the shortest row of a group gets 0.5", () => {

@@ -1,4 +1,6 @@
 // f64 special functions that JS Math lacks.
+import { rangeError, typeError } from "./errors.js";
+import { msg, show } from "./safe.js";
 
 // Lanczos approximation, g = 7, n = 9 (relative error ~1e-15 for x >= 0.5); reflection below.
 /** The approximation error of that coefficient set in log Γ (absolute, x >= 0.5), before any rounding. */
@@ -60,6 +62,9 @@ const horner = (c: number[], x: number) => { let s = c[7]!; for (let k = 6; k >=
 
 /** The inverse standard normal CDF, Φ⁻¹(p) for p in (0, 1) (AS241 / PPND16, f64). */
 export function phiInv(p: number): number {
+  if (typeof p !== "number") typeError("WRONG_TYPE", "p", -1, msg`must be a number, got ${show(p)}`);
+  if (Number.isNaN(p)) rangeError("NON_FINITE", "p", -1, "is NaN");
+  if (!(p > 0 && p < 1)) rangeError("PARAM_OUT_OF_RANGE", "p", -1, msg`must lie in (0, 1), got ${p}`);
   const q = p - 0.5;
   if (Math.abs(q) <= 0.425) { const r = 0.180625 - q * q; return q * horner(PPND_A, r) / horner(PPND_B, r); }
   let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));

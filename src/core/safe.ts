@@ -76,6 +76,28 @@ export function ownOptions(obj: unknown, argName: string, allowed?: readonly str
   return out;
 }
 
+/**
+ * A nested record argument (references, band targets, base scores): like ownOptions, but a key it
+ * does not have is an error that names the record, since the record is what the caller got wrong.
+ */
+export function ownRecord(obj: unknown, name: string, allowed: readonly string[], required: readonly string[] = []): Record<string, unknown> {
+  if (obj === null || typeof obj !== "object" || typedArrayKind(obj) !== undefined || isArraySafe(obj))
+    typeError("WRONG_TYPE", name, -1, msg`must be an object with ${allowed.join(", ")}, got ${obj}`);
+  let keys: (string | symbol)[];
+  try { keys = Reflect.ownKeys(obj as object); } catch { return typeError("WRONG_TYPE", name, -1, "its keys cannot be read (a Proxy that throws?)"); }
+  for (const k of keys) if (typeof k === "symbol" || !allowed.includes(k))
+    rangeError("UNKNOWN_OPTION", name, -1, msg`has no key ${typeof k === "symbol" ? k.toString() : k}; expected ${allowed.join(", ")}`);
+  const out: Record<string, unknown> = Object.create(null);
+  for (const k of keys as string[]) {
+    let desc: PropertyDescriptor | undefined;
+    try { desc = Reflect.getOwnPropertyDescriptor(obj as object, k); } catch { typeError("WRONG_TYPE", `${name}.${k}`, -1, "cannot be read"); }
+    if (!desc || !desc.enumerable) continue;
+    try { out[k] = desc!.get ? Reflect.get(obj as object, k) : desc!.value; } catch { typeError("WRONG_TYPE", `${name}.${k}`, -1, "its getter threw"); }
+  }
+  for (const k of required) if (out[k] === undefined) typeError("WRONG_TYPE", name, -1, msg`needs the key ${k}`);
+  return out;
+}
+
 /** A plain copy of an array argument, element by element (WRONG_TYPE when it is not an array). */
 export function ownArray(v: unknown, name: string): unknown[] {
   if (!isArraySafe(v)) typeError("WRONG_TYPE", name, -1, msg`must be an array, got ${v}`);

@@ -36,8 +36,104 @@ export const logSigmoidRef = (z: number) => Math.min(z, 0) - Math.log1p(Math.exp
 /** Reference rewards of row i (CSR). */
 const rowRefs = (values: ArrayLike<number>, offsets: ArrayLike<number>, i: number) => Array.from({ length: offsets[i + 1]! - offsets[i]! }, (_, m) => values[offsets[i]! + m]!);
 
+/** An oracle's values with the cancellation magnitude of each (the kappa of the oracle tolerance). */
+export interface ValuesWithKappa {
+  /** Unrounded f64 values. */
+  y: number[];
+  /** The largest |intermediate| of each value's formula. */
+  kappa: number[];
+}
+/** Kimi's oracle outputs. */
+export interface KimiOracle {
+  /** lambda per row. */
+  lambda: number[];
+  /** The length term per row. */
+  len: number[];
+  /** base + weight * len. */
+  reward: number[];
+  /** |base| + |weight| (0.5 + |ratio|). */
+  kappa: number[];
+}
+/** LASER's oracle outputs. */
+export interface LaserOracle {
+  /** base + term. */
+  scores: number[];
+  /** The length term. */
+  terms: number[];
+  /** The target each row was compared with. */
+  targets: number[];
+}
+/** GUI-G²'s oracle outputs. */
+export interface GuiG2Oracle {
+  /** Point rewards. */
+  point: number[];
+  /** Coverage rewards. */
+  coverage: number[];
+  /** nu*point + gammaCov*coverage. */
+  total: number[];
+}
+/** One BCO batch of the oracle. */
+export interface BcoOracle {
+  /** The shift after the batch. */
+  delta: number;
+  /** Loss per pair. */
+  loss: number[];
+  /** Chosen rewards. */
+  chosen: number[];
+  /** Rejected rewards. */
+  rejected: number[];
+  /** |r_w| + |r_l| + 2|delta| per pair. */
+  kappa: number[];
+}
+/** GRPO-λ's oracle outputs. */
+export interface GrpoLambdaOracle {
+  /** Shaped rewards. */
+  rewards: number[];
+  /** Selected group ids, most accurate first. */
+  selected: number[];
+  /** Kimi's kappa per row. */
+  kappa: number[];
+}
+/** VeRPO's oracle outputs. */
+export interface VerpoOracle {
+  /** Rglobal + localWeight * Rlocal. */
+  rewards: number[];
+  /** Rlocal. */
+  local: number[];
+  /** Rglobal. */
+  global: number[];
+}
+/** ROVER's oracle outputs. */
+export interface RoverOracle {
+  /** Q-values. */
+  q: number[];
+  /** Next-position Q. */
+  nextQ: number[];
+  /** Regression targets. */
+  target: number[];
+}
+/** G-RA's oracle outputs. */
+export interface GatedOracle {
+  /** Gated token rewards. */
+  tok: number[];
+  /** Row rewards. */
+  rows: number[];
+}
+
 /** State of PAR's running statistics: {n, mean, M2, min, max}. */
-export interface StatsRef { n: number; mean: number; M2: number; min: number; max: number }
+export interface StatsRef {
+  /** Observations. */
+  n: number;
+  /** Their mean. */
+  mean: number;
+  /** Sum of squared deviations. */
+  M2: number;
+  /** Smallest observation. */
+  min: number;
+  /** Largest observation. */
+  max: number;
+}
+/** The initial state: n 0, mean 0, M2 0, min +Infinity, max -Infinity. */
 export const newStatsRef = (): StatsRef => ({ n: 0, mean: 0, M2: 0, min: Infinity, max: -Infinity });
 /** PAR's update: batch mean and population variance, then the Chan merge. */
 export function statsUpdateRef(s: StatsRef, x: number[]): void {
@@ -70,7 +166,7 @@ export function parShapeRef(r: ArrayLike<number>, o: {
   ceil?: number | null; lengthPenalty?: boolean; lengthThreshold?: number; lengthCoef?: number; centered?: boolean; sgfc?: boolean;
   meanstd?: boolean; clipping?: boolean; minmax?: boolean; sigmoid?: boolean; tanh?: boolean; lsc?: boolean; relative?: boolean;
   sigmoidK?: number; maxRef?: number; q?: number;
-}): { y: number[]; kappa: number[] } {
+}): ValuesWithKappa {
   const k = o.sigmoidK ?? 1, maxRef = o.maxRef ?? 10, rel = o.relative ?? true, B = r.length;
   let x = Array.from(r, Number);
   const kappa = x.map(Math.abs);
@@ -104,7 +200,7 @@ export function parShapeRef(r: ArrayLike<number>, o: {
 }
 
 /** Kimi k1.5: lambda, the length term, and its sensitivity |base| + |w| (0.5 + |ratio|). */
-export function kimiRef(L: ArrayLike<number>, correct: ArrayLike<number>, ids: ArrayLike<number>, o: { eps?: number; singleton?: "zero" | "laserCompat"; eligible?: ArrayLike<number>; base?: ArrayLike<number>; weight?: number }) {
+export function kimiRef(L: ArrayLike<number>, correct: ArrayLike<number>, ids: ArrayLike<number>, o: { eps?: number; singleton?: "zero" | "laserCompat"; eligible?: ArrayLike<number>; base?: ArrayLike<number>; weight?: number }): KimiOracle {
   const eps = o.eps ?? 1e-6, w = o.weight ?? 1, B = L.length;
   const lambda: number[] = [], len: number[] = [], reward: number[] = [], kappa: number[] = [];
   for (let i = 0; i < B; i++) {
@@ -125,7 +221,7 @@ export function kimiRef(L: ArrayLike<number>, correct: ArrayLike<number>, ids: A
 export function laserRef(status: ArrayLike<number>, L: ArrayLike<number>, ids: ArrayLike<number> | null, o: {
   alpha?: number; mode?: "reward" | "penalty" | "hybrid"; baseScores?: { correct: number; wrong: number; invalid: number };
   variant?: "laser" | "d" | "de"; targetLength?: number; bandTargets?: { low: number; medium: number; high: number }; repetitive?: ArrayLike<number>;
-}) {
+}): LaserOracle {
   const alpha = o.alpha ?? 0.5, mode = o.mode ?? "reward", bs = o.baseScores ?? { correct: 1, wrong: -0.5, invalid: -1 }, variant = o.variant ?? "laser";
   const scores: number[] = [], terms: number[] = [], targets: number[] = [];
   for (let i = 0; i < status.length; i++) {
@@ -174,7 +270,7 @@ export function stopProperlyRef(r: ArrayLike<number>, truncated: ArrayLike<numbe
 }
 
 /** GUI-G²: point, coverage, total per box. */
-export function guiG2Ref(pred: ArrayLike<number>, gt: ArrayLike<number>, o: { alpha?: number; nu?: number; gammaCov?: number; eps?: number } = {}) {
+export function guiG2Ref(pred: ArrayLike<number>, gt: ArrayLike<number>, o: { alpha?: number; nu?: number; gammaCov?: number; eps?: number } = {}): GuiG2Oracle {
   const alpha = o.alpha ?? 0.5, nu = o.nu ?? 1, gc = o.gammaCov ?? 1, eps = o.eps ?? 1e-8;
   const point: number[] = [], coverage: number[] = [], total: number[] = [];
   for (let i = 0; i < gt.length / 4; i++) {
@@ -193,7 +289,7 @@ export function guiG2Ref(pred: ArrayLike<number>, gt: ArrayLike<number>, o: { al
 }
 
 /** BCO over batches: {count, mean} state; per batch the shift and the losses, with a loss sensitivity. */
-export function bcoRef(state: { count: number; mean: number }, pc: ArrayLike<number>, pr: ArrayLike<number>, rc: ArrayLike<number>, rr: ArrayLike<number>, beta: number) {
+export function bcoRef(state: { count: number; mean: number }, pc: ArrayLike<number>, pr: ArrayLike<number>, rc: ArrayLike<number>, rr: ArrayLike<number>, beta: number): BcoOracle {
   const P = pc.length, a = Array.from({ length: P }, (_, i) => beta * (pc[i]! - rc[i]!)), b = Array.from({ length: P }, (_, i) => beta * (pr[i]! - rr[i]!));
   const m = (a.reduce((p, v) => p + v, 0) + b.reduce((p, v) => p + v, 0)) / (2 * P);
   state.count += 1;
@@ -225,7 +321,7 @@ export function drpoRef(r: ArrayLike<number>, meanLogp: ArrayLike<number>, L: Ar
 }
 
 /** CANON advantages; kappa per row: the largest |term| of its formula. */
-export function canonRef(s: ArrayLike<number>, metric: ArrayLike<number>, ids: ArrayLike<number>, o: { variant?: "entropy" | "length"; alpha?: number; beta?: number; lambda?: number; maxLength?: number; singleton?: "raw" | "zero" }) {
+export function canonRef(s: ArrayLike<number>, metric: ArrayLike<number>, ids: ArrayLike<number>, o: { variant?: "entropy" | "length"; alpha?: number; beta?: number; lambda?: number; maxLength?: number; singleton?: "raw" | "zero" }): ValuesWithKappa {
   const al = o.alpha ?? 1, be = o.beta ?? 0, la = o.lambda ?? 1, ml = o.maxLength ?? 8192, ent = (o.variant ?? "entropy") === "entropy";
   const y = new Array<number>(s.length).fill(0), kappa = new Array<number>(s.length).fill(0);
   for (const rows of members(ids).values()) {
@@ -246,7 +342,7 @@ export function canonRef(s: ArrayLike<number>, metric: ArrayLike<number>, ids: A
 }
 
 /** GRPO-λ: rewards and the selected groups. */
-export function grpoLambdaRef(correct: ArrayLike<number>, L: ArrayLike<number>, ids: ArrayLike<number>, lambda: number, w: number) {
+export function grpoLambdaRef(correct: ArrayLike<number>, L: ArrayLike<number>, ids: ArrayLike<number>, lambda: number, w: number): GrpoLambdaOracle {
   const groups = [...members(ids).entries()];
   const acc = (rows: number[]) => rows.reduce((p, i) => p + correct[i]!, 0) / rows.length;
   groups.sort((a, b) => acc(b[1]) - acc(a[1]) || a[1][0]! - b[1][0]!);
@@ -256,7 +352,7 @@ export function grpoLambdaRef(correct: ArrayLike<number>, L: ArrayLike<number>, 
 }
 
 /** VeRPO: rewards, Rlocal, Rglobal. */
-export function verpoRef(pass: ArrayLike<number>, U: number, valid: ArrayLike<number> | null, ids: ArrayLike<number>, localWeight: number) {
+export function verpoRef(pass: ArrayLike<number>, U: number, valid: ArrayLike<number> | null, ids: ArrayLike<number>, localWeight: number): VerpoOracle {
   const B = pass.length / U, local = new Array<number>(B).fill(0), global = new Array<number>(B).fill(0), rewards = new Array<number>(B).fill(0);
   const ok = (i: number, j: number) => !valid || valid[i * U + j] === 1;
   for (const rows of members(ids).values()) {
@@ -295,7 +391,7 @@ export function erLengthRef(L: ArrayLike<number>, correct: ArrayLike<number>, id
 
 /** ROVER on a padded [B,T] batch with a 0/1 mask: q, nextQ, target (0 at masked positions). */
 export function roverRef(B: number, T: number, mask: ArrayLike<number>, x: { logp: ArrayLike<number>; oldLogp: ArrayLike<number>; qLogits: ArrayLike<number>; oldQLogits: ArrayLike<number>; advantages: ArrayLike<number> },
-  o: { rho?: number; nextQScale?: number; clipRatio?: number }) {
+  o: { rho?: number; nextQScale?: number; clipRatio?: number }): RoverOracle {
   const rho = o.rho ?? 1, sc = o.nextQScale ?? 1, n = B * T;
   const q = new Array<number>(n).fill(0), nextQ = new Array<number>(n).fill(0), target = new Array<number>(n).fill(0);
   for (let i = 0; i < B; i++) for (let t = 0; t < T; t++) {
@@ -314,7 +410,7 @@ export function roverRef(B: number, T: number, mask: ArrayLike<number>, x: { log
 }
 
 /** G-RA on a padded [B,T] batch with a 0/1 mask. */
-export function gatedRef(outcome: ArrayLike<number>, r: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, tau: number) {
+export function gatedRef(outcome: ArrayLike<number>, r: ArrayLike<number>, mask: ArrayLike<number>, B: number, T: number, tau: number): GatedOracle {
   const tok = new Array<number>(B * T).fill(0), rows = new Array<number>(B).fill(0);
   for (let i = 0; i < B; i++) {
     const open = outcome[i]! >= tau;

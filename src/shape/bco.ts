@@ -4,7 +4,7 @@ import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { checkF32, place, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, resolveOptions } from "../core/options.js";
-import { msg, ownOptions, show } from "../core/safe.js";
+import { msg, ownRecord, show } from "../core/safe.js";
 
 /** The serialised state of a {@link BcoShift}. */
 export interface BcoShiftJSON {
@@ -31,7 +31,7 @@ export class BcoShift {
   toJSON(): BcoShiftJSON { return { count: this.count, mean: this.mean }; }
   /** Restores a state saved by toJSON(). */
   static fromJSON(o: unknown): BcoShift {
-    const r = ownOptions(o, "shift", ["count", "mean"]);
+    const r = ownRecord(o, "shift", ["count", "mean"], ["count", "mean"]);
     const s = new BcoShift();
     if (typeof r.count !== "number" || !(r.count > 0) || !Number.isFinite(r.count)) typeError("WRONG_TYPE", "shift.count", -1, msg`must be a finite number > 0, got ${show(r.count)}`);
     if (typeof r.mean !== "number" || !Number.isFinite(r.mean)) typeError("WRONG_TYPE", "shift.mean", -1, msg`must be a finite number, got ${show(r.mean)}`);

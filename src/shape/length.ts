@@ -7,7 +7,7 @@ import { rangeError, typeError } from "../core/errors.js";
 import { checkGroupTypes, checkInt32, resolveGroups } from "../core/groups.js";
 import { checkF32, checkU8, place, placeGroups, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkNonNegative, checkNumber, resolveOptions } from "../core/options.js";
-import { msg, ownOptions, show, typedArrayKind } from "../core/safe.js";
+import { msg, ownOptions, ownRecord, show, typedArrayKind } from "../core/safe.js";
 
 function checkLengths(v: unknown, B: number | undefined, name = "lengths"): Int32Array {
   checkInt32(name, v);
@@ -95,7 +95,23 @@ export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>): Ki
 
 // ---------------------------------------------------------------------------------------------
 /** LASER's three band targets (D and DE). */
-export interface BandTargets { low: number; medium: number; high: number }
+export interface BandTargets {
+  /** Target of groups with accuracy below 1/3. */
+  low: number;
+  /** Target of groups with accuracy in [1/3, 2/3). */
+  medium: number;
+  /** Target of groups with accuracy >= 2/3. */
+  high: number;
+}
+/** LASER's base score per status. */
+export interface LaserBaseScores {
+  /** Status 1 (default 1). */
+  correct: number;
+  /** Status 0 (default -0.5). */
+  wrong: number;
+  /** Status -1 (default -1). */
+  invalid: number;
+}
 
 /** `laserReward`: LASER, LASER-D and LASER-DE step length rewards. */
 export interface LaserArgs {
@@ -114,7 +130,7 @@ export interface LaserArgs {
   /** `"reward"` (default): +alpha at or below the target; `"penalty"`: -alpha above; `"hybrid"`: both. */
   mode?: "reward" | "penalty" | "hybrid";
   /** Base score per status (default correct 1, wrong -0.5, invalid -1). */
-  baseScores?: { correct: number; wrong: number; invalid: number };
+  baseScores?: LaserBaseScores;
   /** `"laser"` (default, fixed target), `"d"` (band targets), `"de"` (band targets, exploration bonus for long wrong answers). */
   variant?: "laser" | "d" | "de";
   /** Variant laser: the target length (default 8192). */
@@ -135,7 +151,7 @@ export interface LaserResult {
 }
 
 function checkBands(v: unknown): BandTargets {
-  const o = ownOptions(v, "bandTargets", ["low", "medium", "high"]);
+  const o = ownRecord(v, "bandTargets", ["low", "medium", "high"], ["low", "medium", "high"]);
   for (const k of ["low", "medium", "high"]) { checkFiniteParam(`bandTargets.${k}`, o[k] as number); }
   return o as unknown as BandTargets;
 }
@@ -152,7 +168,7 @@ export function laserRun(e: Engine, s: Scratch, a: Record<string, any>): LaserRe
   const variant = enumOf("variant", o.variant, ["laser", "d", "de"] as const);
   if (o.alpha === null) typeError("WRONG_TYPE", "alpha", -1, "must be a number");
   checkFiniteParam("alpha", o.alpha);
-  const bs = ownOptions(o.baseScores, "baseScores", ["correct", "wrong", "invalid"]);
+  const bs = ownRecord(o.baseScores, "baseScores", ["correct", "wrong", "invalid"], ["correct", "wrong", "invalid"]);
   for (const k of ["correct", "wrong", "invalid"]) checkFiniteParam(`baseScores.${k}`, bs[k] as number);
   let ids = 0, G = 0, bands: BandTargets = { low: 0, medium: 0, high: 0 };
   if (variant > 0) {
@@ -282,7 +298,7 @@ export class HapoHistory {
   toJSON(): HapoHistoryJSON { return { mode: "min", entries: [...this.h.entries()] }; }
   /** Restores a state saved by toJSON(). */
   static fromJSON(o: unknown): HapoHistory {
-    const r = ownOptions(o, "history", ["mode", "entries"]);
+    const r = ownRecord(o, "history", ["mode", "entries"], ["mode", "entries"]);
     if (r.mode !== "min") rangeError("UNKNOWN_OPTION", "history.mode", -1, msg`unknown value ${show(r.mode)}; expected min`);
     if (!Array.isArray(r.entries)) typeError("WRONG_TYPE", "history.entries", -1, "must be an array of [prompt, h] pairs");
     const out = new HapoHistory();

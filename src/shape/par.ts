@@ -97,19 +97,21 @@ export function parShapeRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
   for (const k of STEP_FLAGS) f[k] = checkFlag(k, o[k]);
   const relativeSteps = f.centered || f.sgfc || (f.relative && (f.sigmoid || f.tanh));
   const stateful = f.meanstd || f.clipping || f.minmax;
-  if (f.lengthPenalty) {
+  // Every input given is checked, used or not: a stray value is a mistake the caller should hear of.
+  if (f.lengthPenalty || a.lengths !== undefined) {
     checkInt32("lengths", a.lengths);
     if (a.lengths.length !== B) rangeError("SHAPE_MISMATCH", "lengths", -1, msg`length ${a.lengths.length} != rows ${B}`);
     for (let i = 0; i < B; i++) if (a.lengths[i] < 0) rangeError("PARAM_OUT_OF_RANGE", "lengths", i, msg`must be >= 0, got ${a.lengths[i]}`);
   }
-  if (stateful && !(a.stats instanceof RunningStats)) typeError("WRONG_TYPE", "stats", -1, msg`meanstd, clipping and minmax need a RunningStats (new RunningStats()), got ${show(a.stats)}`);
+  if ((stateful || a.stats !== undefined) && !(a.stats instanceof RunningStats)) typeError("WRONG_TYPE", "stats", -1, msg`meanstd, clipping and minmax need a RunningStats (new RunningStats()), got ${show(a.stats)}`);
   if (o.ceil !== null) checkFiniteParam("ceil", o.ceil);
   checkFiniteParam("lengthThreshold", o.lengthThreshold); checkFiniteParam("lengthCoef", o.lengthCoef);
   checkFiniteParam("sigmoidK", o.sigmoidK); checkMaxRef(o.maxRef);
-  const z = f.lsc ? checkQ(o.q) : 0;
+  const z = checkQ(o.q);
   const x = workingCopy(e, s, a.r);
-  const refs = relativeSteps || f.lsc ? (a.refs === undefined ? rangeError("DOMAIN", "refs", 0, "the relative steps and lsc need reference rewards") : placeRefs(e, s, a.refs, B)) : null;
-  if (refs && B > 0) requireRefs(e, refs, B);
+  if ((relativeSteps || f.lsc) && a.refs === undefined) rangeError("DOMAIN", "refs", 0, "the relative steps and lsc need reference rewards");
+  const refs = a.refs !== undefined ? placeRefs(e, s, a.refs, B) : null;
+  if (refs && (relativeSteps || f.lsc) && B > 0) requireRefs(e, refs, B);
   const X = e.exports;
   const work = stateful ? (a.stats as RunningStats).clone() : null;
   const mom = s.alloc(32);

@@ -4,10 +4,24 @@ import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { checkInt32 } from "../core/groups.js";
 import { checkF32, place, type Scratch } from "../core/layout.js";
-import { msg, ownOptions, show } from "../core/safe.js";
+import { msg, ownRecord, show } from "../core/safe.js";
 
 /** Reference rewards of each row: row i's are `values[offsets[i]:offsets[i+1]]`, or `perRow` per row. */
-export type Refs = { values: Float32Array; offsets: Int32Array } | { values: Float32Array; perRow: number };
+export type Refs = RefsCsr | RefsUniform;
+/** References in CSR form. */
+export interface RefsCsr {
+  /** Every row's references, concatenated. */
+  values: Float32Array;
+  /** Int32Array[B+1]: row i's references are values[offsets[i]:offsets[i+1]]. */
+  offsets: Int32Array;
+}
+/** The same number of references on every row. */
+export interface RefsUniform {
+  /** Row-major [B][perRow]. */
+  values: Float32Array;
+  /** References per row. */
+  perRow: number;
+}
 
 /** Refs checked and placed in engine memory: values and i32 offsets [B+1]. */
 export interface PlacedRefs { values: number; offsets: number; count: number }
@@ -17,7 +31,7 @@ export interface PlacedRefs { values: number; offsets: number; count: number }
  * index into `values`) and places both. `name` is the argument's name in errors.
  */
 export function placeRefs(e: Engine, s: Scratch, refs: unknown, B: number, name = "refs"): PlacedRefs {
-  const o = ownOptions(refs, name);
+  const o = ownRecord(refs, name, ["values", "offsets", "perRow"], ["values"]);
   checkF32(`${name}.values`, o.values);
   const values = o.values as Float32Array;
   let offs: Int32Array;

@@ -2,7 +2,7 @@
 // M2, min and max in f64, updated batch by batch with the Chan merge, and serialisable so a run
 // that stops and resumes continues with bitwise the same state.
 import { rangeError, typeError } from "../core/errors.js";
-import { msg, show } from "../core/safe.js";
+import { isArraySafe, msg, show, typedArrayKind } from "../core/safe.js";
 
 /** The serialised state of a {@link RunningStats} (`toJSON()`; non-finite min/max as strings, JSON has no Infinity). */
 export interface RunningStatsJSON {
@@ -54,13 +54,15 @@ export class RunningStats {
    * Merges one batch: its mean and two-pass population variance, then the Chan update
    * (mean += d*b/n', M2 += vb*b + d*d*n*b/n'). Throws NON_FINITE naming `x` and the index.
    */
-  update(x: ArrayLike<number>): this {
+  update(x: Float32Array | readonly number[]): this {
+    if (typedArrayKind(x) !== "Float32Array" && !isArraySafe(x)) typeError("WRONG_TYPE", "x", -1, msg`must be a Float32Array or an array of numbers, got ${show(x)}`);
     const b = x.length;
     if (b === 0) return this;
     let s = 0, lo = Infinity, hi = -Infinity;
     for (let i = 0; i < b; i++) {
       const v = x[i]!;
-      if (typeof v !== "number" || !Number.isFinite(v)) rangeError("NON_FINITE", "x", i, msg`value is ${v}`);
+      if (typeof v !== "number") typeError("WRONG_TYPE", "x", i, msg`must be a number, got ${show(v)}`);
+      if (!Number.isFinite(v)) rangeError("NON_FINITE", "x", i, msg`value is ${v}`);
       s += v; if (v < lo) lo = v; if (v > hi) hi = v;
     }
     const mb = s / b;

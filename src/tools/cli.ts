@@ -82,8 +82,9 @@ function main(argv: string[]): number {
   }
   const { flags, positional } = parse(rest, ["--build"], ["--verbose"]);
   if (positional.length > 1) throw new UsageError(`conformance takes one file or directory, got ${positional.length}`);
-  const target = positional[0] ?? fileURLToPath(new URL("../test/fixtures/golden/", import.meta.url));
-  const files = loadGolden(target);
+  // With no path: the trainers' vectors and the shapers' vectors shipped with the package.
+  const files = positional[0] !== undefined ? loadGolden(positional[0])
+    : ["golden", "golden-shapers"].flatMap((d) => loadGolden(fileURLToPath(new URL(`../test/fixtures/${d}/`, import.meta.url))));
   let failed = 0, passed = 0;
   const which = flags.has("--build") ? builds(flags.get("--build"), true) : simdSupported() ? ["simd", "scalar"] as const : ["scalar"] as const;
   for (const build of which) {

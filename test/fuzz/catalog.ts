@@ -6,6 +6,9 @@ import type * as Lib from "../../src/index.js";
 import type { RlAdvantage } from "../../src/api.js";
 import type { Workspace, WorkspacePlan } from "../../src/workspace.js";
 import { rng } from "../../src/core/rng.js";
+import { RunningStats } from "../../src/shape/running-stats.js";
+import { HapoHistory } from "../../src/shape/length.js";
+import { BcoShift } from "../../src/shape/bco.js";
 
 /** Value families of docs/numerics.md#input-generators plus the extremes the fuzz suite must survive. */
 export type Family = "normal" | "binary" | "huge" | "tinySpread" | "deepLogp";
@@ -108,6 +111,17 @@ const group = (b: Batch, ids: boolean) => (ids
 const layout = (b: Batch) => ({ mask: b.mask.slice(), width: b.T });
 const tok = (b: Batch, kind: "any" | "logp" = "any") => values(b, b.B * b.T, kind);
 const atLeast2 = (b: Batch) => b.n >= 2;
+/** 1..3 references per row, CSR. */
+const refsOf = (b: Batch) => {
+  const offsets = new Int32Array(b.B + 1);
+  for (let i = 0; i < b.B; i++) offsets[i + 1] = offsets[i]! + 1 + (i % 3);
+  return { values: values(b, offsets[b.B]!), offsets };
+};
+/** Boxes x1, y1, x2, y2 with positive sides (the batch's values as offsets). */
+const boxes = (b: Batch, scale: number) => {
+  const v = values(b, b.B * 2);
+  return Float32Array.from({ length: b.B * 4 }, (_, k) => { const i = k >> 2, c = k & 3; return c < 2 ? 10 * i + c : 10 * i + c + scale * (1 + Math.abs(v[2 * i + (c & 1)]!) % 50); });
+};
 
 export const COPY: CopyEntry[] = [
   { kind: "copy", name: "grpo", args: (b) => ({ scores: values(b, b.B), ...layout(b), ...group(b, b.rand() < 0.5), eps: 1e-6, epsMode: "std", stdKind: "unbiased", preset: "verl" }) },
@@ -168,6 +182,30 @@ export const COPY: CopyEntry[] = [
     },
   },
   { kind: "copy", name: "rerank", negInf: true, args: (b) => ({ scores: values(b, b.B * 2), prompts: b.G, candidates: b.n, heads: 2, weights: [1, 0.5], k: 1 + Math.floor(b.rand() * b.n), combine: "weightedSum", ...(b.rand() < 0.5 ? { valid: bytes(b, b.B) } : {}) }) },
+  // Reward shapers: rows are the batch's rows, groups its groups; references 1..3 per row.
+  { kind: "copy", name: "parShape", args: (b) => ({ r: values(b, b.B), refs: refsOf(b), lengths: Int32Array.from(b.lengths), stats: new RunningStats(), lengthPenalty: true, lengthThreshold: 2, centered: b.rand() < 0.3, meanstd: b.rand() < 0.5, minmax: b.rand() < 0.5, sigmoid: true, relative: true, lsc: b.rand() < 0.3, sigmoidK: 1.5, maxRef: 2, q: 0.85, ceil: b.rand() < 0.5 ? null : 3 }) },
+  { kind: "copy", name: "lscTransform", args: (b) => ({ r: values(b, b.B), refs: refsOf(b), q: 0.85 }) },
+  { kind: "copy", name: "lscCombine", args: (b) => ({ r: values(b, b.B * 2), heads: 2, refReward: values(b, b.B * 2), weights: [1, 0.5], q: 0.7 }) },
+  { kind: "copy", name: "kimiLengthReward", args: (b) => ({ lengths: Int32Array.from(b.lengths), correct: bytes(b, b.B), eligible: bytes(b, b.B), ...group(b, b.rand() < 0.5), eps: 1e-6, singleton: "laserCompat", base: values(b, b.B), weight: 0.4 }) },
+  { kind: "copy", name: "laserReward", args: (b) => ({ status: Int8Array.from({ length: b.B }, () => Math.floor(b.rand() * 3) - 1), lengths: Int32Array.from(b.lengths), ...group(b, b.rand() < 0.5), alpha: 0.5, mode: "hybrid", variant: "de", bandTargets: { low: 4, medium: 3, high: 2 }, repetitive: bytes(b, b.B) }) },
+  { kind: "copy", name: "laserTargetLengths", call: (_api, lib, a) => lib.laserTargetLengths(a as any), args: (b) => ({ lengths: Int32Array.from(b.lengths), correct: bytes(b, b.B), ...group(b, false), n: b.n, lower: 1, upper: 5, interval: 2, expectedCorrect: 1, roundMethod: "floor", fallbackLength: 6 }) },
+  { kind: "copy", name: "hapoLengthReward", args: (b) => { const h = new HapoHistory().update(Int32Array.of(3, 4), Uint8Array.of(1, 1), Int32Array.of(0, 1)); return { lengths: Int32Array.from(b.lengths), correct: bytes(b, b.B), promptIds: Int32Array.from({ length: b.B }, (_, i) => i % b.G), history: h, type: b.rand() < 0.5 ? "cosine" : "linear", tau: 0.1, weight: 0.8, base: values(b, b.B) }; } },
+  { kind: "copy", name: "HapoHistory", positional: true, call: (_api, lib, a) => new lib.HapoHistory().update(a.lengths as any, a.correct as any, a.promptIds as any).toJSON(), args: (b) => ({ lengths: Int32Array.from(b.lengths), correct: bytes(b, b.B), promptIds: Int32Array.from({ length: b.B }, (_, i) => i % b.G) }) },
+  { kind: "copy", name: "overlongPenalty", args: (b) => ({ r: values(b, b.B), lengths: Int32Array.from(b.lengths), maxNewTokens: b.T, bufferLen: Math.floor(b.T / 2), factor: 1 }) },
+  { kind: "copy", name: "stopProperlyPenalty", args: (b) => ({ r: values(b, b.B), truncated: bytes(b, b.B), coef: b.rand() < 0.5 ? 0.5 : -1 }) },
+  { kind: "copy", name: "guiG2Reward", args: (b) => ({ pred: boxes(b, 0.5), gt: boxes(b, 1), alpha: 0.5, nu: 1, gammaCov: 1, eps: 1e-8 }) },
+  { kind: "copy", name: "bcoPairLoss", args: (b) => ({ chosenLogps: values(b, b.B, "logp"), rejectedLogps: values(b, b.B, "logp"), refChosenLogps: values(b, b.B, "logp"), refRejectedLogps: values(b, b.B, "logp"), shift: new BcoShift(), beta: 0.1 }) },
+  { kind: "copy", name: "BcoShift", argName: { count: "shift.count", mean: "shift.mean" }, call: (_api, lib, a) => lib.BcoShift.fromJSON(a).push(0.5).toJSON(), args: (b) => ({ count: 1 + Math.floor(b.rand() * 5), mean: values(b, 1)[0]! }) },
+  { kind: "copy", name: "RunningStats", positional: true, call: (_api, lib, a) => { const s = new lib.RunningStats().update(a.x as any); return lib.RunningStats.fromJSON(JSON.parse(JSON.stringify(s))).update(a.x as any).toJSON(); }, args: (b) => ({ x: values(b, b.B) }) },
+  { kind: "copy", name: "drpoCoefficients", args: (b) => ({ rewards: bytes(b, b.B).reduce((a, v, i) => { a[i] = v; return a; }, new Float32Array(b.B)), meanLogp: values(b, b.B, "logp"), lengths: Int32Array.from(b.lengths), width: b.T, ...group(b, b.rand() < 0.5), lambda: 0.1, tau: 10 }) },
+  { kind: "copy", name: "canon", args: (b) => ({ scores: values(b, b.B), metric: values(b, b.B), ...group(b, b.rand() < 0.5), variant: "length", alpha: 1, beta: 0, lambda: 0.5, maxLength: 8192, singleton: "raw" }) },
+  { kind: "copy", name: "grpoLambda", args: (b) => ({ correct: bytes(b, b.B), lengths: Int32Array.from(b.lengths), ...group(b, b.rand() < 0.5), lambda: 0.5, lengthWeight: 0.3 }) },
+  { kind: "copy", name: "verpoReward", args: (b) => ({ pass: bytes(b, b.B * 3), tests: 3, testValid: bytes(b, b.B * 3), ...group(b, b.rand() < 0.5), localWeight: 0.5 }) },
+  { kind: "copy", name: "o1PrunerReward", args: (b) => ({ lengths: Int32Array.from(b.lengths, (l) => l + 1), ...group(b, b.rand() < 0.5) }) },
+  { kind: "copy", name: "erLengthReward", args: (b) => ({ lengths: Int32Array.from(b.lengths, (l) => l + 1), correct: values(b, b.B, "unit"), ...group(b, b.rand() < 0.5) }) },
+  { kind: "copy", name: "roverTargets", args: (b) => ({ logp: tok(b, "logp"), oldLogp: tok(b, "logp"), qLogits: tok(b), oldQLogits: tok(b), advantages: tok(b), ...layout(b), rho: 1, nextQScale: 0.9, clipRatio: 0.2 }) },
+  { kind: "copy", name: "gatedRewards", args: (b) => ({ outcome: values(b, b.B), tokenRewards: tok(b), ...layout(b), tau: 0 }) },
+  { kind: "copy", name: "phiInv", positional: true, call: (_api, lib, a) => ({ z: lib.phiInv(a.p as number) }), args: (b) => ({ p: 0.01 + 0.98 * b.rand() }) },
   { kind: "copy", name: "mergeMoments", positional: true, call: (_api, lib, a) => lib.mergeMoments(a.a as any, a.b as any), args: (b) => ({ a: Float64Array.from([3, values(b, 1)[0]!, 2.5]), b: Float64Array.from([2, values(b, 1)[0]!, 0.5]) }) },
   { kind: "copy", name: "finalizeMoments", positional: true, argName: { rec: "moments" }, call: (_api, lib, a) => lib.finalizeMoments(a.rec as any, a.kind as any), args: (b) => ({ rec: Float64Array.from([5, values(b, 1)[0]!, 4]), kind: "biased" }) },
   { kind: "copy", name: "lgamma", positional: true, call: (_api, lib, a) => lib.lgamma(a.x as number), args: (b) => ({ x: 0.5 + 10 * b.rand() }) },

@@ -69,6 +69,9 @@ export function mutate(args: Record<string, unknown>, m: Mutation, pick: number,
       // A Proxy over a plain array behaves as the array (it is read element by element); over a
       // typed array it is not one (no internal slot): WRONG_TYPE.
       if (Array.isArray(v)) return { args: set(new Proxy(v, {})), expect: { mayPass: true } };
+      // So does a Proxy over a record or a state object (references, band targets, RunningStats):
+      // nothing tells it apart, and it is read and written through as the object itself.
+      if (typeof v === "object" && v !== null && !isTyped(v)) return { args: set(new Proxy(v, {})), expect: { mayPass: true } };
       return typeLevel(typeof v === "object" && v !== null ? new Proxy(v, {}) : new Proxy({}, {}));
     case "getter":
       if (!key || positional) return { args, expect: { mayPass: true } };
