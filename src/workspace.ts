@@ -8,7 +8,7 @@
 // the buffer and rebuild the views when it changed, so `ws.scores` is always live. A view you
 // kept from before a growth reads as length 0; passing it to any API call throws STALE_VIEW.
 import type { Engine } from "./core/engine.js";
-import { broadcast, PlannedScratch, type Scratch } from "./core/layout.js";
+import { broadcast, checkF32, PlannedScratch, type Scratch } from "./core/layout.js";
 import { isRlaError, rangeError, RlaRangeError, RlaTypeError, typeError } from "./core/errors.js";
 import { alignUp, capacityError, MEMORY_LIMIT } from "./core/memory.js";
 import { checkEnum, msg, ownArray, ownOptions } from "./core/safe.js";
@@ -26,6 +26,15 @@ import { runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./token/k
 import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
 import { placeScoresPlan } from "./token/place-scores.js";
 import type { Preset } from "./core/options.js";
+import { lscCombineRun, lscTransformRun, parShapeRun, type LscCombineArgs, type LscTransformArgs, type ParShapeArgs } from "./shape/par.js";
+import {
+  hapoRun, kimiLengthRun, laserRun, overlongRun, stopProperlyRun,
+  type HapoArgs, type KimiLengthArgs, type LaserArgs, type OverlongArgs, type StopProperlyArgs,
+} from "./shape/length.js";
+import { guiG2Run, type GuiG2Args } from "./shape/guig2.js";
+import { canonRun, drpoRun, erLengthRun, grpoLambdaRun, o1PrunerRun, verpoRun, type CanonArgs, type DrpoArgs, type ErLengthArgs, type GrpoLambdaArgs, type O1PrunerArgs, type VerpoArgs } from "./shape/group.js";
+import { gatedRun, roverRun, type GatedArgs, type RoverArgs } from "./shape/rover.js";
+import type { Sink } from "./shape/sink.js";
 
 /** What `createWorkspace` plans: the batch shape, the layout, the groups and the optional views. */
 export interface WorkspacePlan {
@@ -48,9 +57,11 @@ export interface WorkspacePlan {
    * "tokenRewards" (row scores from token rewards), "kl" (openrlhfOutcome), "returns" (ReMax,
    * openrlhfOutcome; also reserves their token scratch), "values" (gae), "logp" and "refLogp"
    * (klInReward, klPenalty), "tokenScores" (klInReward reads its scores here instead of in place),
-   * "loss" (aggLoss).
+   * "loss" (aggLoss); ROVER's inputs "oldLogp", "qLogits", "oldQLogits" and outputs "q", "nextQ",
+   * "target" (roverTargets).
    */
-  extraViews?: ("tokenRewards" | "tokenScores" | "kl" | "returns" | "values" | "logp" | "refLogp" | "loss")[];
+  extraViews?: ("tokenRewards" | "tokenScores" | "kl" | "returns" | "values" | "logp" | "refLogp" | "loss"
+    | "oldLogp" | "qLogits" | "oldQLogits" | "q" | "nextQ" | "target")[];
   /**
    * Reranking (`ws.rerank()`): candidates N per prompt; rows = prompts x N, and the heads' scores
    * go in `rewardsPerFunc` ([rows][rewardFunctions]). Plans the `combined`, `topIndices` and
@@ -65,7 +76,8 @@ type ViewKind = "f32" | "u8" | "i32";
 interface Region { ptr: number; len: number; kind: ViewKind }
 
 /** The optional token views a plan can ask for. */
-export const EXTRA_VIEWS = ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss"] as const;
+export const EXTRA_VIEWS = ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss",
+  "oldLogp", "qLogits", "oldQLogits", "q", "nextQ", "target"] as const;
 export type ExtraView = (typeof EXTRA_VIEWS)[number];
 const PLAN_KEYS = ["rows", "width", "tokens", "valid", "groupSize", "maxGroups", "rewardFunctions", "extraViews", "candidates", "topK"] as const;
 const BYTES: Record<ViewKind, number> = { f32: 4, u8: 1, i32: 4 };
@@ -73,7 +85,7 @@ const BYTES: Record<ViewKind, number> = { f32: 4, u8: 1, i32: 4 };
 /** Per-call options of a workspace kernel: the knobs of the estimator, plus where the scores come from. */
 export type WsCall<A> = Omit<A, "scores" | "tokenRewards" | "values" | "mask" | "lengths" | "offsets" | "width" | "groupSize" | "groupIds" | "numGroups" | "baselines" | "truncated" | "rewardsPerFunc" | "weights" | "kl" | "actionMask" | "rewards" | "components"> & {
   /** Read row scores from `scores` (default) or sum them from `tokenRewards`. */
-  input?: "scores" | "tokenRewards";
+  input?: "scores" | "tokenRewards" | "shapedRewards";
   /** Groups this call uses with the `groupIds` view (at most the plan's maxGroups). */
   numGroups?: number;
   /** Fills the knobs not given: "verl" (default), "openrlhf", "trl". */
@@ -396,8 +408,20 @@ export class Workspace {
   get topIndices(): Int32Array { return this.view("topIndices"); }
   /** Output of rerank: their combined scores, Float32Array[prompts * topK] (-Infinity for empty slots). */
   get topScores(): Float32Array { return this.view("topScores"); }
-  /** Output of openrlhfOutcome: the scalar rewards after shaping and the clip, Float32Array[B]. */
+  /** Output of openrlhfOutcome and of every reward shaper: the shaped reward per row, Float32Array[B]. Group estimators read it with `input: "shapedRewards"`. */
   get shapedRewards(): Float32Array { return this.view("shapedRewards"); }
+  /** Input of roverTargets (extraViews "oldLogp"): the old policy's log-probs [N]. */
+  get oldLogp(): Float32Array { return this.view("oldLogp"); }
+  /** Input of roverTargets (extraViews "qLogits"): the current policy's per-position vocabulary reduction [N]. */
+  get qLogits(): Float32Array { return this.view("qLogits"); }
+  /** Input of roverTargets (extraViews "oldQLogits"): the old policy's [N]. */
+  get oldQLogits(): Float32Array { return this.view("oldQLogits"); }
+  /** Output of roverTargets (extraViews "q"): Q-values [N]. */
+  get q(): Float32Array { return this.view("q"); }
+  /** Output of roverTargets (extraViews "nextQ"): the next position's Q [N]. */
+  get nextQ(): Float32Array { return this.view("nextQ"); }
+  /** Output of roverTargets (extraViews "target"): regression targets [N]. */
+  get target(): Float32Array { return this.view("target"); }
 
   /** The layout and group inputs of this workspace, as views. */
   private layout(): T.Layout & T.Groups {
@@ -477,7 +501,8 @@ export class Workspace {
       if (input !== undefined) rangeError("UNKNOWN_OPTION", "input", -1, "this kernel does not read scores");
     } else if (input === "tokenRewards") args.tokenRewards = this.tokens("tokenRewards");
     else if (input === undefined || input === "scores") args.scores = this.scores;
-    else checkEnum("input", input, ["scores", "tokenRewards"]);
+    else if (input === "shapedRewards") { args.scores = this.shapedRewards; (how.rename ??= {}).scores = "shapedRewards"; }
+    else checkEnum("input", input, ["scores", "tokenRewards", "shapedRewards"]);
     const ran = renamed(how.rename, () => runner(this.e, this.scratch, args, { idsCache: this.idsCache }));
     const e = this.e, rows = ran.rows;
     // Every output this call writes must exist before the first write.
@@ -622,6 +647,128 @@ export class Workspace {
     const out = this.region("combined"), ti = this.region("topIndices"), ts = this.region("topScores");
     this.writing(["combined", "topScores"], () => renamed(rename, () => plan.write(out, ti, ts)));
     return { combined: this.combined, topIndices: this.topIndices, topScores: this.topScores };
+  }
+
+  // ---- Reward shapers (docs/shapers.md): read `scores` (and the plan's lengths, truncated, groups),
+  // take their other row inputs per call (copied into scratch: a few bytes a row), and write the
+  // shaped reward into the `shapedRewards` view after every check passed (a failed call leaves it
+  // untouched or all NaN). Chain them into an estimator with `ws.grpo({ input: "shapedRewards" })`.
+
+  /**
+   * A row shaper on the views. `viewInputs` are the views it reads (never per call); `perCall`
+   * the row inputs a call may give; `rename` maps the copy API's argument names to the views.
+   */
+  private shape<R>(call: unknown, viewInputs: Record<string, unknown>, perCall: readonly string[],
+    run: (e: Engine, s: Scratch, a: Record<string, any>, sink: Sink) => R, how: { groups?: boolean; lengths?: boolean; rename?: Record<string, string> } = {}): R {
+    if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
+    const o = ownOptions(call ?? {}, "options");
+    const fromView = how.lengths && this.plan.valid === "lengths";
+    for (const k in o) if ((WS_INPUTS.has(k) && !perCall.includes(k)) || k in viewInputs || (k === "lengths" && fromView))
+      rangeError("UNKNOWN_OPTION", k, -1, msg`${k} is set by the workspace (an input view, or fixed for this call), not per call`);
+    const args: Record<string, unknown> = { ...o, ...viewInputs };
+    if (fromView) args.lengths = this.lengths;
+    if (how.groups) {
+      const l = this.layout();
+      if (l.groupSize !== undefined) args.groupSize = l.groupSize;
+      else { args.groupIds = l.groupIds; (args as Record<symbol, number>)[MAX_GROUPS] = this.maxGroups; }
+    }
+    this.scratch.reset();
+    const dst = this.region("shapedRewards"), e = this.e;
+    const sink: Sink = (ptr, n) => { e.U8.copyWithin(dst, ptr, ptr + n * 4); return this.shapedRewards; };
+    return this.writing(["shapedRewards"], () => renamed(how.rename, () => run(e, this.scratch, args, sink)));
+  }
+
+  /** PAR's pipeline on `scores` (r) into `shapedRewards`; per call: refs, lengths (unless planned), stats and the step flags. */
+  parShape(call: Omit<ParShapeArgs, "r"> = {}): Float32Array {
+    return this.shape(call, { r: this.scores }, ["lengths"], parShapeRun, { lengths: true, rename: { r: "scores" } });
+  }
+  /** LSC of `scores` into `shapedRewards`; per call: refs or refReward, q. */
+  lscTransform(call: Omit<LscTransformArgs, "r"> = {}): Float32Array {
+    return this.shape(call, { r: this.scores }, [], lscTransformRun, { rename: { r: "scores" } });
+  }
+  /** LSC over the heads of `rewardsPerFunc` (plan rewardFunctions) into `shapedRewards`; per call: refs or refReward, weights, q. */
+  lscCombine(call: Omit<LscCombineArgs, "r" | "heads"> = {}): Float32Array {
+    return this.shape(call, { r: this.rewardsPerFunc, heads: this.plan.rewardFunctions ?? 1 }, [], lscCombineRun, { rename: { r: "rewardsPerFunc" } });
+  }
+  /** Kimi's length reward: `shapedRewards = scores + weight * len`; per call: correct, lengths (unless planned), eligible, eps, singleton, weight. */
+  kimiLengthReward(call: Omit<KimiLengthArgs, "base" | "groupSize" | "groupIds" | "numGroups"> & { numGroups?: number } = {} as never): Float32Array {
+    return this.shape(call, { base: this.scores }, ["lengths"], (e, s, a, k) => kimiLengthRun(e, s, a, k).reward!, { groups: true, lengths: true, rename: { base: "scores" } });
+  }
+  /** LASER / D / DE scores into `shapedRewards`; per call: status, lengths (unless planned), repetitive and the knobs. */
+  laserReward(call: Omit<LaserArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
+    return this.shape(call, {}, ["lengths"], (e, s, a, k) => laserRun(e, s, a, k).scores, { groups: true, lengths: true });
+  }
+  /** HAPO: `shapedRewards = scores + weight * len`; per call: lengths (unless planned), correct, promptIds, history (read only). */
+  hapoLengthReward(call: Omit<HapoArgs, "base"> = {} as never): Float32Array {
+    return this.shape(call, { base: this.scores }, ["lengths"], (e, s, a, k) => hapoRun(e, s, a, k).reward!, { lengths: true, rename: { base: "scores" } });
+  }
+  /** DAPO's overlong penalty of `scores` into `shapedRewards`; per call: lengths (unless planned), maxNewTokens, bufferLen, factor. */
+  overlongPenalty(call: Omit<OverlongArgs, "r"> = {} as never): Float32Array {
+    return this.shape(call, { r: this.scores }, ["lengths"], overlongRun, { lengths: true, rename: { r: "scores" } });
+  }
+  /** ProRL's stop-properly penalty of `scores` by the `truncated` view into `shapedRewards`; per call: coef. */
+  stopProperlyPenalty(call: Omit<StopProperlyArgs, "r" | "truncated"> = {} as never): Float32Array {
+    return this.shape(call, { r: this.scores, truncated: this.truncated }, [], stopProperlyRun, { rename: { r: "scores" } });
+  }
+  /** GUI-G²'s total reward into `shapedRewards`; per call: pred and gt boxes (Float32Array[rows*4]) and the knobs. */
+  guiG2Reward(call: GuiG2Args = {} as never): Float32Array {
+    return this.shape(call, {}, [], (e, s, a, k) => {
+      checkF32("gt", a.gt);
+      if ((a.gt as Float32Array).length !== 4 * this.B) rangeError("SHAPE_MISMATCH", "gt", -1, msg`this workspace has ${this.B} rows: gt needs ${4 * this.B} values`);
+      return guiG2Run(e, s, a, k).total;
+    });
+  }
+  /** DRPO's coefficients of the 0/1 `scores` into `shapedRewards`; per call: meanLogp, lengths (unless planned) and width, or the plan's mask. */
+  drpoCoefficients(call: Omit<DrpoArgs, "rewards" | "groupSize" | "groupIds"> = {} as never): Float32Array {
+    const extra: Record<string, unknown> = { rewards: this.scores };
+    if (this.plan.valid === "mask" && !this.rowsOnly && !this.packed) { extra.mask = this.mask; extra.width = this.T; }
+    else if (this.plan.valid === "lengths") extra.width = this.T;
+    return this.shape(call, extra, ["lengths", "width"], drpoRun, { groups: true, lengths: true, rename: { rewards: "scores" } });
+  }
+  /** CANON's advantages of `scores` into `shapedRewards`; per call: metric and the knobs. */
+  canon(call: Omit<CanonArgs, "scores" | "groupSize" | "groupIds"> = {} as never): Float32Array {
+    return this.shape(call, { scores: this.scores }, [], canonRun, { groups: true });
+  }
+  /** GRPO-λ (provisional) into `shapedRewards`; per call: correct, lengths (unless planned), lambda, lengthWeight. */
+  grpoLambda(call: Omit<GrpoLambdaArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
+    return this.shape(call, {}, ["lengths"], (e, s, a, k) => grpoLambdaRun(e, s, a, k).rewards, { groups: true, lengths: true });
+  }
+  /** VeRPO (provisional) into `shapedRewards`; per call: pass, tests, testValid, localWeight. */
+  verpoReward(call: Omit<VerpoArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
+    return this.shape(call, {}, [], (e, s, a, k) => verpoRun(e, s, a, k).rewards, { groups: true });
+  }
+  /** O1-pruner into `shapedRewards`; per call: lengths (unless planned). */
+  o1PrunerReward(call: Omit<O1PrunerArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
+    return this.shape(call, {}, ["lengths"], o1PrunerRun, { groups: true, lengths: true });
+  }
+  /** ER into `shapedRewards`; per call: lengths (unless planned), correct. */
+  erLengthReward(call: Omit<ErLengthArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
+    return this.shape(call, {}, ["lengths"], erLengthRun, { groups: true, lengths: true });
+  }
+
+  /**
+   * ROVER's targets on the token views: reads `logp`, `oldLogp`, `qLogits`, `oldQLogits` and the
+   * `advantages` view (the GRPO advantages a previous call wrote there), writes `q`, `nextQ` and
+   * `target` (extraViews). Per call: rho, nextQScale, clipRatio. An error leaves the outputs
+   * untouched or all NaN.
+   */
+  roverTargets(call: Pick<RoverArgs, "rho" | "nextQScale" | "clipRatio"> = {}): { q: Float32Array; nextQ: Float32Array; target: Float32Array } {
+    const args = this.tokenArgs(call, { logp: this.tokens("logp"), oldLogp: this.tokens("oldLogp"), qLogits: this.tokens("qLogits"), oldQLogits: this.tokens("oldQLogits"), advantages: this.tokens("advantages") });
+    const outs = { q: this.region("q"), nextQ: this.region("nextQ"), target: this.region("target") };
+    this.writing(["q", "nextQ", "target"], () => roverRun(this.e, this.scratch, args, outs));
+    return { q: this.tokens("q"), nextQ: this.tokens("nextQ"), target: this.tokens("target") };
+  }
+
+  /**
+   * G-RA (provisional): the outcome from `scores`, the immediate rewards from `tokenRewards`,
+   * gated **in place** in `tokenRewards` (rows are checked before any token is written), and
+   * `R = outcome + gate * Σ r` into `shapedRewards`. Per call: tau.
+   */
+  gatedRewards(call: Pick<GatedArgs, "tau"> = {} as never): { tokenRewards: Float32Array; rewards: Float32Array } {
+    const args = this.tokenArgs(call, { outcome: this.scores, tokenRewards: this.tokens("tokenRewards") });
+    const outs = { tok: this.region("tokenRewards"), row: this.region("shapedRewards") };
+    this.writing(["shapedRewards"], () => renamed({ outcome: "scores" }, () => gatedRun(this.e, this.scratch, args, outs)));
+    return { tokenRewards: this.tokens("tokenRewards"), rewards: this.shapedRewards };
   }
 
   /** Reads `scores` as the scalar rewards (and `kl` when planned); writes advantages, returns and shapedRewards. */

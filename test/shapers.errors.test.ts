@@ -105,5 +105,10 @@ for (const [build, api] of builds) {
       assert.throws(() => api.gatedRewards({ outcome: Float32Array.of(1), tokenRewards: x, mask, width: 2, tau: 0 }), code("SHAPE_MISMATCH", "outcome"));
       assert.throws(() => api.gatedRewards({ outcome: Float32Array.of(1, 2), tokenRewards: x, mask, width: 2 } as never), code("WRONG_TYPE", "tau"));
     });
+    it("found by the fuzz suite: a candidate span of 1e300 lengths is refused (it grew an array until V8 aborted); an overflowing CANON or VeRPO result is RESULT_OVERFLOW, not Infinity", () => {
+      assert.throws(() => laserTargetLengths({ lengths: Int32Array.of(1, 2), correct: Uint8Array.of(1, 0), groupSize: 2, lower: 1, upper: 1e300, interval: 2, fallbackLength: 6 }), code("PARAM_OUT_OF_RANGE", "upper"));
+      assert.throws(() => api.canon({ scores: Float32Array.of(1, 2, 3, 4), metric: Float32Array.of(1, 2, 3, 4), groupSize: 4, alpha: 1e300, maxLength: 1 }), code("RESULT_OVERFLOW", "scores"));
+      assert.throws(() => api.verpoReward({ pass: Uint8Array.of(1, 0, 0, 1), tests: 2, groupSize: 2, localWeight: 1e300 }), code("RESULT_OVERFLOW", "localWeight"));
+    });
   });
 }

@@ -64,8 +64,10 @@ function groupOrder(ids: usize, B: i32, G: i32, order: usize, start: usize): voi
 // CANON: each group split by the metric (stable ascending; low = first floor(n/2) rows, high = the
 // rest), each row compared with the other half and with its own half. variant 0 entropy, 1 length.
 // singleton: 0 raw (muLow = muHigh = 0, the row counts as high), 1 zero. order: i32[B]; start: i32[G+1].
+// Returns the first row whose advantage is not finite in f32, or -1.
 export function canon_f32(s: usize, metric: usize, ids: usize, B: i32, G: i32, variant: i32, alpha: f64, beta: f64, lambda: f64, maxLength: f64,
-  singletonZero: i32, out: usize, order: usize, start: usize): void {
+  singletonZero: i32, out: usize, order: usize, start: usize): i32 {
+  let bad = -1;
   groupOrder(ids, B, G, order, start);
   for (let g = 0; g < G; g++) {
     const a = load<i32>(start + (<usize>g << 2)), e = load<i32>(start + (<usize>(g + 1) << 2)), n = e - a;
@@ -89,16 +91,21 @@ export function canon_f32(s: usize, metric: usize, ids: usize, B: i32, G: i32, v
       if (n == 1 && singletonZero) x = 0;
       else if (p - a >= h) x = variant == 0 ? lambda * (v - alpha * muLow + beta) + (1 - lambda) * (v - muHigh) : lambda * (alpha * v - muLow + beta) + (1 - lambda) * (v - muHigh);
       else x = variant == 0 ? lambda * (alpha * v - muHigh - beta) + (1 - lambda) * (v - muLow) : lambda * (v - alpha * muHigh - beta) + (1 - lambda) * (v - muLow);
-      store<f32>(out + (<usize>row << 2), <f32>(x / maxLength) + 0);
+      const y = <f32>(x / maxLength) + 0;
+      if (!isFinite<f32>(y) && (bad < 0 || row < bad)) bad = row;
+      store<f32>(out + (<usize>row << 2), y);
     }
   }
+  return bad;
 }
 
 // VeRPO (provisional): per group and test the pass rate rho over the rows where the test exists;
 // weights w = (1 - rho)/Σ(1 - rho) over the group's tests; Rlocal = Σ pass*w; Rglobal = every
 // existing test passed; R = Rglobal + localWeight*Rlocal. acc: f64 [G*U*2] (passes, rows); wsum f64 [G].
+// Returns the first row whose R is not finite in f32, or -1.
 export function verpo_f32(pass: usize, valid: usize, ids: usize, B: i32, G: i32, U: i32, localWeight: f64, acc: usize, wsum: usize,
-  out: usize, local: usize, global: usize): void {
+  out: usize, local: usize, global: usize): i32 {
+  let bad = -1;
   for (let k = 0; k < 2 * G * U; k++) store<f64>(acc + (<usize>k << 3), 0);
   for (let i = 0; i < B; i++) {
     const g = load<i32>(ids + (<usize>i << 2));
@@ -128,8 +135,11 @@ export function verpo_f32(pass: usize, valid: usize, ids: usize, B: i32, G: i32,
     }
     store<f32>(local + (<usize>i << 2), <f32>rl + 0);
     store<f32>(global + (<usize>i << 2), <f32>all);
-    store<f32>(out + (<usize>i << 2), <f32>(<f64>all + localWeight * rl) + 0);
+    const R = <f32>(<f64>all + localWeight * rl) + 0;
+    if (bad < 0 && !isFinite<f32>(R)) bad = i;
+    store<f32>(out + (<usize>i << 2), R);
   }
+  return bad;
 }
 
 // O1-pruner: r = -clip((L - mean_g L)/L, -1, 1), the mean over the whole group. sum: f64 [G*2].

@@ -28,23 +28,30 @@ export function rover_targets_f32(logp: usize, oldLogp: usize, qL: usize, oqL: u
 }
 
 // G-RA (provisional): gate_i = outcome_i >= tau; the token rewards times the gate (+0 at masked
-// positions and in closed gates), and R_i = outcome_i + gate_i * Σ_t r_t (f64). Returns the first
-// row whose R is not finite in f32, or -1.
+// positions and in closed gates), and R_i = outcome_i + gate_i * Σ_t r_t (f64). The rows are
+// computed and checked first and the tokens written only when every R is finite, so the token
+// output may be the input itself (a workspace's tokenRewards, in place). Returns the first row
+// whose R is not finite in f32 (tokens then unwritten), or -1.
 export function gated_rewards_f32(outcome: usize, r: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, tau: f64,
   outTok: usize, outRow: usize): i32 {
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T), ve = validEnd(lens, i, s, e);
-    const out = <f64>load<f32>(outcome + (<usize>i << 2)), open = out >= tau;
+    const out = <f64>load<f32>(outcome + (<usize>i << 2));
     let sum: f64 = 0;
-    for (let t = s; t < e; t++) {
-      const o = <usize>t << 2;
-      if (open && isValid(mask, t, ve)) { const v = load<f32>(r + o); sum += <f64>v; store<f32>(outTok + o, v + 0); }
-      else store<f32>(outTok + o, 0);
-    }
+    if (out >= tau) for (let t = s; t < e; t++) if (isValid(mask, t, ve)) sum += <f64>load<f32>(r + (<usize>t << 2));
     const R = <f32>(out + sum) + 0;
     if (bad < 0 && !isFinite<f32>(R)) bad = i;
     store<f32>(outRow + (<usize>i << 2), R);
   }
-  return bad;
+  if (bad >= 0) return bad;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T), ve = validEnd(lens, i, s, e);
+    const open = <f64>load<f32>(outcome + (<usize>i << 2)) >= tau;
+    for (let t = s; t < e; t++) {
+      const o = <usize>t << 2;
+      store<f32>(outTok + o, open && isValid(mask, t, ve) ? load<f32>(r + o) + 0 : 0);
+    }
+  }
+  return -1;
 }

@@ -7,6 +7,7 @@ import { checkGroupTypes, checkInt32 } from "../core/groups.js";
 import { checkF32, checkU8, place, placeGroups, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkPositive, checkRange, resolveOptions } from "../core/options.js";
 import { msg, show } from "../core/safe.js";
+import { copyOut, type Sink } from "./sink.js";
 
 const GROUPS = ["groupSize", "groupIds", "numGroups"] as const;
 /** Groups of a row-level call (contiguous groupSize, or dense groupIds / numGroups). */
@@ -62,12 +63,12 @@ export interface DrpoArgs extends ShaperGroups {
   tau?: number;
 }
 
-export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("drpoCoefficients", a, ["rewards", "meanLogp", "lengths", "mask", "width", ...GROUPS], ["lambda", "tau"] as const, { lambda: 0.1, tau: 10 });
-  checkF32("rewards", a.rewards);
+  checkF32("rewards", a.rewards); checkF32("meanLogp", a.meanLogp);
   const B = a.rewards.length;
-  for (let i = 0; i < B; i++) if (a.rewards[i] !== 0 && a.rewards[i] !== 1) rangeError("DOMAIN", "rewards", i, msg`DRPO takes rewards of 0 or 1, got ${a.rewards[i]}`);
   const lp = rowsF32(e, s, "meanLogp", a.meanLogp, B);
+  for (let i = 0; i < B; i++) if (a.rewards[i] !== 0 && a.rewards[i] !== 1) rangeError("DOMAIN", "rewards", i, msg`DRPO takes rewards of 0 or 1, got ${a.rewards[i]}`);
   let L: Int32Array, width: number;
   if (a.mask !== undefined) {
     if (a.lengths !== undefined) rangeError("UNKNOWN_OPTION", "lengths", -1, "give lengths or mask, not both");
@@ -88,7 +89,7 @@ export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>): Float32A
   const g = placeGroups(e, s, a, B);
   const out = out32(s, B);
   e.exports.drpo_coef_f32(place(e, s, a.rewards), lp, place(e, s, L), g.idsPtr, B, g.G, width, o.lambda, o.tau, out, s.alloc(g.G * 32 || 8), s.alloc(g.G * 12 || 4));
-  return e.f32(out, B).slice();
+  return sink(out, B);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ export interface CanonArgs extends ShaperGroups {
   singleton?: "raw" | "zero" | "error";
 }
 
-export function canonRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+export function canonRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("canon", a, ["scores", "metric", ...GROUPS], ["variant", "alpha", "beta", "lambda", "maxLength", "singleton"] as const,
     { variant: "entropy", alpha: 1, beta: 0, lambda: 1, maxLength: 8192, singleton: "raw" });
   checkF32("scores", a.scores);
@@ -130,8 +131,9 @@ export function canonRun(e: Engine, s: Scratch, a: Record<string, any>): Float32
     if (one >= 0) rangeError("GROUP_TOO_SMALL", g.groupSize ? "groupSize" : "groupIds", one, msg`group ${one} has one row; CANON splits a group in halves`);
   }
   const out = out32(s, B);
-  e.exports.canon_f32(sp, mp, g.idsPtr, B, g.G, variant, o.alpha, o.beta, o.lambda, o.maxLength, o.singleton === "zero" ? 1 : 0, out, s.alloc(B * 4 || 4), s.alloc((g.G + 1) * 4));
-  return e.f32(out, B).slice();
+  const bad = e.exports.canon_f32(sp, mp, g.idsPtr, B, g.G, variant, o.alpha, o.beta, o.lambda, o.maxLength, o.singleton === "zero" ? 1 : 0, out, s.alloc(B * 4 || 4), s.alloc((g.G + 1) * 4));
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, msg`the advantage of row ${bad} is outside the float32 range`);
+  return sink(out, B);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ export interface GrpoLambdaResult {
   selectedGroups: Int32Array;
 }
 
-export function grpoLambdaRun(e: Engine, s: Scratch, a: Record<string, any>): GrpoLambdaResult {
+export function grpoLambdaRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): GrpoLambdaResult {
   const o = resolveOptions("grpoLambda", a, ["correct", "lengths", ...GROUPS], ["lambda", "lengthWeight"] as const, { lambda: undefined, lengthWeight: undefined });
   checkU8("correct", a.correct);
   const B = a.correct.length, c = binary("correct", a.correct, B), L = lengthsOf(a.lengths, B, 0);
@@ -174,9 +176,10 @@ export function grpoLambdaRun(e: Engine, s: Scratch, a: Record<string, any>): Gr
   const len = out32(s, B), lam = out32(s, B), rew = out32(s, B);
   const bad = e.exports.kimi_len_f32(place(e, s, L), place(e, s, c), 0, g.idsPtr, B, g.G, 1e-6, 0, base, o.lengthWeight, len, lam, rew, s.alloc(g.G * 12 || 12));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "lengthWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
-  const shaped = e.f32(rew, B), rewards = new Float32Array(B);
-  for (let i = 0; i < B; i++) rewards[i] = pick[I[ib + i]!] ? shaped[i]! : c[i]!;
-  return { rewards, selectedGroups: selected };
+  // Rows of groups not selected keep their correctness (written over the shaped value in place).
+  const shaped = e.f32(rew, B);
+  for (let i = 0; i < B; i++) if (!pick[I[ib + i]!]) shaped[i] = c[i]!;
+  return { rewards: sink(rew, B), selectedGroups: selected };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,7 +204,7 @@ export interface VerpoResult {
   global: Float32Array;
 }
 
-export function verpoRun(e: Engine, s: Scratch, a: Record<string, any>): VerpoResult {
+export function verpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): VerpoResult {
   const o = resolveOptions("verpoReward", a, ["pass", "tests", "testValid", ...GROUPS], ["localWeight"] as const, { localWeight: undefined });
   const U = a.tests;
   if (typeof U !== "number" || !Number.isInteger(U) || U < 1) typeError("WRONG_TYPE", "tests", -1, msg`must be a positive integer, got ${show(U)}`);
@@ -214,8 +217,9 @@ export function verpoRun(e: Engine, s: Scratch, a: Record<string, any>): VerpoRe
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B);
   const out = out32(s, B), loc = out32(s, B), glo = out32(s, B);
-  e.exports.verpo_f32(place(e, s, a.pass), a.testValid ? place(e, s, a.testValid) : 0, g.idsPtr, B, g.G, U, o.localWeight, s.alloc(g.G * U * 16 || 16), s.alloc(g.G * 8 || 8), out, loc, glo);
-  return { rewards: e.f32(out, B).slice(), local: e.f32(loc, B).slice(), global: e.f32(glo, B).slice() };
+  const bad = e.exports.verpo_f32(place(e, s, a.pass), a.testValid ? place(e, s, a.testValid) : 0, g.idsPtr, B, g.G, U, o.localWeight, s.alloc(g.G * U * 16 || 16), s.alloc(g.G * 8 || 8), out, loc, glo);
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", "localWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
+  return { rewards: sink(out, B), local: e.f32(loc, B).slice(), global: e.f32(glo, B).slice() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,17 +236,17 @@ export interface ErLengthArgs extends ShaperGroups {
   correct: Float32Array;
 }
 
-export function o1PrunerRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+export function o1PrunerRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   resolveOptions("o1PrunerReward", a, ["lengths", ...GROUPS], [] as const);
   checkInt32("lengths", a.lengths);
   const B = a.lengths.length, L = lengthsOf(a.lengths, B, 1);
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B), out = out32(s, B);
   e.exports.o1_pruner_f32(place(e, s, L), g.idsPtr, B, g.G, out, s.alloc(g.G * 16 || 16));
-  return e.f32(out, B).slice();
+  return sink(out, B);
 }
 
-export function erLengthRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+export function erLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   resolveOptions("erLengthReward", a, ["lengths", "correct", ...GROUPS], [] as const);
   checkInt32("lengths", a.lengths);
   const B = a.lengths.length, L = lengthsOf(a.lengths, B, 1), cp = rowsF32(e, s, "correct", a.correct, B);
@@ -250,5 +254,5 @@ export function erLengthRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B), out = out32(s, B);
   e.exports.er_length_f32(place(e, s, L), cp, g.idsPtr, B, g.G, out, s.alloc(g.G * 24 || 24));
-  return e.f32(out, B).slice();
+  return sink(out, B);
 }

@@ -4,6 +4,7 @@ import { rangeError } from "../core/errors.js";
 import { checkF32, place, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkNonNegative, checkPositive, resolveOptions } from "../core/options.js";
 import { msg } from "../core/safe.js";
+import { copyOut, type Sink } from "./sink.js";
 
 /** `guiG2Reward`: boxes as x1, y1, x2, y2 in pixels. */
 export interface GuiG2Args {
@@ -30,7 +31,7 @@ export interface GuiG2Result {
   total: Float32Array;
 }
 
-export function guiG2Run(e: Engine, s: Scratch, a: Record<string, any>): GuiG2Result {
+export function guiG2Run(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): GuiG2Result {
   const o = resolveOptions("guiG2Reward", a, ["pred", "gt"], ["alpha", "nu", "gammaCov", "eps"] as const, { alpha: 0.5, nu: 1, gammaCov: 1, eps: 1e-8 });
   checkF32("pred", a.pred); checkF32("gt", a.gt);
   const n = a.gt.length;
@@ -51,5 +52,5 @@ export function guiG2Run(e: Engine, s: Scratch, a: Record<string, any>): GuiG2Re
   const pt = s.alloc(B * 4 || 4), cv = s.alloc(B * 4 || 4), tt = s.alloc(B * 4 || 4);
   const bad = e.exports.guig2_f32(pp, gp, B, o.alpha as number, o.nu, o.gammaCov, o.eps, pt, cv, tt);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "pred", 4 * bad, msg`the reward of box ${bad} is outside the float32 range (a degenerate prediction with eps = 0?)`);
-  return { point: e.f32(pt, B).slice(), coverage: e.f32(cv, B).slice(), total: e.f32(tt, B).slice() };
+  return { point: e.f32(pt, B).slice(), coverage: e.f32(cv, B).slice(), total: sink(tt, B) };
 }

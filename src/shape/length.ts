@@ -8,6 +8,7 @@ import { checkGroupTypes, checkInt32, resolveGroups } from "../core/groups.js";
 import { checkF32, checkU8, place, placeGroups, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkNonNegative, checkNumber, resolveOptions } from "../core/options.js";
 import { msg, ownOptions, ownRecord, show, typedArrayKind } from "../core/safe.js";
+import { copyOut, type Sink } from "./sink.js";
 
 function checkLengths(v: unknown, B: number | undefined, name = "lengths"): Int32Array {
   checkInt32(name, v);
@@ -72,7 +73,7 @@ export interface KimiLengthResult {
   reward?: Float32Array;
 }
 
-export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>): KimiLengthResult {
+export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): KimiLengthResult {
   // singleton is read as an input: its values here are not the group estimators' (raw, zero, error).
   const o = resolveOptions("kimiLengthReward", a, ["lengths", "correct", "eligible", "groupSize", "groupIds", "numGroups", "base", "singleton"], ["eps", "weight"] as const, { eps: 1e-6, weight: 1 });
   const L = checkLengths(a.lengths, undefined), B = L.length;
@@ -88,8 +89,9 @@ export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>): Ki
   const bad = e.exports.kimi_len_f32(place(e, s, L), place(e, s, a.correct), a.eligible ? place(e, s, a.eligible) : 0, g.idsPtr, B, g.G, o.eps, compat,
     base, o.weight, len, lam, rew, s.alloc(g.G * 12 || 12));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "base", bad, msg`base + weight*len of row ${bad} is outside the float32 range`);
-  const r: KimiLengthResult = { len: e.f32(len, B).slice(), lambda: e.f32(lam, B).slice() };
-  if (base) r.reward = e.f32(rew, B).slice();
+  // The main output (the sink's): the reward with a base, else the length term.
+  const r: KimiLengthResult = { len: base ? e.f32(len, B).slice() : sink(len, B), lambda: e.f32(lam, B).slice() };
+  if (base) r.reward = sink(rew, B);
   return r;
 }
 
@@ -156,7 +158,7 @@ function checkBands(v: unknown): BandTargets {
   return o as unknown as BandTargets;
 }
 
-export function laserRun(e: Engine, s: Scratch, a: Record<string, any>): LaserResult {
+export function laserRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): LaserResult {
   const o = resolveOptions("laserReward", a, ["status", "lengths", "groupSize", "groupIds", "numGroups", "repetitive"],
     ["alpha", "mode", "baseScores", "variant", "targetLength", "bandTargets"] as const,
     { alpha: 0.5, mode: "reward", baseScores: { correct: 1, wrong: -0.5, invalid: -1 }, variant: "laser", targetLength: 8192, bandTargets: undefined });
@@ -183,8 +185,11 @@ export function laserRun(e: Engine, s: Scratch, a: Record<string, any>): LaserRe
   const bad = e.exports.laser_reward_f32(place(e, s, st), place(e, s, L), ids, B, G, o.alpha, mode, bs.correct as number, bs.wrong as number, bs.invalid as number,
     variant, o.targetLength, bands.low, bands.medium, bands.high, a.repetitive ? place(e, s, a.repetitive) : 0, sc, tm, tg, s.alloc(G * 8 || 8));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "baseScores", bad, msg`the score of row ${bad} is outside the float32 range`);
-  return { scores: e.f32(sc, B).slice(), lengthTerms: e.f32(tm, B).slice(), targets: e.f32(tg, B).slice() };
+  return { scores: sink(sc, B), lengthTerms: e.f32(tm, B).slice(), targets: e.f32(tg, B).slice() };
 }
+
+/** The most candidate lengths laserTargetLengths scans (upstream uses a handful, 1024 apart). */
+const MAX_CANDIDATES = 65536;
 
 /** `laserTargetLengths`: LASER-D's band targets from a monitor set. */
 export interface LaserTargetArgs {
@@ -234,6 +239,9 @@ export function laserTargetLengths(args: LaserTargetArgs): BandTargets {
   if (!(o.interval > 0)) rangeError("PARAM_OUT_OF_RANGE", "interval", -1, msg`must be > 0, got ${o.interval}`);
   if (!(o.lower <= o.upper)) rangeError("PARAM_OUT_OF_RANGE", "lower", -1, msg`must be <= upper (${o.upper}), got ${o.lower}`);
   const ceil = enumOf("roundMethod", o.roundMethod, ["floor", "ceil"] as const) === 1;
+  // Each candidate is a scan of the monitor set: refuse a span that would make millions of them.
+  const span = (o.upper + o.interval - Math.min(o.lower, 1024)) / o.interval;
+  if (!(span <= MAX_CANDIDATES)) rangeError("PARAM_OUT_OF_RANGE", "upper", -1, msg`(upper - lower) / interval gives ${span} candidates; at most ${MAX_CANDIDATES}`);
   // Candidates as upstream's range(): [lower] + range(1024, upper + interval, interval) below 1024.
   const cand: number[] = o.lower < 1024 ? [o.lower] : [];
   for (let v = o.lower < 1024 ? 1024 : o.lower; v < o.upper + o.interval; v += o.interval) cand.push(v);
@@ -343,7 +351,7 @@ export interface HapoResult {
   reward?: Float32Array;
 }
 
-export function hapoRun(e: Engine, s: Scratch, a: Record<string, any>): HapoResult {
+export function hapoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): HapoResult {
   const o = resolveOptions("hapoLengthReward", a, ["lengths", "correct", "promptIds", "history", "base"], ["type", "correctFloor", "tau", "wrongFloor", "weight"] as const,
     { type: "cosine", correctFloor: -0.7, tau: 0.1, wrongFloor: -1, weight: 1 });
   const L = checkLengths(a.lengths, undefined), B = L.length;
@@ -360,8 +368,8 @@ export function hapoRun(e: Engine, s: Scratch, a: Record<string, any>): HapoResu
   const len = f32Out(s, B), rew = base ? f32Out(s, B) : 0;
   const bad = e.exports.hapo_len_f32(place(e, s, L), place(e, s, a.correct), hp, B, type, o.correctFloor, o.tau, o.wrongFloor, base, o.weight, len, rew);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "base", bad, msg`base + weight*len of row ${bad} is outside the float32 range`);
-  const r: HapoResult = { len: e.f32(len, B).slice() };
-  if (base) r.reward = e.f32(rew, B).slice();
+  const r: HapoResult = { len: base ? e.f32(len, B).slice() : sink(len, B) };
+  if (base) r.reward = sink(rew, B);
   return r;
 }
 
@@ -396,7 +404,7 @@ function rewardsIn(e: Engine, s: Scratch, r: unknown): [number, number] {
   return [p, x.length];
 }
 
-export function overlongRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+export function overlongRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("overlongPenalty", a, ["r", "lengths"], ["maxNewTokens", "bufferLen", "factor"] as const, { factor: 1, maxNewTokens: undefined, bufferLen: undefined });
   const [rp, B] = rewardsIn(e, s, a.r);
   const L = checkLengths(a.lengths, B);
@@ -405,10 +413,10 @@ export function overlongRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
   const out = f32Out(s, B);
   const bad = e.exports.overlong_penalty_f32(rp, place(e, s, L), B, o.maxNewTokens, o.bufferLen, o.factor, out);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "r", bad, msg`the penalised reward of row ${bad} is outside the float32 range`);
-  return e.f32(out, B).slice();
+  return sink(out, B);
 }
 
-export function stopProperlyRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+export function stopProperlyRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("stopProperlyPenalty", a, ["r", "truncated"], ["coef"] as const, { coef: undefined });
   const [rp, B] = rewardsIn(e, s, a.r);
   checkBinary("truncated", a.truncated, B);
@@ -416,5 +424,5 @@ export function stopProperlyRun(e: Engine, s: Scratch, a: Record<string, any>): 
   if (o.coef > 1) rangeError("PARAM_OUT_OF_RANGE", "coef", -1, msg`must be in [0, 1] or negative, got ${o.coef}`);
   const out = f32Out(s, B);
   e.exports.stop_properly_f32(rp, place(e, s, a.truncated), B, o.coef, out);
-  return e.f32(out, B).slice();
+  return sink(out, B);
 }

@@ -11,6 +11,7 @@ import { checkFiniteParam, checkNumber, resolveOptions } from "../core/options.j
 import { checkFiniteList, msg, numberList, show } from "../core/safe.js";
 import { placeRefs, requireRefs, type Refs } from "./refs.js";
 import { RunningStats } from "./running-stats.js";
+import { copyOut, type Sink } from "./sink.js";
 
 /** `parShape`: PAR's reward shaping pipeline on one batch of sequence-level rewards. */
 export interface ParShapeArgs {
@@ -79,14 +80,14 @@ function workingCopy(e: Engine, s: Scratch, r: Float32Array, name = "r"): number
   if (bad >= 0) rangeError("NON_FINITE", name, bad, msg`value is ${r[bad]}`);
   return x;
 }
-function rounded(e: Engine, s: Scratch, x: number, B: number, name: string): Float32Array {
+function rounded(e: Engine, s: Scratch, x: number, B: number, name: string, sink: Sink): Float32Array {
   const out = s.alloc(B * 4 || 4);
   const bad = e.exports.f64_to_f32_rows(x, B, out);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", name, bad, msg`the shaped reward of row ${bad} is outside the float32 range`);
-  return e.f32(out, B).slice();
+  return sink(out, B);
 }
 
-export function parShapeRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+export function parShapeRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("parShape", a, ["r", "refs", "lengths", "stats"],
     ["ceil", "lengthThreshold", "lengthCoef", "sigmoidK", "maxRef", "q", ...STEP_FLAGS] as const,
     { ceil: null, lengthThreshold: 300, lengthCoef: 0.01, sigmoidK: 1, maxRef: 10, q: 0.85, relative: true,
@@ -136,7 +137,7 @@ export function parShapeRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
     X.lsc_ref_f64(refs!.values, refs!.offsets, B, z, ref);
     X.log_sigmoid_diff_f64(x, ref, B);
   }
-  const out = rounded(e, s, x, B, "r");
+  const out = rounded(e, s, x, B, "r", sink);
   if (work) (a.stats as RunningStats).set(work);
   return out;
 }
@@ -187,17 +188,17 @@ function refRewards(e: Engine, s: Scratch, refs: unknown, given: unknown, B: num
   return out;
 }
 
-export function lscTransformRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+export function lscTransformRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("lscTransform", a, ["r", "refs", "refReward"], ["q"] as const, { q: 0.85 });
   checkF32("r", a.r);
   const B = a.r.length, z = checkQ(o.q);
   const x = workingCopy(e, s, a.r);
   const ref = refRewards(e, s, a.refs, a.refReward, B, z, "refs", "refReward");
   e.exports.log_sigmoid_diff_f64(x, ref, B);
-  return rounded(e, s, x, B, "r");
+  return rounded(e, s, x, B, "r", sink);
 }
 
-export function lscCombineRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+export function lscCombineRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("lscCombine", a, ["r", "heads", "refs", "refReward", "weights"], ["q"] as const, { q: 0.85 });
   checkF32("r", a.r);
   const K = a.heads ?? 1;
@@ -231,5 +232,5 @@ export function lscCombineRun(e: Engine, s: Scratch, a: Record<string, any>): Fl
   const bad = e.exports.lsc_combine_f32(place(e, s, a.r), ref, wp, B, K, out);
   if (bad >= 0) rangeError("NON_FINITE", "r", bad, msg`value is ${a.r[bad]}`);
   if (bad <= -2) rangeError("RESULT_OVERFLOW", "r", (-2 - bad) * K, msg`the combined reward of row ${-2 - bad} is outside the float32 range`);
-  return e.f32(out, B).slice();
+  return sink(out, B);
 }

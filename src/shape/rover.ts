@@ -51,18 +51,22 @@ export interface RoverResult {
 
 const ROVER_IN = ["logp", "oldLogp", "qLogits", "oldQLogits", "advantages"] as const;
 
-export function roverRun(e: Engine, s: Scratch, a: Record<string, any>): RoverResult {
+/** Output pointers (a workspace's views); without them the results are new arrays. */
+export interface RoverOutputs { q: number; nextQ: number; target: number }
+
+export function roverRun(e: Engine, s: Scratch, a: Record<string, any>, outs?: RoverOutputs): RoverResult {
   const o = resolveOptions("roverTargets", a, [...ROVER_IN, ...LAYOUT_INPUTS], ["rho", "nextQScale", "clipRatio"] as const, { rho: 1, nextQScale: 1, clipRatio: undefined });
   const { rows, ptrs } = placeTokenRows(e, s, a, ROVER_IN.map((n) => [n, a[n]] as [string, Float32Array]));
   checkFiniteParam("rho", o.rho); checkFiniteParam("nextQScale", o.nextQScale);
   const clip = o.clipRatio !== undefined;
   if (clip) { checkFiniteParam("clipRatio", o.clipRatio); if (!(o.clipRatio > 0 && o.clipRatio < 1)) rangeError("PARAM_OUT_OF_RANGE", "clipRatio", -1, msg`must lie in (0, 1), got ${o.clipRatio}`); }
-  const N = rows.N, q = s.alloc(N * 4 || 4), nq = s.alloc(N * 4 || 4), tg = s.alloc(N * 4 || 4);
+  const N = rows.N, q = outs?.q ?? s.alloc(N * 4 || 4), nq = outs?.nextQ ?? s.alloc(N * 4 || 4), tg = outs?.target ?? s.alloc(N * 4 || 4);
   const [lp, olp, ql, oql, adv] = ptrs as [number, number, number, number, number];
   const bad = e.exports.rover_targets_f32(lp, olp, ql, oql, adv, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.rho, o.nextQScale,
     clip ? 1 : 0, clip ? Math.log(1 + o.clipRatio) : 0, clip ? Math.log(1 - o.clipRatio) : 0, q, nq, tg);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, msg`a Q-value or target at position ${bad} is outside the float32 range`);
-  return { q: e.f32(q, N).slice(), nextQ: e.f32(nq, N).slice(), target: e.f32(tg, N).slice() };
+  const view = (p: number) => (outs ? e.f32(p, N) : e.f32(p, N).slice());
+  return { q: view(q), nextQ: view(nq), target: view(tg) };
 }
 
 /** `gatedRewards` (provisional): immediate rewards count only when the outcome reaches tau. */
@@ -82,7 +86,8 @@ export interface GatedResult {
   rewards: Float32Array;
 }
 
-export function gatedRun(e: Engine, s: Scratch, a: Record<string, any>): GatedResult {
+/** tokOut / rowOut: output pointers (a workspace's views; tokOut may be the token input itself). */
+export function gatedRun(e: Engine, s: Scratch, a: Record<string, any>, outs?: { tok: number; row: number }): GatedResult {
   const o = resolveOptions("gatedRewards", a, ["outcome", "tokenRewards", ...LAYOUT_INPUTS], ["tau"] as const, { tau: undefined });
   const { rows, ptrs: [r] } = placeTokenRows(e, s, a, [["tokenRewards", a.tokenRewards]]);
   checkF32("outcome", a.outcome);
@@ -90,8 +95,8 @@ export function gatedRun(e: Engine, s: Scratch, a: Record<string, any>): GatedRe
   const op = place(e, s, a.outcome), badO = e.exports.first_nonfinite_f32(op, rows.B);
   if (badO >= 0) rangeError("NON_FINITE", "outcome", badO, msg`value is ${a.outcome[badO]}`);
   checkFiniteParam("tau", o.tau);
-  const tok = s.alloc(rows.N * 4 || 4), row = s.alloc(rows.B * 4 || 4);
+  const tok = outs?.tok ?? s.alloc(rows.N * 4 || 4), row = outs?.row ?? s.alloc(rows.B * 4 || 4);
   const bad = e.exports.gated_rewards_f32(op, r!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.tau, tok, row);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "tokenRewards", bad, msg`the reward of row ${bad} is outside the float32 range`);
-  return { tokenRewards: e.f32(tok, rows.N).slice(), rewards: e.f32(row, rows.B).slice() };
+  return outs ? { tokenRewards: e.f32(tok, rows.N), rewards: e.f32(row, rows.B) } : { tokenRewards: e.f32(tok, rows.N).slice(), rewards: e.f32(row, rows.B).slice() };
 }

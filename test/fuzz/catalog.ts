@@ -111,6 +111,18 @@ const group = (b: Batch, ids: boolean) => (ids
 const layout = (b: Batch) => ({ mask: b.mask.slice(), width: b.T });
 const tok = (b: Batch, kind: "any" | "logp" = "any") => values(b, b.B * b.T, kind);
 const atLeast2 = (b: Batch) => b.n >= 2;
+/**
+ * A workspace entry's per-call inputs, made once per batch: the suite calls options() again for
+ * the "still usable" check, which must repeat the first good call exactly. State objects (stats,
+ * history) stay outside, fresh on every call.
+ */
+const onceCache = new WeakMap<Batch, Map<string, unknown>>();
+function once<T>(b: Batch, key: string, make: () => T): T {
+  let m = onceCache.get(b);
+  if (!m) onceCache.set(b, (m = new Map()));
+  if (!m.has(key)) m.set(key, make());
+  return m.get(key) as T;
+}
 /** 1..3 references per row, CSR. */
 const refsOf = (b: Batch) => {
   const offsets = new Int32Array(b.B + 1);
@@ -247,6 +259,24 @@ export const WS: WsEntry[] = [
   { kind: "ws", name: "rerank", options: () => ({ combine: "weightedSum", weights: [1, 0.5] }), outputs: ["combined", "topScores"] },
   { kind: "ws", name: "minFormReturns", options: () => ({ mode: "verlCompat" }), outputs: ["returns"] },
   { kind: "ws", name: "openrlhfOutcome", when: atLeast2, options: () => ({ estimator: "group_norm", klCoef: 0.01, gamma: 0.9, whitenEps: 1e-8, rewardClip: [-10, 10] }), outputs: ["rowAdvantages", "advantages", "returns", "shapedRewards"] },
+  // Reward shapers on the views: scores in, shapedRewards out (per-call row inputs built from the batch).
+  { kind: "ws", name: "parShape", options: (b) => ({ ...once(b, "parShape", () => ({ refs: refsOf(b) })), stats: new RunningStats(), meanstd: true, sigmoid: true, lsc: true, maxRef: 2 }), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "lscTransform", options: (b) => once(b, "lscTransform", () => ({ refs: refsOf(b), q: 0.85 })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "lscCombine", options: (b) => once(b, "lscCombine", () => ({ refReward: values(b, b.B * 2), weights: [1, 0.5] })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "kimiLengthReward", options: (b) => once(b, "kimiLengthReward", () => ({ correct: bytes(b, b.B), lengths: Int32Array.from(b.lengths), weight: 0.4 })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "laserReward", options: (b) => once(b, "laserReward", () => ({ status: Int8Array.from({ length: b.B }, () => Math.floor(b.rand() * 3) - 1), lengths: Int32Array.from(b.lengths), variant: "d", bandTargets: { low: 4, medium: 3, high: 2 } })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "hapoLengthReward", options: (b) => ({ ...once(b, "hapo", () => ({ lengths: Int32Array.from(b.lengths), correct: bytes(b, b.B), promptIds: Int32Array.from({ length: b.B }, (_, i) => i % b.G) })), history: new HapoHistory().update(Int32Array.of(3), Uint8Array.of(1), Int32Array.of(0)), weight: 0.8 }), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "overlongPenalty", options: (b) => once(b, "overlongPenalty", () => ({ lengths: Int32Array.from(b.lengths), maxNewTokens: b.T, bufferLen: Math.floor(b.T / 2) })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "stopProperlyPenalty", options: () => ({ coef: 0.5 }), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "guiG2Reward", options: (b) => once(b, "guiG2Reward", () => ({ pred: boxes(b, 0.5), gt: boxes(b, 1) })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "drpoCoefficients", options: (b) => once(b, "drpoCoefficients", () => ({ meanLogp: values(b, b.B, "logp") })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "canon", options: (b) => once(b, "canon", () => ({ metric: values(b, b.B), lambda: 0.5 })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "grpoLambda", options: (b) => once(b, "grpoLambda", () => ({ correct: bytes(b, b.B), lengths: Int32Array.from(b.lengths), lambda: 0.5, lengthWeight: 0.3 })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "verpoReward", options: (b) => once(b, "verpoReward", () => ({ pass: bytes(b, b.B * 2), tests: 2, localWeight: 0.5 })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "o1PrunerReward", options: (b) => once(b, "o1PrunerReward", () => ({ lengths: Int32Array.from(b.lengths, (l) => l + 1) })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "erLengthReward", options: (b) => once(b, "erLengthReward", () => ({ lengths: Int32Array.from(b.lengths, (l) => l + 1), correct: values(b, b.B, "unit") })), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "roverTargets", options: () => ({ rho: 1, nextQScale: 0.9, clipRatio: 0.2 }), outputs: ["q", "nextQ", "target"] },
+  { kind: "ws", name: "gatedRewards", options: () => ({ tau: 0 }), outputs: ["shapedRewards"], inPlace: "tokenRewards" },
 ];
 /** Workspace members that are not kernels: views (getters), lifecycle, and internals. */
 export const WS_NOT_KERNELS = ["constructor", "engine", "resize", "dispose", "bytes", "guardViolations"];
@@ -255,7 +285,7 @@ export const WS_NOT_KERNELS = ["constructor", "engine", "resize", "dispose", "by
 export function wsPlan(b: Batch, ids: boolean): WorkspacePlan {
   return {
     rows: b.B, width: b.T, ...(ids ? { maxGroups: b.G } : { groupSize: b.n }), rewardFunctions: 2, candidates: b.n, topK: 1,
-    extraViews: ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss"],
+    extraViews: ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss", "oldLogp", "qLogits", "oldQLogits", "q", "nextQ", "target"],
   };
 }
 
@@ -269,7 +299,9 @@ export function wsFill(ws: Workspace, b: Batch, ids: boolean): void {
   ws.rewardsPerFunc.set(values(b, b.B * 2));
   for (const v of ["tokenRewards", "tokenScores", "values", "loss", "kl"] as const) ws[v].set(tok(b));
   ws.logp.set(tok(b, "logp")); ws.refLogp.set(tok(b, "logp"));
+  ws.oldLogp.set(tok(b, "logp")); ws.qLogits.set(tok(b)); ws.oldQLogits.set(tok(b)); ws.advantages.set(tok(b));
 }
 
 /** Every input view of a workspace (name, view). */
-export const WS_INPUT_VIEWS = ["scores", "mask", "groupIds", "baselines", "truncated", "rewardsPerFunc", "tokenRewards", "tokenScores", "values", "loss", "kl", "logp", "refLogp"] as const;
+export const WS_INPUT_VIEWS = ["scores", "mask", "groupIds", "baselines", "truncated", "rewardsPerFunc", "tokenRewards", "tokenScores", "values", "loss", "kl", "logp", "refLogp",
+  "oldLogp", "qLogits", "oldQLogits", "advantages"] as const;

@@ -60,5 +60,7 @@ export const MUTANTS: Mutant[] = [
   { id: "o1-sign", what: "O1-pruner rewards long answers (sign flipped)", file: "assembly/shape/group.ts", find: "store<f32>(out + (<usize>i << 2), <f32>(-min(max(v, -1), 1)) + 0);", replace: "store<f32>(out + (<usize>i << 2), <f32>(min(max(v, -1), 1)) + 0);" },
   { id: "er-sample-sd", what: "ER uses the sample sd of the correct lengths instead of numpy's population sd", file: "assembly/shape/group.ts", find: "sd = Math.sqrt(load<f64>(p, 16) / n);", replace: "sd = Math.sqrt(load<f64>(p, 16) / (n - 1));" },
   { id: "rover-next-mask", what: "ROVER reads the next position's Q even where it is masked", file: "assembly/shape/rover.ts", find: "const nq: f64 = t + 1 < e && isValid(mask, t + 1, ve) ?", replace: "const nq: f64 = t + 1 < e ?" },
-  { id: "gated-open-always", what: "G-RA lets every row's immediate rewards through", file: "assembly/shape/rover.ts", find: "if (open && isValid(mask, t, ve)) {", replace: "if (isValid(mask, t, ve)) {" },
+  { id: "gated-open-always", what: "G-RA lets every row's immediate rewards through", file: "assembly/shape/rover.ts", find: "store<f32>(outTok + o, open && isValid(mask, t, ve) ?", replace: "store<f32>(outTok + o, isValid(mask, t, ve) ?" },
+  { id: "laser-unbounded-candidates", what: "found by the fuzz suite: laserTargetLengths builds every candidate of a huge span (V8 aborts on the array)", file: "src/shape/length.ts", find: "if (!(span <= MAX_CANDIDATES)) rangeError", replace: "if (false) rangeError" },
+  { id: "canon-unchecked-overflow", what: "found by the fuzz suite: CANON returns Infinity instead of RESULT_OVERFLOW", file: "assembly/shape/group.ts", find: "if (!isFinite<f32>(y) && (bad < 0 || row < bad)) bad = row;", replace: "" },
 ];
