@@ -159,5 +159,5 @@ export { simdSupported, type BuildName, type LoadOptions, Engine, MEMORY_LIMIT }
 export type { CanonicalGroups } from "./core/groups.js";
 export { RlaRangeError, RlaTypeError, isRlaError, type RlaErrorCode } from "./core/errors.js";
 export { PRESETS, type Preset, type Knobs } from "./core/options.js";
-export { Workspace, type WorkspacePlan, type WsResult, type WsCall, type WsMinFormResult, type WsMinFormDiagnostics, type WsRerankResult } from "./workspace.js";
+export { Workspace, type WorkspacePlan, type WsResult, type WsCall, type WsMinFormResult, type WsMinFormDiagnostics, type WsRerankResult, type WsShaperCall } from "./workspace.js";
 export type * from "./types.js";

@@ -33,7 +33,7 @@ import {
 } from "./shape/length.js";
 import { guiG2Run, type GuiG2Args } from "./shape/guig2.js";
 import { canonRun, drpoRun, erLengthRun, grpoLambdaRun, o1PrunerRun, verpoRun, type CanonArgs, type DrpoArgs, type ErLengthArgs, type GrpoLambdaArgs, type O1PrunerArgs, type VerpoArgs } from "./shape/group.js";
-import { gatedRun, roverRun, type GatedArgs, type RoverArgs } from "./shape/rover.js";
+import { gatedRun, roverRun, type GatedArgs, type GatedResult, type RoverArgs, type RoverResult } from "./shape/rover.js";
 import type { Sink } from "./shape/sink.js";
 
 /** What `createWorkspace` plans: the batch shape, the layout, the groups and the optional views. */
@@ -90,6 +90,15 @@ export type WsCall<A> = Omit<A, "scores" | "tokenRewards" | "values" | "mask" | 
   numGroups?: number;
   /** Fills the knobs not given: "verl" (default), "openrlhf", "trl". */
   preset?: Preset;
+};
+
+/**
+ * A shaper's per-call arguments on a workspace: the copy API's, without the inputs the workspace
+ * supplies (`Fixed`), and with `lengths` optional (a plan with valid "lengths" supplies them).
+ */
+export type WsShaperCall<A, Fixed extends keyof A> = Omit<A, Fixed | "lengths"> & {
+  /** Response lengths per row, when the plan does not supply them (valid "lengths"). */
+  lengths?: Int32Array;
 };
 
 /** What `ws.rerank` returns: the output views (no copy). */
@@ -691,19 +700,19 @@ export class Workspace {
     return this.shape(call, { r: this.rewardsPerFunc, heads: this.plan.rewardFunctions ?? 1 }, [], lscCombineRun, { rename: { r: "rewardsPerFunc" } });
   }
   /** Kimi's length reward: `shapedRewards = scores + weight * len`; per call: correct, lengths (unless planned), eligible, eps, singleton, weight. */
-  kimiLengthReward(call: Omit<KimiLengthArgs, "base" | "groupSize" | "groupIds" | "numGroups"> & { numGroups?: number } = {} as never): Float32Array {
+  kimiLengthReward(call: WsShaperCall<KimiLengthArgs, "base" | "groupSize" | "groupIds"> = {} as never): Float32Array {
     return this.shape(call, { base: this.scores }, ["lengths"], (e, s, a, k) => kimiLengthRun(e, s, a, k).reward!, { groups: true, lengths: true, rename: { base: "scores" } });
   }
   /** LASER / D / DE scores into `shapedRewards`; per call: status, lengths (unless planned), repetitive and the knobs. */
-  laserReward(call: Omit<LaserArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
+  laserReward(call: WsShaperCall<LaserArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
     return this.shape(call, {}, ["lengths"], (e, s, a, k) => laserRun(e, s, a, k).scores, { groups: true, lengths: true });
   }
   /** HAPO: `shapedRewards = scores + weight * len`; per call: lengths (unless planned), correct, promptIds, history (read only). */
-  hapoLengthReward(call: Omit<HapoArgs, "base"> = {} as never): Float32Array {
+  hapoLengthReward(call: WsShaperCall<HapoArgs, "base"> = {} as never): Float32Array {
     return this.shape(call, { base: this.scores }, ["lengths"], (e, s, a, k) => hapoRun(e, s, a, k).reward!, { lengths: true, rename: { base: "scores" } });
   }
   /** DAPO's overlong penalty of `scores` into `shapedRewards`; per call: lengths (unless planned), maxNewTokens, bufferLen, factor. */
-  overlongPenalty(call: Omit<OverlongArgs, "r"> = {} as never): Float32Array {
+  overlongPenalty(call: WsShaperCall<OverlongArgs, "r"> = {} as never): Float32Array {
     return this.shape(call, { r: this.scores }, ["lengths"], overlongRun, { lengths: true, rename: { r: "scores" } });
   }
   /** ProRL's stop-properly penalty of `scores` by the `truncated` view into `shapedRewards`; per call: coef. */
@@ -719,7 +728,7 @@ export class Workspace {
     });
   }
   /** DRPO's coefficients of the 0/1 `scores` into `shapedRewards`; per call: meanLogp, lengths (unless planned) and width, or the plan's mask. */
-  drpoCoefficients(call: Omit<DrpoArgs, "rewards" | "groupSize" | "groupIds"> = {} as never): Float32Array {
+  drpoCoefficients(call: WsShaperCall<DrpoArgs, "rewards" | "groupSize" | "groupIds" | "mask"> = {} as never): Float32Array {
     const extra: Record<string, unknown> = { rewards: this.scores };
     if (this.plan.valid === "mask" && !this.rowsOnly && !this.packed) { extra.mask = this.mask; extra.width = this.T; }
     else if (this.plan.valid === "lengths") extra.width = this.T;
@@ -730,7 +739,7 @@ export class Workspace {
     return this.shape(call, { scores: this.scores }, [], canonRun, { groups: true });
   }
   /** GRPO-λ (provisional) into `shapedRewards`; per call: correct, lengths (unless planned), lambda, lengthWeight. */
-  grpoLambda(call: Omit<GrpoLambdaArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
+  grpoLambda(call: WsShaperCall<GrpoLambdaArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
     return this.shape(call, {}, ["lengths"], (e, s, a, k) => grpoLambdaRun(e, s, a, k).rewards, { groups: true, lengths: true });
   }
   /** VeRPO (provisional) into `shapedRewards`; per call: pass, tests, testValid, localWeight. */
@@ -738,11 +747,11 @@ export class Workspace {
     return this.shape(call, {}, [], (e, s, a, k) => verpoRun(e, s, a, k).rewards, { groups: true });
   }
   /** O1-pruner into `shapedRewards`; per call: lengths (unless planned). */
-  o1PrunerReward(call: Omit<O1PrunerArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
+  o1PrunerReward(call: WsShaperCall<O1PrunerArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
     return this.shape(call, {}, ["lengths"], o1PrunerRun, { groups: true, lengths: true });
   }
   /** ER into `shapedRewards`; per call: lengths (unless planned), correct. */
-  erLengthReward(call: Omit<ErLengthArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
+  erLengthReward(call: WsShaperCall<ErLengthArgs, "groupSize" | "groupIds"> = {} as never): Float32Array {
     return this.shape(call, {}, ["lengths"], erLengthRun, { groups: true, lengths: true });
   }
 
@@ -752,7 +761,7 @@ export class Workspace {
    * `target` (extraViews). Per call: rho, nextQScale, clipRatio. An error leaves the outputs
    * untouched or all NaN.
    */
-  roverTargets(call: Pick<RoverArgs, "rho" | "nextQScale" | "clipRatio"> = {}): { q: Float32Array; nextQ: Float32Array; target: Float32Array } {
+  roverTargets(call: Pick<RoverArgs, "rho" | "nextQScale" | "clipRatio"> = {}): RoverResult {
     const args = this.tokenArgs(call, { logp: this.tokens("logp"), oldLogp: this.tokens("oldLogp"), qLogits: this.tokens("qLogits"), oldQLogits: this.tokens("oldQLogits"), advantages: this.tokens("advantages") });
     const outs = { q: this.region("q"), nextQ: this.region("nextQ"), target: this.region("target") };
     this.writing(["q", "nextQ", "target"], () => roverRun(this.e, this.scratch, args, outs));
@@ -764,7 +773,7 @@ export class Workspace {
    * gated **in place** in `tokenRewards` (rows are checked before any token is written), and
    * `R = outcome + gate * Σ r` into `shapedRewards`. Per call: tau.
    */
-  gatedRewards(call: Pick<GatedArgs, "tau"> = {} as never): { tokenRewards: Float32Array; rewards: Float32Array } {
+  gatedRewards(call: Pick<GatedArgs, "tau"> = {} as never): GatedResult {
     const args = this.tokenArgs(call, { outcome: this.scores, tokenRewards: this.tokens("tokenRewards") });
     const outs = { tok: this.region("tokenRewards"), row: this.region("shapedRewards") };
     this.writing(["shapedRewards"], () => renamed({ outcome: "scores" }, () => gatedRun(this.e, this.scratch, args, outs)));
