@@ -62,6 +62,55 @@ async function rowKernels() {
   }
 }
 
+// --- Reward shapers on workspace views: 1M rows (scores + per-row inputs -> shapedRewards) ------
+async function shaperBench() {
+  const B = 1 << 20, n = 8, T = 4096, M = 4, g = rng(41);
+  const r = scores(B, 43, false), L = lengthsOf(B, T, 44), correct = Uint8Array.from({ length: B }, () => (g() < 0.5 ? 1 : 0));
+  const refs = Float32Array.from({ length: B * M }, () => Math.fround(g() * 2 - 1)), out = new Float32Array(B);
+  const h = Float64Array.from({ length: B }, () => (g() < 0.8 ? 1 + Math.floor(g() * T) : 0)), metric = scores(B, 45, false);
+  const prompts = Int32Array.from({ length: B }, (_, i) => i >> 3), hist = new Map<number, number>();
+  const boxes = (jitter: number) => Float32Array.from({ length: B * 4 }, (_, k) => { const i = k >> 2, c = k & 3; return (i % 1000) + (c >= 2 ? 20 + 10 * (c - 2) : 0) + jitter * g(); });
+  const pred = boxes(4), gt = boxes(0);
+  const wss = apis.map(([nm, api]) => {
+    // Rows only (no token views): the lengths come per call, copied into scratch (4 bytes a row).
+    const ws = api.createWorkspace({ rows: B, groupSize: n });
+    ws.scores.set(r);
+    return [nm, ws] as const;
+  });
+  const history = new (await import("../dist/index.js")).HapoHistory();
+  for (let i = 0; i < B; i++) if (h[i]) { hist.set(prompts[i]!, h[i]!); }
+  for (const [p, v] of hist) history.update(Int32Array.of(v), Uint8Array.of(1), Int32Array.of(p));
+  const hp = Float64Array.from(prompts, (p) => hist.get(p) ?? 0);
+  const perRef = { values: refs, perRow: M };
+  const entries: [string, number, (ws: any) => void, () => void][] = [
+    // bytes: what the kernel must read and write per row (inputs once, output once).
+    ["parShape (PAR, 4 references, length penalty)", B * (4 + 4 + 4 * M + 4), (ws) => ws.parShape({ refs: perRef, lengths: L, lengthPenalty: true, sigmoid: true, maxRef: M }), () => js.parJS(r, refs, M, L, 300, 0.01, out)],
+    ["kimiLengthReward (groups of 8)", B * (4 + 4 + 1 + 4), (ws) => ws.kimiLengthReward({ lengths: L, correct, weight: 0.4 }), () => js.kimiJS(L, correct, r, n, 0.4, out)],
+    ["hapoLengthReward (cosine, history per prompt)", B * (4 + 4 + 1 + 4 + 4), (ws) => ws.hapoLengthReward({ lengths: L, correct, promptIds: prompts, history }), () => js.hapoJS(L, correct, hp, r, 1, out)],
+    ["overlongPenalty", B * 12, (ws) => ws.overlongPenalty({ lengths: L, maxNewTokens: T, bufferLen: 512 }), () => js.overlongJS(r, L, T, 512, out)],
+    ["canon (entropy split, groups of 8)", B * 12, (ws) => ws.canon({ metric, lambda: 0.5, maxLength: 8192 }), () => js.canonJS(r, metric, n, 0.5, 8192, out)],
+    ["guiG2Reward (boxes)", B * 36, (ws) => ws.guiG2Reward({ pred, gt }), () => js.guiG2JS(pred, gt, out)],
+  ];
+  for (const [name, bytes, run, base] of entries) {
+    if (!want("shapers") && !want(name.split(" ")[0]!)) continue;
+    await compare(`${name}: 1M rows -> shapedRewards`, bytes, [...wss.map(([nm, ws]) => ({ name: nm, fn: () => run(ws) })), { name: "plain JS", fn: base }]);
+  }
+}
+
+// --- ROVER targets: 1024 x 4096 tokens, lengths (5 token tensors in, 3 out) ------------------------
+async function roverBench() {
+  const B = 1024, T = 4096, N = B * T, L = lengthsOf(B, T, 51), Nv = sum(L), g = rng(52);
+  const t = () => Float32Array.from({ length: N }, () => Math.fround(g() * 2 - 1));
+  const [lp, old, q, oq, adv] = [t(), t(), t(), t(), t()], oQ = new Float32Array(N), oN = new Float32Array(N), oT = new Float32Array(N);
+  const v: Variant[] = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: B, width: T, valid: "lengths", extraViews: ["logp", "oldLogp", "qLogits", "oldQLogits", "q", "nextQ", "target"] });
+    ws.lengths.set(L); ws.logp.set(lp); ws.oldLogp.set(old); ws.qLogits.set(q); ws.oldQLogits.set(oq); ws.advantages.set(adv);
+    return { name: nm, fn: () => ws.roverTargets({ rho: 1 }) };
+  });
+  // 5 inputs read on valid tokens (20 B), 3 outputs written everywhere (12 B).
+  await compare(`roverTargets: 1024 x 4096, lengths`, 20 * Nv + 12 * N, [...v, { name: "plain JS", fn: () => js.roverJS(lp, old, q, oq, adv, L, T, 1, oQ, oN, oT) }]);
+}
+
 // --- GRPO with the token broadcast: 8192 x 1024, lengths (floor: a fill of the output) ---------
 async function grpoTokens() {
   const B = 8192, T = 1024, n = 8, N = B * T;
@@ -169,6 +218,8 @@ if (want("minForm")) await minFormBench();
 if (want("rerank")) await rerankBench();
 if (want("grpo")) await grpoTokens();
 await rowKernels();
+await shaperBench();
+if (want("rover") || want("shapers")) await roverBench();
 
 if (markdown) {
   const lines = [`| workload | variant | p50 | GB/s | / floor | JS / this |`, `| --- | --- | --- | --- | --- | --- |`];

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { serve } from "../scripts/static-server.mjs";
 import * as lib from "../dist/index.js";
-import { rankSample } from "../examples/browser-rerank/rank.js";
+import { rankSample, shapeSample } from "../examples/browser-rerank/rank.js";
 // @ts-expect-error: a plain .mjs helper shared with scripts/ensure-chromium.mjs
 import { findChromium } from "../scripts/chromium.mjs";
 
@@ -76,6 +76,27 @@ describe("runtimes", () => {
       mkdirSync(`${root}test-output`, { recursive: true });
       await page.screenshot({ path: `${root}test-output/browser-rerank.png`, fullPage: true });
       console.log(`browser-rerank: ranking ${expected.join(",")} (screenshot test-output/browser-rerank.png)`);
+      await page.close();
+    });
+
+    it("examples/browser-rerank's shaper panel: pick Kimi, set its weight; the shaped ranking equals Node's; screenshot saved", async () => {
+      const sample = JSON.parse(readFileSync(`${root}examples/browser-rerank/sample.json`, "utf8"));
+      const page = await browser.newPage({ viewport: { width: 1000, height: 1100 } });
+      await page.goto(`${server.url}/examples/browser-rerank/index.html`);
+      await page.waitForFunction(() => (window as any).__shaped, undefined, { timeout: 30000 });
+      const first = await page.evaluate(() => (window as any).__shaped) as { shaper: string; order: number[] };
+      assert.deepEqual(first.order, shapeSample(lib, sample, first.shaper).order, `${first.shaper} ranking`);
+      await page.selectOption("#shaper", "kimi");
+      await page.fill('input[data-param="weight"]', "2");
+      const shown = await page.waitForFunction(() => { const s = (window as any).__shaped; return s.shaper === "kimi" && s.params.weight === 2 && s; }, undefined, { timeout: 30000 }).then((h) => h.jsonValue()) as { order: number[] };
+      const expected = shapeSample(lib, sample, "kimi", { weight: 2 }).order;
+      assert.deepEqual(shown.order, expected);
+      assert.notDeepEqual(expected, shapeSample(lib, sample, "kimi", { weight: 0 }).order, "the weight changes the ranking (the test can fail)");
+      const listed = await page.$$eval("#shaped li", (els) => els.map((e) => Number((e as HTMLElement).dataset.candidate)));
+      assert.deepEqual(listed, expected, "the shaped list on screen is in the Node order");
+      mkdirSync(`${root}test-output`, { recursive: true });
+      await page.screenshot({ path: `${root}test-output/browser-shapers.png`, fullPage: true });
+      console.log(`browser-shapers: kimi weight 2 ranking ${expected.join(",")} (screenshot test-output/browser-shapers.png)`);
       await page.close();
     });
   });

@@ -299,3 +299,89 @@ export function rerankWeightedSumJS(scores: Float32Array, P: number, N: number, 
     for (let r = 0; r < k; r++) { topIdx[p * k + r] = order[r]!; topScore[p * k + r] = combined[base + order[r]!]!; }
   }
 }
+
+// --- Reward shapers: the loops a user writes from the papers' formulas --------------------------
+const sig = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+/** PAR (relative sigmoid) over M references per row (uniform), after the length penalty. */
+export function parJS(r: Float32Array, refs: Float32Array, M: number, L: Int32Array, thr: number, coef: number, out: Float32Array): void {
+  for (let i = 0; i < r.length; i++) {
+    let x = r[i]!;
+    if (L[i]! > thr) x -= coef * (L[i]! - thr);
+    let acc = 0;
+    for (let m = 0; m < M; m++) acc += sig(x - refs[i * M + m]!);
+    out[i] = acc / M;
+  }
+}
+
+/** Kimi's length reward over contiguous groups of n: base + w * len. */
+export function kimiJS(L: Int32Array, correct: Uint8Array, base: Float32Array, n: number, w: number, out: Float32Array): void {
+  for (let g = 0; g < L.length; g += n) {
+    let lo = Infinity, hi = -Infinity;
+    for (let j = g; j < g + n; j++) { if (L[j]! < lo) lo = L[j]!; if (L[j]! > hi) hi = L[j]!; }
+    for (let j = g; j < g + n; j++) {
+      const lam = hi === lo ? 0 : 0.5 - (L[j]! - lo) / (hi - lo + 1e-6);
+      out[j] = base[j]! + w * (correct[j] ? lam : Math.min(0, lam));
+    }
+  }
+}
+
+/** DAPO's overlong penalty. */
+export function overlongJS(r: Float32Array, L: Int32Array, maxNew: number, buf: number, out: Float32Array): void {
+  const expected = maxNew - buf;
+  for (let i = 0; i < r.length; i++) { const ex = Math.min(L[i]! - expected, buf); out[i] = ex > 0 ? r[i]! - ex / buf : r[i]!; }
+}
+
+/** HAPO cosine with h per row (0 = none): base + w * len. */
+export function hapoJS(L: Int32Array, correct: Uint8Array, h: Float64Array, base: Float32Array, w: number, out: Float32Array): void {
+  for (let i = 0; i < L.length; i++) {
+    const H = h[i]!;
+    let len = 0;
+    if (H > 0 && H < 100000) { const f = L[i]! < 2 * H ? Math.cos((L[i]! / H) * Math.PI / 2) : -1; len = correct[i] ? Math.max(f, -0.7) : Math.min(f, 0); }
+    out[i] = base[i]! + w * len;
+  }
+}
+
+/** CANON (entropy variant) over contiguous groups of n, metric split. */
+export function canonJS(s: Float32Array, metric: Float32Array, n: number, lambda: number, maxLength: number, out: Float32Array): void {
+  const idx = new Int32Array(n);
+  for (let g = 0; g < s.length; g += n) {
+    for (let k = 0; k < n; k++) idx[k] = g + k;
+    idx.sort((a, b) => metric[a]! - metric[b]! || a - b);
+    const h = n >> 1;
+    let sl = 0, sh = 0;
+    for (let k = 0; k < n; k++) if (k < h) sl += s[idx[k]!]!; else sh += s[idx[k]!]!;
+    const muLow = h ? sl / h : 0, muHigh = sh / (n - h);
+    for (let k = 0; k < n; k++) {
+      const i = idx[k]!, v = s[i]!;
+      out[i] = (k >= h ? lambda * (v - muLow) + (1 - lambda) * (v - muHigh) : lambda * (v - muHigh) + (1 - lambda) * (v - muLow)) / maxLength;
+    }
+  }
+}
+
+/** GUI-G² total reward per box. */
+export function guiG2JS(pred: Float32Array, gt: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < out.length; i++) {
+    const p = 4 * i;
+    const dx = (pred[p]! + pred[p + 2]!) / 2 - (gt[p]! + gt[p + 2]!) / 2, dy = (pred[p + 1]! + pred[p + 3]!) / 2 - (gt[p + 1]! + gt[p + 3]!) / 2;
+    const spx = 0.5 * (pred[p + 2]! - pred[p]!), spy = 0.5 * (pred[p + 3]! - pred[p + 1]!), sgx = 0.5 * (gt[p + 2]! - gt[p]!), sgy = 0.5 * (gt[p + 3]! - gt[p + 1]!);
+    const pt = Math.exp(-0.5 * (dx * dx / (sgx * sgx) + dy * dy / (sgy * sgy)));
+    const sx = (spx * spx + sgx * sgx) / 2, sy = (spy * spy + sgy * sgy) / 2;
+    const t1 = 0.125 * (dx * dx / (sx + 1e-8) + dy * dy / (sy + 1e-8));
+    const t2 = 0.5 * Math.log(sx * sy / Math.sqrt(spx * spx * spy * spy * sgx * sgx * sgy * sgy + 1e-8));
+    out[i] = pt + Math.exp(-(t1 + t2));
+  }
+}
+
+/** ROVER targets on a padded [B,T] batch with prefix lengths (clip off). */
+export function roverJS(logp: Float32Array, old: Float32Array, q: Float32Array, oq: Float32Array, adv: Float32Array, L: Int32Array, T: number, rho: number,
+  outQ: Float32Array, outN: Float32Array, outT: Float32Array): void {
+  for (let i = 0; i < L.length; i++) {
+    const s = i * T, e = s + L[i]!;
+    for (let t = s; t < e; t++) {
+      const nq = t + 1 < e ? rho * (q[t + 1]! - oq[t + 1]!) : 0;
+      outQ[t] = rho * (logp[t]! - old[t]!); outN[t] = nq; outT[t] = adv[t]! + nq;
+    }
+    outQ.fill(0, e, s + T); outN.fill(0, e, s + T); outT.fill(0, e, s + T);
+  }
+}
