@@ -80,13 +80,12 @@ async function shaperBench() {
   const history = new (await import("../dist/index.js")).HapoHistory();
   for (let i = 0; i < B; i++) if (h[i]) { hist.set(prompts[i]!, h[i]!); }
   for (const [p, v] of hist) history.update(Int32Array.of(v), Uint8Array.of(1), Int32Array.of(p));
-  const hp = Float64Array.from(prompts, (p) => hist.get(p) ?? 0);
   const perRef = { values: refs, perRow: M };
   const entries: [string, number, (ws: any) => void, () => void][] = [
     // bytes: what the kernel must read and write per row (inputs once, output once).
     ["parShape (PAR, 4 references, length penalty)", B * (4 + 4 + 4 * M + 4), (ws) => ws.parShape({ refs: perRef, lengths: L, lengthPenalty: true, sigmoid: true, maxRef: M }), () => js.parJS(r, refs, M, L, 300, 0.01, out)],
     ["kimiLengthReward (groups of 8)", B * (4 + 4 + 1 + 4), (ws) => ws.kimiLengthReward({ lengths: L, correct, weight: 0.4 }), () => js.kimiJS(L, correct, r, n, 0.4, out)],
-    ["hapoLengthReward (cosine, history per prompt)", B * (4 + 4 + 1 + 4 + 4), (ws) => ws.hapoLengthReward({ lengths: L, correct, promptIds: prompts, history }), () => js.hapoJS(L, correct, hp, r, 1, out)],
+    ["hapoLengthReward (cosine, history per prompt)", B * (4 + 4 + 1 + 4 + 4), (ws) => ws.hapoLengthReward({ lengths: L, correct, promptIds: prompts, history }), () => js.hapoJS(L, correct, prompts, hist, r, 1, out)],
     ["overlongPenalty", B * 12, (ws) => ws.overlongPenalty({ lengths: L, maxNewTokens: T, bufferLen: 512 }), () => js.overlongJS(r, L, T, 512, out)],
     ["canon (entropy split, groups of 8)", B * 12, (ws) => ws.canon({ metric, lambda: 0.5, maxLength: 8192 }), () => js.canonJS(r, metric, n, 0.5, 8192, out)],
     ["guiG2Reward (boxes)", B * 36, (ws) => ws.guiG2Reward({ pred, gt }), () => js.guiG2JS(pred, gt, out)],

@@ -131,3 +131,14 @@ export function stop_properly_f32(r: usize, truncated: usize, B: i32, coef: f64,
     store<f32>(out + (<usize>i << 2), load<u8>(truncated + <usize>i) == 0 ? v : coef >= 0 ? <f32>(<f64>v * coef) + 0 : <f32>coef);
   }
 }
+
+// The first index whose value is below `lo` (lengths >= 0, or > 0), or -1.
+export function first_below_i32(x: usize, n: i32, lo: i32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const l = i32x4.splat(lo);
+    for (; i + 4 <= n; i += 4) if (v128.any_true(i32x4.lt_s(v128.load(x + (<usize>i << 2)), l))) break;
+  }
+  for (; i < n; i++) if (load<i32>(x + (<usize>i << 2)) < lo) return i;
+  return -1;
+}

@@ -10,19 +10,41 @@ import { checkFiniteParam, checkNonNegative, checkNumber, resolveOptions } from 
 import { msg, ownOptions, ownRecord, show, typedArrayKind } from "../core/safe.js";
 import { copyOut, type Sink } from "./sink.js";
 
+// With an engine, the element checks run in wasm on the placed copy (one SIMD pass, and the copy
+// is the one the kernel reads); host-side callers (laserTargetLengths, HapoHistory) check in JS.
 function checkLengths(v: unknown, B: number | undefined, name = "lengths"): Int32Array {
   checkInt32(name, v);
   const L = v as Int32Array;
   if (B !== undefined && L.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${L.length} != rows ${B}`);
-  for (let i = 0; i < L.length; i++) if (L[i]! < 0) rangeError("PARAM_OUT_OF_RANGE", name, i, msg`must be >= 0, got ${L[i]}`);
+  const bad = L.findIndex((x) => x < 0);
+  if (bad >= 0) rangeError("PARAM_OUT_OF_RANGE", name, bad, msg`must be >= 0, got ${L[bad]}`);
   return L;
 }
 function checkBinary(name: string, v: unknown, B: number): Uint8Array {
   checkU8(name, v);
   const m = v as Uint8Array;
   if (m.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${m.length} != rows ${B}`);
-  for (let i = 0; i < B; i++) if (m[i]! > 1) rangeError("MASK_NOT_BINARY", name, i, msg`must be 0 or 1, got ${m[i]}`);
+  const bad = m.findIndex((x) => x > 1);
+  if (bad >= 0) rangeError("MASK_NOT_BINARY", name, bad, msg`must be 0 or 1, got ${m[bad]}`);
   return m;
+}
+// The kernels' forms: placed once in engine memory and checked there in one SIMD pass; the
+// address is what the kernel reads.
+function placeLengths(e: Engine, s: Scratch, v: unknown, B: number | undefined, name = "lengths"): [Int32Array, number] {
+  checkInt32(name, v);
+  const L = v as Int32Array;
+  if (B !== undefined && L.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${L.length} != rows ${B}`);
+  const p = place(e, s, L), bad = e.exports.first_below_i32(p, L.length, 0);
+  if (bad >= 0) rangeError("PARAM_OUT_OF_RANGE", name, bad, msg`must be >= 0, got ${L[bad]}`);
+  return [L, p];
+}
+function placeBinary(e: Engine, s: Scratch, name: string, v: unknown, B: number): number {
+  checkU8(name, v);
+  const m = v as Uint8Array;
+  if (m.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${m.length} != rows ${B}`);
+  const p = place(e, s, m), bad = e.exports.mask_check_u8(p, B);
+  if (bad >= 0) rangeError("MASK_NOT_BINARY", name, bad, msg`must be 0 or 1, got ${m[bad]}`);
+  return p;
 }
 function checkBase(e: Engine, s: Scratch, v: unknown, B: number): number {
   checkF32("base", v);
@@ -76,9 +98,9 @@ export interface KimiLengthResult {
 export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): KimiLengthResult {
   // singleton is read as an input: its values here are not the group estimators' (raw, zero, error).
   const o = resolveOptions("kimiLengthReward", a, ["lengths", "correct", "eligible", "groupSize", "groupIds", "numGroups", "base", "singleton"], ["eps", "weight"] as const, { eps: 1e-6, weight: 1 });
-  const L = checkLengths(a.lengths, undefined), B = L.length;
-  checkBinary("correct", a.correct, B);
-  if (a.eligible !== undefined) checkBinary("eligible", a.eligible, B);
+  const [L, lp] = placeLengths(e, s, a.lengths, undefined), B = L.length;
+  const cp = placeBinary(e, s, "correct", a.correct, B);
+  const ep = a.eligible !== undefined ? placeBinary(e, s, "eligible", a.eligible, B) : 0;
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B);
   checkNonNegative("eps", o.eps);
@@ -86,7 +108,7 @@ export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sin
   checkFiniteParam("weight", o.weight);
   const base = a.base !== undefined ? checkBase(e, s, a.base, B) : 0;
   const len = f32Out(s, B), lam = f32Out(s, B), rew = base ? f32Out(s, B) : 0;
-  const bad = e.exports.kimi_len_f32(place(e, s, L), place(e, s, a.correct), a.eligible ? place(e, s, a.eligible) : 0, g.idsPtr, B, g.G, o.eps, compat,
+  const bad = e.exports.kimi_len_f32(lp, cp, ep, g.idsPtr, B, g.G, o.eps, compat,
     base, o.weight, len, lam, rew, s.alloc(g.G * 12 || 12));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "base", bad, msg`base + weight*len of row ${bad} is outside the float32 range`);
   // The main output (the sink's): the reward with a base, else the length term.
@@ -165,7 +187,7 @@ export function laserRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
   if (typedArrayKind(a.status) !== "Int8Array") typeError("WRONG_TYPE", "status", -1, msg`must be an Int8Array of 1 / 0 / -1, got ${show(a.status)}`);
   const st = a.status as Int8Array, B = st.length;
   for (let i = 0; i < B; i++) if (st[i]! < -1 || st[i]! > 1) rangeError("PARAM_OUT_OF_RANGE", "status", i, msg`must be 1, 0 or -1, got ${st[i]}`);
-  const L = checkLengths(a.lengths, B);
+  const [, lp] = placeLengths(e, s, a.lengths, B);
   const mode = enumOf("mode", o.mode, ["reward", "penalty", "hybrid"] as const);
   const variant = enumOf("variant", o.variant, ["laser", "d", "de"] as const);
   if (o.alpha === null) typeError("WRONG_TYPE", "alpha", -1, "must be a number");
@@ -180,10 +202,10 @@ export function laserRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
     if (o.bandTargets === undefined) rangeError("SHAPE_MISMATCH", "bandTargets", -1, "variants d and de need bandTargets {low, medium, high} (laserTargetLengths)");
     bands = checkBands(o.bandTargets);
   } else checkFiniteParam("targetLength", o.targetLength);
-  if (a.repetitive !== undefined) checkBinary("repetitive", a.repetitive, B);
+  const rp = a.repetitive !== undefined ? placeBinary(e, s, "repetitive", a.repetitive, B) : 0;
   const sc = f32Out(s, B), tm = f32Out(s, B), tg = f32Out(s, B);
-  const bad = e.exports.laser_reward_f32(place(e, s, st), place(e, s, L), ids, B, G, o.alpha, mode, bs.correct as number, bs.wrong as number, bs.invalid as number,
-    variant, o.targetLength, bands.low, bands.medium, bands.high, a.repetitive ? place(e, s, a.repetitive) : 0, sc, tm, tg, s.alloc(G * 8 || 8));
+  const bad = e.exports.laser_reward_f32(place(e, s, st), lp, ids, B, G, o.alpha, mode, bs.correct as number, bs.wrong as number, bs.invalid as number,
+    variant, o.targetLength, bands.low, bands.medium, bands.high, rp, sc, tm, tg, s.alloc(G * 8 || 8));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "baseScores", bad, msg`the score of row ${bad} is outside the float32 range`);
   return { scores: sink(sc, B), lengthTerms: e.f32(tm, B).slice(), targets: e.f32(tg, B).slice() };
 }
@@ -354,8 +376,8 @@ export interface HapoResult {
 export function hapoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): HapoResult {
   const o = resolveOptions("hapoLengthReward", a, ["lengths", "correct", "promptIds", "history", "base"], ["type", "correctFloor", "tau", "wrongFloor", "weight"] as const,
     { type: "cosine", correctFloor: -0.7, tau: 0.1, wrongFloor: -1, weight: 1 });
-  const L = checkLengths(a.lengths, undefined), B = L.length;
-  checkBinary("correct", a.correct, B);
+  const [L, lp] = placeLengths(e, s, a.lengths, undefined), B = L.length;
+  const cp = placeBinary(e, s, "correct", a.correct, B);
   const keys = promptKeys(a.promptIds, B);
   if (!(a.history instanceof HapoHistory)) typeError("WRONG_TYPE", "history", -1, msg`must be a HapoHistory, got ${show(a.history)}`);
   const type = enumOf("type", o.type, ["cosine", "linear"] as const);
@@ -366,7 +388,7 @@ export function hapoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
   const hp = s.alloc(B * 8 || 8), F = e.F64;
   for (let i = 0; i < B; i++) F[(hp >>> 3) + i] = (a.history as HapoHistory).get(keys[i]!) ?? 0;
   const len = f32Out(s, B), rew = base ? f32Out(s, B) : 0;
-  const bad = e.exports.hapo_len_f32(place(e, s, L), place(e, s, a.correct), hp, B, type, o.correctFloor, o.tau, o.wrongFloor, base, o.weight, len, rew);
+  const bad = e.exports.hapo_len_f32(lp, cp, hp, B, type, o.correctFloor, o.tau, o.wrongFloor, base, o.weight, len, rew);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "base", bad, msg`base + weight*len of row ${bad} is outside the float32 range`);
   const r: HapoResult = { len: base ? e.f32(len, B).slice() : sink(len, B) };
   if (base) r.reward = sink(rew, B);
@@ -407,11 +429,11 @@ function rewardsIn(e: Engine, s: Scratch, r: unknown): [number, number] {
 export function overlongRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("overlongPenalty", a, ["r", "lengths"], ["maxNewTokens", "bufferLen", "factor"] as const, { factor: 1, maxNewTokens: undefined, bufferLen: undefined });
   const [rp, B] = rewardsIn(e, s, a.r);
-  const L = checkLengths(a.lengths, B);
+  const [, lp] = placeLengths(e, s, a.lengths, B);
   checkNonNegative("maxNewTokens", o.maxNewTokens); checkNonNegative("bufferLen", o.bufferLen); checkFiniteParam("factor", o.factor);
   if (o.bufferLen > o.maxNewTokens) rangeError("PARAM_OUT_OF_RANGE", "bufferLen", -1, msg`must be <= maxNewTokens (${o.maxNewTokens}), got ${o.bufferLen}`);
   const out = f32Out(s, B);
-  const bad = e.exports.overlong_penalty_f32(rp, place(e, s, L), B, o.maxNewTokens, o.bufferLen, o.factor, out);
+  const bad = e.exports.overlong_penalty_f32(rp, lp, B, o.maxNewTokens, o.bufferLen, o.factor, out);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "r", bad, msg`the penalised reward of row ${bad} is outside the float32 range`);
   return sink(out, B);
 }
@@ -419,10 +441,10 @@ export function overlongRun(e: Engine, s: Scratch, a: Record<string, any>, sink:
 export function stopProperlyRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("stopProperlyPenalty", a, ["r", "truncated"], ["coef"] as const, { coef: undefined });
   const [rp, B] = rewardsIn(e, s, a.r);
-  checkBinary("truncated", a.truncated, B);
+  const tp = placeBinary(e, s, "truncated", a.truncated, B);
   checkFiniteParam("coef", o.coef);
   if (o.coef > 1) rangeError("PARAM_OUT_OF_RANGE", "coef", -1, msg`must be in [0, 1] or negative, got ${o.coef}`);
   const out = f32Out(s, B);
-  e.exports.stop_properly_f32(rp, place(e, s, a.truncated), B, o.coef, out);
+  e.exports.stop_properly_f32(rp, tp, B, o.coef, out);
   return sink(out, B);
 }

@@ -34,7 +34,7 @@ export function placeRefs(e: Engine, s: Scratch, refs: unknown, B: number, name 
   const o = ownRecord(refs, name, ["values", "offsets", "perRow"], ["values"]);
   checkF32(`${name}.values`, o.values);
   const values = o.values as Float32Array;
-  let offs: Int32Array;
+  let offs!: Int32Array;
   if (o.offsets !== undefined) {
     if (o.perRow !== undefined) rangeError("UNKNOWN_OPTION", `${name}.perRow`, -1, "give offsets or perRow, not both");
     checkInt32(`${name}.offsets`, o.offsets);
@@ -47,7 +47,14 @@ export function placeRefs(e: Engine, s: Scratch, refs: unknown, B: number, name 
     const M = o.perRow;
     if (typeof M !== "number" || !Number.isInteger(M) || M < 0) typeError("WRONG_TYPE", `${name}.perRow`, -1, msg`must be a non-negative integer, got ${show(M)}`);
     if ((M as number) * B !== values.length) rangeError("SHAPE_MISMATCH", `${name}.values`, -1, msg`length ${values.length} != rows x perRow = ${B * (M as number)}`);
-    offs = Int32Array.from({ length: B + 1 }, (_, i) => i * (M as number));
+    // Uniform offsets written straight into engine memory (a JS array of B + 1 would cost more
+    // than the kernel on a large batch).
+    const op = s.alloc((B + 1) * 4), I = e.I32, base = op >>> 2;
+    for (let i = 0; i <= B; i++) I[base + i] = i * (M as number);
+    const vp = place(e, s, values);
+    const bad = e.exports.first_nonfinite_f32(vp, values.length);
+    if (bad >= 0) rangeError("NON_FINITE", `${name}.values`, bad, msg`value is ${values[bad]}`);
+    return { values: vp, offsets: op, count: values.length };
   }
   const vp = place(e, s, values);
   const bad = e.exports.first_nonfinite_f32(vp, values.length);

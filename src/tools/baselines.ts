@@ -332,10 +332,10 @@ export function overlongJS(r: Float32Array, L: Int32Array, maxNew: number, buf: 
   for (let i = 0; i < r.length; i++) { const ex = Math.min(L[i]! - expected, buf); out[i] = ex > 0 ? r[i]! - ex / buf : r[i]!; }
 }
 
-/** HAPO cosine with h per row (0 = none): base + w * len. */
-export function hapoJS(L: Int32Array, correct: Uint8Array, h: Float64Array, base: Float32Array, w: number, out: Float32Array): void {
+/** HAPO cosine, h looked up per row in the prompt history (a Map, as a trainer keeps it): base + w * len. */
+export function hapoJS(L: Int32Array, correct: Uint8Array, prompts: Int32Array, history: Map<number, number>, base: Float32Array, w: number, out: Float32Array): void {
   for (let i = 0; i < L.length; i++) {
-    const H = h[i]!;
+    const H = history.get(prompts[i]!) ?? 0;
     let len = 0;
     if (H > 0 && H < 100000) { const f = L[i]! < 2 * H ? Math.cos((L[i]! / H) * Math.PI / 2) : -1; len = correct[i] ? Math.max(f, -0.7) : Math.min(f, 0); }
     out[i] = base[i]! + w * len;
