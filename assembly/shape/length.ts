@@ -26,12 +26,19 @@ export function kimi_len_f32(
     const ok = eligible == 0 || load<u8>(eligible + <usize>i) != 0;
     const len: f64 = !ok ? 0 : load<u8>(correct + <usize>i) ? lambda : min(lambda, 0);
     store<f32>(lambdaOut + (<usize>i << 2), <f32>lambda + 0);
-    store<f32>(lenOut + (<usize>i << 2), <f32>len + 0);
-    if (rewardOut) {
-      const v = <f32>(<f64>load<f32>(base + (<usize>i << 2)) + weight * len) + 0;
-      if (bad < 0 && !isFinite<f32>(v)) bad = i;
-      store<f32>(rewardOut + (<usize>i << 2), v);
-    }
+    bad = storeTerm(i, len, lenOut, base, weight, rewardOut, bad);
+  }
+  return bad;
+}
+
+// The length term of row i, and base + weight*term when a reward output is given; returns the
+// first row whose reward is not finite in f32 (bad so far, or i).
+@inline function storeTerm(i: i32, len: f64, lenOut: usize, base: usize, weight: f64, rewardOut: usize, bad: i32): i32 {
+  store<f32>(lenOut + (<usize>i << 2), <f32>len + 0);
+  if (rewardOut) {
+    const v = <f32>(<f64>load<f32>(base + (<usize>i << 2)) + weight * len) + 0;
+    if (bad < 0 && !isFinite<f32>(v)) bad = i;
+    store<f32>(rewardOut + (<usize>i << 2), v);
   }
   return bad;
 }
@@ -99,12 +106,7 @@ export function hapo_len_f32(
         else len = L < edge ? 0 : max(wrongFloor, -(L - edge) / H);
       }
     }
-    store<f32>(lenOut + (<usize>i << 2), <f32>len + 0);
-    if (rewardOut) {
-      const v = <f32>(<f64>load<f32>(base + (<usize>i << 2)) + weight * len) + 0;
-      if (bad < 0 && !isFinite<f32>(v)) bad = i;
-      store<f32>(rewardOut + (<usize>i << 2), v);
-    }
+    bad = storeTerm(i, len, lenOut, base, weight, rewardOut, bad);
   }
   return bad;
 }
