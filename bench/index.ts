@@ -70,17 +70,24 @@ async function shaperBench() {
   const h = Float64Array.from({ length: B }, () => (g() < 0.8 ? 1 + Math.floor(g() * T) : 0)), metric = scores(B, 45, false);
   const prompts = Int32Array.from({ length: B }, (_, i) => i >> 3), hist = new Map<number, number>();
   const boxes = (jitter: number) => Float32Array.from({ length: B * 4 }, (_, k) => { const i = k >> 2, c = k & 3; return (i % 1000) + (c >= 2 ? 20 + 10 * (c - 2) : 0) + jitter * g(); });
-  const pred = boxes(4), gt = boxes(0);
+  const pred = boxes(4), gt = boxes(0), binary = scores(B, 46, true);
   const wss = apis.map(([nm, api]) => {
     // Rows only (no token views): the lengths come per call, copied into scratch (4 bytes a row).
     const ws = api.createWorkspace({ rows: B, groupSize: n });
-    ws.scores.set(r);
+    ws.scores.set(r); ws.truncated.set(correct);
     return [nm, ws] as const;
   });
+  const binaryWs = new Map(wss.map(([nm, ws]) => {
+    const b = apis.find(([n2]) => n2 === nm)![1].createWorkspace({ rows: B, groupSize: n });
+    b.scores.set(binary);
+    return [ws, b] as const;
+  }));
   const history = new (await import("../dist/index.js")).HapoHistory();
   for (let i = 0; i < B; i++) if (h[i]) { hist.set(prompts[i]!, h[i]!); }
   for (const [p, v] of hist) history.update(Int32Array.of(v), Uint8Array.of(1), Int32Array.of(p));
   const perRef = { values: refs, perRow: M };
+  const z85 = (await import("../dist/index.js")).phiInv(0.85), bands = { low: 3000, medium: 2000, high: 1000 };
+  const status = Int8Array.from({ length: B }, () => Math.floor(g() * 3) - 1);
   const entries: [string, number, (ws: any) => void, () => void][] = [
     // bytes: what the kernel must read and write per row (inputs once, output once).
     ["parShape (PAR, 4 references, length penalty)", B * (4 + 4 + 4 * M + 4), (ws) => ws.parShape({ refs: perRef, lengths: L, lengthPenalty: true, sigmoid: true, maxRef: M }), () => js.parJS(r, refs, M, L, 300, 0.01, out)],
@@ -89,6 +96,12 @@ async function shaperBench() {
     ["overlongPenalty", B * 12, (ws) => ws.overlongPenalty({ lengths: L, maxNewTokens: T, bufferLen: 512 }), () => js.overlongJS(r, L, T, 512, out)],
     ["canon (entropy split, groups of 8)", B * 12, (ws) => ws.canon({ metric, lambda: 0.5, maxLength: 8192 }), () => js.canonJS(r, metric, n, 0.5, 8192, out)],
     ["guiG2Reward (boxes)", B * 36, (ws) => ws.guiG2Reward({ pred, gt }), () => js.guiG2JS(pred, gt, out)],
+    ["lscTransform (4 references)", B * (4 + 4 * M + 4), (ws) => ws.lscTransform({ refs: perRef, q: 0.85 }), () => js.lscJS(r, refs, M, z85, out)],
+    ["laserReward (LASER-D, groups of 8)", B * (1 + 4 + 4), (ws) => ws.laserReward({ status, lengths: L, variant: "d", bandTargets: bands }), () => js.laserDJS(status, L, n, 0.5, bands.low, bands.medium, bands.high, out)],
+    ["stopProperlyPenalty", B * 9, (ws) => ws.stopProperlyPenalty({ coef: 0.5 }), () => js.stopProperlyJS(r, correct, 0.5, out)],
+    ["o1PrunerReward (groups of 8)", B * 8, (ws) => ws.o1PrunerReward({ lengths: L }), () => js.o1JS(L, n, out)],
+    // DRPO reads 0/1 rewards: its own workspaces, whose scores are binary.
+    ["drpoCoefficients (groups of 8)", B * 16, (ws) => binaryWs.get(ws)!.drpoCoefficients({ meanLogp: metric, lengths: L, width: T }), () => js.drpoJS(binary, metric, L, n, T, 0.1, 10, out)],
   ];
   for (const [name, bytes, run, base] of entries) {
     if (!want("shapers") && !want(name.split(" ")[0]!)) continue;

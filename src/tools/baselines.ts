@@ -385,3 +385,56 @@ export function roverJS(logp: Float32Array, old: Float32Array, q: Float32Array, 
     outQ.fill(0, e, s + T); outN.fill(0, e, s + T); outT.fill(0, e, s + T);
   }
 }
+
+/** LSC with 4 uniform references per row: logσ(r - (mean + (sd + 1e-5) z)). */
+export function lscJS(r: Float32Array, refs: Float32Array, M: number, z: number, out: Float32Array): void {
+  for (let i = 0; i < r.length; i++) {
+    let s = 0;
+    for (let m = 0; m < M; m++) s += refs[i * M + m]!;
+    const mean = s / M;
+    let q = 0;
+    for (let m = 0; m < M; m++) { const d = refs[i * M + m]! - mean; q += d * d; }
+    const x = r[i]! - (mean + (Math.sqrt(q / (M - 1)) + 1e-5) * z);
+    out[i] = Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
+  }
+}
+
+/** LASER-D over contiguous groups of n (reward mode), band targets by accuracy. */
+export function laserDJS(status: Int8Array, L: Int32Array, n: number, alpha: number, low: number, medium: number, high: number, out: Float32Array): void {
+  for (let g = 0; g < L.length; g += n) {
+    let c = 0;
+    for (let j = g; j < g + n; j++) if (status[j] === 1) c++;
+    const LT = 3 * c >= 2 * n ? high : 3 * c >= n ? medium : low;
+    for (let j = g; j < g + n; j++) out[j] = status[j] === 1 ? 1 + (L[j]! <= LT ? alpha : 0) : status[j] === 0 ? -0.5 : -1;
+  }
+}
+
+/** ProRL's stop-properly penalty. */
+export function stopProperlyJS(r: Float32Array, truncated: Uint8Array, coef: number, out: Float32Array): void {
+  for (let i = 0; i < r.length; i++) out[i] = truncated[i] ? (coef >= 0 ? r[i]! * coef : coef) : r[i]!;
+}
+
+/** O1-pruner over contiguous groups of n. */
+export function o1JS(L: Int32Array, n: number, out: Float32Array): void {
+  for (let g = 0; g < L.length; g += n) {
+    let s = 0;
+    for (let j = g; j < g + n; j++) s += L[j]!;
+    const mean = s / n;
+    for (let j = g; j < g + n; j++) out[j] = -Math.min(Math.max((L[j]! - mean) / L[j]!, -1), 1);
+  }
+}
+
+/** DRPO over contiguous groups of n (0/1 rewards). */
+export function drpoJS(r: Float32Array, lp: Float32Array, L: Int32Array, n: number, width: number, lambda: number, tau: number, out: Float32Array): void {
+  const Q = L.length / n;
+  for (let g = 0; g < L.length; g += n) {
+    let mp = -Infinity, mn = -Infinity, np = 0, nn = 0;
+    for (let j = g; j < g + n; j++) {
+      if (r[j] === 1) { np++; mp = Math.max(mp, (1 - L[j]! / width) / lambda); } else { nn++; mn = Math.max(mn, lp[j]! / tau); }
+    }
+    if (!np || !nn) { out.fill(0, g, g + n); continue; }
+    let sp = 0, sn = 0;
+    for (let j = g; j < g + n; j++) { if (r[j] === 1) sp += Math.exp((1 - L[j]! / width) / lambda - mp); else sn += Math.exp(lp[j]! / tau - mn); }
+    for (let j = g; j < g + n; j++) out[j] = r[j] === 1 ? Math.exp((1 - L[j]! / width) / lambda - mp) / sp / Q : -Math.exp(lp[j]! / tau - mn) / sn / Q;
+  }
+}
