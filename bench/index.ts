@@ -88,6 +88,8 @@ async function shaperBench() {
   const perRef = { values: refs, perRow: M };
   const z85 = (await import("../dist/index.js")).phiInv(0.85), bands = { low: 3000, medium: 2000, high: 1000 };
   const status = Int8Array.from({ length: B }, () => Math.floor(g() * 3) - 1);
+  const L1 = Int32Array.from(L, (l) => l + 1), cf = Float32Array.from({ length: B }, () => (g() < 0.5 ? 0 : g())), cf01 = Float32Array.from(correct);
+  const pass = Uint8Array.from({ length: B * 4 }, () => (g() < 0.6 ? 1 : 0));
   const entries: [string, number, (ws: any) => void, () => void][] = [
     // bytes: what the kernel must read and write per row (inputs once, output once).
     ["parShape (PAR, 4 references, length penalty)", B * (4 + 4 + 4 * M + 4), (ws) => ws.parShape({ refs: perRef, lengths: L, lengthPenalty: true, sigmoid: true, maxRef: M }), () => js.parJS(r, refs, M, L, 300, 0.01, out)],
@@ -100,6 +102,9 @@ async function shaperBench() {
     ["laserReward (LASER-D, groups of 8)", B * (1 + 4 + 4), (ws) => ws.laserReward({ status, lengths: L, variant: "d", bandTargets: bands }), () => js.laserDJS(status, L, n, 0.5, bands.low, bands.medium, bands.high, out)],
     ["stopProperlyPenalty", B * 9, (ws) => ws.stopProperlyPenalty({ coef: 0.5 }), () => js.stopProperlyJS(r, correct, 0.5, out)],
     ["o1PrunerReward (groups of 8)", B * 8, (ws) => ws.o1PrunerReward({ lengths: L }), () => js.o1JS(L, n, out)],
+    ["erLengthReward (groups of 8)", B * 12, (ws) => ws.erLengthReward({ lengths: L1, correct: cf }), () => js.erJS(L1, cf, n, out)],
+    ["verpoReward (4 tests, groups of 8)", B * 8, (ws) => ws.verpoReward({ pass, tests: 4, localWeight: 0.5 }), () => js.verpoJS(pass, 4, n, 0.5, out)],
+    ["grpoLambda (half the groups, groups of 8)", B * 9, (ws) => ws.grpoLambda({ correct, lengths: L, lambda: 0.5, lengthWeight: 0.3 }), () => js.kimiJS(L, correct, cf01, n, 0.3, out)],
     // DRPO reads 0/1 rewards: its own workspaces, whose scores are binary.
     ["drpoCoefficients (groups of 8)", B * 16, (ws) => binaryWs.get(ws)!.drpoCoefficients({ meanLogp: metric, lengths: L, width: T }), () => js.drpoJS(binary, metric, L, n, T, 0.1, 10, out)],
   ];
@@ -121,6 +126,30 @@ async function roverBench() {
   });
   // 5 inputs read on valid tokens (20 B), 3 outputs written everywhere (12 B).
   await compare(`roverTargets: 1024 x 4096, lengths`, 20 * Nv + 12 * N, [...v, { name: "plain JS", fn: () => js.roverJS(lp, old, q, oq, adv, L, T, 1, oQ, oN, oT) }]);
+}
+
+// --- BCO's pair loss (copy API: pairs are not rows of a workspace batch): 1M pairs ----------------
+async function bcoBench() {
+  const P = 1 << 20, g = rng(61), lp = () => Float32Array.from({ length: P }, () => Math.fround(-60 * g()));
+  const [pc, pr, rc, rr] = [lp(), lp(), lp(), lp()], loss = new Float32Array(P);
+  const lib = await import("../dist/index.js");
+  await compare(`bcoPairLoss: 1M pairs (copy API: inputs copied in, three outputs copied out)`, P * 16 + P * 12,
+    [...apis.map(([nm, api]) => ({ name: nm, fn: () => api.bcoPairLoss({ chosenLogps: pc, rejectedLogps: pr, refChosenLogps: rc, refRejectedLogps: rr, beta: 0.1, shift: new lib.BcoShift() }) })),
+      { name: "plain JS", fn: () => js.bcoJS(pc, pr, rc, rr, 0.1, { count: 1e-24, mean: 0 }, loss) }]);
+}
+
+// --- G-RA: 1024 x 4096, lengths, gated in place in tokenRewards ----------------------------------
+async function gatedBench() {
+  const B = 1024, T = 4096, N = B * T, L = lengthsOf(B, T, 71), Nv = sum(L), g = rng(72);
+  const r = Float32Array.from({ length: N }, () => Math.fround(g() - 0.5)), outcome = scores(B, 73, false);
+  const tok = new Float32Array(N), row = new Float32Array(B);
+  const v: Variant[] = apis.map(([nm, api]) => {
+    const ws = api.createWorkspace({ rows: B, width: T, valid: "lengths", extraViews: ["tokenRewards"] });
+    ws.lengths.set(L); ws.scores.set(outcome); ws.tokenRewards.set(r);
+    // In place: every call re-gates the previous result; the gate is the same, so is the work.
+    return { name: nm, fn: () => ws.gatedRewards({ tau: -2 }) };
+  });
+  await compare(`gatedRewards: 1024 x 4096, lengths (tokens in place, rows out)`, 4 * Nv + 4 * N + 8 * B, [...v, { name: "plain JS", fn: () => js.gatedJS(outcome, r, L, T, -2, tok, row) }]);
 }
 
 // --- GRPO with the token broadcast: 8192 x 1024, lengths (floor: a fill of the output) ---------
@@ -232,6 +261,8 @@ if (want("grpo")) await grpoTokens();
 await rowKernels();
 await shaperBench();
 if (want("rover") || want("shapers")) await roverBench();
+if (want("bco") || want("shapers")) await bcoBench();
+if (want("gated") || want("shapers")) await gatedBench();
 
 if (markdown) {
   const lines = [`| workload | variant | p50 | GB/s | / floor | JS / this |`, `| --- | --- | --- | --- | --- | --- |`];

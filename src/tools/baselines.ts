@@ -438,3 +438,49 @@ export function drpoJS(r: Float32Array, lp: Float32Array, L: Int32Array, n: numb
     for (let j = g; j < g + n; j++) out[j] = r[j] === 1 ? Math.exp((1 - L[j]! / width) / lambda - mp) / sp / Q : -Math.exp(lp[j]! / tau - mn) / sn / Q;
   }
 }
+
+/** ER over contiguous groups of n. */
+export function erJS(L: Int32Array, c: Float32Array, n: number, out: Float32Array): void {
+  for (let g = 0; g < L.length; g += n) {
+    let k = 0, s = 0;
+    for (let j = g; j < g + n; j++) if (c[j]! > 0) { k++; s += L[j]!; }
+    const mu = s / k;
+    let q = 0;
+    for (let j = g; j < g + n; j++) if (c[j]! > 0) q += (L[j]! - mu) ** 2;
+    const sd = Math.sqrt(q / k);
+    for (let j = g; j < g + n; j++) out[j] = c[j]! < 1e-5 || k <= 1 ? 0 : -c[j]! * 2 * (sig((L[j]! - mu) / (sd + 1e-5)) - 0.5);
+  }
+}
+
+/** VeRPO over contiguous groups of n, U tests per row (every test valid). */
+export function verpoJS(pass: Uint8Array, U: number, n: number, localWeight: number, out: Float32Array): void {
+  const w = new Float64Array(U);
+  for (let g = 0; g < out.length; g += n) {
+    let W = 0;
+    for (let j = 0; j < U; j++) { let p = 0; for (let i = g; i < g + n; i++) p += pass[i * U + j]!; w[j] = 1 - p / n; W += w[j]!; }
+    for (let i = g; i < g + n; i++) {
+      let rl = 0, all = 1;
+      for (let j = 0; j < U; j++) { if (!pass[i * U + j]) { all = 0; continue; } if (W > 0) rl += w[j]! / W; }
+      out[i] = all + localWeight * rl;
+    }
+  }
+}
+
+/** BCO over one batch: rewards, the running shift (count, mean), losses. */
+export function bcoJS(pc: Float32Array, pr: Float32Array, rc: Float32Array, rr: Float32Array, beta: number, state: { count: number; mean: number }, loss: Float32Array): void {
+  let s = 0;
+  for (let i = 0; i < pc.length; i++) s += beta * (pc[i]! - rc[i]!) + beta * (pr[i]! - rr[i]!);
+  state.count += 1; state.mean += (s / (2 * pc.length) - state.mean) / state.count;
+  const d = state.mean, ls = (z: number) => Math.min(z, 0) - Math.log1p(Math.exp(-Math.abs(z)));
+  for (let i = 0; i < pc.length; i++) loss[i] = -ls(beta * (pc[i]! - rc[i]!) - d) - ls(-(beta * (pr[i]! - rr[i]!) - d));
+}
+
+/** G-RA on a padded [B,T] batch with prefix lengths: gated tokens into outTok, rows into outRow. */
+export function gatedJS(outcome: Float32Array, r: Float32Array, L: Int32Array, T: number, tau: number, outTok: Float32Array, outRow: Float32Array): void {
+  for (let i = 0; i < L.length; i++) {
+    const s = i * T, open = outcome[i]! >= tau;
+    let sum = 0;
+    for (let t = s; t < s + T; t++) { const v = open && t < s + L[i]! ? r[t]! : 0; outTok[t] = v; sum += v; }
+    outRow[i] = outcome[i]! + sum;
+  }
+}
