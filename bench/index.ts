@@ -88,7 +88,7 @@ async function shaperBench() {
   const perRef = { values: refs, perRow: M };
   const z85 = (await import("../dist/index.js")).phiInv(0.85), bands = { low: 3000, medium: 2000, high: 1000 };
   const status = Int8Array.from({ length: B }, () => Math.floor(g() * 3) - 1);
-  const L1 = Int32Array.from(L, (l) => l + 1), cf = Float32Array.from({ length: B }, () => (g() < 0.5 ? 0 : g())), cf01 = Float32Array.from(correct);
+  const L1 = Int32Array.from(L, (l) => l + 1), cf = Float32Array.from({ length: B }, () => (g() < 0.5 ? 0 : g()));
   const pass = Uint8Array.from({ length: B * 4 }, () => (g() < 0.6 ? 1 : 0));
   const entries: [string, number, (ws: any) => void, () => void][] = [
     // bytes: what the kernel must read and write per row (inputs once, output once).
@@ -104,7 +104,7 @@ async function shaperBench() {
     ["o1PrunerReward (groups of 8)", B * 8, (ws) => ws.o1PrunerReward({ lengths: L }), () => js.o1JS(L, n, out)],
     ["erLengthReward (groups of 8)", B * 12, (ws) => ws.erLengthReward({ lengths: L1, correct: cf }), () => js.erJS(L1, cf, n, out)],
     ["verpoReward (4 tests, groups of 8)", B * 8, (ws) => ws.verpoReward({ pass, tests: 4, localWeight: 0.5 }), () => js.verpoJS(pass, 4, n, 0.5, out)],
-    ["grpoLambda (half the groups, groups of 8)", B * 9, (ws) => ws.grpoLambda({ correct, lengths: L, lambda: 0.5, lengthWeight: 0.3 }), () => js.kimiJS(L, correct, cf01, n, 0.3, out)],
+    ["grpoLambda (half the groups, groups of 8)", B * 9, (ws) => ws.grpoLambda({ correct, lengths: L, lambda: 0.5, lengthWeight: 0.3 }), () => js.grpoLambdaJS(L, correct, n, 0.5, 0.3, out)],
     // DRPO reads 0/1 rewards: its own workspaces, whose scores are binary.
     ["drpoCoefficients (groups of 8)", B * 16, (ws) => binaryWs.get(ws)!.drpoCoefficients({ meanLogp: metric, lengths: L, width: T }), () => js.drpoJS(binary, metric, L, n, T, 0.1, 10, out)],
   ];

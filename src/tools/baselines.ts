@@ -484,3 +484,18 @@ export function gatedJS(outcome: Float32Array, r: Float32Array, L: Int32Array, T
     outRow[i] = outcome[i]! + sum;
   }
 }
+
+/** GRPO-λ over contiguous groups of n: rank groups by accuracy, Kimi's term in the top lambda share. */
+export function grpoLambdaJS(L: Int32Array, correct: Uint8Array, n: number, lambda: number, w: number, out: Float32Array): void {
+  const G = L.length / n, acc = new Float64Array(G), order = new Int32Array(G), pick = new Uint8Array(G);
+  for (let g = 0; g < G; g++) { let c = 0; for (let j = g * n; j < g * n + n; j++) c += correct[j]!; acc[g] = c / n; order[g] = g; }
+  order.sort((a, b) => acc[b]! - acc[a]! || a - b);
+  for (let k = 0; k < Math.floor(lambda * G); k++) pick[order[k]!] = 1;
+  for (let g = 0; g < G; g++) {
+    const a = g * n;
+    if (!pick[g]) { for (let j = a; j < a + n; j++) out[j] = correct[j]!; continue; }
+    let lo = Infinity, hi = -Infinity;
+    for (let j = a; j < a + n; j++) { if (L[j]! < lo) lo = L[j]!; if (L[j]! > hi) hi = L[j]!; }
+    for (let j = a; j < a + n; j++) { const lam = hi === lo ? 0 : 0.5 - (L[j]! - lo) / (hi - lo + 1e-6); out[j] = correct[j]! + w * (correct[j] ? lam : Math.min(0, lam)); }
+  }
+}
