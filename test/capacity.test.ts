@@ -87,7 +87,7 @@ describe("sizes never wrap: CAPACITY before anything is allocated", () => {
       assert.equal(Workspace.bytesFor(plan), ws.engine.heap.bytesReserved, JSON.stringify(plan));
       ws.dispose();
     }
-    assert.ok(Workspace.bytesFor({ rows: 1, width: 2 ** 31 }) > MEMORY_LIMIT);
+    assert.ok(Workspace.bytesFor({ rows: 1, width: 2 ** 31 }) > MEMORY_LIMIT, "Workspace.bytesFor({ rows: 1, width: 2 ** 31 }) > MEMORY_LIMIT");
   });
   it("a failed plan leaves the copy API's memory as it was, and the next plan works", () => {
     const before = api.engine.memory.buffer.byteLength;

@@ -130,7 +130,7 @@ for (const [build, api] of builds) {
       ws.mask[9] = 0;
       ws.tokenRewards[9] = NaN; // a masked position: "valid" never reads it, "all" does
       const rv = ws.grpo({ input: "tokenRewards", rowScore: "valid" });
-      assert.ok(rv.rowAdvantages.every(Number.isFinite));
+      assert.ok(rv.rowAdvantages.every(Number.isFinite), "rv.rowAdvantages.every(Number.isFinite)");
       ws.advantages.fill(SENTINEL); ws.rowAdvantages.fill(SENTINEL);
       expectError(thrown(() => ws.grpo({ input: "tokenRewards", rowScore: "all" })), RlaRangeError, "NON_FINITE", "tokenRewards", 9);
       ws.tokenRewards[9] = 0; ws.tokenRewards[17] = Infinity;

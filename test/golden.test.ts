@@ -20,7 +20,7 @@ for (const [build, api] of builds) {
         assert.equal(rep.failed + rep.undefinedFailed, 0, rep.failures.join("\n"));
         assert.equal(rep.cases + rep.fragile, f.cases.length, "every case is run or reported as ulp-fragile");
         assert.ok(rep.passed + rep.undefinedPassed >= rep.cases, "every case passes on at least one path");
-        assert.ok(rep.worstRatio <= 1);
+        assert.ok(rep.worstRatio <= 1, "rep.worstRatio <= 1");
       });
     }
   });

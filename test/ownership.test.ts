@@ -150,7 +150,7 @@ for (const [build, api] of builds) {
         api.reinforcePP({ tokenRewards: zeros, mask, width: 4, whitenEps: 0, gamma: 1 }).advantages]) assert.ok(r.every((v) => Object.is(v, 0)), String(r));
       const ws = api.createWorkspace({ rows: 2, width: 4, extraViews: ["tokenRewards", "values", "returns"] });
       ws.mask.fill(1); ws.tokenRewards.fill(0); ws.values.fill(0);
-      assert.ok(ws.gae({ whitenEps: 0 }).advantages.every((v) => Object.is(v, 0)));
+      assert.ok(ws.gae({ whitenEps: 0 }).advantages.every((v) => Object.is(v, 0)), "ws.gae({ whitenEps: 0 }).advantages.every((v) => Object.is(v, 0))");
       ws.dispose();
     });
     it("every other case is a typed error or a defined finite value", () => {

@@ -195,7 +195,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
           const got = api.minFormReturns({ mode: "steps", stepValues, stepOffsets, stepEnds, mask, width: T });
           assertBitwise(got.returns, Float32Array.from(want.map((v) => v + 0)), "min-form"); // exact zeros are +0
           for (let i = 0; i < B; i++) for (let t = 0; t < T; t++) for (let k = stepOffsets[i]!; k < stepOffsets[i + 1]!; k++)
-            if (stepEnds[k]! >= t) assert.ok(got.returns[i * T + t]! <= stepValues[k]!);
+            if (stepEnds[k]! >= t) assert.ok(got.returns[i * T + t]! <= stepValues[k]!, "got.returns[i * T + t]! <= stepValues[k]!");
         }
       }), RUNS);
   });
@@ -217,7 +217,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
         assert.ok(sum - lo >= -slack && sum - lo <= temp * Math.log(vals.length) + slack, `sum ${sum}, min ${lo}, T ${temp}`);
         const u = api.softminStepRewards({ stepValues, stepOffsets, uniform: true });
         const mean = stepValues.reduce((a, b) => a + b, 0) / vals.length;
-        assert.ok(Math.abs(u.reduce((a, b) => a + b, 0) - mean) <= slack);
+        assert.ok(Math.abs(u.reduce((a, b) => a + b, 0) - mean) <= slack, "Math.abs(u.reduce((a, b) => a + b, 0) - mean) <= slack");
       }
     }), RUNS);
   });
@@ -226,7 +226,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
     fc.assert(fc.property(fc.array(fc.tuple(finite(50), finite(50)), { minLength: 1, maxLength: 20 }), (pairs) => {
       const l0 = Float32Array.from(pairs.map((p) => p[0])), l1 = Float32Array.from(pairs.map((p) => p[1]));
       const a = builds[0]![1].prmStepReward({ logit0: l0, logit1: l1 }), b2 = builds[1]![1].prmStepReward({ logit0: l1, logit1: l0 });
-      a.forEach((v, k) => { assert.ok(v >= -1 && v <= 1); assert.ok(Object.is(v, -b2[k]!) || v === -b2[k]!); });
+      a.forEach((v, k) => { assert.ok(v >= -1 && v <= 1, "v >= -1 && v <= 1"); assert.ok(Object.is(v, -b2[k]!) || v === -b2[k]!, "Object.is(v, -b2[k]!) || v === -b2[k]!"); });
     }), RUNS);
   });
 });
@@ -261,10 +261,10 @@ describe("scans: typed errors", () => {
     const ws = api.createWorkspace({ rows: 2, width: 4, extraViews: ["tokenRewards", "values", "returns"] });
     ws.mask.fill(1); ws.values[6] = NaN; ws.advantages.fill(7); ws.returns.fill(7);
     assert.throws(() => ws.gae(), /NON_FINITE/);
-    assert.ok(ws.advantages.every((v) => v === 7) && ws.returns.every((v) => v === 7));
+    assert.ok(ws.advantages.every((v) => v === 7) && ws.returns.every((v) => v === 7), "ws.advantages.every((v) => v === 7) && ws.returns.every((v) => v === 7)");
     ws.values[6] = 0;
     assert.throws(() => ws.gae({ gamma: 2 }), /PARAM_OUT_OF_RANGE/);
-    assert.ok(ws.advantages.every((v) => v === 7));
+    assert.ok(ws.advantages.every((v) => v === 7), "ws.advantages.every((v) => v === 7)");
     ws.dispose();
   });
 });

@@ -40,8 +40,8 @@ describe("RunningStats", () => {
       bs.slice(0, half).forEach((x) => a.update(x)); bs.slice(half).forEach((x) => b.update(x));
       const m = RunningStats.merge(a, b);
       assert.equal(m.n, s.n);
-      assert.ok(Math.abs(m.mean - s.mean) <= 8 * n * U64 * S / n);
-      assert.ok(Math.abs(m.M2 - s.M2) <= 8 * n * U64 * S2);
+      assert.ok(Math.abs(m.mean - s.mean) <= 8 * n * U64 * S / n, "Math.abs(m.mean - s.mean) <= 8 * n * U64 * S / n");
+      assert.ok(Math.abs(m.M2 - s.M2) <= 8 * n * U64 * S2, "Math.abs(m.M2 - s.M2) <= 8 * n * U64 * S2");
       assert.equal(m.min, s.min); assert.equal(m.max, s.max);
     }), RUNS);
   });
@@ -96,7 +96,7 @@ for (const [build, api] of builds) {
         const z = api.parShape({ r, refs: same, sigmoid: true, maxRef });
         for (let i = 1; i < 16; i++) assert.ok(z[i]! >= z[i - 1]!, `non-decreasing at ${i}`);
         const eq = api.parShape({ r, refs: { values: Float32Array.from({ length: 16 * M }, (_, j) => r[Math.floor(j / M)]!), perRow: M }, sigmoid: true });
-        assert.ok(eq.every((v) => v === 0.5));
+        assert.ok(eq.every((v) => v === 0.5), "eq.every((v) => v === 0.5)");
         // Dyadic shift: multiples of 1/64 plus 4 stay exact in f32, so r - ref is unchanged.
         const d = (x: Float32Array) => Float32Array.from(x, (v) => Math.round(v * 64) / 64);
         const rd = d(r), vd = d(refs.values), sh = (x: Float32Array) => Float32Array.from(x, (v) => v + 4);
@@ -120,8 +120,8 @@ for (const [build, api] of builds) {
         const lo = Math.fround(cs.mean - cs.std), hi = Math.fround(cs.mean + cs.std);
         assert.ok(c.every((v) => v >= lo && v <= hi), "clipping");
         const mm = api.parShape({ r, stats: new RunningStats(), minmax: true });
-        assert.ok(mm.every((v) => v >= 0 && v <= 1));
-        assert.ok(api.parShape({ r: new Float32Array(5).fill(2.7), stats: new RunningStats(), minmax: true }).every((v) => v === 0));
+        assert.ok(mm.every((v) => v >= 0 && v <= 1), "mm.every((v) => v >= 0 && v <= 1)");
+        assert.ok(api.parShape({ r: new Float32Array(5).fill(2.7), stats: new RunningStats(), minmax: true }).every((v) => v === 0), "api.parShape({ r: new Float32Array(5).fill(2.7), stats: new RunningStats(), minmax: tru...");
         const ms = api.parShape({ r, stats: new RunningStats(), meanstd: true });
         const m = ms.reduce((p, v) => p + v, 0) / ms.length, sd = Math.sqrt(ms.reduce((p, v) => p + (v - m) ** 2, 0) / ms.length);
         const spread = Math.max(...r) - Math.min(...r);
@@ -133,7 +133,7 @@ for (const [build, api] of builds) {
       fc.assert(fc.property(f32s(10, -40, 40), f32s(30, -10, 10), (r0, rv) => {
         const r = Float32Array.from(sorted(r0)), refRow = Float32Array.from({ length: 30 }, (_, j) => rv[j % 3]!);
         const u = api.lscTransform({ r, refs: { values: refRow, perRow: 3 } });
-        for (let i = 0; i < u.length; i++) { assert.ok(u[i]! <= 0); if (i) assert.ok(u[i]! >= u[i - 1]!); }
+        for (let i = 0; i < u.length; i++) { assert.ok(u[i]! <= 0, "u[i]! <= 0"); if (i) assert.ok(u[i]! >= u[i - 1]!, "u[i]! >= u[i - 1]!"); }
       }), RUNS);
       assert.deepEqual(Array.from(api.lscTransform({ r: Float32Array.of(-1e4), refReward: Float32Array.of(0) })), [-1e4]);
       for (const q of [0.01, 0.1, 0.3, 0.5, 0.85, 0.9, 0.99]) {
@@ -159,8 +159,8 @@ for (const [build, api] of builds) {
         const L = Int32Array.from(rows, (r) => r[1]), c = Uint8Array.from(rows, (r) => +r[2]);
         const k = api.kimiLengthReward({ lengths: L, correct: c, groupIds: ids });
         for (let i = 0; i < L.length; i++) {
-          assert.ok(k.lambda[i]! >= -0.5 && k.lambda[i]! <= 0.5);
-          if (!c[i]) assert.ok(k.len[i]! <= 0);
+          assert.ok(k.lambda[i]! >= -0.5 && k.lambda[i]! <= 0.5, "k.lambda[i]! >= -0.5 && k.lambda[i]! <= 0.5");
+          if (!c[i]) assert.ok(k.len[i]! <= 0, "k.len[i]! <= 0");
           const g = Array.from(L).filter((_, j) => ids[j] === ids[i]);
           if (Math.min(...g) === Math.max(...g)) assert.equal(k.lambda[i], 0);
           else if (L[i] === Math.min(...g)) assert.equal(k.lambda[i], 0.5);
@@ -172,7 +172,7 @@ for (const [build, api] of builds) {
       fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5000 }), fc.constantFrom(-1, 0, 1)), { minLength: 1, maxLength: 30 }), val(0, 1), (rows, alpha) => {
         const status = Int8Array.from(rows, (r) => r[1]), L = Int32Array.from(rows, (r) => r[0]);
         const s = api.laserReward({ status, lengths: L, alpha, targetLength: 2500 });
-        for (let i = 0; i < rows.length; i++) if (status[i] === 1) assert.ok(s.scores[i] === Math.fround(1 + alpha) || s.scores[i] === 1);
+        for (let i = 0; i < rows.length; i++) if (status[i] === 1) assert.ok(s.scores[i] === Math.fround(1 + alpha) || s.scores[i] === 1, "s.scores[i] === Math.fround(1 + alpha) || s.scores[i] === 1");
       }), RUNS);
       // Groups of 3 and 6 at the boundaries: acc 1/3 -> medium, 2/3 -> high, just below -> the band below.
       const bands = { low: 100, medium: 200, high: 300 };
@@ -211,11 +211,11 @@ for (const [build, api] of builds) {
           assert.equal(JSON.stringify(h), before);
           for (let i = 0; i < rows.length; i++) {
             if (h.get(b.promptIds[i]!) === null) assert.equal(len[i], 0);
-            if (b.correct[i]) assert.ok(len[i]! >= Math.fround(-0.7)); else assert.ok(len[i]! <= 0);
+            if (b.correct[i]) assert.ok(len[i]! >= Math.fround(-0.7), "len[i]! >= Math.fround(-0.7)"); else assert.ok(len[i]! <= 0, "len[i]! <= 0");
           }
           const old = [0, 1, 2, 3].map((p) => h.get(p));
           h.update(b.lengths, b.correct, b.promptIds);
-          [0, 1, 2, 3].forEach((p, k) => { if (old[k] !== null) assert.ok(h.get(p)! <= old[k]!); });
+          [0, 1, 2, 3].forEach((p, k) => { if (old[k] !== null) assert.ok(h.get(p)! <= old[k]!, "h.get(p)! <= old[k]!"); });
         }
       }), RUNS);
     });
@@ -224,7 +224,7 @@ for (const [build, api] of builds) {
       fc.assert(fc.property(f32s(20, -5, 5), fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 20, maxLength: 20 }), val(0, 2), (r, Ls, factor) => {
         const L = Int32Array.from(Ls), y = api.overlongPenalty({ r, lengths: L, maxNewTokens: 2048, bufferLen: 512, factor });
         for (let i = 0; i < 20; i++) {
-          if (L[i]! <= 1536) assert.ok(Object.is(y[i], r[i]));
+          if (L[i]! <= 1536) assert.ok(Object.is(y[i], r[i]), "Object.is(y[i], r[i])");
           const pen = y[i]! - r[i]!;
           assert.ok(pen <= 2 * U32 * Math.abs(r[i]!) && pen >= -factor - 2 * U32 * (Math.abs(r[i]!) + factor), `penalty ${pen}`);
         }
@@ -232,22 +232,22 @@ for (const [build, api] of builds) {
       fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 200 })), { minLength: 2, maxLength: 2 }), ([[x, y, w, h], [a, b, c, d]]) => {
         const p = Float32Array.of(a, b, a + c, b + d), g = Float32Array.of(x, y, x + w, y + h);
         const one = api.guiG2Reward({ pred: p, gt: g }), two = api.guiG2Reward({ pred: g, gt: p });
-        assert.ok(one.point[0]! > 0 || one.point[0] === 0 && false || one.point[0]! >= 0);
-        assert.ok(one.point[0]! <= 1);
+        assert.ok(one.point[0]! > 0 || one.point[0] === 0 && false || one.point[0]! >= 0, "one.point[0]! > 0 || one.point[0] === 0 && false || one.point[0]! >= 0");
+        assert.ok(one.point[0]! <= 1, "one.point[0]! <= 1");
         assert.ok(Math.abs(one.coverage[0]! - two.coverage[0]!) <= 4 * U32 * one.coverage[0]! + 2 ** -149, "symmetric");
-        assert.ok(one.coverage[0]! <= 1 + 1e-6);
+        assert.ok(one.coverage[0]! <= 1 + 1e-6, "one.coverage[0]! <= 1 + 1e-6");
         const same = api.guiG2Reward({ pred: g, gt: g });
         assert.equal(same.point[0], 1);
-        assert.ok(Math.abs(same.coverage[0]! - 1) <= 1e-6);
+        assert.ok(Math.abs(same.coverage[0]! - 1) <= 1e-6, "Math.abs(same.coverage[0]! - 1) <= 1e-6");
         const centred = api.guiG2Reward({ pred: Float32Array.of(x - 3, y - 5, x + w + 3, y + h + 5), gt: g });
         assert.equal(centred.point[0], 1);
       }), RUNS);
       fc.assert(fc.property(f32s(8, -50, 0), f32s(8, -50, 0), f32s(8, -50, 0), f32s(8, -50, 0), (pc, pr, rc, rr) => {
         const shift = new BcoShift(), res = api.bcoPairLoss({ chosenLogps: pc, rejectedLogps: pr, refChosenLogps: rc, refRejectedLogps: rr, beta: 0.3, shift });
-        assert.ok(res.loss.every((v) => v >= 0));
+        assert.ok(res.loss.every((v) => v >= 0), "res.loss.every((v) => v >= 0)");
         let m = 0, S = 0;
         for (let i = 0; i < 8; i++) { const a = 0.3 * (pc[i]! - rc[i]!), b = 0.3 * (pr[i]! - rr[i]!); m += a + b; S += Math.abs(a) + Math.abs(b); }
-        assert.ok(Math.abs(res.delta - m / 16) <= 2 * 16 * U64 * S / 16 + U64 * Math.abs(m / 16));
+        assert.ok(Math.abs(res.delta - m / 16) <= 2 * 16 * U64 * S / 16 + U64 * Math.abs(m / 16), "Math.abs(res.delta - m / 16) <= 2 * 16 * U64 * S / 16 + U64 * Math.abs(m / 16)");
       }), RUNS);
     });
 
@@ -257,9 +257,9 @@ for (const [build, api] of builds) {
         const r = Float32Array.from(rows, (x) => +x[1]), c = api.drpoCoefficients({ rewards: r, meanLogp: Float32Array.from(rows, (x) => x[2]), lengths: Int32Array.from(rows, (x) => x[3]), width: 1000, groupIds: ids });
         for (let g = 0; g < Q; g++) {
           const m = rows.map((_, i) => i).filter((i) => ids[i] === g), P = m.filter((i) => r[i] === 1), N = m.filter((i) => r[i] === 0);
-          if (!P.length || !N.length) { assert.ok(m.every((i) => c[i] === 0)); continue; }
+          if (!P.length || !N.length) { assert.ok(m.every((i) => c[i] === 0), "m.every((i) => c[i] === 0)"); continue; }
           const sp = P.reduce((p, i) => p + c[i]!, 0), sn = N.reduce((p, i) => p + c[i]!, 0);
-          assert.ok(P.every((i) => c[i]! >= 0) && N.every((i) => c[i]! <= 0));
+          assert.ok(P.every((i) => c[i]! >= 0) && N.every((i) => c[i]! <= 0), "P.every((i) => c[i]! >= 0) && N.every((i) => c[i]! <= 0)");
           // Each coefficient carries one f32 rounding (u per unit of 1/Q), plus the f64 softmax.
           assert.ok(Math.abs(sp - 1 / Q) <= 4 * U32 * (P.length + 1) / Q && Math.abs(sn + 1 / Q) <= 4 * U32 * (N.length + 1) / Q, `sums ${sp} ${sn} vs ${1 / Q}`);
         }
@@ -280,14 +280,14 @@ for (const [build, api] of builds) {
         const c = Uint8Array.from(rows, (r) => +r[1]), L = Int32Array.from(rows, (r) => r[2]);
         assert.deepEqual(Array.from(api.grpoLambda({ correct: c, lengths: L, groupIds: ids, lambda: 0, lengthWeight: 0.5 }).rewards), Array.from(c));
         const pass = Uint8Array.from(rows.flatMap((r) => [+r[4], +r[5], +r[1]])), v0 = api.verpoReward({ pass, tests: 3, groupIds: ids, localWeight: 0 });
-        assert.ok(v0.local.every((x) => x >= 0 && x <= 1 + 4 * U32));
+        assert.ok(v0.local.every((x) => x >= 0 && x <= 1 + 4 * U32), "v0.local.every((x) => x >= 0 && x <= 1 + 4 * U32)");
         assert.deepEqual(v0.rewards, v0.global);
-        assert.ok(api.o1PrunerReward({ lengths: new Int32Array(rows.length).fill(700), groupIds: ids }).every((x) => x === 0));
+        assert.ok(api.o1PrunerReward({ lengths: new Int32Array(rows.length).fill(700), groupIds: ids }).every((x) => x === 0), "api.o1PrunerReward({ lengths: new Int32Array(rows.length).fill(700), groupIds: ids }).e...");
         const cf = Float32Array.from(rows, (r) => r[3]), er = api.erLengthReward({ lengths: L, correct: cf, groupIds: ids });
         for (let i = 0; i < rows.length; i++) {
-          if (cf[i] === 0) assert.ok(Object.is(er[i], 0));
+          if (cf[i] === 0) assert.ok(Object.is(er[i], 0), "Object.is(er[i], 0)");
           const C = rows.map((_, j) => j).filter((j) => ids[j] === ids[i] && cf[j]! > 0), mu = C.reduce((p, j) => p + L[j]!, 0) / C.length;
-          if (C.length > 1 && L[i]! > mu) assert.ok(er[i]! <= 0);
+          if (C.length > 1 && L[i]! > mu) assert.ok(er[i]! <= 0, "er[i]! <= 0");
         }
       }), RUNS);
     });
@@ -297,10 +297,10 @@ for (const [build, api] of builds) {
         const n = B * T, mk = (k: number) => Float32Array.from({ length: n }, (_, j) => Math.fround(Math.cos(seed + j + k) * 4));
         const mask = Uint8Array.from({ length: n }, (_, j) => ((seed + j) % 4 ? 1 : 0)), adv = mk(5);
         const r = api.roverTargets({ logp: mk(1), oldLogp: mk(2), qLogits: mk(3), oldQLogits: mk(4), advantages: adv, mask, width: T, nextQScale: 0 });
-        for (let j = 0; j < n; j++) assert.ok(Object.is(r.target[j], mask[j] ? adv[j]! + 0 : 0));
+        for (let j = 0; j < n; j++) assert.ok(Object.is(r.target[j], mask[j] ? adv[j]! + 0 : 0), "Object.is(r.target[j], mask[j] ? adv[j]! + 0 : 0)");
         const outcome = Float32Array.from({ length: B }, (_, i) => i * 0.3), g = api.gatedRewards({ outcome, tokenRewards: adv, mask, width: T, tau: 100 });
         assert.deepEqual(g.rewards, outcome);
-        assert.ok(g.tokenRewards.every((v) => Object.is(v, 0)));
+        assert.ok(g.tokenRewards.every((v) => Object.is(v, 0)), "g.tokenRewards.every((v) => Object.is(v, 0))");
       }), RUNS);
     });
   });

@@ -51,7 +51,7 @@ for (const [build, api] of builds) {
       const stats = new RunningStats().update([1, 2]), before = JSON.stringify(stats);
       assert.throws(() => ws.parShape({ refs: { values: new Float32Array(0), offsets: new Int32Array(B + 1) }, sigmoid: true, meanstd: true, stats }), (e: any) => e.code === "DOMAIN");
       assert.equal(JSON.stringify(stats), before);
-      assert.ok(ws.shapedRewards.every((v, i) => Object.is(v, shaped[i])) || ws.shapedRewards.every(Number.isNaN));
+      assert.ok(ws.shapedRewards.every((v, i) => Object.is(v, shaped[i])) || ws.shapedRewards.every(Number.isNaN), "ws.shapedRewards.every((v, i) => Object.is(v, shaped[i])) || ws.shapedRewards.every(Num...");
       assert.throws(() => ws.overlongPenalty({ lengths, maxNewTokens: T, bufferLen: 3 }), (e: any) => e.code === "UNKNOWN_OPTION" && e.argument === "lengths");
       assert.throws(() => ws.grpo({ input: "shaped" as never }), (e: any) => e.code === "UNKNOWN_OPTION");
     });

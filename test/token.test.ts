@@ -53,11 +53,11 @@ for (const [build, api] of builds) {
         assert.equal(r.diagnostics.skippedRows, empty.filter(Boolean).length);
         const back = api.rowScores({ tokenRewards: r.tokenScores, mask, width: T, rowScore: "valid" });
         for (let i = 0; i < B; i++) {
-          if (empty[i]) { assert.ok(r.tokenScores.subarray(i * T, i * T + T).every((v) => Object.is(v, 0))); continue; }
-          assert.ok(Object.is(back[i], scores[i]! + 0));
+          if (empty[i]) { assert.ok(r.tokenScores.subarray(i * T, i * T + T).every((v) => Object.is(v, 0)), "r.tokenScores.subarray(i * T, i * T + T).every((v) => Object.is(v, 0))"); continue; }
+          assert.ok(Object.is(back[i], scores[i]! + 0), "Object.is(back[i], scores[i]! + 0)");
           let last = -1;
           for (let t = 0; t < T; t++) if (mask[i * T + t]) last = t;
-          for (let t = 0; t < T; t++) assert.ok(t === last ? r.tokenScores[i * T + t] === scores[i] : Object.is(r.tokenScores[i * T + t], 0));
+          for (let t = 0; t < T; t++) assert.ok(t === last ? r.tokenScores[i * T + t] === scores[i] : Object.is(r.tokenScores[i * T + t], 0), "t === last ? r.tokenScores[i * T + t] === scores[i] : Object.is(r.tokenScores[i * T + t...");
         }
         const p = toPacked(mask, B, T, (_i, last) => last + 1);
         assertBitwise(api.placeScores({ scores, mask: pack(mask, T, p), offsets: p.offsets, emptyRow: "skip" }).tokenScores, pack(r.tokenScores, T, p), "packed");
@@ -92,10 +92,10 @@ for (const [build, api] of builds) {
       fc.assert(fc.property(fc.array(fc.tuple(fc.float({ noNaN: true, min: -60, max: 0 }), fc.float({ noNaN: true, min: -60, max: 0 })), { minLength: 1, maxLength: 40 }), (pairs) => {
         const a = Float32Array.from(pairs.map((p) => p[0])), b = Float32Array.from(pairs.map((p) => p[1]));
         const k1 = api.klPenalty({ logp: a, refLogp: b, klEstimator: "k1", klClamp: "none" }), k1r = api.klPenalty({ logp: b, refLogp: a, klEstimator: "k1", klClamp: "none" });
-        k1.forEach((v, i) => assert.ok(Object.is(v, -k1r[i]! + 0) || v === -k1r[i]!));
+        k1.forEach((v, i) => assert.ok(Object.is(v, -k1r[i]! + 0) || v === -k1r[i]!, "Object.is(v, -k1r[i]! + 0) || v === -k1r[i]!"));
         for (const est of ["k2", "k3", "abs"] as const) for (const c of ["verl", "all10"] as const) {
           const v = api.klPenalty({ logp: a, refLogp: b, klEstimator: est, klClamp: c });
-          v.forEach((x, i) => { assert.ok(x >= 0, `${est} ${x}`); if (c === "all10") assert.ok(x <= 10); if (est === "k3" && a[i] === b[i]) assert.equal(x, 0); });
+          v.forEach((x, i) => { assert.ok(x >= 0, `${est} ${x}`); if (c === "all10") assert.ok(x <= 10, "x <= 10"); if (est === "k3" && a[i] === b[i]) assert.equal(x, 0); });
           assertBitwise(api.klPenalty({ logp: a, refLogp: b, klEstimator: `${est}+`, klClamp: c }), v, `${est}+`);
         }
       }), RUNS);
@@ -123,7 +123,7 @@ for (const [build, api] of builds) {
       // |rewards + beta*kl_out - s| <= u|rewards| + beta*u|kl_out| (plus f64 slack in this check).
       const u = 2 ** -24, U = 2 ** -53;
       for (let k = 0; k < 8; k++) {
-        if (!mask[k]) { assert.ok(Object.is(r.tokenRewards[k], 0)); continue; }
+        if (!mask[k]) { assert.ok(Object.is(r.tokenRewards[k], 0), "Object.is(r.tokenRewards[k], 0)"); continue; }
         const err = Math.abs(r.tokenRewards[k]! + 0.1 * r.kl![k]! - scores[k]!);
         assert.ok(err <= u * (Math.abs(r.tokenRewards[k]!) + 0.1 * Math.abs(r.kl![k]!)) + 4 * U * (Math.abs(scores[k]!) + 1), `[${k}] ${err}`);
       }

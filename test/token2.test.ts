@@ -46,12 +46,12 @@ describe("likelihood rewards, SAR, TGDPO", () => {
       outs[0]!.forEach((v, i) => {
         const y = Math.fround(want[i]!), tol = tolOf(a, i, y);
         assert.ok(Math.abs(v - y) <= tol, `[${i}] ${v} vs ${y} (tol ${tol})`);
-        assert.ok(want[i]! >= -1 && want[i]! <= 1 && v >= -1 && v <= 1);
+        assert.ok(want[i]! >= -1 && want[i]! <= 1 && v >= -1 && v <= 1, "want[i]! >= -1 && want[i]! <= 1 && v >= -1 && v <= 1");
       });
       assertBitwise(outs[0]!, outs[1]!, "simd vs scalar");
       const p = toPacked(mask, B, T, (_i, last) => last + 1);
       assertBitwise(builds[0]![1].selfAlignedReward({ logpWithQuery: pack(a, T, p), logpWithoutQuery: pack(b, T, p), mask: pack(mask, T, p), offsets: p.offsets }), outs[0]!, "packed");
-      assert.ok(builds[0]![1].selfAlignedReward({ logpWithQuery: a, logpWithoutQuery: a, mask, width: T }).every((v) => v === 0));
+      assert.ok(builds[0]![1].selfAlignedReward({ logpWithQuery: a, logpWithoutQuery: a, mask, width: T }).every((v) => v === 0), "builds[0]![1].selfAlignedReward({ logpWithQuery: a, logpWithoutQuery: a, mask, width: T...");
       const aUp = a.map((x) => Math.min(0, x + bump));
       const up = builds[0]![1].selfAlignedReward({ logpWithQuery: aUp, logpWithoutQuery: b, mask, width: T });
       // The real values are monotone; each computed one lies within its own bound of them.
@@ -68,8 +68,8 @@ describe("likelihood rewards, SAR, TGDPO", () => {
       const packed = builds[0]![1].tgdpo({ chosenLogp: pk(a), chosenRefLogp: pk(b), chosenRewardLogp: pk(c), chosenMask: pm, rejectedLogp: pk(b), rejectedRefLogp: pk(c), rejectedRewardLogp: pk(a), rejectedMask: pm, offsets: p.offsets, alpha, beta });
       assertBitwise(packed.z, outs[0]!.z, "packed z");
       assertBitwise(packed.chosenWeights, pk(outs[0]!.chosenWeights), "packed chosen weights");
-      outs[0]!.loss.forEach((l) => assert.ok(l >= 0 && Number.isFinite(l)));
-      if (alpha === 0) outs[0]!.chosenWeights.forEach((w, k) => assert.ok(mask[k] ? w === Math.fround(beta) : Object.is(w, 0)));
+      outs[0]!.loss.forEach((l) => assert.ok(l >= 0 && Number.isFinite(l), "l >= 0 && Number.isFinite(l)"));
+      if (alpha === 0) outs[0]!.chosenWeights.forEach((w, k) => assert.ok(mask[k] ? w === Math.fround(beta) : Object.is(w, 0), "mask[k] ? w === Math.fround(beta) : Object.is(w, 0)"));
       const B = mask.length / T;
       for (let p = 0; p < B; p++) {
         let zw = 0, zl = 0;
@@ -101,7 +101,7 @@ describe("PRIME", () => {
       // The kernel runs the whole scan in f64, as the oracle does: no f32 intermediate, so kappa is
       // 0 and only the reduction term (row-local S, per position) and the one rounding remain.
       outs[0]!.returns.forEach((v, k) => {
-        if (!mask[k]) { assert.ok(Object.is(v, 0)); return; }
+        if (!mask[k]) { assert.ok(Object.is(v, 0), "Object.is(v, 0)"); return; }
         const y = Math.fround(want.values[k]!);
         assert.ok(Math.abs(v - y) <= tolOracle(y, 0, want.n[k]!, want.sens[k]!), `[${k}] ${v} vs ${y} (tol ${tolOracle(y, 0, want.n[k]!, want.sens[k]!)})`);
       });

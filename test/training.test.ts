@@ -19,7 +19,7 @@ describe("examples/tfjs-grpo: a tfjs policy trained with rl-advantage's GRPO", (
     const [first, last] = [Number(m![1]), Number(m![2])];
     console.log(`# tfjs-grpo: mean reward ${first} over the first 10 steps, ${last} over the last 10`);
     assert.ok(last >= first + 0.3, `the policy learned: ${first} -> ${last}`);
-    assert.ok(existsSync(svg));
+    assert.ok(existsSync(svg), "existsSync(svg)");
     assert.match(readFileSync(svg, "utf8"), /^<svg[^>]*>[\s\S]*<path d="M[\s\S]*<\/svg>\n$/);
   });
 });

@@ -42,7 +42,7 @@ for (const [build, api] of builds) {
     it("Clip output is <= 0; Delta telescopes to r_k - r_{K-1} (zero) or r_k (keep)", () => {
       fc.assert(fc.property(fc.array(fc.float({ noNaN: true, min: -1, max: 1 }), { minLength: 1, maxLength: 8 }), fc.float({ noNaN: true, min: -1, max: 1 }), (vals, eta) => {
         const stepValues = Float32Array.from(vals), stepOffsets = Int32Array.from([0, vals.length]);
-        assert.ok(api.clipStepRewards({ stepValues, eta }).every((v) => v <= 0));
+        assert.ok(api.clipStepRewards({ stepValues, eta }).every((v) => v <= 0), "api.clipStepRewards({ stepValues, eta }).every((v) => v <= 0)");
         for (const lastStep of ["zero", "keep"] as const) {
           const d = api.deltaStepRewards({ stepValues, stepOffsets, lastStep });
           for (let k = 0; k < vals.length; k++) {
@@ -78,7 +78,7 @@ for (const [build, api] of builds) {
         for (let i = 0; i < B; i++) {
           let from = 0;
           for (let k = to[i]!; k < to[i + 1]!; k++) { for (let t = from; t <= turnEnds[k]!; t++) assert.equal(r.advantages[i * T + t], r.turnAdvantages[k]); from = turnEnds[k]! + 1; }
-          for (let t = from; t < T; t++) assert.ok(Object.is(r.advantages[i * T + t], 0));
+          for (let t = from; t < T; t++) assert.ok(Object.is(r.advantages[i * T + t], 0), "Object.is(r.advantages[i * T + t], 0)");
         }
         const p = toPacked(mask, B, T, () => T);
         assertBitwise(api.igpoAdvantage({ turnRewards, turnOffsets: to, turnEnds, mask: pack(mask, T, p), offsets: p.offsets, groupSize: n, ...o }).advantages, pack(r.advantages, T, p), "packed");
