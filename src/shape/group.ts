@@ -8,6 +8,7 @@ import { checkF32, checkU8, place, placeGroups, type Scratch } from "../core/lay
 import { checkFiniteParam, checkPositive, checkRange, resolveOptions } from "../core/options.js";
 import { msg, show } from "../core/safe.js";
 import { copyOut, type Sink } from "./sink.js";
+import { checkBinary, placeBinary, placeLengths, placeValues } from "./rows.js";
 
 const GROUPS = ["groupSize", "groupIds", "numGroups"] as const;
 /** Groups of a row-level call (contiguous groupSize, or dense groupIds / numGroups). */
@@ -20,28 +21,6 @@ export interface ShaperGroups {
   numGroups?: number;
 }
 
-function rowsF32(e: Engine, s: Scratch, name: string, v: unknown, B?: number): number {
-  checkF32(name, v);
-  const x = v as Float32Array;
-  if (B !== undefined && x.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${x.length} != rows ${B}`);
-  const p = place(e, s, x), bad = e.exports.first_nonfinite_f32(p, x.length);
-  if (bad >= 0) rangeError("NON_FINITE", name, bad, msg`value is ${x[bad]}`);
-  return p;
-}
-function lengthsOf(v: unknown, B: number, minimum: number): Int32Array {
-  checkInt32("lengths", v);
-  const L = v as Int32Array;
-  if (L.length !== B) rangeError("SHAPE_MISMATCH", "lengths", -1, msg`length ${L.length} != rows ${B}`);
-  for (let i = 0; i < B; i++) if (L[i]! < minimum) rangeError("PARAM_OUT_OF_RANGE", "lengths", i, msg`must be >= ${minimum}, got ${L[i]}`);
-  return L;
-}
-function binary(name: string, v: unknown, n: number): Uint8Array {
-  checkU8(name, v);
-  const m = v as Uint8Array;
-  if (m.length !== n) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${m.length} != ${n}`);
-  for (let i = 0; i < n; i++) if (m[i]! > 1) rangeError("MASK_NOT_BINARY", name, i, msg`must be 0 or 1, got ${m[i]}`);
-  return m;
-}
 const out32 = (s: Scratch, B: number) => s.alloc(B * 4 || 4);
 
 // ---------------------------------------------------------------------------------------------
@@ -67,18 +46,18 @@ export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
   const o = resolveOptions("drpoCoefficients", a, ["rewards", "meanLogp", "lengths", "mask", "width", ...GROUPS], ["lambda", "tau"] as const, { lambda: 0.1, tau: 10 });
   checkF32("rewards", a.rewards); checkF32("meanLogp", a.meanLogp);
   const B = a.rewards.length;
-  const lp = rowsF32(e, s, "meanLogp", a.meanLogp, B);
+  const [, lp] = placeValues(e, s, "meanLogp", a.meanLogp, B);
   for (let i = 0; i < B; i++) if (a.rewards[i] !== 0 && a.rewards[i] !== 1) rangeError("DOMAIN", "rewards", i, msg`DRPO takes rewards of 0 or 1, got ${a.rewards[i]}`);
-  let L: Int32Array, width: number;
+  let L: Int32Array, width: number, lptr = 0;
   if (a.mask !== undefined) {
     if (a.lengths !== undefined) rangeError("UNKNOWN_OPTION", "lengths", -1, "give lengths or mask, not both");
     checkU8("mask", a.mask);
     width = a.width ?? (B ? a.mask.length / B : 0);
     if (!Number.isInteger(width) || width * B !== a.mask.length) rangeError("SHAPE_MISMATCH", "mask", -1, msg`length ${a.mask.length} is not rows x width`);
-    const m = binary("mask", a.mask, a.mask.length);
+    const m = checkBinary("mask", a.mask, a.mask.length);
     L = Int32Array.from({ length: B }, (_, i) => { let c = 0; for (let t = 0; t < width; t++) c += m[i * width + t]!; return c; });
   } else {
-    L = lengthsOf(a.lengths, B, 0);
+    [L, lptr] = placeLengths(e, s, a.lengths, B);
     if (typeof a.width !== "number") typeError("WRONG_TYPE", "width", -1, msg`the padded width is required with lengths, got ${show(a.width)}`);
     width = a.width;
     for (let i = 0; i < B; i++) if (L[i]! > width) rangeError("PARAM_OUT_OF_RANGE", "lengths", i, msg`${L[i]} exceeds width ${width}`);
@@ -88,7 +67,7 @@ export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B);
   const out = out32(s, B);
-  e.exports.drpo_coef_f32(place(e, s, a.rewards), lp, place(e, s, L), g.idsPtr, B, g.G, width, o.lambda, o.tau, out, s.alloc(g.G * 32 || 8), s.alloc(g.G * 12 || 4));
+  e.exports.drpo_coef_f32(place(e, s, a.rewards), lp, lptr || place(e, s, L), g.idsPtr, B, g.G, width, o.lambda, o.tau, out, s.alloc(g.G * 32 || 8), s.alloc(g.G * 12 || 4));
   return sink(out, B);
 }
 
@@ -117,7 +96,7 @@ export function canonRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
   const o = resolveOptions("canon", a, ["scores", "metric", ...GROUPS], ["variant", "alpha", "beta", "lambda", "maxLength", "singleton"] as const,
     { variant: "entropy", alpha: 1, beta: 0, lambda: 1, maxLength: 8192, singleton: "raw" });
   checkF32("scores", a.scores);
-  const B = a.scores.length, sp = rowsF32(e, s, "scores", a.scores), mp = rowsF32(e, s, "metric", a.metric, B);
+  const B = a.scores.length, sp = placeValues(e, s, "scores", a.scores)[1], mp = placeValues(e, s, "metric", a.metric, B)[1];
   const variant = ["entropy", "length"].indexOf(o.variant);
   if (variant < 0) rangeError("UNKNOWN_OPTION", "variant", -1, msg`unknown value ${show(o.variant)}; expected entropy or length`);
   for (const k of ["alpha", "beta", "lambda"] as const) { if (o[k] === null) typeError("WRONG_TYPE", k, -1, "must be a number"); checkFiniteParam(k, o[k]); }
@@ -159,7 +138,7 @@ export interface GrpoLambdaResult {
 export function grpoLambdaRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): GrpoLambdaResult {
   const o = resolveOptions("grpoLambda", a, ["correct", "lengths", ...GROUPS], ["lambda", "lengthWeight"] as const, { lambda: undefined, lengthWeight: undefined });
   checkU8("correct", a.correct);
-  const B = a.correct.length, c = binary("correct", a.correct, B), L = lengthsOf(a.lengths, B, 0);
+  const B = a.correct.length, cp = placeBinary(e, s, "correct", a.correct, B), c = a.correct as Uint8Array, [, lp] = placeLengths(e, s, a.lengths, B);
   checkRange("lambda", o.lambda, 0, 1);
   checkFiniteParam("lengthWeight", o.lengthWeight);
   checkGroupTypes(a);
@@ -174,7 +153,7 @@ export function grpoLambdaRun(e: Engine, s: Scratch, a: Record<string, any>, sin
   const base = s.alloc(B * 4 || 4), F = e.F32;
   for (let i = 0; i < B; i++) F[(base >>> 2) + i] = c[i]!;
   const len = out32(s, B), lam = out32(s, B), rew = out32(s, B);
-  const bad = e.exports.kimi_len_f32(place(e, s, L), place(e, s, c), 0, g.idsPtr, B, g.G, 1e-6, 0, base, o.lengthWeight, len, lam, rew, s.alloc(g.G * 12 || 12));
+  const bad = e.exports.kimi_len_f32(lp, cp, 0, g.idsPtr, B, g.G, 1e-6, 0, base, o.lengthWeight, len, lam, rew, s.alloc(g.G * 12 || 12));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "lengthWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
   // Rows of groups not selected keep their correctness (written over the shaped value in place).
   const shaped = e.f32(rew, B);
@@ -211,13 +190,13 @@ export function verpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
   checkU8("pass", a.pass);
   const B = a.pass.length / U;
   if (!Number.isInteger(B)) rangeError("SHAPE_MISMATCH", "pass", -1, msg`length ${a.pass.length} is not rows x ${U} tests`);
-  binary("pass", a.pass, a.pass.length);
-  if (a.testValid !== undefined) binary("testValid", a.testValid, a.pass.length);
+  const pp = placeBinary(e, s, "pass", a.pass, a.pass.length);
+  const vp = a.testValid !== undefined ? placeBinary(e, s, "testValid", a.testValid, a.pass.length) : 0;
   checkFiniteParam("localWeight", o.localWeight);
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B);
   const out = out32(s, B), loc = out32(s, B), glo = out32(s, B);
-  const bad = e.exports.verpo_f32(place(e, s, a.pass), a.testValid ? place(e, s, a.testValid) : 0, g.idsPtr, B, g.G, U, o.localWeight, s.alloc(g.G * U * 16 || 16), s.alloc(g.G * 8 || 8), out, loc, glo);
+  const bad = e.exports.verpo_f32(pp, vp, g.idsPtr, B, g.G, U, o.localWeight, s.alloc(g.G * U * 16 || 16), s.alloc(g.G * 8 || 8), out, loc, glo);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "localWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
   return { rewards: sink(out, B), local: e.f32(loc, B).slice(), global: e.f32(glo, B).slice() };
 }
@@ -239,20 +218,20 @@ export interface ErLengthArgs extends ShaperGroups {
 export function o1PrunerRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   resolveOptions("o1PrunerReward", a, ["lengths", ...GROUPS], [] as const);
   checkInt32("lengths", a.lengths);
-  const B = a.lengths.length, L = lengthsOf(a.lengths, B, 1);
+  const B = a.lengths.length, [, lp] = placeLengths(e, s, a.lengths, B, "lengths", 1);
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B), out = out32(s, B);
-  e.exports.o1_pruner_f32(place(e, s, L), g.idsPtr, B, g.G, out, s.alloc(g.G * 16 || 16));
+  e.exports.o1_pruner_f32(lp, g.idsPtr, B, g.G, out, s.alloc(g.G * 16 || 16));
   return sink(out, B);
 }
 
 export function erLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   resolveOptions("erLengthReward", a, ["lengths", "correct", ...GROUPS], [] as const);
   checkInt32("lengths", a.lengths);
-  const B = a.lengths.length, L = lengthsOf(a.lengths, B, 1), cp = rowsF32(e, s, "correct", a.correct, B);
+  const B = a.lengths.length, [, lp] = placeLengths(e, s, a.lengths, B, "lengths", 1), [, cp] = placeValues(e, s, "correct", a.correct, B);
   for (let i = 0; i < B; i++) if (!(a.correct[i] >= 0 && a.correct[i] <= 1)) rangeError("PARAM_OUT_OF_RANGE", "correct", i, msg`must lie in [0, 1], got ${a.correct[i]}`);
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B), out = out32(s, B);
-  e.exports.er_length_f32(place(e, s, L), cp, g.idsPtr, B, g.G, out, s.alloc(g.G * 24 || 24));
+  e.exports.er_length_f32(lp, cp, g.idsPtr, B, g.G, out, s.alloc(g.G * 24 || 24));
   return sink(out, B);
 }

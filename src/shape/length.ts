@@ -4,56 +4,14 @@
 // lengths and HAPO's history are host-side bookkeeping.
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
-import { checkGroupTypes, checkInt32, resolveGroups } from "../core/groups.js";
-import { checkF32, checkU8, place, placeGroups, type Scratch } from "../core/layout.js";
+import { checkGroupTypes, resolveGroups } from "../core/groups.js";
+import { place, placeGroups, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkNonNegative, checkNumber, resolveOptions } from "../core/options.js";
 import { msg, ownOptions, ownRecord, show, typedArrayKind } from "../core/safe.js";
 import { copyOut, type Sink } from "./sink.js";
+import { checkBinary, checkLengths, placeBinary, placeLengths, placeValues } from "./rows.js";
 
-// With an engine, the element checks run in wasm on the placed copy (one SIMD pass, and the copy
-// is the one the kernel reads); host-side callers (laserTargetLengths, HapoHistory) check in JS.
-function checkLengths(v: unknown, B: number | undefined, name = "lengths"): Int32Array {
-  checkInt32(name, v);
-  const L = v as Int32Array;
-  if (B !== undefined && L.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${L.length} != rows ${B}`);
-  const bad = L.findIndex((x) => x < 0);
-  if (bad >= 0) rangeError("PARAM_OUT_OF_RANGE", name, bad, msg`must be >= 0, got ${L[bad]}`);
-  return L;
-}
-function checkBinary(name: string, v: unknown, B: number): Uint8Array {
-  checkU8(name, v);
-  const m = v as Uint8Array;
-  if (m.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${m.length} != rows ${B}`);
-  const bad = m.findIndex((x) => x > 1);
-  if (bad >= 0) rangeError("MASK_NOT_BINARY", name, bad, msg`must be 0 or 1, got ${m[bad]}`);
-  return m;
-}
-// The kernels' forms: placed once in engine memory and checked there in one SIMD pass; the
-// address is what the kernel reads.
-function placeLengths(e: Engine, s: Scratch, v: unknown, B: number | undefined, name = "lengths"): [Int32Array, number] {
-  checkInt32(name, v);
-  const L = v as Int32Array;
-  if (B !== undefined && L.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${L.length} != rows ${B}`);
-  const p = place(e, s, L), bad = e.exports.first_below_i32(p, L.length, 0);
-  if (bad >= 0) rangeError("PARAM_OUT_OF_RANGE", name, bad, msg`must be >= 0, got ${L[bad]}`);
-  return [L, p];
-}
-function placeBinary(e: Engine, s: Scratch, name: string, v: unknown, B: number): number {
-  checkU8(name, v);
-  const m = v as Uint8Array;
-  if (m.length !== B) rangeError("SHAPE_MISMATCH", name, -1, msg`length ${m.length} != rows ${B}`);
-  const p = place(e, s, m), bad = e.exports.mask_check_u8(p, B);
-  if (bad >= 0) rangeError("MASK_NOT_BINARY", name, bad, msg`must be 0 or 1, got ${m[bad]}`);
-  return p;
-}
-function checkBase(e: Engine, s: Scratch, v: unknown, B: number): number {
-  checkF32("base", v);
-  const b = v as Float32Array;
-  if (b.length !== B) rangeError("SHAPE_MISMATCH", "base", -1, msg`length ${b.length} != rows ${B}`);
-  const p = place(e, s, b), bad = e.exports.first_nonfinite_f32(p, B);
-  if (bad >= 0) rangeError("NON_FINITE", "base", bad, msg`value is ${b[bad]}`);
-  return p;
-}
+function checkBase(e: Engine, s: Scratch, v: unknown, B: number): number { return placeValues(e, s, "base", v, B)[1]; }
 function enumOf<V extends string>(name: string, v: unknown, values: readonly V[]): number {
   const i = values.indexOf(v as V);
   if (i < 0) rangeError("UNKNOWN_OPTION", name, -1, msg`unknown value ${show(v)}; expected ${values.join(", ")}`);
@@ -419,16 +377,9 @@ export interface StopProperlyArgs {
   coef: number;
 }
 
-function rewardsIn(e: Engine, s: Scratch, r: unknown): [number, number] {
-  checkF32("r", r);
-  const x = r as Float32Array, p = place(e, s, x), bad = e.exports.first_nonfinite_f32(p, x.length);
-  if (bad >= 0) rangeError("NON_FINITE", "r", bad, msg`value is ${x[bad]}`);
-  return [p, x.length];
-}
-
 export function overlongRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("overlongPenalty", a, ["r", "lengths"], ["maxNewTokens", "bufferLen", "factor"] as const, { factor: 1, maxNewTokens: undefined, bufferLen: undefined });
-  const [rp, B] = rewardsIn(e, s, a.r);
+  const [{ length: B }, rp] = placeValues(e, s, "r", a.r);
   const [, lp] = placeLengths(e, s, a.lengths, B);
   checkNonNegative("maxNewTokens", o.maxNewTokens); checkNonNegative("bufferLen", o.bufferLen); checkFiniteParam("factor", o.factor);
   if (o.bufferLen > o.maxNewTokens) rangeError("PARAM_OUT_OF_RANGE", "bufferLen", -1, msg`must be <= maxNewTokens (${o.maxNewTokens}), got ${o.bufferLen}`);
@@ -440,7 +391,7 @@ export function overlongRun(e: Engine, s: Scratch, a: Record<string, any>, sink:
 
 export function stopProperlyRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   const o = resolveOptions("stopProperlyPenalty", a, ["r", "truncated"], ["coef"] as const, { coef: undefined });
-  const [rp, B] = rewardsIn(e, s, a.r);
+  const [{ length: B }, rp] = placeValues(e, s, "r", a.r);
   const tp = placeBinary(e, s, "truncated", a.truncated, B);
   checkFiniteParam("coef", o.coef);
   if (o.coef > 1) rangeError("PARAM_OUT_OF_RANGE", "coef", -1, msg`must be in [0, 1] or negative, got ${o.coef}`);

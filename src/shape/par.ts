@@ -4,7 +4,6 @@
 // succeeds: a call that throws leaves the statistics as they were.
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
-import { checkInt32 } from "../core/groups.js";
 import { checkF32, place, type Scratch } from "../core/layout.js";
 import { phiInv } from "../core/math.js";
 import { checkFiniteParam, checkNumber, resolveOptions } from "../core/options.js";
@@ -12,6 +11,7 @@ import { checkFiniteList, msg, numberList, show } from "../core/safe.js";
 import { placeRefs, requireRefs, type Refs } from "./refs.js";
 import { RunningStats } from "./running-stats.js";
 import { copyOut, type Sink } from "./sink.js";
+import { placeLengths } from "./rows.js";
 
 /** `parShape`: PAR's reward shaping pipeline on one batch of sequence-level rewards. */
 export interface ParShapeArgs {
@@ -99,11 +99,7 @@ export function parShapeRun(e: Engine, s: Scratch, a: Record<string, any>, sink:
   const relativeSteps = f.centered || f.sgfc || (f.relative && (f.sigmoid || f.tanh));
   const stateful = f.meanstd || f.clipping || f.minmax;
   // Every input given is checked, used or not: a stray value is a mistake the caller should hear of.
-  if (f.lengthPenalty || a.lengths !== undefined) {
-    checkInt32("lengths", a.lengths);
-    if (a.lengths.length !== B) rangeError("SHAPE_MISMATCH", "lengths", -1, msg`length ${a.lengths.length} != rows ${B}`);
-    for (let i = 0; i < B; i++) if (a.lengths[i] < 0) rangeError("PARAM_OUT_OF_RANGE", "lengths", i, msg`must be >= 0, got ${a.lengths[i]}`);
-  }
+  const lengths = f.lengthPenalty || a.lengths !== undefined ? placeLengths(e, s, a.lengths, B)[1] : 0;
   if ((stateful || a.stats !== undefined) && !(a.stats instanceof RunningStats)) typeError("WRONG_TYPE", "stats", -1, msg`meanstd, clipping and minmax need a RunningStats (new RunningStats()), got ${show(a.stats)}`);
   if (o.ceil !== null) checkFiniteParam("ceil", o.ceil);
   checkFiniteParam("lengthThreshold", o.lengthThreshold); checkFiniteParam("lengthCoef", o.lengthCoef);
@@ -123,7 +119,7 @@ export function parShapeRun(e: Engine, s: Scratch, a: Record<string, any>, sink:
     work!.absorb(B, F[m]!, F[m + 1]!, F[m + 2]!, F[m + 3]!);
   };
   if (o.ceil !== null) X.clamp_f64(x, B, -Infinity, o.ceil);
-  if (f.lengthPenalty) X.length_penalty_f64(x, place(e, s, a.lengths), B, o.lengthThreshold, o.lengthCoef);
+  if (f.lengthPenalty) X.length_penalty_f64(x, lengths, B, o.lengthThreshold, o.lengthCoef);
   if (f.centered) X.par_relative_f64(x, B, refs!.values, refs!.offsets, o.maxRef, MODE.centered, o.sigmoidK);
   if (f.sgfc) X.par_relative_f64(x, B, refs!.values, refs!.offsets, o.maxRef, MODE.sgfc, o.sigmoidK);
   if (f.meanstd) { update(); const sd = work!.std; X.shift_div_f64(x, B, work!.mean, sd > 0 ? sd : 1); }
