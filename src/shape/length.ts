@@ -68,11 +68,16 @@ export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sin
   const len = f32Out(s, B), lam = f32Out(s, B), rew = base ? f32Out(s, B) : 0;
   const bad = e.exports.kimi_len_f32(lp, cp, ep, g.idsPtr, B, g.G, o.eps, compat,
     base, o.weight, len, lam, rew, s.alloc(g.G * 12 || 12));
+  return { ...termOutputs(e, sink, bad, B, len, rew), lambda: e.f32(lam, B).slice() };
+}
+
+/**
+ * Kimi's and HAPO's outputs: RESULT_OVERFLOW at the first bad row, then the main output through
+ * the sink (the reward when a base was given, else the length term) and the other as a copy.
+ */
+function termOutputs(e: Engine, sink: Sink, bad: number, B: number, len: number, rew: number): { len: Float32Array; reward?: Float32Array } {
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "base", bad, msg`base + weight*len of row ${bad} is outside the float32 range`);
-  // The main output (the sink's): the reward with a base, else the length term.
-  const r: KimiLengthResult = { len: base ? e.f32(len, B).slice() : sink(len, B), lambda: e.f32(lam, B).slice() };
-  if (base) r.reward = sink(rew, B);
-  return r;
+  return rew ? { len: e.f32(len, B).slice(), reward: sink(rew, B) } : { len: sink(len, B) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,17 +232,18 @@ export function laserTargetLengths(args: LaserTargetArgs): BandTargets {
   for (let v = o.lower < 1024 ? 1024 : o.lower; v < o.upper + o.interval; v += o.interval) cand.push(v);
   const size = new Int32Array(G), good = new Int32Array(G);
   for (let i = 0; i < M; i++) { size[ids[i]!]!++; good[ids[i]!]! += c[i]!; }
-  const band = (g: number) => { const acc = good[g]! / size[g]!; return acc <= 1 / 3 ? 0 : acc <= 2 / 3 ? 1 : 2; };
+  // Each response's band, once (the candidate scan below reads it per candidate).
+  const rowBand = Uint8Array.from(ids, (g) => { const acc = good[g]! / size[g]!; return acc <= 1 / 3 ? 0 : acc <= 2 / 3 ? 1 : 2; });
   const n = o.n;
   const nd = ceil ? [1, Math.ceil(n / 3), Math.ceil(2 * n / 3)] : [1, Math.floor(n / 3), Math.floor(2 * n / 3)];
   const total = [0, 0, 0];
-  for (let i = 0; i < M; i++) total[band(ids[i]!)]!++;
+  for (let i = 0; i < M; i++) total[rowBand[i]!]!++;
   const out = [o.fallbackLength, o.fallbackLength, o.fallbackLength];
   for (let d = 0; d < 3; d++) {
     if (total[d] === 0) continue;
     for (const cl of cand) {
       let k = 0;
-      for (let i = 0; i < M; i++) if (band(ids[i]!) === d && L[i]! <= cl) k++;
+      for (let i = 0; i < M; i++) if (rowBand[i] === d && L[i]! <= cl) k++;
       const cov = k / total[d]!;
       const ecr = ceil ? cov * nd[d]! : Math.floor(cov * nd[d]!);
       if (ecr >= o.expectedCorrect) { if (cl < out[d]!) out[d] = cl; break; }
@@ -347,10 +353,7 @@ export function hapoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
   for (let i = 0; i < B; i++) F[(hp >>> 3) + i] = (a.history as HapoHistory).get(keys[i]!) ?? 0;
   const len = f32Out(s, B), rew = base ? f32Out(s, B) : 0;
   const bad = e.exports.hapo_len_f32(lp, cp, hp, B, type, o.correctFloor, o.tau, o.wrongFloor, base, o.weight, len, rew);
-  if (bad >= 0) rangeError("RESULT_OVERFLOW", "base", bad, msg`base + weight*len of row ${bad} is outside the float32 range`);
-  const r: HapoResult = { len: base ? e.f32(len, B).slice() : sink(len, B) };
-  if (base) r.reward = sink(rew, B);
-  return r;
+  return termOutputs(e, sink, bad, B, len, rew);
 }
 
 // ---------------------------------------------------------------------------------------------
