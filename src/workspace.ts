@@ -12,6 +12,7 @@ import { broadcast, checkF32, PlannedScratch, type Scratch } from "./core/layout
 import { isRlaError, rangeError, RlaRangeError, RlaTypeError, typeError } from "./core/errors.js";
 import { alignUp, capacityError, MEMORY_LIMIT } from "./core/memory.js";
 import { checkEnum, msg, ownArray, ownOptions } from "./core/safe.js";
+import { threadsSupported } from "./core/threads.js";
 import { MAX_GROUPS } from "./core/groups.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
@@ -70,16 +71,29 @@ export interface WorkspacePlan {
   candidates?: number;
   /** Reranking: candidates kept per prompt, 1 <= topK <= candidates (default 1). */
   topK?: number;
+  /**
+   * Threads for the row-parallel token kernels (gae, discountedReturns, reinforcePP, klInReward,
+   * klPenalty, minFormReturns verlCompat): 1 to 64, default 1. Above 1 the workspace lives in a
+   * shared WebAssembly memory and `threads - 1` workers share the rows with the caller; results
+   * are bitwise those of one thread. Needs shared memory and workers (Node, Deno, Bun; a browser
+   * page only when cross-origin isolated, and a worker to call from, since the caller blocks);
+   * elsewhere the workspace runs on one thread (`ws.threads` says which). Workers start in the
+   * background: `await ws.threadsReady()` before timing. No upstream equivalent.
+   */
+  threads?: number;
 }
 
 type ViewKind = "f32" | "u8" | "i32";
 interface Region { ptr: number; len: number; kind: ViewKind }
 
+/** The largest `threads` a plan accepts. */
+export const MAX_THREADS = 64;
+
 /** The optional token views a plan can ask for. */
 export const EXTRA_VIEWS = ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss",
   "oldLogp", "qLogits", "oldQLogits", "q", "nextQ", "target"] as const;
 export type ExtraView = (typeof EXTRA_VIEWS)[number];
-const PLAN_KEYS = ["rows", "width", "tokens", "valid", "groupSize", "maxGroups", "rewardFunctions", "extraViews", "candidates", "topK"] as const;
+const PLAN_KEYS = ["rows", "width", "tokens", "valid", "groupSize", "maxGroups", "rewardFunctions", "extraViews", "candidates", "topK", "threads"] as const;
 const BYTES: Record<ViewKind, number> = { f32: 4, u8: 1, i32: 4 };
 
 /** Per-call options of a workspace kernel: the knobs of the estimator, plus where the scores come from. */
@@ -200,7 +214,8 @@ function checkPlan(plan: WorkspacePlan): CheckedPlan {
   };
   if (p.rows === undefined) typeError("WRONG_TYPE", "rows", -1, "the plan needs rows");
   count("rows", 0); count("width", 0); count("tokens", 0); count("groupSize", 1); count("maxGroups", 1); count("rewardFunctions", 1);
-  count("candidates", 1); count("topK", 1);
+  count("candidates", 1); count("topK", 1); count("threads", 1);
+  if (p.threads !== undefined && p.threads > MAX_THREADS) rangeError("PARAM_OUT_OF_RANGE", "threads", -1, msg`must lie in [1, ${MAX_THREADS}], got ${p.threads}`);
   if (p.candidates !== undefined && p.rows % p.candidates !== 0)
     rangeError("SHAPE_MISMATCH", "candidates", -1, msg`rows (${p.rows}) must be prompts x candidates (${p.candidates})`);
   if (p.topK !== undefined && (p.candidates === undefined || p.topK > p.candidates))
@@ -247,7 +262,11 @@ function layoutOf(v: CheckedPlan): { want: [string, ViewKind, number][]; cap: nu
   // a token) or the KL kernels (8 bytes a token). Scratch is reset by every call, so the token
   // part is the larger of the two, not their sum.
   const tokenScratch = Math.max(xs.has("returns") ? 4 * N * 4 + 64 : 0, xs.has("logp") ? 2 * N * 4 + 64 : 0);
-  const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + tokenScratch;
+  // Each extra thread of a row kernel needs its own row buffer (the longest row in f64: GAE's and
+  // the returns' moments) and a few small records; a packed plan reserves rows up to 64 Ki
+  // tokens, and a longer one runs on fewer threads.
+  const threadScratch = ((p.threads ?? 1) - 1) * ((v.packed ? Math.min(N, 65536) : v.T) * 8 + 1024);
+  const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + tokenScratch + threadScratch;
   let total = alignUp(cap) + alignUp(Math.max(B * 4, 16));
   for (const [, kind, len] of want) total += alignUp(Math.max(len * BYTES[kind], 16));
   total += (want.length + 3) * alignUp(guardBytes);
@@ -293,7 +312,8 @@ export class Workspace {
     this.B = v.B; this.T = v.T; this.N = v.N; this.maxGroups = v.maxGroups;
     const { want, cap, total } = layoutOf(v);
     if (parent.heap.base + total > MEMORY_LIMIT) capacityError("plan", parent.heap.base + total, MEMORY_LIMIT);
-    this.e = parent.spawn();
+    const threads = v.plan.threads ?? 1;
+    this.e = threads > 1 && threadsSupported() ? parent.spawnShared(total, threads, this) : parent.spawn();
     this.e.heap.reserve(total, "plan");
     this.guard("start");
     for (const [name, kind, len] of want) { this.regions.set(name, { ptr: this.e.alloc(len * BYTES[kind]), len, kind }); this.guard(name); }
@@ -326,6 +346,15 @@ export class Workspace {
    */
   static bytesFor(plan: WorkspacePlan): number { return layoutOf(checkPlan(plan)).total; }
 
+  /**
+   * Threads this workspace's token kernels can use now: 1 without a pool (plan `threads` 1, or a
+   * runtime without shared memory or workers), else 1 plus the workers that have started.
+   */
+  get threads(): number { return this.disposed ? 0 : (this.e.pool?.active ?? 1); }
+
+  /** Resolves when the pool's workers have started (at once without a pool): the threads usable then. */
+  async threadsReady(): Promise<number> { return this.e.pool ? this.e.pool.ready() : 1; }
+
   /** The engine (instance and memory) this workspace owns. */
   get engine(): Engine { return this.e; }
 
@@ -348,6 +377,7 @@ export class Workspace {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.e.stopThreads();
     this.e.retire();
     this.regions.clear();
     this.viewCache.clear();

@@ -218,12 +218,12 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
 // tmp: 160 bytes: the row's buf count and sum (16), then the powers of gamma*lam (see powers).
 export function gae_rows_f32(
   r: usize, V: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize,
-  gamma: f64, lam: f64, through: i32, check: i32, rawOut: usize, retOut: usize, buf: usize, rowMom: usize, tmp: usize,
+  gamma: f64, lam: f64, through: i32, check: i32, rawOut: usize, retOut: usize, buf: usize, rowMom: usize, tmp: usize, i0: i32,
 ): i32 {
   const gl = gamma * lam, mom = rowMom != 0, pw = tmp + 16;
   powers(pw, gl);
   let bad = -1;
-  for (let i = 0; i < B; i++) {
+  for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
     let b = -1;
     // no holes in the scanned range: lengths, no mask, or a prefix row of the mask
@@ -263,12 +263,12 @@ export function gae_rows_f32(
 // tmp: as gae_rows_f32's (160 bytes), with the powers of gamma.
 export function returns_rows_f32(
   r: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, gamma: f64, mode: i32, check: i32,
-  retOut: usize, buf: usize, rowMom: usize, tmp: usize,
+  retOut: usize, buf: usize, rowMom: usize, tmp: usize, i0: i32,
 ): i32 {
   const mom = rowMom != 0, pw = tmp + 16;
   powers(pw, gamma);
   let bad = -1;
-  for (let i = 0; i < B; i++) {
+  for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
     let b = -1;
     // no holes in the scanned range: the blocked scan (the three modes differ only at holes)
@@ -302,8 +302,8 @@ export function merge_rows_f64(rowMom: usize, B: i32, out: usize): void {
 // positions). In place (out == x) the rest of each row is already +0; out of place it is cleared
 // here, so REINFORCE++ whitens its returns into the advantages without copying them first.
 // f64x2 lanes in the SIMD build: the same IEEE operations as the scalar loop.
-export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64): void {
-  for (let i = 0; i < B; i++) {
+export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64, i0: i32): void {
+  for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = s + load<i32>(scanLen + (<usize>i << 2));
     const mask = holesMask(maskIn, prefix, i);
     let t = s;

@@ -55,9 +55,9 @@ export function softmin_steps_f32(values: usize, stepOffsets: usize, B: i32, tem
 // min_{t <= t' < W} u_t' at valid t, +0 elsewhere. The minimum is exact (f32 values).
 // Returns 1 when a valid reward is NaN or infinite (the outputs are then garbage: the caller
 // finds the index and throws), else 0: the finiteness check rides on the pass that reads them.
-export function minform_verlcompat_f32(r: usize, mask: usize, offsets: usize, B: i32, T: i32, W: i32, out: usize): i32 {
+export function minform_verlcompat_f32(r: usize, mask: usize, offsets: usize, B: i32, T: i32, W: i32, out: usize, i0: i32): i32 {
   let bad = false;
-  for (let i = 0; i < B; i++) {
+  for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     // Columns past the row's segment (packed rows shorter than W) are zeros of the padding.
     let m: f32 = e - s < W ? 0 : Infinity;

@@ -10,16 +10,16 @@ import { rowStart, rowEnd, readEnd, holesMask, maskLanes4 } from "../rows";
 // - The tensors are read in one pass, side by side (8192 x 1024, three tensors: 6.6 ms as three
 //   passes, 5.5-6.5 ms as one). Fewer tensors: repeat a pointer (y == x, z == y); the repeated
 //   ones are then not read at all (a loop per count).
-export function valid_absbits3_f32(x: usize, y: usize, z: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, out: usize): void {
-  if (y == x && z == x) absbitsRows(x, x, x, mask, lens, offsets, prefix, B, T, out, 1);
-  else if (z == y) absbitsRows(x, y, y, mask, lens, offsets, prefix, B, T, out, 2);
-  else absbitsRows(x, y, z, mask, lens, offsets, prefix, B, T, out, 3);
+export function valid_absbits3_f32(x: usize, y: usize, z: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, out: usize, i0: i32): void {
+  if (y == x && z == x) absbitsRows(x, x, x, mask, lens, offsets, prefix, i0, B, T, out, 1);
+  else if (z == y) absbitsRows(x, y, y, mask, lens, offsets, prefix, i0, B, T, out, 2);
+  else absbitsRows(x, y, z, mask, lens, offsets, prefix, i0, B, T, out, 3);
 }
 
 // k (a literal at each call) is the number of distinct tensors; out[j] for j >= k repeats out[k-1].
-@inline function absbitsRows(x: usize, y: usize, z: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, out: usize, k: i32): void {
+@inline function absbitsRows(x: usize, y: usize, z: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, i0: i32, B: i32, T: i32, out: usize, k: i32): void {
   let mx: i32 = 0, my: i32 = 0, mz: i32 = 0;
-  for (let i = 0; i < B; i++) {
+  for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = readEnd(lens, prefix, i, s, e), mk = holesMask(mask, prefix, i);
     let t = s;

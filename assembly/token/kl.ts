@@ -43,8 +43,8 @@ import { k3Core, k3Core2 } from "./k3";
 }
 
 // klPenalty into out (+0 at masked positions): the fused pass below with no scores and no rewards.
-export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, est: i32, clampMode: i32, out: usize): void {
-  kl_in_reward_verl_f32(0, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, 0, 0, out, 0, 0);
+export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, est: i32, clampMode: i32, out: usize, i0: i32): void {
+  kl_in_reward_verl_f32(0, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, 0, 0, out, 0, 0, i0);
 }
 
 // verl apply_kl_penalty, fused: kld = klPenalty * m; rewards = scores - beta * kld at valid
@@ -58,13 +58,13 @@ export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize
 // loop carries no mode branches.
 export function kl_in_reward_verl_f32(
   scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32,
-  est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize, flags: usize,
+  est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize, flags: usize, i0: i32,
 ): void {
   // flags != 0: validate while computing. flags[0] <- 1 when a valid input is NaN or infinite,
   // flags[1] <- 1 when an output is not finite; the caller then finds the index (and the outputs,
   // never in place over the inputs on this path, are discarded or poisoned).
   if (flags) { store<i32>(flags, 0); store<i32>(flags, 0, 4); }
-  for (let i = 0; i < B; i++) {
+  for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = readEnd(lens, prefix, i, s, e), m = holesMask(mask, prefix, i);
     let mean: f64;

@@ -4,7 +4,9 @@
 // modules for sync compile in some engines, hence the async `load` as well).
 import type { KernelExports } from "./wasm/exports.js";
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./wasm/binaries.js";
-import { Heap } from "./memory.js";
+import { Heap, alignUp } from "./memory.js";
+import { sharedMemoryVariant } from "./wasm/shared.js";
+import { ThreadPool, type RowKernel } from "./threads.js";
 export { MEMORY_LIMIT } from "./memory.js";
 import { rangeError } from "./errors.js";
 import { checkEnum, ownOptions } from "./safe.js";
@@ -54,6 +56,26 @@ async function compile(build: BuildName): Promise<WebAssembly.Module> {
   return (compiled[build] ??= await WebAssembly.compile(bytesOf(build) as BufferSource));
 }
 
+// The shared-memory variant of each build (imports a shared env.memory), compiled on first use.
+const sharedCompiled: Partial<Record<BuildName, { module: WebAssembly.Module; bytes: Uint8Array }>> = {};
+function compileShared(build: BuildName): { module: WebAssembly.Module; bytes: Uint8Array } {
+  let c = sharedCompiled[build];
+  if (!c) {
+    const bytes = sharedMemoryVariant(bytesOf(build), 65536);
+    c = sharedCompiled[build] = { module: new WebAssembly.Module(bytes as BufferSource), bytes };
+  }
+  return c;
+}
+
+/** Work (token positions) below which a row kernel runs on one thread: waking a worker costs more. */
+export const THREAD_MIN_WORK = 1 << 16;
+let threadMinWork = THREAD_MIN_WORK;
+/** Test hook: the work threshold for splitting rows (tests split tiny batches to cover every path). */
+export function setThreadMinWork(n: number): void { threadMinWork = n; }
+
+// Pools of workspaces dropped without dispose(): their workers are stopped when it is collected.
+const pools = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<ThreadPool>((p) => p.stop()) : null;
+
 // Memories of retired engines (disposed or resized workspaces). A view into one of them is
 // refused with STALE_VIEW; weak, so a retired memory is still reclaimed once its views are gone.
 const retiredBuffers = new WeakSet<ArrayBuffer>();
@@ -79,14 +101,65 @@ export class Engine {
    * @param build the build the module was compiled from
    * @param module the compiled module, shared by every engine of that build
    */
-  constructor(readonly build: BuildName, readonly module: WebAssembly.Module) {
-    const instance = new WebAssembly.Instance(module, {});
+  /** The worker pool sharing this engine's memory (threads > 1), or null. */
+  readonly pool: ThreadPool | null = null;
+
+  /**
+   * Instantiates `module` (compiled from `build`) with a memory of its own, or on `shared`, a
+   * shared memory made for it (the module is then the build's shared-memory variant).
+   */
+  constructor(readonly build: BuildName, readonly module: WebAssembly.Module, shared?: { memory: WebAssembly.Memory; threads: number; bytes: Uint8Array }) {
+    const instance = new WebAssembly.Instance(module, shared ? { env: { memory: shared.memory } } : {});
     this.exports = instance.exports as unknown as KernelExports;
     this.heap = new Heap(this.exports.memory, this.exports.heap_base());
+    if (shared && shared.threads > 1) this.pool = new ThreadPool(module, shared.bytes, shared.memory, shared.threads);
   }
 
   /** A new engine of the same build: a fresh instance and memory, no recompilation. */
   spawn(): Engine { return new Engine(this.build, this.module); }
+
+  /**
+   * A new engine of the same build on a shared memory sized once for `bytes` above the static
+   * data (it never grows), with `threads - 1` workers on it. Throws when the runtime has no
+   * shared WebAssembly memory (the caller checks `threadsSupported()` first).
+   */
+  spawnShared(bytes: number, threads: number, owner: object): Engine {
+    const c = compileShared(this.build);
+    const pages = Math.max(1, Math.ceil((alignUp(this.heap.base) + bytes) / 65536));
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const e = new Engine(this.build, c.module, { memory, threads, bytes: c.bytes });
+    if (e.pool) pools?.register(owner, e.pool, e);
+    return e;
+  }
+
+  /** Stops this engine's workers, if any. */
+  stopThreads(): void { if (this.pool) { pools?.unregister(this); this.pool.stop(); } }
+
+  /**
+   * Row ranges for a row kernel over `B` rows and about `work` positions: `[0, b1, ..., B]`, one
+   * range per thread that is up (split evenly by rows; at most `maxParts`), or `[0, B]` below
+   * THREAD_MIN_WORK.
+   */
+  split(B: number, work: number, maxParts = Infinity): number[] {
+    const n = this.pool && work >= threadMinWork ? Math.max(1, Math.min(this.pool.active, B, maxParts)) : 1;
+    const b = [0];
+    for (let k = 1; k < n; k++) b.push(Math.round((B * k) / n));
+    b.push(B);
+    return b;
+  }
+
+  /**
+   * Calls the row kernel `fn` once per range of `bounds`, the arguments of range k from
+   * `args(i0, i1, k)` (i0 last), on the pool's threads when there are several ranges. Returns
+   * the results in range order.
+   */
+  rows(fn: RowKernel, bounds: number[], args: (i0: number, i1: number, k: number) => number[]): number[] {
+    const f = this.exports[fn] as unknown as (...a: number[]) => number;
+    const lists = [];
+    for (let k = 0; k + 1 < bounds.length; k++) lists.push(args(bounds[k]!, bounds[k + 1]!, k));
+    if (lists.length === 1 || !this.pool) return lists.map((a) => f(...a) ?? 0);
+    return this.pool.run(fn, lists, (a) => f(...a) ?? 0);
+  }
 
   /** Marks this engine's memory stale: any view into it passed to a call throws STALE_VIEW. */
   retire(): void { retiredBuffers.add(this.exports.memory.buffer as ArrayBuffer); }

@@ -13,6 +13,8 @@ export type Mask = Uint8Array | Float32Array;
 /** Where a call gets temporary memory. */
 export interface Scratch {
   alloc(bytes: number): number;
+  /** Bytes still free (a planned scratch); absent when it grows as needed. */
+  room?(): number;
 }
 
 /** Copy API scratch: heap blocks released when the call ends (reused by the next call). */
@@ -28,6 +30,7 @@ export class PlannedScratch implements Scratch {
   private top = 0;
   constructor(readonly base: number, readonly capacity: number) {}
   reset(): void { this.top = 0; }
+  room(): number { return this.capacity - this.top; }
   alloc(bytes: number): number {
     const size = alignUp(Math.max(bytes, 16));
     if (this.top + size > this.capacity)
@@ -36,6 +39,17 @@ export class PlannedScratch implements Scratch {
     this.top += size;
     return p;
   }
+}
+
+/**
+ * Row ranges for a row kernel over `rows` (Engine.split), as many as the pool offers and the
+ * scratch can give `perPart` bytes each.
+ */
+export function splitRows(e: Engine, s: Scratch, rows: Rows, perPart: number): number[] {
+  const bounds = e.split(rows.B, rows.N);
+  const room = s.room?.() ?? Infinity;
+  const parts = Math.max(1, Math.min(bounds.length - 1, Math.floor(room / Math.max(alignUp(perPart), 16))));
+  return parts === bounds.length - 1 ? bounds : e.split(rows.B, rows.N, parts);
 }
 
 /** Places a typed array in engine memory: in place when it already lives there, else a copy. */
@@ -248,9 +262,12 @@ const bitsI32 = new Int32Array(3), bitsF32 = new Float32Array(bitsI32.buffer);
  * up only when there is one, in the first tensor (in argument order) that has one.
  */
 export function checkTokens(e: Engine, s: Scratch, rows: Rows, ...tensors: [string, number][]): number[] {
-  const out = s.alloc(16), p = tensors.map(([, ptr]) => ptr);
-  e.exports.valid_absbits3_f32(p[0]!, p[1] ?? p[0]!, p[2] ?? p[0]!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, out);
-  bitsI32.set(e.I32.subarray(out >>> 2, (out >>> 2) + 3));
+  const p = tensors.map(([, ptr]) => ptr), bounds = splitRows(e, s, rows, 16);
+  const outs = bounds.slice(1).map(() => s.alloc(16));
+  e.rows("valid_absbits3_f32", bounds, (i0, i1, k) => [p[0]!, p[1] ?? p[0]!, p[2] ?? p[0]!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, outs[k]!, i0]);
+  // The largest bit pattern of each tensor over the ranges (an integer max: exact in any order).
+  const I = e.I32;
+  for (let j = 0; j < 3; j++) { let m = 0; for (const o of outs) m = Math.max(m, I[(o >>> 2) + j]!); bitsI32[j] = m; }
   return tensors.map(([name, ptr], j) => {
     if (bitsI32[j]! < 0x7f800000) return bitsF32[j]!;
     const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);

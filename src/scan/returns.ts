@@ -6,7 +6,7 @@ import type { Engine } from "../core/engine.js";
 import { rangeError } from "../core/errors.js";
 import { msg, show } from "../core/safe.js";
 import { checkMoments, finalizeMomentRecord, type MomentRecord } from "../core/moments.js";
-import { checkF32, checkLayoutStructure, checkTokens, layoutShape, place, placeLayout, type LayoutInputs, type Rows, type Scratch } from "../core/layout.js";
+import { checkF32, checkLayoutStructure, checkTokens, layoutShape, place, placeLayout, splitRows, type LayoutInputs, type Rows, type Scratch } from "../core/layout.js";
 import { checkNonNegative, checkRange, resolveOptions, type StdKind } from "../core/options.js";
 import { whitenScale, type WhitenKnobs, type WhitenStats } from "../core/moments.js";
 import { LAYOUT_INPUTS, type TokenRan } from "../core/outcome.js";
@@ -67,9 +67,10 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
   const L = longestRow(e, rows);
   const safe = L * (maxR + 2 * maxV) + maxV < F32_MAX / 2;
   const plan = scanPlan(e, s, rows);
-  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(160);
-  const scan = (raw: number, ret: number, check: number) =>
-    e.exports.gae_rows_f32(r!, V!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf, rowMom, tmp);
+  const rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0;
+  const { bounds, buf, tmp } = scanParts(e, s, rows, plan.longest);
+  const scan = (raw: number, ret: number, check: number) => firstBad(e.rows("gae_rows_f32", bounds, (i0, i1, k) =>
+    [r!, V!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf[k]!, rowMom, tmp[k]!, i0]));
   let pre: { raw: number; ret: number } | null = null;
   if (!safe) {
     pre = { raw: s.alloc(rows.N * 4), ret: s.alloc(rows.N * 4) };
@@ -85,6 +86,22 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
       if (o.whiten) diagnostics.whiten = whitenScanned(e, s, rows, out.advantages, plan.scanLen, rowMom, o);
     },
   };
+}
+
+/**
+ * Row ranges for a scan and each range's own row buffer (the longest row in f64) and 160-byte
+ * temporaries: one range without a pool (docs/threads.md).
+ */
+function scanParts(e: Engine, s: Scratch, rows: Rows, longest: number): { bounds: number[]; buf: number[]; tmp: number[] } {
+  const bounds = splitRows(e, s, rows, Math.max(longest, 1) * 8 + 176);
+  const buf = [], tmp = [];
+  for (let k = 1; k < bounds.length; k++) { buf.push(s.alloc(Math.max(longest, 1) * 8)); tmp.push(s.alloc(160)); }
+  return { bounds, buf, tmp };
+}
+/** The first failing index over row ranges in row order (each range reports its first, or -1). */
+function firstBad(results: number[]): number {
+  for (const b of results) if (b >= 0) return b;
+  return -1;
 }
 
 function countZeros(e: Engine, rows: Rows): number {
@@ -123,7 +140,7 @@ function whitenScanned(e: Engine, s: Scratch, rows: Rows, x: number, scanLen: nu
   const F = e.F64;
   const count = F[mom >>> 3]!, mean = F[(mom >>> 3) + 1]!, m2 = F[(mom >>> 3) + 2]!;
   const { variance, rstd } = whitenScale(count, m2, o, "mask");
-  e.exports.whiten_scanned_f32(x, out, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, scanLen, mean, rstd, 0);
+  e.rows("whiten_scanned_f32", e.split(rows.B, rows.N), (i0, i1) => [x, out, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, scanLen, mean, rstd, 0, i0]);
   return { count, mean, variance, rstd };
 }
 
@@ -145,8 +162,10 @@ function runReturns(e: Engine, s: Scratch, a: Record<string, any>, kernel: strin
   const L = longestRow(e, rows);
   const safe = L * maxR < F32_MAX / 2;
   const plan = scanPlan(e, s, rows);
-  const buf = s.alloc(Math.max(plan.longest, 1) * 8), rowMom = whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0, tmp = s.alloc(160);
-  const scan = (ret: number, check: number) => e.exports.returns_rows_f32(r!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, plan.scanLen, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], check, ret, buf, rowMom, tmp);
+  const rowMom = whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0;
+  const { bounds, buf, tmp } = scanParts(e, s, rows, plan.longest);
+  const scan = (ret: number, check: number) => firstBad(e.rows("returns_rows_f32", bounds, (i0, i1, k) =>
+    [r!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], check, ret, buf[k]!, rowMom, tmp[k]!, i0]));
   let pre = 0;
   if (!safe) {
     pre = s.alloc(rows.N * 4);

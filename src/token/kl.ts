@@ -2,7 +2,7 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { checkEnum, msg, ownOptions, show } from "../core/safe.js";
-import { checkF32, checkLayoutStructure, checkTokens, layoutShape, place, placeLayout, type Scratch } from "../core/layout.js";
+import { checkF32, checkLayoutStructure, checkTokens, layoutShape, place, placeLayout, splitRows, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, resolveOptions } from "../core/options.js";
 import { LAYOUT_INPUTS, type TokenRan } from "../core/outcome.js";
 
@@ -70,7 +70,7 @@ export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): Tok
   const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
   const { rows, ptrs: [lp, rp] } = bindElementwise(e, s, a, [["logp", a.logp], ["refLogp", a.refLogp]]);
   const [maxLp, maxRp] = checkTokens(e, s, rows, ["logp", lp!], ["refLogp", rp!]) as [number, number];
-  const run = (out: number) => e.exports.kl_penalty_f32(lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, est.code, clamp, out);
+  const run = (out: number) => e.rows("kl_penalty_f32", e.split(rows.B, rows.N), (i0, i1) => [lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, est.code, clamp, out, i0]);
   // Bounded (every preset's clamps, sane log-probs): the pass writes the output directly. Only
   // TRL's unclamped k3 (or absurd log-probs) can leave the f32 range: scratch first, then the index.
   let tmp = 0;
@@ -103,9 +103,13 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>, inP
     const est = parseEstimator(o.klEstimator), clamp = checkKlClamp(o.klClamp);
     const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["logp", a.logp], ["refLogp", a.refLogp]]);
     checkFiniteParam("klCoef", o.klCoef);
-    const rm = s.alloc(Math.max(rows.B, 1) * 8), flags = s.alloc(8);
+    const rm = s.alloc(Math.max(rows.B, 1) * 8);
+    // Each row range flags into its own pair; the pairs are OR-ed (docs/threads.md).
+    const bounds = splitRows(e, s, rows, 16), flagPairs = bounds.slice(1).map(() => s.alloc(8));
     const check = () => checkTokens(e, s, rows, ["tokenScores", sc!], ["logp", lp!], ["refLogp", rp!]) as [number, number, number];
-    const run = (rw: number, kl: number, f: number) => e.exports.kl_in_reward_verl_f32(sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, rows.B, rows.T, est.code, clamp, o.klCoef, rw, kl, rm, f);
+    const run = (rw: number, kl: number, flagged: boolean) => e.rows("kl_in_reward_verl_f32", bounds, (i0, i1, k) =>
+      [sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, est.code, clamp, o.klCoef, rw, kl, rm, flagged ? flagPairs[k]! : 0, i0]);
+    const flag = (j: number) => flagPairs.some((f) => e.I32[(f >>> 2) + j] !== 0);
     const diagnostics: KlRewardDiagnostics = { mode: "verl", currentKl: 0, gradient: est.gradient, beta: o.klCoef };
     const currentKl = () => { let sum = 0; const F = e.F64; for (let i = 0; i < rows.B; i++) sum += F[(rm >>> 3) + i]!; return rows.B ? sum / rows.B : 0; };
     if (!inPlace) {
@@ -116,11 +120,10 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>, inP
       return {
         rows, distinctReturns: false, diagnostics,
         write: (out) => {
-          run(out.advantages, out.returns, flags);
-          const I = e.I32;
+          run(out.advantages, out.returns, true);
           // An input NaN or infinity can make an output non-finite too: inputs are checked first.
-          if (I[flags >>> 2] || I[(flags >>> 2) + 1]) check();
-          if (I[(flags >>> 2) + 1]) rangeError("RESULT_OVERFLOW", "logp", firstNonFiniteOutput(e, rows, ...(out.returns ? [out.returns, out.advantages] : [out.advantages])), "the KL or the token reward is outside the float32 range");
+          if (flag(0) || flag(1)) check();
+          if (flag(1)) rangeError("RESULT_OVERFLOW", "logp", firstNonFiniteOutput(e, rows, ...(out.returns ? [out.returns, out.advantages] : [out.advantages])), "the KL or the token reward is outside the float32 range");
           diagnostics.currentKl = currentKl();
         },
       };
@@ -136,7 +139,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>, inP
     let pre: { rw: number; kl: number } | null = null;
     if (!safe) {
       pre = { rw: s.alloc(rows.N * 4), kl: s.alloc(rows.N * 4) };
-      run(pre.rw, pre.kl, 0);
+      run(pre.rw, pre.kl, false);
       const bad = firstNonFiniteOutput(e, rows, pre.kl, pre.rw);
       if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the KL or the token reward is outside the float32 range");
     }
@@ -146,7 +149,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>, inP
       // out.returns carries the optional KL output pointer (0 = not wanted).
       write: (out) => {
         if (pre) { e.U8.copyWithin(out.advantages, pre.rw, pre.rw + rows.N * 4); if (out.returns) e.U8.copyWithin(out.returns, pre.kl, pre.kl + rows.N * 4); }
-        else { run(out.advantages, out.returns, 0); diagnostics.currentKl = currentKl(); }
+        else { run(out.advantages, out.returns, false); diagnostics.currentKl = currentKl(); }
       },
     };
   }

@@ -19,11 +19,11 @@ export interface KernelExports {
   mask_check_rows_u8(mask: number, offsets: number, B: number, T: number): number;
   mask_scan_rows_u8(mask: number, offsets: number, B: number, T: number, prefixOut: number, lensOut: number): number;
   gae_rows_f32(r: number, V: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number,
-    gamma: number, lam: number, through: number, check: number, rawOut: number, retOut: number, buf: number, rowMom: number, tmp: number): number;
+    gamma: number, lam: number, through: number, check: number, rawOut: number, retOut: number, buf: number, rowMom: number, tmp: number, i0: number): number;
   returns_rows_f32(r: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number, gamma: number, mode: number, check: number,
-    retOut: number, buf: number, rowMom: number, tmp: number): number;
+    retOut: number, buf: number, rowMom: number, tmp: number, i0: number): number;
   merge_rows_f64(rowMom: number, B: number, out: number): void;
-  whiten_scanned_f32(x: number, out: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number, mu: number, scale: number, back: number): void;
+  whiten_scanned_f32(x: number, out: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number, mu: number, scale: number, back: number, i0: number): void;
   broadcast_rows_prefix_f32(a: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number, prefix: number): void;
   group_passk_contig_f32(x: number, B: number, n: number, eps: number, epsMode: number, unbiased: number, normalize: number, out: number, info: number): void;
   group_means_contig_f32(x: number, B: number, n: number, preShift: number, preDiv: number, mean: number): number;
@@ -39,16 +39,16 @@ export interface KernelExports {
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
   group_center_contig_f32_f64(x: number, B: number, n: number, mode: number, eps: number, epsMode: number, unbiased: number,
     batchVar: number, useBatchVar: number, mulP: number, denP: number, singletonZero: number, out: number, info: number): void;
-  valid_absbits3_f32(x: number, y: number, z: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number, out: number): void;
+  valid_absbits3_f32(x: number, y: number, z: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number, out: number, i0: number): void;
   row_sum_f64(x: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
-  kl_penalty_f32(logp: number, ref: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number, est: number, clampMode: number, out: number): void;
+  kl_penalty_f32(logp: number, ref: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number, est: number, clampMode: number, out: number, i0: number): void;
   kl_in_reward_verl_f32(scores: number, logp: number, ref: number, mask: number, lens: number, offsets: number, prefix: number, B: number, T: number,
-    est: number, clampMode: number, beta: number, rewardsOut: number, klOut: number, rowMean: number, flags: number): void;
+    est: number, clampMode: number, beta: number, rewardsOut: number, klOut: number, rowMean: number, flags: number, i0: number): void;
   kl_reward_orl_f32(kl: number, mask: number, lens: number, offsets: number, B: number, T: number, r: number, beta: number, out: number): number;
   prm_step_reward_f32(l0: number, l1: number, n: number, out: number): void;
   softmin_tokens_f32(x: number, stepMask: number, offsets: number, B: number, T: number, temperature: number, uniform: number, out: number): void;
   softmin_steps_f32(values: number, stepOffsets: number, B: number, temperature: number, uniform: number, out: number): void;
-  minform_verlcompat_f32(r: number, mask: number, offsets: number, B: number, T: number, W: number, out: number): number;
+  minform_verlcompat_f32(r: number, mask: number, offsets: number, B: number, T: number, W: number, out: number, i0: number): number;
   minform_steps_f32(values: number, stepOffsets: number, stepEnds: number, mask: number, offsets: number, B: number, T: number, out: number, stepReturn: number): number;
   row_shift_f32(x: number, b: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
   pure_rloo_steps_f32(values: number, stepOffsets: number, stepEnds: number, rowLen: number, ids: number, B: number, G: number, mode: number, singletonZero: number, scratch: number, out: number): void;
