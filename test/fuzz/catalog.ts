@@ -224,7 +224,7 @@ export const COPY: CopyEntry[] = [
   { kind: "copy", name: "canonicalizeGroups", positional: true, call: (_api, lib, a) => lib.canonicalizeGroups(a.labels as any), args: (b) => ({ labels: Array.from({ length: b.B }, (_, i) => (i % 3 === 0 ? `p${i % b.G}` : i % b.G)) }) },
   { kind: "copy", name: "parseEstimator", positional: true, argName: { name: "klEstimator" }, call: (_api, lib, a) => lib.parseEstimator(a.name), args: () => ({ name: "low_var_kl" }) },
   { kind: "copy", name: "KlController", call: (_api, lib, a) => new lib.KlController(a as any).update(0.2, 3), args: (b) => ({ type: "adaptive", value: 0.01 + b.rand(), target: 0.1, horizon: 1000 }) },
-  { kind: "copy", name: "createWorkspace", call: (api, _lib, a) => { const ws = api.createWorkspace(a as unknown as WorkspacePlan); ws.dispose(); return {}; }, args: (b) => ({ rows: b.B, width: b.T, groupSize: b.n, extraViews: ["values"] }) },
+  { kind: "copy", name: "createWorkspace", call: (api, _lib, a) => { const ws = api.createWorkspace(a as unknown as WorkspacePlan); ws.dispose(); return {}; }, args: (b) => ({ rows: b.B, width: b.T, groupSize: b.n, extraViews: ["values"], threads: 1 }) },
   { kind: "copy", name: "createSync", argName: {}, call: (_api, lib, a) => lib.createSync(a as any).grpo({ scores: Float32Array.of(1, 2), groupSize: 2 }), args: () => ({ build: "scalar" }) },
   { kind: "copy", name: "initSync", call: (_api, lib, a) => { lib.initSync(a as any); return {}; }, args: () => ({ build: "simd" }) },
   { kind: "copy", name: "isRlaError", positional: true, anyInput: true, call: (_api, lib, a) => ({ is: lib.isRlaError(a.x) }), args: () => ({ x: new Error("x") }) },
