@@ -9,12 +9,23 @@ import { createSync, type RlAdvantage } from "../dist/index.js";
 import { compare, results, type Variant } from "./harness.js";
 import * as js from "../src/tools/baselines.js";
 import { rng } from "../src/core/rng.js";
+// The threshold entry runs the source build (the same wasm) for its test hook on the threshold.
+import { createSync as createFromSource } from "../src/index.js";
+import { setThreadMinWork, THREAD_MIN_WORK } from "../src/core/engine.js";
 
 const args = process.argv.slice(2);
 const markdown = args.includes("--markdown");
 const filter = args.find((a) => !a.startsWith("--"));
 const want = (name: string) => !filter || name.includes(filter);
 const apis: [string, RlAdvantage][] = [["wasm-simd", createSync({ build: "simd" })], ["wasm-scalar", createSync({ build: "scalar" })]];
+// The token scans and KL estimators also run with a worker pool (plan threads: 2), against the
+// same one-thread floor.
+const tokenApis: [string, RlAdvantage, number][] = [...apis.map(([n, a]) => [n, a, 1] as [string, RlAdvantage, number]), ["wasm-simd, threads: 2", apis[0]![1], 2]];
+async function ready<W extends { threadsReady(): Promise<number> }>(ws: W, threads: number): Promise<W> {
+  const got = await ws.threadsReady();
+  if (got !== threads) throw new Error(`the pool started ${got} of ${threads} threads`);
+  return ws;
+}
 const machine = `${os.cpus()[0]?.model.trim()} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
 
 console.log(`rl-advantage bench  ${machine}`);
@@ -172,11 +183,11 @@ async function gaeBench() {
   for (let k = 0; k < N; k++) V[k] = Math.fround(g() * 2 - 1);
   for (let i = 0; i < B; i++) { mask.fill(1, i * T, i * T + L[i]!); r[i * T + L[i]! - 1] = g() < 0.5 ? 1 : 0; }
   const adv = new Float32Array(N), ret = new Float32Array(N);
-  const v: Variant[] = apis.map(([nm, api]) => {
-    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "values", "returns"] });
+  const v: Variant[] = await Promise.all(tokenApis.map(async ([nm, api, threads]) => {
+    const ws = await ready(api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "values", "returns"], threads }), threads);
     ws.tokenRewards.set(r); ws.values.set(V); ws.mask.set(mask);
     return { name: nm, fn: () => ws.gae({ gamma: 0.99, lam: 0.95 }) };
-  });
+  }));
   // mask (1 B) + rewards and values on valid tokens (8 B) + advantages and returns (8 B) + the
   // whitening pass's read and write of the valid advantages (8 B).
   await compare(`gae + verl whitening: 1024 x 8192, Uint8 mask, gamma 0.99, lam 0.95`, N + 8 * Nv + 8 * N + 8 * Nv,
@@ -189,11 +200,11 @@ async function klBench() {
   const mask = new Uint8Array(N), sc = new Float32Array(N), logp = new Float32Array(N), ref = new Float32Array(N), out = new Float32Array(N);
   for (let i = 0; i < B; i++) { mask.fill(1, i * T, i * T + L[i]!); sc[i * T + L[i]! - 1] = g() < 0.5 ? 1 : 0; }
   for (let k = 0; k < N; k++) { logp[k] = -g() * 3; ref[k] = logp[k]! - (g() - 0.5) * 0.2; }
-  const ws = apis.map(([nm, api]) => {
-    const w = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp", "kl"] });
+  const ws = await Promise.all(tokenApis.map(async ([nm, api, threads]) => {
+    const w = await ready(api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp", "kl"], threads }), threads);
     w.mask.set(mask); w.logp.set(logp); w.refLogp.set(ref); w.tokenScores.set(sc);
     return [nm, w] as const;
-  });
+  }));
   // mask (1 B) + logp, refLogp and scores on valid tokens (12 B) + token rewards written (4 B).
   const bytes = N + 12 * Nv + 4 * N;
   if (want("kl-k1")) await compare(`klInReward k1: 1024 x 8192, Uint8 mask, tokenScores -> tokenRewards`, bytes,
@@ -210,14 +221,34 @@ async function minFormBench() {
   const r = new Float32Array(N), mask = new Uint8Array(N), out = new Float32Array(N);
   for (let i = 0; i < B; i++) mask.fill(1, i * T, i * T + L[i]!);
   for (let k = 0; k < N; k++) r[k] = Math.fround(g() * 2 - 1);
-  const v: Variant[] = apis.map(([nm, api]) => {
-    const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "returns"] });
+  const v: Variant[] = await Promise.all(tokenApis.map(async ([nm, api, threads]) => {
+    const ws = await ready(api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "returns"], threads }), threads);
     ws.tokenRewards.set(r); ws.mask.set(mask);
     return { name: nm, fn: () => ws.minFormReturns({ mode: "verlCompat" }) };
-  });
+  }));
   // mask (1 B) + rewards on valid tokens (4 B) + returns written (4 B).
   await compare(`minFormReturns verlCompat (PURE): 1024 x 8192, Uint8 mask, tokenRewards -> returns`, N + 4 * Nv + 4 * N,
     [...v, { name: "plain JS", fn: () => js.minFormVerlCompatJS(r, mask, B, T, out) }]);
+}
+
+// --- Where the pool starts to pay: GAE at growing batch sizes, 1 vs 2 threads, warm caches --------
+// The pool splits a call only above THREAD_MIN_WORK positions (src/core/engine.ts); this entry is
+// the measurement behind that number. The threshold is lowered for it, so the pool splits at
+// every size.
+async function threadThreshold() {
+  const api = createFromSource({ build: "simd" });
+  setThreadMinWork(1);
+  for (const [B, T] of [[8, 1024], [16, 2048], [64, 2048], [64, 8192]] as const) {
+    const N = B * T, g = rng(B + T);
+    const v: Variant[] = await Promise.all([1, 2].map(async (threads) => {
+      const ws = await ready(api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "values", "returns"], threads }), threads);
+      for (let k = 0; k < N; k++) { ws.tokenRewards[k] = Math.fround(g() - 0.5); ws.values[k] = Math.fround(g()); }
+      ws.mask.fill(1);
+      return { name: `threads: ${threads}`, fn: () => ws.gae({ gamma: 0.99, lam: 0.95 }) };
+    }));
+    await compare(`pool threshold: gae, ${B} x ${T} (${N} positions), warm caches`, 25 * N, v, { floor: "none", flush: false, iterations: 50 });
+  }
+  setThreadMinWork(THREAD_MIN_WORK);
 }
 
 // --- Best-of-N reranking in the workspace: 4096 prompts x 16 candidates x 3 heads -----------------
@@ -257,6 +288,7 @@ if (want("gae")) await gaeBench();
 if (want("kl")) await klBench();
 if (want("minForm")) await minFormBench();
 if (want("rerank")) await rerankBench();
+if (want("threshold")) await threadThreshold();
 if (want("grpo")) await grpoTokens();
 await rowKernels();
 await shaperBench();

@@ -542,15 +542,16 @@ export class Workspace {
     else if (input === undefined || input === "scores") args.scores = this.scores;
     else if (input === "shapedRewards") { args.scores = this.shapedRewards; (how.rename ??= {}).scores = "shapedRewards"; }
     else checkEnum("input", input, ["scores", "tokenRewards", "shapedRewards"]);
-    const ran = renamed(how.rename, () => runner(this.e, this.scratch, args, { idsCache: this.idsCache }));
-    const e = this.e, rows = ran.rows;
     // Every output this call writes must exist before the first write.
     const rowOut = this.region("rowAdvantages"), adv = this.region("advantages");
+    // GRPO's, RLOO's and GPG's fused passes write their final rows straight into rowAdvantages.
+    const ran = renamed(how.rename, () => runner(this.e, this.scratch, args, { idsCache: this.idsCache, rowOut }));
+    const e = this.e, rows = ran.rows;
     const ret = ran.distinctReturns && rows.hasTokens ? this.region("returns") : adv;
     const shaped = ran.extra?.shapedRewards !== undefined ? this.region("shapedRewards") : 0;
     const outputs = ["rowAdvantages", "advantages", ...(ret !== adv ? ["returns"] : []), ...(shaped ? ["shapedRewards"] : [])];
     this.writing(outputs, () => renamed(how.rename, () => {
-      e.U8.copyWithin(rowOut, ran.row, ran.row + rows.B * 4);
+      if (ran.row !== rowOut) e.U8.copyWithin(rowOut, ran.row, ran.row + rows.B * 4);
       if (!rows.hasTokens) { /* rows-only: nothing to broadcast */ }
       else if (ran.tokens === "broadcast") broadcast(e, rows, rowOut, adv);
       else ran.tokens({ advantages: adv, returns: ret });

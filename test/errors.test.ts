@@ -169,6 +169,12 @@ for (const [build, api] of builds) {
       const ws = wsCase(api, { groupSize: 4 });
       ws.scores.set([3e38, -3e38, 0, 0, 1, 1, 1, 1]);
       expectError(thrown(() => ws.rloo()), RlaRangeError, "RESULT_OVERFLOW", "scores", 0);
+      // The fused pass writes rowAdvantages directly and poisons it when it finds the overflow;
+      // the token advantages are never written.
+      assert.ok(ws.rowAdvantages.every(Number.isNaN), "row output poisoned");
+      assert.ok(ws.advantages.every((v) => v === SENTINEL), "token output untouched");
+      ws.rowAdvantages.fill(SENTINEL);
+      expectError(thrown(() => ws.rloo({ batchNormalize: true })), RlaRangeError, "RESULT_OVERFLOW", "scores", 0);
       assertUntouched(ws);
     });
 

@@ -174,21 +174,31 @@ export function applyAffine(c: Ctx, a: Affine, include = 0, preShift = 0, preDiv
 
 /** epsMode as the kernels number it. */
 export const EPS_MODE = { std: 0, var: 1, maxVar: 2 } as const;
-export interface CenterArgs { mode: 0 | 1 | 2; eps?: number; epsMode?: EpsMode | null; unbiased?: boolean; batchVar?: number | null; mulP?: number; denP?: number; singleton: Singleton; out?: RowType }
+export interface CenterArgs {
+  mode: 0 | 1 | 2; eps?: number; epsMode?: EpsMode | null; unbiased?: boolean; batchVar?: number | null; mulP?: number; denP?: number; singleton: Singleton; out?: RowType;
+  /**
+   * Where the f32 rows go when they are the call's final result: a workspace's rowAdvantages, so
+   * it need not copy them out of scratch. Poisoned (all NaN) if the pass then finds an overflow.
+   */
+  dest?: number;
+}
 
 export function centerContig(c: Ctx, a: CenterArgs): { row: number; diagnostics: GroupDiagnostics } | null {
   const n = c.groups.groupSize;
   if (!(n > 0)) return null;
   if (n === 1 && a.singleton === "error" && c.rows.B > 0) singletonError(c, 0);
   const B = c.rows.B, f64 = a.out === "f64";
-  const out = c.s.alloc(B * (f64 ? 8 : 4)), info = c.s.alloc(8); // counts, then the kernel's non-finite accumulator at +16
+  const out = !f64 && a.dest ? a.dest : c.s.alloc(B * (f64 ? 8 : 4)), info = c.s.alloc(8); // counts, then the kernel's non-finite accumulator at +16
   const X = c.e.exports;
   const args = [c.sPtr, B, n, a.mode, a.eps ?? 0, a.epsMode ? EPS_MODE[a.epsMode] : -1, a.unbiased === false ? 0 : 1,
     a.batchVar ?? 0, a.batchVar === null || a.batchVar === undefined ? 0 : 1, a.mulP ?? 1, a.denP ?? 1, a.singleton === "zero" ? 1 : 0, out, info] as const;
   if (f64) X.group_center_contig_f32_f64(...args); else X.group_center_contig_f32(...args);
   const I = c.e.I32;
   const bad = I[(info >>> 2) + 1]!;
-  if (!f64 && bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
+  if (!f64 && bad >= 0) {
+    if (out === a.dest) c.e.F32.fill(NaN, out >>> 2, (out >>> 2) + B);
+    rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
+  }
   const G = c.groups.G;
   return {
     row: out,
@@ -205,8 +215,8 @@ export function batchVariance(c: Ctx, kind: StdKind): number {
 }
 
 
-export function rlooRows(c: Ctx, o: { singleton: Singleton; include: number }): { row: number; diagnostics: GroupDiagnostics } {
-  if (o.include === 0) { const fused = centerContig(c, { mode: 1, singleton: o.singleton }); if (fused) return fused; }
+export function rlooRows(c: Ctx, o: { singleton: Singleton; include: number; dest?: number }): { row: number; diagnostics: GroupDiagnostics } {
+  if (o.include === 0) { const fused = centerContig(c, { mode: 1, singleton: o.singleton, dest: o.dest }); if (fused) return fused; }
   const st = groupMoments(c, o.include);
   const af = affineArrays(c);
   const F = c.e.F64;

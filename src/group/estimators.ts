@@ -26,7 +26,11 @@ export interface Ran<D> {
   extra?: Record<string, unknown>;
 }
 
-export interface BindOpts { idsCache?: { ptr: number; size: number } }
+export interface BindOpts {
+  idsCache?: { ptr: number; size: number };
+  /** The workspace's rowAdvantages: a fused pass may write final rows there (Ran.row is then it). */
+  rowOut?: number;
+}
 
 const broadcastRan = <D>(c: Ctx, row: number, diagnostics: D): Ran<D> => ({ rows: c.rows, row, diagnostics, tokens: "broadcast", distinctReturns: false });
 
@@ -38,7 +42,7 @@ export function runGrpo(e: Engine, s: Scratch, a: OutcomeInputs & Partial<Knobs>
   const b = bindOutcome(e, s, a, bo);
   checkNonNegative("eps", o.eps);
   computeScores(b, o.rowScore);
-  const r = grpoRows(b.ctx, o);
+  const r = grpoRows(b.ctx, o, bo?.rowOut);
   return broadcastRan(b.ctx, r.row, r.diagnostics);
 }
 
@@ -55,7 +59,7 @@ export function runRloo(e: Engine, s: Scratch, a: OutcomeInputs & Record<string,
     const F = e.F32, U = e.U8, base = b.ctx.sPtr >>> 2;
     for (let i = 0; i < b.ctx.rows.B; i++) U[include + i] = Number.isNaN(F[base + i]!) ? 0 : 1;
   }
-  const r = rlooRows(b.ctx, { singleton: o.singleton, include });
+  const r = rlooRows(b.ctx, { singleton: o.singleton, include, dest: o.batchNormalize ? 0 : bo?.rowOut });
   let row = r.row;
   if (o.batchNormalize) {
     // TRL RLOOTrainer normalize_advantages: (a - nanmean(a)) / (nanstd(a) + eps) over the batch.
@@ -154,7 +158,7 @@ export function runGpg(e: Engine, s: Scratch, a: OutcomeInputs & Record<string, 
   const b = bindOutcome(e, s, a as OutcomeInputs, bo);
   checkPositive("fNorm", o.fNorm);
   computeScores(b, o.rowScore);
-  const r = gpgRows(b.ctx, o);
+  const r = gpgRows(b.ctx, o, bo?.rowOut);
   return broadcastRan(b.ctx, r.row, r.diagnostics);
 }
 

@@ -19,9 +19,10 @@ export interface GrpoKnobs {
   eps: number; epsMode: EpsMode; stdKind: StdKind; stdScope: "group" | "batch"; normalizeByStd: boolean; singleton: Singleton;
 }
 
-export function grpoRows(c: Ctx, o: GrpoKnobs): { row: number; diagnostics: GroupDiagnostics } {
+/** `dest`: where the final rows may go directly (CenterArgs.dest). */
+export function grpoRows(c: Ctx, o: GrpoKnobs, dest = 0): { row: number; diagnostics: GroupDiagnostics } {
   const batchVar = o.stdScope === "batch" ? batchVariance(c, o.stdKind) : 0;
-  const fused = centerContig(c, { mode: 0, eps: o.eps, epsMode: o.normalizeByStd ? o.epsMode : null, unbiased: o.stdKind === "unbiased", batchVar: o.stdScope === "batch" ? batchVar : null, singleton: o.singleton });
+  const fused = centerContig(c, { mode: 0, eps: o.eps, epsMode: o.normalizeByStd ? o.epsMode : null, unbiased: o.stdKind === "unbiased", batchVar: o.stdScope === "batch" ? batchVar : null, singleton: o.singleton, dest });
   if (fused) return fused;
   const st = groupMoments(c);
   const af = affineArrays(c);
@@ -91,10 +92,10 @@ export function opoRows(c: Ctx, singleton: Singleton): { row: number; diagnostic
   return { row, diagnostics: diagnosticsOf(c, st) };
 }
 
-export function gpgRows(c: Ctx, o: { fNorm: number; singleton: Singleton }): { row: number; diagnostics: GroupDiagnostics & { alpha: number; nonZero: number } } {
+export function gpgRows(c: Ctx, o: { fNorm: number; singleton: Singleton }, dest = 0): { row: number; diagnostics: GroupDiagnostics & { alpha: number; nonZero: number } } {
   const nnz = c.e.exports.count_nonzero_f32(c.sPtr, c.rows.B);
   const alpha = c.rows.B / Math.max(nnz, 1);
-  const fused = centerContig(c, { mode: 2, mulP: alpha, denP: o.fNorm, singleton: o.singleton });
+  const fused = centerContig(c, { mode: 2, mulP: alpha, denP: o.fNorm, singleton: o.singleton, dest });
   if (fused) return { row: fused.row, diagnostics: { ...fused.diagnostics, alpha, nonZero: nnz } };
   const st = groupMoments(c);
   const af = affineArrays(c);

@@ -54,6 +54,23 @@ export async function runSuite(lib, runtime) {
       catch (e) { assert(e instanceof lib.RlaTypeError && e.code === "WRONG_TYPE" && e.argument === "scores", `got ${e && e.message}`); }
     });
   }
+  await check("threads: 2 (a worker pool where shared memory is available) gives one thread's bits", async () => {
+    // A page that is not cross-origin isolated has no SharedArrayBuffer: the workspace runs on one thread.
+    const shared = typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated !== false;
+    const B = 64, T = 2048, g = (k) => Math.fround(Math.sin(k * 12.9898) * 0.5);
+    const run = async (threads) => {
+      const ws = lib.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "values", "returns"], threads });
+      const got = await ws.threadsReady();
+      for (let k = 0; k < B * T; k++) { ws.tokenRewards[k] = g(k); ws.values[k] = g(k + 7); ws.mask[k] = k % T < 100 + (k / T | 0) * 30 ? 1 : 0; }
+      const d = ws.gae({ gamma: 0.99, lam: 0.95 }).diagnostics;
+      const bits = new Uint32Array(ws.advantages.slice().buffer);
+      ws.dispose();
+      return { got, bits, mean: d.whiten.mean };
+    };
+    const one = await run(1), two = await run(2);
+    assert(one.got === 1 && two.got === (shared ? 2 : 1), `threads started: ${one.got}, ${two.got} (shared memory: ${shared})`);
+    assert(one.mean === two.mean && one.bits.every((b, k) => b === two.bits[k]), "bitwise equal to one thread");
+  });
   lines.push(`${runtime}: ${passed} passed, ${failed} failed`);
   return { passed, failed, lines };
 }
