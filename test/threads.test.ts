@@ -20,7 +20,7 @@ function plan(layout: Layout, threads: number) {
 }
 
 const f32 = (lim: number) => fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-lim), max: Math.fround(lim) });
-/** One batch's contents: row lengths, holes, values, knobs, and maybe one poisoned or huge input. */
+/** One batch's contents: row lengths, holes, values, knobs, and maybe a few poisoned or huge inputs. */
 const batch = fc.record({
   lens: fc.array(fc.nat({ max: T }), { minLength: B, maxLength: B }),
   holes: fc.array(fc.boolean(), { minLength: B * T, maxLength: B * T }),
@@ -32,7 +32,9 @@ const batch = fc.record({
   gamma: fc.constantFrom(0, 0.5, 0.99, 1), lam: fc.constantFrom(0, 0.95, 1),
   estimator: fc.constantFrom("k1", "k2", "k3", "abs", "low_var_kl", "mse"),
   clamp: fc.constantFrom("verl", "all10", "none"),
-  poison: fc.option(fc.record({ at: fc.nat({ max: B * T - 1 }), tensor: fc.constantFrom(...VIEWS.slice(0, 5)), value: fc.constantFrom(NaN, Infinity, 3e38) }), { freq: 4 }),
+  // Up to three bad or huge inputs, so that several row ranges can fail at once (the first wins).
+  // A run of 1 to 4 equal huge values overflows a scan; NaN and Infinity fail the check.
+  poison: fc.option(fc.array(fc.record({ at: fc.nat({ max: B * T - 1 }), run: fc.integer({ min: 1, max: 4 }), tensor: fc.constantFrom(...VIEWS.slice(0, 5)), value: fc.constantFrom(NaN, Infinity, 3e38, -3e38) }), { minLength: 1, maxLength: 3 }), { freq: 3 }),
 });
 type Batch = typeof batch extends fc.Arbitrary<infer X> ? X : never;
 
@@ -47,7 +49,7 @@ function fill(ws: Workspace, layout: Layout, x: Batch): void {
     }
   }
   ws.tokenRewards.set(x.r); ws.tokenScores.set(x.r); ws.values.set(x.v); ws.logp.set(x.lp); ws.refLogp.set(x.rp);
-  if (x.poison) ws[x.poison.tensor][x.poison.at] = x.poison.value;
+  for (const p of x.poison ?? []) ws[p.tensor].fill(p.value, p.at, Math.min(p.at + p.run, B * T));
 }
 
 const CALLS: [string, (ws: Workspace, x: Batch) => unknown, (typeof VIEWS[number] | "advantages")[]][] = [
