@@ -25,6 +25,7 @@ const NARGS = 5;
 const RESULT = 3; // float64 slot (bytes 24..31)
 const ARGS = 4; // float64 slots 4.. (bytes 32..)
 const CONTROL_BYTES = 256;
+const SPIN = 20000; // Atomics.load polls before a blocking wait (roughly 20-60 us)
 
 // The worker's whole program: plain JavaScript that runs as a Node worker (eval, CommonJS) or as
 // a module worker (Deno, Bun, browsers), so no file ships besides the bundle.
@@ -40,6 +41,9 @@ const serve = (d) => {
   Atomics.store(ctl, ${STATE}, 1); Atomics.notify(ctl, ${STATE});
   let seq = 0;
   for (;;) {
+    // Spin a little before sleeping: the calls of one kernel (check, scan, whitening) come in
+    // quick succession, and a futex wake-up costs tens of microseconds on a VM.
+    for (let k = 0; k < ${SPIN} && Atomics.load(ctl, ${JOB}) === seq; k++);
     Atomics.wait(ctl, ${JOB}, seq);
     seq = Atomics.load(ctl, ${JOB});
     const id = ctl[${FN}];
@@ -153,6 +157,7 @@ export class ThreadPool {
     try { out[0] = call(lists[0]!); } finally {
       used.forEach((s, k) => {
         const block = canBlock(s.ctl);
+        for (let k = 0; k < SPIN && Atomics.load(s.ctl, DONE) !== s.seq; k++);
         while (Atomics.load(s.ctl, DONE) !== s.seq) if (block) Atomics.wait(s.ctl, DONE, s.seq - 1, 50);
         if (s.ctl[ERR]) throw new Error(`a worker trapped in ${fn}`);
         out[k + 1] = s.f64[RESULT]!;
