@@ -257,12 +257,56 @@ describe("scans: typed errors", () => {
     const hole = mask.slice(); hole[6] = 0;
     assert.doesNotThrow(() => api.gae({ tokenRewards: r, values: bad, mask: hole, width: 4 }), "NaN at a masked position is never read");
   });
-  it("no output is written before an error (workspace)", () => {
+  it("a NaN or infinity at any valid position is NON_FINITE at the first one (tokenRewards before values), blocked rows included; the workspace poisons", () => {
+    // The scans validate while computing (blocked rows flag, the tail and holes give indices):
+    // every position of every path must still be found, with the index of the check-first form.
+    const arb = fc.record({
+      B: fc.integer({ min: 1, max: 4 }), T: fc.integer({ min: 1, max: 40 }), seed: fc.nat(),
+      bad: fc.array(fc.record({ at: fc.nat(), values: fc.boolean(), v: fc.constantFrom(NaN, Infinity, -Infinity) }), { minLength: 1, maxLength: 3 }),
+      holes: fc.boolean(), build: fc.constantFrom(0, 1),
+    });
+    fc.assert(fc.property(arb, ({ B, T, seed, bad, holes, build }) => {
+      const api = builds[build]![1], N = B * T;
+      let x = seed;
+      const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+      const r = Float32Array.from({ length: N }, () => Math.fround(rnd() - 0.5)), V = Float32Array.from({ length: N }, () => Math.fround(rnd()));
+      const mask = new Uint8Array(N);
+      for (let i = 0; i < B; i++) { const L = Math.floor(rnd() * (T + 1)); for (let t = 0; t < L; t++) mask[i * T + t] = holes && t > 0 && rnd() < 0.2 ? 0 : 1; }
+      for (const b of bad) (b.values ? V : r)[b.at % N] = b.v;
+      const first = (a: Float32Array) => { for (let k = 0; k < N; k++) if (mask[k] && !Number.isFinite(a[k]!)) return k; return -1; };
+      const fr = first(r), fv = first(V);
+      const want = fr >= 0 ? `NON_FINITE tokenRewards ${fr}` : fv >= 0 ? `NON_FINITE values ${fv}` : "ok";
+      const wantR = fr >= 0 ? `NON_FINITE tokenRewards ${fr}` : "ok";
+      const outcome = (f: () => unknown) => { try { f(); return "ok"; } catch (e: any) { return e.code === "TOO_FEW_VALID" ? "ok" : `${e.code} ${e.argument} ${e.index}`; } };
+      assert.equal(outcome(() => api.gae({ tokenRewards: r, values: V, mask, width: T })), want, "gae");
+      assert.equal(outcome(() => api.gae({ tokenRewards: r, values: V, mask, width: T, whiten: false })), want, "gae, no whitening");
+      assert.equal(outcome(() => api.reinforcePP({ tokenRewards: r, mask, width: T })), wantR, "reinforcePP");
+      assert.equal(outcome(() => api.discountedReturns({ tokenRewards: r, mask, width: T })), wantR, "discountedReturns");
+      const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "values", "returns"] });
+      ws.tokenRewards.set(r); ws.values.set(V); ws.mask.set(mask);
+      assert.equal(outcome(() => ws.gae({ whiten: false })), want, "ws.gae");
+      if (want !== "ok") assert.ok(ws.advantages.every(Number.isNaN) && ws.returns.every(Number.isNaN), "ws.gae poisons both outputs");
+      ws.dispose();
+    }), RUNS);
+  });
+  it("pinned: NaN inside the blocked part of a row of 25 (lengths), found with one thread (the flag was read as success)", () => {
+    for (const [build, api] of builds) {
+      const ws = api.createWorkspace({ rows: 9, width: 37, valid: "lengths", extraViews: ["tokenRewards", "values", "returns"] });
+      ws.lengths.set([25, 0, 0, 0, 3, 0, 0, 0, 0]);
+      ws.tokenRewards.fill(NaN, 0, 2); ws.tokenRewards.fill(NaN, 146, 149);
+      assert.throws(() => ws.gae({ gamma: 0, lam: 0 }), (e: any) => e.code === "NON_FINITE" && e.index === 0, build);
+      ws.dispose();
+    }
+  });
+  it("a failed call leaves the outputs untouched (parameters) or all NaN (inputs, validated while computing) (workspace)", () => {
     const ws = api.createWorkspace({ rows: 2, width: 4, extraViews: ["tokenRewards", "values", "returns"] });
     ws.mask.fill(1); ws.values[6] = NaN; ws.advantages.fill(7); ws.returns.fill(7);
-    assert.throws(() => ws.gae(), /NON_FINITE/);
-    assert.ok(ws.advantages.every((v) => v === 7) && ws.returns.every((v) => v === 7), "ws.advantages.every((v) => v === 7) && ws.returns.every((v) => v === 7)");
-    ws.values[6] = 0;
+    assert.throws(() => ws.gae(), (e: any) => e.code === "NON_FINITE" && e.argument === "values" && e.index === 6);
+    assert.ok(ws.advantages.every(Number.isNaN) && ws.returns.every(Number.isNaN), "both outputs poisoned");
+    ws.values[6] = 0; ws.tokenRewards.fill(3e38, 0, 3);
+    assert.throws(() => ws.reinforcePP({ gamma: 1 }), (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "tokenRewards");
+    assert.ok(ws.advantages.every(Number.isNaN) && ws.returns.every(Number.isNaN), "reinforcePP's outputs poisoned");
+    ws.tokenRewards.fill(0); ws.advantages.fill(7); ws.returns.fill(7);
     assert.throws(() => ws.gae({ gamma: 2 }), /PARAM_OUT_OF_RANGE/);
     assert.ok(ws.advantages.every((v) => v === 7), "ws.advantages.every((v) => v === 7)");
     ws.dispose();

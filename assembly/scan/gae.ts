@@ -107,14 +107,19 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
 // loop from the carried state; the count of values written to buf goes to nOut, their sum to nOut + 8.
 // With isGae false (a literal) the same scan computes discounted returns: d_j = r_j, a = gamma
 // (pass gl = gamma), and only `ret` is written.
-@inline function gaeRowBlocked(r: usize, V: usize, s: i32, L: i32, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, moments: bool, pw: usize, nOut: usize, isGae: bool): void {
+// With flag (a literal), the written f32 outputs are also summed times 0 in f32 lanes: NaN exactly
+// when one of them is NaN or infinite (or, rarely, when finite ones sum past the f32 range), at
+// 5 lane operations per 8 tokens instead of a separate check pass. Returns -2 when flagged, else
+// the first non-finite index of the sequential tail, else -1 (always -1 without flag).
+@inline function gaeRowBlocked(r: usize, V: usize, s: i32, L: i32, gamma: f64, gl: f64, raw: usize, ret: usize, buf: usize, moments: bool, pw: usize, nOut: usize, isGae: bool, flag: bool): i32 {
   const lo = s + (L & 7);
-  let t = s + L, C: f64 = 0, n = 0, sum: f64 = 0;
+  let t = s + L, C: f64 = 0, n = 0, sum: f64 = 0, flagged = false;
   if (ASC_FEATURE_SIMD) {
     const g = f64x2.splat(gamma), a1 = f64x2.splat(gl), a2 = f64x2.splat(load<f64>(pw, 16)), a4 = f64x2.splat(load<f64>(pw, 32));
     const p01 = v128.load(pw, 72), p23 = v128.load(pw, 88), p45 = v128.load(pw, 104), p67 = v128.load(pw, 120); // (a^8,a^7) ... (a^2,a^1)
     const z = f32x4.splat(0), zd = f64x2.splat(0);
     let acc = zd; // the row sum for the moments: (A01 + A23) + (A45 + A67), lane-wise
+    let fl = z; // flag lanes: sum of outputs times 0
     let vUp = zd; // (V[t], V[t+1]) of the block above, as f64 (V at the row end reads as 0)
     while (t - 8 >= lo) {
       t -= 8;
@@ -146,13 +151,18 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
       const A45 = f64x2.add(y45, f64x2.mul(p45, cv)), A67 = f64x2.add(x67, f64x2.mul(p67, cv));
       C = f64x2.extract_lane(A01, 0);
       let R01 = A01, R23 = A23, R45 = A45, R67 = A67;
+      let rawSum = z;
       if (isGae) {
-        v128.store(raw + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A01), f32x4.demote_f64x2_zero(A23), 0, 1, 4, 5), z));
-        v128.store(raw + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A45), f32x4.demote_f64x2_zero(A67), 0, 1, 4, 5), z), 16);
+        const rawA = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A01), f32x4.demote_f64x2_zero(A23), 0, 1, 4, 5), z);
+        const rawB = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(A45), f32x4.demote_f64x2_zero(A67), 0, 1, 4, 5), z);
+        v128.store(raw + o, rawA); v128.store(raw + o, rawB, 16);
+        if (flag) rawSum = f32x4.add(rawA, rawB);
         R01 = f64x2.add(A01, v01); R23 = f64x2.add(A23, v23); R45 = f64x2.add(A45, v45); R67 = f64x2.add(A67, v67);
       }
-      v128.store(ret + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(R01), f32x4.demote_f64x2_zero(R23), 0, 1, 4, 5), z));
-      v128.store(ret + o, f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(R45), f32x4.demote_f64x2_zero(R67), 0, 1, 4, 5), z), 16);
+      const retA = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(R01), f32x4.demote_f64x2_zero(R23), 0, 1, 4, 5), z);
+      const retB = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(R45), f32x4.demote_f64x2_zero(R67), 0, 1, 4, 5), z);
+      v128.store(ret + o, retA); v128.store(ret + o, retB, 16);
+      if (flag) fl = f32x4.add(fl, f32x4.mul(f32x4.add(f32x4.add(retA, retB), rawSum), z));
       if (moments) {
         const q = buf + (<usize>n << 3);
         v128.store(q, A01); v128.store(q, A23, 16); v128.store(q, A45, 32); v128.store(q, A67, 48);
@@ -161,11 +171,13 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
       }
     }
     sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    if (flag) flagged = v128.any_true(f32x4.ne(fl, fl));
   } else {
     // The same lane operations in scalar locals (d_j, then x_j, y_j, z_j), no SIMD.
     const a2 = load<f64>(pw, 16), a4 = load<f64>(pw, 32);
     let vUp: f64 = 0; // V[t+8] (0 at the row end)
     let acc0: f64 = 0, acc1: f64 = 0; // the SIMD build's two sum lanes
+    let fl: f32 = 0;
     while (t - 8 >= lo) {
       t -= 8;
       let d0 = ld(r, t), d1 = ld(r, t + 1), d2 = ld(r, t + 2), d3 = ld(r, t + 3), d4 = ld(r, t + 4), d5 = ld(r, t + 5), d6 = ld(r, t + 6), d7 = ld(r, t + 7);
@@ -190,6 +202,11 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
       // returns: A + V for GAE; the discounted return itself (v = 0 is added, as in the SIMD lanes)
       store<f32>(ret + o, <f32>(A0 + v0) + 0); store<f32>(ret + o, <f32>(A1 + v1) + 0, 4); store<f32>(ret + o, <f32>(A2 + v2) + 0, 8); store<f32>(ret + o, <f32>(A3 + v3) + 0, 12);
       store<f32>(ret + o, <f32>(A4 + v4) + 0, 16); store<f32>(ret + o, <f32>(A5 + v5) + 0, 20); store<f32>(ret + o, <f32>(A6 + v6) + 0, 24); store<f32>(ret + o, <f32>(A7 + v7) + 0, 28);
+      if (flag) {
+        let w: f32 = 0;
+        for (let j = 0; j < 8; j++) w += load<f32>(ret + o + (<usize>j << 2)) + (isGae ? load<f32>(raw + o + (<usize>j << 2)) : 0);
+        fl += w * 0;
+      }
       if (moments) {
         const q = buf + (<usize>n << 3);
         store<f64>(q, A0); store<f64>(q, A1, 8); store<f64>(q, A2, 16); store<f64>(q, A3, 24);
@@ -199,10 +216,13 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
       }
     }
     sum = acc0 + acc1;
+    if (flag) flagged = isNaN<f32>(fl);
   }
-  // the row's first L mod 8 tokens: the sequential loop from the carried state
-  if (isGae) gaeRow(r, V, 0, s, t - s, C, t < s + L ? ld(V, t) : 0, gamma, gl, raw, ret, buf, n, sum, moments, false, false, false, nOut);
-  else returnsRow(r, 0, s, t - s, gamma, 0, ret, buf, moments, false, false, nOut, C, n, sum);
+  // the row's first L mod 8 tokens: the sequential loop from the carried state (checked, with flag)
+  let bad = -1;
+  if (isGae) bad = flag ? gaeRow(r, V, 0, s, t - s, C, t < s + L ? ld(V, t) : 0, gamma, gl, raw, ret, buf, n, sum, moments, false, false, true, nOut) : gaeRow(r, V, 0, s, t - s, C, t < s + L ? ld(V, t) : 0, gamma, gl, raw, ret, buf, n, sum, moments, false, false, false, nOut);
+  else bad = flag ? returnsRow(r, 0, s, t - s, gamma, 0, ret, buf, moments, false, true, nOut, C, n, sum) : returnsRow(r, 0, s, t - s, gamma, 0, ret, buf, moments, false, false, nOut, C, n, sum);
+  return flagged ? -2 : bad;
 }
 
 @inline function hiOf(x: v128): v128 { return v128.shuffle<f32>(x, x, 2, 3, 2, 3); }
@@ -216,6 +236,10 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
 }
 
 // tmp: 160 bytes: the row's buf count and sum (16), then the powers of gamma*lam (see powers).
+// check: 0 none; 1 returns the first index whose output is not finite (or -1); 2 validates
+// while computing: -1 when every output is finite, else the first failing row's index, or -2
+// when a blocked row was flagged (the caller then finds the cause on the error path).
+// Rows [i0, B): a worker pool splits the rows between threads (docs/threads.md).
 export function gae_rows_f32(
   r: usize, V: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize,
   gamma: f64, lam: f64, through: i32, check: i32, rawOut: usize, retOut: usize, buf: usize, rowMom: usize, tmp: usize, i0: i32,
@@ -228,12 +252,13 @@ export function gae_rows_f32(
     let b = -1;
     // no holes in the scanned range: lengths, no mask, or a prefix row of the mask
     const solid = holesMask(mask, prefix, i) == 0;
-    if (solid && !check) gaeRowBlocked(r, V, s, L, gamma, gl, rawOut, retOut, buf, mom, pw, tmp, true);
+    if (solid && check == 2) b = gaeRowBlocked(r, V, s, L, gamma, gl, rawOut, retOut, buf, mom, pw, tmp, true, true);
+    else if (solid && !check) gaeRowBlocked(r, V, s, L, gamma, gl, rawOut, retOut, buf, mom, pw, tmp, true, false);
     else if (mask && !solid) {
       if (through) b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, true, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, true, false, tmp);
       else b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, false, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, false, false, tmp);
     } else b = gaeRow(r, V, 0, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, false, false, true, tmp);
-    if (bad < 0 && b >= 0) bad = b;
+    if (bad == -1 && b != -1) bad = b;
     finishRow(i, s, L, offsets, T, rawOut, retOut, buf, load<i32>(tmp), load<f64>(tmp, 8), rowMom);
   }
   return bad;
@@ -273,10 +298,11 @@ export function returns_rows_f32(
     let b = -1;
     // no holes in the scanned range: the blocked scan (the three modes differ only at holes)
     const solid = holesMask(mask, prefix, i) == 0;
-    if (solid && !check) gaeRowBlocked(r, 0, s, L, gamma, gamma, 0, retOut, buf, mom, pw, tmp, false);
+    if (solid && check == 2) b = gaeRowBlocked(r, 0, s, L, gamma, gamma, 0, retOut, buf, mom, pw, tmp, false, true);
+    else if (solid && !check) gaeRowBlocked(r, 0, s, L, gamma, gamma, 0, retOut, buf, mom, pw, tmp, false, false);
     else if (mask && !solid) b = check ? returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, true, tmp, 0, 0, 0) : returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, false, tmp, 0, 0, 0);
     else b = returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, true, tmp, 0, 0, 0);
-    if (bad < 0 && b >= 0) bad = b;
+    if (bad == -1 && b != -1) bad = b;
     finishRow(i, s, L, offsets, T, retOut, 0, buf, load<i32>(tmp), load<f64>(tmp, 8), rowMom);
   }
   return bad;

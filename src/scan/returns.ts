@@ -1,7 +1,7 @@
 // Scans and whitening (docs/kernels.md#masked-statistics to #gae): masked statistics, maskedWhiten, the moment API,
-// discountedReturns, reinforcePP and gae. Validation (types, shapes, structure, mask, parameters,
-// finiteness, TOO_FEW_VALID, an overflow bound) runs first; `write` then cannot fail, so it may
-// write straight into workspace views.
+// discountedReturns, reinforcePP and gae. Validation of types, shapes, structure, mask and
+// parameters (and TOO_FEW_VALID) runs first; the scans then validate their token inputs while
+// they compute (validatedScan), so their `write` can fail, and a workspace poisons its outputs.
 import type { Engine } from "../core/engine.js";
 import { rangeError } from "../core/errors.js";
 import { msg, show } from "../core/safe.js";
@@ -11,7 +11,6 @@ import { checkNonNegative, checkRange, resolveOptions, type StdKind } from "../c
 import { whitenScale, type WhitenKnobs, type WhitenStats } from "../core/moments.js";
 import { LAYOUT_INPUTS, type TokenRan } from "../core/outcome.js";
 
-const F32_MAX = 3.4028234663852886e38;
 
 /** Sum of the valid-token counts (rows.rowLensPtr must be set). */
 function validCount(e: Engine, rows: Rows): number {
@@ -19,13 +18,6 @@ function validCount(e: Engine, rows: Rows): number {
   let n = 0;
   for (let i = 0; i < rows.B; i++) n += L[b + i]!;
   return n;
-}
-function longestRow(e: Engine, rows: Rows): number {
-  if (!rows.packed) return rows.T;
-  const I = e.I32, b = rows.offsetsPtr >>> 2;
-  let m = 0;
-  for (let i = 0; i < rows.B; i++) m = Math.max(m, I[b + i + 1]! - I[b + i]!);
-  return m;
 }
 
 function bindTokens(e: Engine, s: Scratch, a: LayoutInputs & Record<string, unknown>, tensors: [string, Float32Array | undefined][], needLengths: boolean, maskName = "mask"): { rows: Rows; ptrs: number[] } {
@@ -59,33 +51,42 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
   gammaCheck("gamma", o.gamma);
   gammaCheck("lam", o.lam);
   checkNonNegative("whitenEps", o.whitenEps);
-  const [maxR, maxV] = checkTokens(e, s, rows, ["tokenRewards", r!], ["values", V!]) as [number, number];
+  const check = () => checkTokens(e, s, rows, ["tokenRewards", r!], ["values", V!]);
   const count = o.whiten ? validCount(e, rows) : 0;
-  if (o.whiten) whitenScale(count, 0, o, "mask"); // TOO_FEW_VALID before anything is written
-  // |A| <= L*(max|r| + 2 max|V|): below the f32 range nothing can overflow, so the scan may write
-  // the caller's outputs directly; otherwise it runs into scratch and is checked first.
-  const L = longestRow(e, rows);
-  const safe = L * (maxR + 2 * maxV) + maxV < F32_MAX / 2;
+  if (o.whiten) tooFewValid(count, o, check);
   const plan = scanPlan(e, s, rows);
   const rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0;
   const { bounds, buf, tmp } = scanParts(e, s, rows, plan.longest);
   const scan = (raw: number, ret: number, check: number) => firstBad(e.rows("gae_rows_f32", bounds, (i0, i1, k) =>
     [r!, V!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf[k]!, rowMom, tmp[k]!, i0]));
-  let pre: { raw: number; ret: number } | null = null;
-  if (!safe) {
-    pre = { raw: s.alloc(rows.N * 4), ret: s.alloc(rows.N * 4) };
-    const bad = scan(pre.raw, pre.ret, 1);
-    if (bad >= 0) rangeError("RESULT_OVERFLOW", "tokenRewards", bad, "the advantage or return is outside the float32 range");
-  }
   const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };
   return {
     rows, diagnostics, distinctReturns: true,
     write: (out) => {
-      if (pre) { e.U8.copyWithin(out.advantages, pre.raw, pre.raw + rows.N * 4); e.U8.copyWithin(out.returns, pre.ret, pre.ret + rows.N * 4); }
-      else scan(out.advantages, out.returns, 0);
+      validatedScan((c) => scan(out.advantages, out.returns, c), check, "the advantage or return is outside the float32 range");
       if (o.whiten) diagnostics.whiten = whitenScanned(e, s, rows, out.advantages, plan.scanLen, rowMom, o);
     },
   };
+}
+
+/** TOO_FEW_VALID for whitening, after any NON_FINITE input (the order of docs/contracts.md). */
+function tooFewValid(count: number, o: WhitenKnobs, check: () => unknown): void {
+  try { whitenScale(count, 0, o, "mask"); } catch (err) { check(); throw err; }
+}
+
+/**
+ * A scan validated while it computes (docs/contracts.md: a failing workspace call may poison its
+ * outputs; the outputs here are never the inputs). `scan(2)` writes the outputs and flags any
+ * non-finite one; only then are the inputs checked (NON_FINITE, the first in argument order) and,
+ * with finite inputs, the outputs rescanned exactly for the index of the overflow. A flag with no
+ * overflow (finite outputs whose f32 sum left the range) rescans without flags: the same values.
+ */
+function validatedScan(scan: (check: number) => number, check: () => unknown, overflow: string): void {
+  if (scan(2) === -1) return;
+  check();
+  const bad = scan(1);
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", "tokenRewards", bad, overflow);
+  scan(0);
 }
 
 /**
@@ -98,9 +99,9 @@ function scanParts(e: Engine, s: Scratch, rows: Rows, longest: number): { bounds
   for (let k = 1; k < bounds.length; k++) { buf.push(s.alloc(Math.max(longest, 1) * 8)); tmp.push(s.alloc(160)); }
   return { bounds, buf, tmp };
 }
-/** The first failing index over row ranges in row order (each range reports its first, or -1). */
+/** The first failure over row ranges in row order (each range reports its first, -2 for a flag, or -1). */
 function firstBad(results: number[]): number {
-  for (const b of results) if (b >= 0) return b;
+  for (const b of results) if (b !== -1) return b;
   return -1;
 }
 
@@ -156,27 +157,19 @@ function runReturns(e: Engine, s: Scratch, a: Record<string, any>, kernel: strin
   const { rows, ptrs: [r] } = bindTokens(e, s, a, [["tokenRewards", a.tokenRewards]], whiten);
   gammaCheck("gamma", o.gamma);
   if (whiten) checkNonNegative("whitenEps", o.whitenEps);
-  const [maxR] = checkTokens(e, s, rows, ["tokenRewards", r!]) as [number];
+  const check = () => checkTokens(e, s, rows, ["tokenRewards", r!]);
   const count = whiten ? validCount(e, rows) : 0;
-  if (whiten) whitenScale(count, 0, o, "mask");
-  const L = longestRow(e, rows);
-  const safe = L * maxR < F32_MAX / 2;
+  if (whiten) tooFewValid(count, o, check);
   const plan = scanPlan(e, s, rows);
   const rowMom = whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0;
   const { bounds, buf, tmp } = scanParts(e, s, rows, plan.longest);
   const scan = (ret: number, check: number) => firstBad(e.rows("returns_rows_f32", bounds, (i0, i1, k) =>
     [r!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], check, ret, buf[k]!, rowMom, tmp[k]!, i0]));
-  let pre = 0;
-  if (!safe) {
-    pre = s.alloc(rows.N * 4);
-    const bad = scan(pre, 1);
-    if (bad >= 0) rangeError("RESULT_OVERFLOW", "tokenRewards", bad, "the return is outside the float32 range");
-  }
   const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };
   return {
     rows, diagnostics, distinctReturns: whiten,
     write: (out) => {
-      if (pre) e.U8.copyWithin(out.returns, pre, pre + rows.N * 4); else scan(out.returns, 0);
+      validatedScan((c) => scan(out.returns, c), check, "the return is outside the float32 range");
       if (whiten) diagnostics.whiten = whitenScanned(e, s, rows, out.returns, plan.scanLen, rowMom, o, out.advantages);
     },
   };
