@@ -201,8 +201,14 @@ async function klBench() {
   for (let i = 0; i < B; i++) { mask.fill(1, i * T, i * T + L[i]!); sc[i * T + L[i]! - 1] = g() < 0.5 ? 1 : 0; }
   for (let k = 0; k < N; k++) { logp[k] = -g() * 3; ref[k] = logp[k]! - (g() - 0.5) * 0.2; }
   const ws = await Promise.all(tokenApis.map(async ([nm, api, threads]) => {
-    const w = await ready(api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp", "kl"], threads }), threads);
+    // No "kl" view: verl keeps only the rewards and the mean KL, and so do the JS loop and the floor.
+    const w = await ready(api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp"], threads }), threads);
     w.mask.set(mask); w.logp.set(logp); w.refLogp.set(ref); w.tokenScores.set(sc);
+    return [nm, w] as const;
+  }));
+  const wsKl = await Promise.all(tokenApis.map(async ([nm, api, threads]) => {
+    const w = await ready(api.createWorkspace({ rows: B, width: T, extraViews: ["logp", "refLogp", "kl"], threads }), threads);
+    w.mask.set(mask); w.logp.set(logp); w.refLogp.set(ref);
     return [nm, w] as const;
   }));
   // mask (1 B) + logp, refLogp and scores on valid tokens (12 B) + token rewards written (4 B).
@@ -212,7 +218,7 @@ async function klBench() {
   if (want("kl-k3")) await compare(`klInReward low_var_kl (k3, verl clamps): the same batch`, bytes,
     [...ws.map(([nm, w]) => ({ name: nm, fn: () => w.klInReward({ klCoef: 0.001, klEstimator: "low_var_kl" }) })), { name: "plain JS", fn: () => js.klInRewardK3JS(sc, logp, ref, mask, B, T, 0.001, out) }]);
   if (want("kl-penalty")) await compare(`klPenalty k3 (verl clamps): the same batch, logp + refLogp -> kl`, N + 8 * Nv + 4 * N,
-    [...ws.map(([nm, w]) => ({ name: nm, fn: () => w.klPenalty({ klEstimator: "k3", klClamp: "verl" }) })), { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }]);
+    [...wsKl.map(([nm, w]) => ({ name: nm, fn: () => w.klPenalty({ klEstimator: "k3", klClamp: "verl" }) })), { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }]);
 }
 
 // --- Min-form credit (PURE, verl branch) in the workspace: 1024 x 8192, byte mask ----------------

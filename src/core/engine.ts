@@ -96,19 +96,23 @@ export class Engine {
   private buf!: ArrayBuffer;
   private u8v!: Uint8Array; private f32v!: Float32Array; private f64v!: Float64Array; private i32v!: Int32Array;
 
-  /**
-   * Instantiates `module` (compiled from `build`) with a memory of its own.
-   * @param build the build the module was compiled from
-   * @param module the compiled module, shared by every engine of that build
-   */
   /** The worker pool sharing this engine's memory (threads > 1), or null. */
   readonly pool: ThreadPool | null = null;
+
+  /** The build this engine runs. */
+  readonly build: BuildName;
+  /** The compiled module (shared by every engine of this build and memory kind). */
+  readonly module: WebAssembly.Module;
 
   /**
    * Instantiates `module` (compiled from `build`) with a memory of its own, or on `shared`, a
    * shared memory made for it (the module is then the build's shared-memory variant).
+   * @param build the build the module was compiled from
+   * @param module the compiled module
+   * @param shared the shared memory, the pool's thread count and the module's bytes (for workers)
    */
-  constructor(readonly build: BuildName, readonly module: WebAssembly.Module, shared?: { memory: WebAssembly.Memory; threads: number; bytes: Uint8Array }) {
+  constructor(build: BuildName, module: WebAssembly.Module, shared?: { memory: WebAssembly.Memory; threads: number; bytes: Uint8Array }) {
+    this.build = build; this.module = module;
     const instance = new WebAssembly.Instance(module, shared ? { env: { memory: shared.memory } } : {});
     this.exports = instance.exports as unknown as KernelExports;
     this.heap = new Heap(this.exports.memory, this.exports.heap_base());

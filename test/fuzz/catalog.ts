@@ -279,7 +279,8 @@ export const WS: WsEntry[] = [
   { kind: "ws", name: "gatedRewards", options: () => ({ tau: 0 }), outputs: ["shapedRewards"], inPlace: "tokenRewards" },
 ];
 /** Workspace members that are not kernels: views (getters), lifecycle, and internals. */
-export const WS_NOT_KERNELS = ["constructor", "engine", "resize", "dispose", "bytes", "guardViolations"];
+// Lifecycle and inspection, no inputs to fuzz (threadsReady: test/threads.test.ts).
+export const WS_NOT_KERNELS = ["constructor", "engine", "resize", "dispose", "bytes", "guardViolations", "threadsReady"];
 
 /** The plan of a workspace for a batch: every view planned, groups by size or ids. */
 export function wsPlan(b: Batch, ids: boolean): WorkspacePlan {
