@@ -1,7 +1,8 @@
 // klPenalty and klInReward (verl) against the f64 oracle on both builds, SIMD = scalar bitwise,
-// packed = padded. Both kernels evaluate the estimator in f64 from the f32 inputs, exactly as the
-// oracle does, so outputs are the oracle rounded once to f32; only k3 goes through expm1, whose
-// f64 result may differ from V8's Math.expm1 by an ulp or two.
+// packed = padded. k1, abs and k2 are evaluated in f64 from the f32 inputs, exactly as the oracle
+// does, so they are the oracle rounded once to f32. k3's core runs in f32 (assembly/token/k3.ts),
+// so k3 is held to the f32 element-wise bound of docs/numerics.md: 4u(|y| + kappa) with
+// kappa = e^d + 1 + |d| + |d (e^d - 1)|, the magnitudes its formula combines.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -26,9 +27,14 @@ const batch = fc.record({ B: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min
     return { ...x, lp: x.pairs.a, rp: x.pairs.b, scores: Float32Array.from(x.scores), mask };
   }));
 
-// One f32 rounding of the f64 value (U32 |y|); k3 adds the f64 error of expm1 (a few ulps of the
-// terms it combines), which can move the f32 result by at most one more ulp near a tie.
-const tol = (y: number, est: string, terms: number) => U32 * Math.abs(y) + (est === "k3" ? 2 * U32 * Math.abs(y) + 16 * U64 * terms : 0) + 2 ** -149;
+// One f32 rounding of the f64 value (U32 |y|) for k1, abs and k2; the f32 element-wise bound for
+// k3, with `terms` its kappa (kappaK3).
+const tol = (y: number, est: string, terms: number) => (est === "k3" ? 4 * U32 * (Math.abs(y) + terms) : U32 * Math.abs(y)) + 2 ** -149;
+/** k3's kappa at x = logp - refLogp: d = -x (clamped to [-20, 20] under verl). */
+function kappaK3(x: number, clamp: string): number {
+  const d = clamp === "verl" ? Math.min(Math.max(-x, -20), 20) : -x, e = Math.exp(d);
+  return e + 1 + Math.abs(d) + Math.abs(d * (e - 1));
+}
 
 describe("KL estimators and KL in the reward: oracle, both builds, both layouts", () => {
   it("klPenalty equals the f64 estimator rounded once; SIMD = scalar; packed = padded", () => {
@@ -36,7 +42,7 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
       const outs = builds.map(([, api]) => api.klPenalty({ logp: lp, refLogp: rp, mask, width: T, klEstimator: est, klClamp: clamp }));
       for (let k = 0; k < B * T; k++) {
         const y = mask[k] ? ref.klValue(lp[k]! - rp[k]!, est, clamp) : 0;
-        assert.ok(Math.abs(outs[0]![k]! - y) <= tol(y, est, Math.abs(y) + 60), `${est}/${clamp}[${k}] ${outs[0]![k]} vs ${y}`);
+        assert.ok(Math.abs(outs[0]![k]! - y) <= tol(y, est, kappaK3(lp[k]! - rp[k]!, clamp)), `${est}/${clamp}[${k}] ${outs[0]![k]} vs ${y}`);
         if (est !== "k3") assert.ok(Object.is(outs[0]![k], Math.fround(y) + 0), `${est}/${clamp}[${k}] is the oracle rounded once`);
       }
       assertBitwise(outs[0]!, outs[1]!, "simd vs scalar");
@@ -58,12 +64,21 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
       }
       for (let k = 0; k < B * T; k++) {
         const r = want.rewards[k]!, v = want.kl[k]!;
-        assert.ok(Math.abs(outs[0]!.kl![k]! - v) <= tol(v, est, Math.abs(v) + 60), `kl[${k}] ${outs[0]!.kl![k]} vs ${v}`);
-        assert.ok(Math.abs(outs[0]!.tokenRewards[k]! - r) <= tol(r, est, Math.abs(scores[k]!) + Math.abs(beta) * (Math.abs(v) + 60)), `rewards[${k}] ${outs[0]!.tokenRewards[k]} vs ${r}`);
+        const kap = kappaK3(lp[k]! - rp[k]!, clamp);
+        assert.ok(Math.abs(outs[0]!.kl![k]! - v) <= tol(v, est, kap), `kl[${k}] ${outs[0]!.kl![k]} vs ${v}`);
+        // r = s - beta*kl: one rounding of r, plus k3's error carried by |beta| (kappa: |s|, |beta|(|kl| + kappa_k3)).
+        assert.ok(Math.abs(outs[0]!.tokenRewards[k]! - r) <= (est === "k3" ? 4 * U32 * (Math.abs(r) + Math.abs(scores[k]!) + Math.abs(beta) * (Math.abs(v) + kap)) + 2 ** -149 : tol(r, est, 0)), `rewards[${k}] ${outs[0]!.tokenRewards[k]} vs ${r}`);
         if (!mask[k]) assert.ok(Object.is(outs[0]!.tokenRewards[k], 0) && Object.is(outs[0]!.kl![k], 0), `masked [${k}] is +0`);
       }
       // f64 sums of at most T terms per row, then a mean over B rows
-      const kTol = (T + B + 2) * U64 * absMeans / B + (est === "k3" ? 16 * U64 * 60 : 0);
+      // ... and for k3 the f32 error of each kl, 4u(|kl| + kappa), averaged the same way.
+      let k3Err = 0;
+      if (est === "k3") for (let i = 0; i < B; i++) {
+        let s = 0, n = 0;
+        for (let t = 0; t < T; t++) if (mask[i * T + t]) { s += 4 * U32 * (Math.abs(want.kl[i * T + t]!) + kappaK3(lp[i * T + t]! - rp[i * T + t]!, clamp)); n++; }
+        k3Err += n ? s / n : 0;
+      }
+      const kTol = (T + B + 2) * U64 * absMeans / B + k3Err / B;
       assert.ok(Math.abs(outs[0]!.currentKl! - want.currentKl) <= kTol, `currentKl ${outs[0]!.currentKl} vs ${want.currentKl}`);
       assertBitwise(outs[0]!.tokenRewards, outs[1]!.tokenRewards, "simd vs scalar rewards");
       assertBitwise(outs[0]!.kl!, outs[1]!.kl!, "simd vs scalar kl");
@@ -82,8 +97,8 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
   });
 });
 
-describe("k3 core (expm1(d) - d without libm): both branches, their boundaries, both builds", () => {
-  it("equals expm1(d) - d (the oracle: a series near 0, Math.expm1 elsewhere) rounded once to f32, within one f32 ulp, over d in [-60, 88]", () => {
+describe("k3 core (e^d - 1 - d in f32): both branches, their boundaries, both builds", () => {
+  it("is within 4u(|y| + kappa) of expm1(d) - d (the oracle: a series near 0, Math.expm1 elsewhere) over d in [-60, 88]; near 0 within a few ulps relative", () => {
     // d = refLogp - logp with logp = 0 and klClamp "none": the core is evaluated on d itself.
     const ds: number[] = [0, 2 ** -149, -(2 ** -149), 1e-30, -1e-30, 1e-8, -1e-8, 0.1, -0.1];
     for (const b of [0.5, -0.5, 50, -50]) for (const k of [-2, -1, 0, 1, 2]) ds.push(b + k * 2 ** -20, b * (1 + k * 2 ** -23));
@@ -92,9 +107,12 @@ describe("k3 core (expm1(d) - d without libm): both branches, their boundaries, 
     const refLogp = Float32Array.from(ds), logp = new Float32Array(ds.length);
     const outs = builds.map(([, api]) => api.klPenalty({ logp, refLogp, klEstimator: "k3", klClamp: "none" }));
     for (let i = 0; i < ds.length; i++) {
-      const d = refLogp[i]!, want = Math.fround(ref.expm1MinusSelf(d)), got = outs[0]![i]!;
-      const ulp = want === 0 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(Math.abs(want))) - 23);
-      assert.ok(Math.abs(got - want) <= ulp, `d = ${d}: ${got} vs ${want}`);
+      const d = refLogp[i]!, want = ref.expm1MinusSelf(d), got = outs[0]![i]!;
+      assert.ok(Math.abs(got - want) <= tol(want, "k3", kappaK3(-d, "none")), `d = ${d}: ${got} vs ${want}`);
+      // Below |d| = 0.5 the series has no cancellation: its 9 f32 operations on terms no larger
+      // than the result (alternating for d < 0, whose partial sums stay within 2|y|) give at most
+      // 2 * 9u relative, plus the f32 rounding of d (relative 2u on d^2).
+      if (Math.abs(d) < 0.5 && want > 2 ** -100) assert.ok(Math.abs(got - want) <= 21 * U32 * want, `d = ${d}: ${got} vs ${want} (relative)`);
     }
     assertBitwise(outs[0]!, outs[1]!, "simd vs scalar");
   });

@@ -1,7 +1,8 @@
 import { rowStart, rowEnd, validEnd, readEnd, holesMask, maskLanes4 } from "../rows";
-import { k3Core, k3Core2 } from "./k3";
+import { k3CoreF, k3Core4 } from "./k3";
 
-// KL estimators (docs/kernels.md#klpenalty), evaluated in f64 from x = logp - refLogp.
+// KL estimators (docs/kernels.md#klpenalty), evaluated in f64 from x = logp - refLogp, except
+// k3's core, e^d - 1 - d, which runs in f32 on the clamped d rounded to f32 (k3.ts).
 //   est: 0 = k1 (x), 1 = abs, 2 = k2 (x^2/2), 3 = k3 (exp(-x) - 1 + x, as expm1(d) - d with d = -x)
 //   clampMode: 0 = verl (k3 only: d to [-20, 20], value to [-10, 10]); 1 = all10 (OpenRLHF: every
 //   value to [-10, 10]); 2 = none (TRL).
@@ -13,8 +14,8 @@ import { k3Core, k3Core2 } from "./k3";
   else {
     let d = -x;
     if (clampMode == 0) d = Math.min(Math.max(d, -20), 20);
-    // expm1(d) - d with no cancellation for small |d| (k3.ts); an overflow gives +inf, then clamps.
-    v = k3Core(d);
+    // e^d - 1 - d with no cancellation for small |d| (k3.ts); an overflow gives +inf, then clamps.
+    v = <f64>k3CoreF(<f32>d);
     if (clampMode == 0) v = Math.min(Math.max(v, -10), 10);
   }
   if (clampMode == 1) v = Math.min(Math.max(v, -10), 10);
@@ -28,13 +29,20 @@ import { k3Core, k3Core2 } from "./k3";
   let v = x;
   if (est == 1) v = f64x2.abs(x);
   else if (est == 2) v = f64x2.mul(f64x2.mul(f64x2.splat(0.5), x), x);
-  else if (est == 3) {
-    let d = f64x2.neg(x);
-    if (clampMode == 0) d = f64x2.min(f64x2.max(d, f64x2.splat(-20)), f64x2.splat(20));
-    v = k3Core2(d);
-    if (clampMode == 0) v = f64x2.min(f64x2.max(v, f64x2.splat(-10)), f64x2.splat(10));
-  }
   if (clampMode == 1) v = f64x2.min(f64x2.max(v, f64x2.splat(-10)), f64x2.splat(10));
+  return v;
+}
+
+// k3 on four tokens (x in two f64x2 halves): d = -x clamped as klValue clamps it, rounded to f32,
+// the f32x4 core, and the output clamp (k3 is clamped unless clampMode is "none"). Returns f32x4.
+@inline function k3Quad(xLo: v128, xHi: v128, clampMode: i32): v128 {
+  let dLo = f64x2.neg(xLo), dHi = f64x2.neg(xHi);
+  if (clampMode == 0) {
+    dLo = f64x2.min(f64x2.max(dLo, f64x2.splat(-20)), f64x2.splat(20));
+    dHi = f64x2.min(f64x2.max(dHi, f64x2.splat(-20)), f64x2.splat(20));
+  }
+  let v = k3Core4(v128.shuffle<f32>(f32x4.demote_f64x2_zero(dLo), f32x4.demote_f64x2_zero(dHi), 0, 1, 4, 5));
+  if (clampMode != 2) v = f32x4.min(f32x4.max(v, f32x4.splat(-10)), f32x4.splat(10));
   return v;
 }
 
@@ -104,8 +112,13 @@ export function kl_in_reward_verl_f32(
     for (; t + 4 <= v; t += 4) {
       const o = <usize>t << 2;
       const lp = v128.load(logp + o), rp = v128.load(ref + o);
-      let kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
-      let kHi = klValue2(f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp))), est, clampMode);
+      const xLo = f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp));
+      const xHi = f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp)));
+      let kLo: v128, kHi: v128;
+      if (est == 3) {
+        const k4 = k3Quad(xLo, xHi, clampMode);
+        kLo = f64x2.promote_low_f32x4(k4); kHi = f64x2.promote_low_f32x4(hiOf(k4));
+      } else { kLo = klValue2(xLo, est, clampMode); kHi = klValue2(xHi, est, clampMode); }
       let m32 = i32x4.splat(-1);
       if (mask) {
         m32 = maskLanes4(mask + <usize>t);
