@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { MUTANTS } from "../test/mutants/list.js";
 import { withProjectCopy } from "../test/project-copy.js";
 
-const NUMERIC = ["group.properties", "group.regressions", "scan.properties", "kl.properties", "token", "token2", "turns", "layout", "golden", "workspace", "check", "shapers", "shapers.properties", "shapers.errors", "shapers.workspace", "threads"]
+const NUMERIC = ["group.properties", "group.regressions", "scan.properties", "kl.properties", "token", "token2", "turns", "layout", "golden", "workspace", "check", "shapers", "shapers.properties", "shapers.errors", "shapers.workspace", "threads", "workspace.prime"]
   .map((t) => `test/${t}.test.ts`);
 const only = process.env.MUTATE_ONLY;
 const run = (cwd: string, cmd: string, args: string[]) => spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, FC_END_ON_FAILURE: "1" } });

@@ -206,7 +206,7 @@ export class RlAdvantage {
   /** The score on the last valid token (or explicit positions); empty rows per emptyRow (docs/kernels.md#placescores). */
   placeScores(args: PlaceScoresArgs): T.PlaceScoresResult { return this.call(args, (s, e, a) => placeScoresRun(e, s, a)); }
   /** PRIME: q = logpRm - logpRef on valid tokens, rm = beta*q (token or whole granularity) (docs/kernels.md#prime). */
-  primeImplicitReward(args: T.PrimeImplicitArgs): T.PrimeImplicitResult { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)); }
+  primeImplicitReward(args: T.PrimeImplicitArgs): T.PrimeImplicitResult { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)!); }
   /** PRIME batch normalisation: x / (max |reverse cumsum| + 1e-6). */
   primeBatchNorm(args: T.PrimeBatchNormArgs): T.PrimeBatchNormResult { return this.call(args, (s, e, a) => primeBatchNormRun(e, s, a)); }
   /** PRIME advantages: per-source leave-one-out, discounted returns, whitening. */

@@ -24,6 +24,8 @@ import { minFormPlan } from "./scan/pure.js";
 import { rerankPlan, type RerankArgs } from "./token/rerank.js";
 import type { TokenRan } from "./core/outcome.js";
 import { runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./token/kl.js";
+import { primeAdvantageRun, primeImplicitRun, type PrimeDiagnostics } from "./token/prime.js";
+import { likelihoodRun } from "./token/likelihood.js";
 import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
 import { placeScoresPlan } from "./token/place-scores.js";
 import type { Preset } from "./core/options.js";
@@ -156,6 +158,22 @@ export interface WsKlResult {
   kl: Float32Array;
   /** Which gradient the estimator name asks for (`"value"` or `"k2-straight-through"`). */
   diagnostics: { /** The gradient variant of the estimator name. */ gradient: string };
+}
+/** `ws.primeAdvantage()`'s result: the views it wrote (no copy) and the diagnostics. */
+export interface WsPrimeResult {
+  /** The `advantages` view. */
+  advantages: Float32Array;
+  /** The `returns` view. */
+  returns: Float32Array;
+  /** The batch maximum of the normalisation, the whitening statistics, the empty rows. */
+  diagnostics: PrimeDiagnostics;
+}
+/** `ws.primeImplicitReward()`'s result: the views it wrote (no copy). */
+export interface WsPrimeImplicitResult {
+  /** The process rewards: the `tokenRewards` view. */
+  tokenRewards: Float32Array;
+  /** The implicit Q per token: the `q` view, when planned. */
+  q?: Float32Array;
 }
 /** `ws.klInReward()`'s result. */
 export interface WsKlInRewardResult {
@@ -667,6 +685,67 @@ export class Workspace {
     const res: WsMinFormResult = { returns: this.tokens("returns"), diagnostics: plan.diagnostics };
     if (plan.stepReturns) res.stepReturns = plan.stepReturns();
     return res;
+  }
+
+  /**
+   * PRIME's implicit process rewards, `beta * (logp - refLogp)` per valid token (or the row sum
+   * on its last token, `granularity: "whole"`), from the `logp` (the implicit reward model's
+   * log-probs) and `refLogp` views into `tokenRewards`, and the implicit Q into `q` when planned
+   * (extraViews: logp, refLogp, tokenRewards[, q]). No copy. Per call: `beta` (default 0.05),
+   * `granularity`, `dropLastToken`. Upstream: PRIME's `compute_implicit_reward` (copy API
+   * `primeImplicitReward`). An input error leaves the outputs untouched; RESULT_OVERFLOW (finite
+   * inputs, a result past the f32 range) leaves them all NaN.
+   */
+  primeImplicitReward(call: Omit<T.PrimeImplicitArgs, "logpRm" | "logpRef" | "mask" | "lengths" | "offsets" | "width"> = {}): WsPrimeImplicitResult {
+    const args = this.tokenArgs(call, { logpRm: this.tokens("logp"), logpRef: this.tokens("refLogp") });
+    const rw = this.region("tokenRewards"), q = this.regions.get("q")?.ptr ?? 0;
+    // The inputs are checked before the kernel writes; an overflow found after it poisons the views.
+    renamed({ logpRm: "logp", logpRef: "refLogp" }, () => primeImplicitRun(this.e, this.scratch, args, { rewards: rw, q }));
+    return q ? { tokenRewards: this.tokens("tokenRewards"), q: this.tokens("q") } : { tokenRewards: this.tokens("tokenRewards") };
+  }
+
+  /**
+   * PRIME's advantages into `advantages` and `returns` (extraViews: returns, and the sources).
+   * The process rewards come from `source`: `"logp"` (default: implicit rewards of the `logp` and
+   * `refLogp` views), `"tokenRewards"` (the view, e.g. after `ws.primeImplicitReward()`) or
+   * `"none"`; the outcome per row from `scores` unless `outcome: false`. Groups from the plan. No
+   * copy of any token tensor. Per call: every knob of the copy API's `primeAdvantage` (beta,
+   * batchNorm, processBaseline, gammas, coefficients, singleton, whitening). An error leaves the
+   * outputs untouched, or all NaN when the whitening finds too few valid tokens.
+   */
+  primeAdvantage(call: Omit<T.PrimeAdvantageArgs, "processRewards" | "logpRm" | "logpRef" | "outcome" | "mask" | "lengths" | "offsets" | "width" | "groupSize" | "groupIds"> & { source?: "logp" | "tokenRewards" | "none"; outcome?: boolean } = {}): WsPrimeResult {
+    if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
+    const { source = "logp", outcome = true, ...rest } = ownOptions(call ?? {}, "options") as Record<string, unknown>;
+    checkEnum("source", source, ["logp", "tokenRewards", "none"]);
+    if (typeof outcome !== "boolean") typeError("WRONG_TYPE", "outcome", -1, msg`must be a boolean, got ${outcome}`);
+    if (source === "none" && !outcome) typeError("WRONG_TYPE", "source", -1, "PRIME needs process rewards (source) or the outcome (scores), or both");
+    const inputs: Record<string, unknown> = source === "logp" ? { logpRm: this.tokens("logp"), logpRef: this.tokens("refLogp") } : source === "tokenRewards" ? { processRewards: this.tokens("tokenRewards") } : {};
+    if (outcome) inputs.outcome = this.scores;
+    const args = this.args(this.options(rest), inputs, true);
+    const adv = this.region("advantages"), ret = this.region("returns");
+    const rename = { logpRm: "logp", logpRef: "refLogp", processRewards: "tokenRewards", outcome: "scores" };
+    const r = this.writing(["advantages", "returns"], () => renamed(rename, () => primeAdvantageRun(this.e, this.scratch, args, { advantages: adv, returns: ret })));
+    return { advantages: this.tokens("advantages"), returns: this.tokens("returns"), diagnostics: r.diagnostics };
+  }
+
+  /**
+   * Likelihood rewards of the answer tokens' log-probs in the `logp` view, one per row, into
+   * `shapedRewards` (extraViews: logp): `mode` `"sum"` (default, Σ log p), `"prob"` (its exp),
+   * `"avgProb"` (mean of exp), `"mean"` (provisional). No copy of the token tensor (the rows are
+   * 4 bytes each). Upstream: the likelihood-as-reward baselines (copy API `likelihoodReward`).
+   * Errors: EMPTY_ROW, NON_FINITE, RESULT_OVERFLOW; `shapedRewards` is then untouched.
+   */
+  likelihoodReward(call: Omit<T.LikelihoodArgs, "answerLogp" | "mask" | "lengths" | "offsets" | "width"> = {}): Float32Array {
+    if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
+    // "mode" is a workspace-set input of klInReward; here it is this call's own knob.
+    const { mode, ...rest } = ownOptions(call ?? {}, "options") as Record<string, unknown>;
+    const args = this.tokenArgs(rest, { answerLogp: this.tokens("logp") });
+    if (mode !== undefined) args.mode = mode;
+    const dst = this.region("shapedRewards");
+    // The rows are computed and checked (RESULT_OVERFLOW) before anything is written.
+    const rows = renamed({ answerLogp: "logp" }, () => likelihoodRun(this.e, this.scratch, args));
+    this.e.F32.set(rows, dst >>> 2);
+    return this.shapedRewards;
   }
 
   /**

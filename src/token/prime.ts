@@ -21,16 +21,32 @@ function finiteAt(e: Engine, rows: Rows, name: string, p: number): void {
   if (bad >= 0) rangeError("NON_FINITE", name, bad, msg`value is ${e.F32[(p >>> 2) + bad]} at a valid position`);
 }
 
-export function primeImplicitRun(e: Engine, s: Scratch, a: Record<string, any>): { processRewards: Float32Array; q: Float32Array } {
+/**
+ * The implicit process rewards. `out` (a workspace's views): the rewards and, when non-zero, q are
+ * written there, after every check, and nothing is returned; otherwise both are copies.
+ */
+/** RESULT_OVERFLOW at the first valid position of `ptr` that is not finite (finite inputs, a huge result). */
+function overflowAt(e: Engine, rows: Rows, ptr: number, argument: string, what: string, poison: number[] = []): void {
+  const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+  if (bad < 0) return;
+  for (const p of poison) if (p) e.F32.fill(NaN, p >>> 2, (p >>> 2) + rows.N); // a workspace's views: never partial
+  rangeError("RESULT_OVERFLOW", argument, bad, what);
+}
+
+export function primeImplicitRun(e: Engine, s: Scratch, a: Record<string, any>, out?: { rewards: number; q: number }): { processRewards: Float32Array; q: Float32Array } | null {
   const o = resolveOptions("primeImplicitReward", a, ["logpRm", "logpRef", ...LAYOUT_INPUTS], ["beta", "granularity", "dropLastToken"] as const, { beta: 0.05, granularity: "token", dropLastToken: false });
   if (o.granularity !== "token" && o.granularity !== "whole") rangeError("UNKNOWN_OPTION", "granularity", -1, msg`unknown value ${show(o.granularity)}`);
   const rows = tokenRows(e, s, a, [["logpRm", a.logpRm], ["logpRef", a.logpRef]]);
   checkFiniteParam("beta", o.beta);
   const lp = place(e, s, a.logpRm), rp = place(e, s, a.logpRef);
   finiteAt(e, rows, "logpRm", lp); finiteAt(e, rows, "logpRef", rp);
-  const out = s.alloc(rows.N * 4), q = s.alloc(rows.N * 4);
-  e.exports.prime_implicit_f32(lp, rp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.beta, o.granularity === "whole" ? 1 : 0, o.dropLastToken ? 1 : 0, out, q);
-  return { processRewards: e.f32(out, rows.N).slice(), q: e.f32(q, rows.N).slice() };
+  const rw = out ? out.rewards : s.alloc(rows.N * 4), q = out?.q || s.alloc(rows.N * 4);
+  e.exports.prime_implicit_f32(lp, rp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.beta, o.granularity === "whole" ? 1 : 0, o.dropLastToken ? 1 : 0, rw, q);
+  // Finite inputs and beta can still leave the f32 range (found by the fuzz suite).
+  const views = out ? [out.rewards, out.q] : [];
+  overflowAt(e, rows, rw, "logpRm", "the implicit reward is outside the float32 range", views);
+  overflowAt(e, rows, q, "logpRm", "the implicit Q is outside the float32 range", views);
+  return out ? null : { processRewards: e.f32(rw, rows.N).slice(), q: e.f32(q, rows.N).slice() };
 }
 
 export function primeBatchNormRun(e: Engine, s: Scratch, a: Record<string, any>): { values: Float32Array; batchMax: number } {
@@ -46,7 +62,11 @@ export function primeBatchNormRun(e: Engine, s: Scratch, a: Record<string, any>)
 
 export interface PrimeDiagnostics { batchMax?: number; whiten?: WhitenStats; emptyRows: number }
 
-export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>): { advantages: Float32Array; returns: Float32Array; processRewards?: Float32Array; diagnostics: PrimeDiagnostics } {
+/**
+ * PRIME's advantages. `out` (a workspace's views): the returns and advantages are written there
+ * (a whitening error then leaves them to be poisoned by the caller) and returned as empty arrays.
+ */
+export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>, out?: { advantages: number; returns: number }): { advantages: Float32Array; returns: Float32Array; processRewards?: Float32Array; diagnostics: PrimeDiagnostics } {
   const o = resolveOptions("primeAdvantage", a, ["processRewards", "logpRm", "logpRef", "outcome", ...LAYOUT_INPUTS, ...GROUP_INPUTS],
     ["beta", "granularity", "dropLastToken", "batchNorm", "processBaseline", "gammaProcess", "gammaOutcome", "coefProcess", "coefOutcome", "singleton", "whiten", "whitenVariance", "whitenEps", "whitenEpsMode"] as const,
     { beta: 0.05, granularity: "token", dropLastToken: false, batchNorm: true, processBaseline: "code", gammaProcess: 1, gammaOutcome: 1, coefProcess: 1, coefOutcome: 1, whiten: true });
@@ -113,8 +133,11 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>)
     e.F64.set(Float64Array.from(mean, (m, i) => m * A[i]! - C[i]!), oV >>> 3);
   }
   // 5-6. returns and the whitening (statistics from f64 returns).
-  const buf = s.alloc(Math.max(rows.T, ...(rows.packed ? [rows.N] : [1])) * 8), rowMom = s.alloc(Math.max(rows.B, 1) * 24), ret = s.alloc(rows.N * 4);
+  const buf = s.alloc(Math.max(rows.T, ...(rows.packed ? [rows.N] : [1])) * 8), rowMom = s.alloc(Math.max(rows.B, 1) * 24), ret = out ? out.returns : s.alloc(rows.N * 4);
   e.exports.prime_returns_f32(rm, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, pA, pC, a.outcome ? 1 : 0, oV, o.gammaProcess, o.gammaOutcome, o.coefProcess, o.coefOutcome, ret, buf, rowMom);
+  // Finite inputs can still give returns outside the f32 range (huge coefficients; the fuzz suite).
+  const driver = tensors.length ? tensors[0]![0] : "outcome";
+  overflowAt(e, rows, ret, driver, "the return is outside the float32 range");
   const diagnostics: PrimeDiagnostics = { emptyRows: Array.from({ length: rows.B }, (_, i) => I[L + i]).filter((n) => n === 0).length };
   if (batchMax !== undefined) diagnostics.batchMax = batchMax;
   let adv = ret;
@@ -123,9 +146,15 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>)
     e.exports.merge_rows_f64(rowMom, rows.B, mom);
     const F = e.F64, cnt = F[mom >>> 3]!, mu = F[(mom >>> 3) + 1]!, m2 = F[(mom >>> 3) + 2]!;
     const { variance, rstd } = whitenScale(cnt, m2, o, "mask");
-    adv = s.alloc(rows.N * 4);
+    adv = out ? out.advantages : s.alloc(rows.N * 4);
     e.exports.masked_affine_f32(ret, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, mu, rstd, 0, adv);
+    overflowAt(e, rows, adv, driver, "the whitened advantage is outside the float32 range");
     diagnostics.whiten = { count: cnt, mean: mu, variance, rstd };
+  }
+  if (out) {
+    // Without whitening the advantages are the returns (a copy within the workspace's memory).
+    if (adv !== out.advantages) e.U8.copyWithin(out.advantages, ret, ret + rows.N * 4);
+    return { advantages: new Float32Array(0), returns: new Float32Array(0), diagnostics };
   }
   const res: { advantages: Float32Array; returns: Float32Array; processRewards?: Float32Array; diagnostics: PrimeDiagnostics } = { advantages: e.f32(adv, rows.N).slice(), returns: e.f32(ret, rows.N).slice(), diagnostics };
   if (rm) res.processRewards = e.f32(rm, rows.N).slice();

@@ -258,6 +258,9 @@ export const WS: WsEntry[] = [
   { kind: "ws", name: "klInReward", options: () => ({ klCoef: 0.1, klEstimator: "k1", klClamp: "verl" }), outputs: ["tokenRewards", "kl"] },
   { kind: "ws", name: "rerank", options: () => ({ combine: "weightedSum", weights: [1, 0.5] }), outputs: ["combined", "topScores"] },
   { kind: "ws", name: "minFormReturns", options: () => ({ mode: "verlCompat" }), outputs: ["returns"] },
+  { kind: "ws", name: "primeImplicitReward", options: () => ({ beta: 0.05, granularity: "token" }), outputs: ["tokenRewards", "q"] },
+  { kind: "ws", name: "primeAdvantage", options: () => ({ source: "logp", outcome: true, beta: 0.05, whiten: true }), outputs: ["advantages", "returns"] },
+  { kind: "ws", name: "likelihoodReward", options: () => ({ mode: "sum" }), outputs: ["shapedRewards"] },
   { kind: "ws", name: "openrlhfOutcome", when: atLeast2, options: () => ({ estimator: "group_norm", klCoef: 0.01, gamma: 0.9, whitenEps: 1e-8, rewardClip: [-10, 10] }), outputs: ["rowAdvantages", "advantages", "returns", "shapedRewards"] },
   // Reward shapers on the views: scores in, shapedRewards out (per-call row inputs built from the batch).
   { kind: "ws", name: "parShape", options: (b) => ({ ...once(b, "parShape", () => ({ refs: refsOf(b) })), stats: new RunningStats(), meanstd: true, sigmoid: true, lsc: true, maxRef: 2 }), outputs: ["shapedRewards"] },
