@@ -191,11 +191,11 @@ export class RlAdvantage {
   /** PURE (docs/kernels.md#pure): r_k = tanh((l1 - l0)/2) from the PRM's two logits. */
   prmStepReward(args: { logit0: Float32Array; logit1: Float32Array }): Float32Array { return this.call(args, (s, e, a) => prmStepRewardRun(e, s, a)); }
   /** Softmin ("approximate min-form") transform, CSR steps or token form with a step-end mask. */
-  softminStepRewards(args: T.SoftminArgs): Float32Array { return this.call(args, (s, e, a) => softminRun(e, s, a)); }
+  softminStepRewards(args: T.SoftminArgs): Float32Array { return this.call(args, (s, e, a) => softminRun(e, s, a)!); }
   /** Strict min-form returns: "steps" (the paper) or "verlCompat" (PURE's verl branch). */
   minFormReturns(args: T.MinFormArgs): MinFormResult { return this.call(args, (s, e, a) => minFormRun(e, s, a)); }
   /** PURE leave-one-out baselines: "token" and "step" (CSR step rewards) or "return" (token returns). */
-  pureRlooBaseline(args: T.PureRlooArgs): Float32Array { return this.call(args, (s, e, a) => pureRlooRun(e, s, a)); }
+  pureRlooBaseline(args: T.PureRlooArgs): Float32Array { return this.call(args, (s, e, a) => pureRlooRun(e, s, a)!); }
   /** PURE's verifiable reward coef * (v_i - mean of the others), v = solved - 1. */
   pureVerifiableReward(args: T.PureVerifiableArgs): Float32Array { return this.call(args, (s, e, a) => pureVerifiableRun(e, s, a)); }
   /** Zeroes the values at every step end (a new array). */

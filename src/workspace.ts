@@ -20,7 +20,7 @@ import {
 } from "./group/estimators.js";
 import type * as T from "./types.js";
 import { runDiscountedReturns, runGae, runReinforcePP } from "./scan/returns.js";
-import { minFormPlan } from "./scan/pure.js";
+import { minFormPlan, pureRlooRun, softminRun } from "./scan/pure.js";
 import { rerankPlan, type RerankArgs } from "./token/rerank.js";
 import type { TokenRan } from "./core/outcome.js";
 import { runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./token/kl.js";
@@ -64,7 +64,7 @@ export interface WorkspacePlan {
    * "target" (roverTargets).
    */
   extraViews?: ("tokenRewards" | "tokenScores" | "kl" | "returns" | "values" | "logp" | "refLogp" | "loss"
-    | "oldLogp" | "qLogits" | "oldQLogits" | "q" | "nextQ" | "target")[];
+    | "oldLogp" | "qLogits" | "oldQLogits" | "q" | "nextQ" | "target" | "stepEndMask")[];
   /**
    * Reranking (`ws.rerank()`): candidates N per prompt; rows = prompts x N, and the heads' scores
    * go in `rewardsPerFunc` ([rows][rewardFunctions]). Plans the `combined`, `topIndices` and
@@ -93,7 +93,7 @@ export const MAX_THREADS = 64;
 
 /** The optional token views a plan can ask for. */
 export const EXTRA_VIEWS = ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss",
-  "oldLogp", "qLogits", "oldQLogits", "q", "nextQ", "target"] as const;
+  "oldLogp", "qLogits", "oldQLogits", "q", "nextQ", "target", "stepEndMask"] as const;
 export type ExtraView = (typeof EXTRA_VIEWS)[number];
 const PLAN_KEYS = ["rows", "width", "tokens", "valid", "groupSize", "maxGroups", "rewardFunctions", "extraViews", "candidates", "topK", "threads"] as const;
 const BYTES: Record<ViewKind, number> = { f32: 4, u8: 1, i32: 4 };
@@ -204,7 +204,8 @@ export function setGuardBands(bytes: number): void { guardBytes = bytes; }
 
 /** Names that are inputs of a workspace (views), never per-call options. */
 const WS_INPUTS = new Set(["scores", "tokenRewards", "tokenScores", "values", "mask", "lengths", "offsets", "width", "groupSize", "groupIds",
-  "baselines", "truncated", "rewardsPerFunc", "kl", "actionMask", "rewards", "logp", "refLogp", "loss", "components", "mode"]);
+  "baselines", "truncated", "rewardsPerFunc", "kl", "actionMask", "rewards", "logp", "refLogp", "loss", "components", "mode",
+  "returns", "stepEndMask", "tokenValues", "answerLogp", "logpRm", "logpRef", "processRewards"]);
 
 /** Runs `fn`; a typed error that names a copy-API argument is re-thrown naming the view the user filled. */
 function renamed<R>(names: Record<string, string> | undefined, fn: () => R): R {
@@ -273,7 +274,7 @@ function layoutOf(v: CheckedPlan): { want: [string, ViewKind, number][]; cap: nu
   }
   if (p.valid === "mask") want.push(["mask", "u8", N]);
   if (p.valid === "lengths") want.push(["lengths", "i32", B]);
-  for (const x of xs) want.push([x, "f32", N]);
+  for (const x of xs) want.push([x, x === "stepEndMask" ? "u8" : "f32", N]);
   // Scratch: every row-level temporary of the largest runner, per-group f64 arrays, TRL's
   // G*K moments, and (with "returns" or "logp") the token temporaries of ReMax,
   // openrlhfOutcome (f32 returns, their f64 copy and the normalised f32 advantages: 16 bytes
@@ -477,6 +478,8 @@ export class Workspace {
   get q(): Float32Array { return this.view("q"); }
   /** Output of roverTargets (extraViews "nextQ"): the next position's Q [N]. */
   get nextQ(): Float32Array { return this.view("nextQ"); }
+  /** Input of softminStepRewards (extraViews "stepEndMask"): 1 at each step's end token, Uint8Array[N]. */
+  get stepEndMask(): Uint8Array { return this.view("stepEndMask"); }
   /** Output of roverTargets (extraViews "target"): regression targets [N]. */
   get target(): Float32Array { return this.view("target"); }
 
@@ -726,6 +729,40 @@ export class Workspace {
     const rename = { logpRm: "logp", logpRef: "refLogp", processRewards: "tokenRewards", outcome: "scores" };
     const r = this.writing(["advantages", "returns"], () => renamed(rename, () => primeAdvantageRun(this.e, this.scratch, args, { advantages: adv, returns: ret })));
     return { advantages: this.tokens("advantages"), returns: this.tokens("returns"), diagnostics: r.diagnostics };
+  }
+
+  /**
+   * PURE's softmin step rewards, token form: the step values in `values` at the step ends marked
+   * in `stepEndMask`, their softmin weights (`temperature`, default 0.1; `uniform: true` for the
+   * plain mean) into `tokenRewards` (extraViews: values, stepEndMask, tokenRewards). No copy.
+   * Upstream: PURE's `softmin` credit assignment (copy API `softminStepRewards`; its CSR form
+   * takes per-step arrays and stays there). Every check runs first; an error leaves
+   * `tokenRewards` untouched.
+   */
+  softminStepRewards(call: Pick<T.SoftminArgs, "temperature" | "uniform"> = {}): Float32Array {
+    const o = this.options(call);
+    this.scratch.reset();
+    const args: Record<string, unknown> = { ...o, tokenValues: this.tokens("values"), stepEndMask: this.packed ? this.stepEndMask.subarray(0, this.offsets[this.B]!) : this.stepEndMask };
+    if (this.packed) args.offsets = this.offsets; else args.width = this.T;
+    const out = this.region("tokenRewards");
+    renamed({ tokenValues: "values" }, () => softminRun(this.e, this.scratch, args, out));
+    return this.tokens("tokenRewards");
+  }
+
+  /**
+   * PURE's leave-one-out baseline in return mode: each row's `returns` minus the mean of the other
+   * rows of its group (the plan's groups), per valid token, into `advantages` (extraViews:
+   * returns). `singleton` (default "raw"); `paddedWidth` for the packed layout (the padded T that
+   * verl's branch divides by). No copy. Upstream: PURE's verl `compute_rloo_advantage_return`
+   * (copy API `pureRlooBaseline`; its token and step modes take per-step arrays and stay
+   * there). Every check runs first; an error leaves `advantages` untouched.
+   */
+  pureRlooBaseline(call: Pick<T.PureRlooArgs, "singleton" | "paddedWidth"> = {}): Float32Array {
+    const args = this.args(this.options(call), { returns: this.tokens("returns") }, true);
+    args.mode = "return";
+    const out = this.region("advantages");
+    pureRlooRun(this.e, this.scratch, args, out);
+    return this.tokens("advantages");
   }
 
   /**

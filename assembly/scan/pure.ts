@@ -126,16 +126,22 @@ export function minform_steps_f32(values: usize, stepOffsets: usize, stepEnds: u
 }
 
 // out = x - b[row] at valid positions (f64, rounded once), +0 elsewhere (the "return" baseline).
-export function row_shift_f32(x: usize, b: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, out: usize): void {
+// Returns the first index whose result left the f32 range (finite x and b can: x - b with both
+// near the limit; found by the fuzz suite), or -1.
+export function row_shift_f32(x: usize, b: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, out: usize): i32 {
+  let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = validEnd(lens, i, s, e);
     const bi = load<f64>(b + (<usize>i << 3));
     for (let t = s; t < e; t++) {
       const valid = t < v && (mask == 0 || load<u8>(mask + <usize>t) != 0);
-      store<f32>(out + (<usize>t << 2), valid ? <f32>(<f64>load<f32>(x + (<usize>t << 2)) - bi) + 0 : 0);
+      const y: f32 = valid ? <f32>(<f64>load<f32>(x + (<usize>t << 2)) - bi) + 0 : 0;
+      if (bad < 0 && !isFinite<f32>(y)) bad = t;
+      store<f32>(out + (<usize>t << 2), y);
     }
   }
+  return bad;
 }
 
 // PURE leave-one-out baselines over CSR steps (docs/kernels.md#pure), groups by dense id. per-row inputs:

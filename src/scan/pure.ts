@@ -90,7 +90,8 @@ export function prmStepRewardRun(e: Engine, s: Scratch, a: Record<string, any>):
   return e.f32(out, n).slice();
 }
 
-export function softminRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+/** `outPtr` (a workspace's view, token form only): the weights are written there after every check, and the view's copy is not made (null). */
+export function softminRun(e: Engine, s: Scratch, a: Record<string, any>, outPtr = 0): Float32Array | null {
   const o = resolveOptions("softminStepRewards", a, ["stepValues", "stepOffsets", "tokenValues", "stepEndMask", "width", "offsets"], ["temperature", "uniform"] as const, { temperature: 0.1, uniform: false });
   if (typeof o.uniform !== "boolean") typeError("WRONG_TYPE", "uniform", -1, "must be a boolean");
   if (a.tokenValues !== undefined) {
@@ -104,9 +105,9 @@ export function softminRun(e: Engine, s: Scratch, a: Record<string, any>): Float
     const x = place(e, s, a.tokenValues);
     const hit = e.exports.first_nonfinite_valid_f32(x, m, 0, a.offsets ? place(e, s, a.offsets) : 0, shape.B, shape.T);
     if (hit >= 0) rangeError("NON_FINITE", "tokenValues", hit, "step value is not finite");
-    const out = s.alloc(shape.N * 4);
+    const out = outPtr || s.alloc(shape.N * 4);
     e.exports.softmin_tokens_f32(x, m, a.offsets ? place(e, s, a.offsets) : 0, shape.B, shape.T, o.temperature, o.uniform ? 1 : 0, out);
-    return e.f32(out, shape.N).slice();
+    return outPtr ? null : e.f32(out, shape.N).slice();
   }
   checkF32("stepValues", a.stepValues); checkInt32("stepOffsets", a.stepOffsets);
   const so = a.stepOffsets as Int32Array, B = so.length - 1;
@@ -177,7 +178,8 @@ export function minFormRun(e: Engine, s: Scratch, a: Record<string, any>): MinFo
   return res;
 }
 
-export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+/** `outPtr` (a workspace's view, return mode only): written there after every check; no copy (null). */
+export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>, outPtr = 0): Float32Array | null {
   const o = resolveOptions("pureRlooBaseline", a, ["returns", "stepValues", "stepOffsets", "stepEnds", "paddedWidth", ...LAYOUT_INPUTS, ...GROUP_INPUTS], ["mode", "singleton"] as const, { mode: "token" });
   if (!["token", "step", "return"].includes(o.mode)) rangeError("UNKNOWN_OPTION", "mode", -1, msg`unknown value ${show(o.mode)}; expected "token", "step" or "return"`);
   checkGroupTypes(a);
@@ -205,10 +207,14 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Floa
       else if (o.singleton === "error") rangeError("GROUP_TOO_SMALL", groupsArgument(groups), i, msg`group ${g} has a single row`);
       e.F64[(b >>> 3) + i] = bi;
     }
-    const out = s.alloc(rows.N * 4);
-    e.exports.row_shift_f32(x, b, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, out);
+    const out = outPtr || s.alloc(rows.N * 4);
+    const bad = e.exports.row_shift_f32(x, b, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, out);
+    if (bad >= 0) {
+      if (outPtr) e.F32.fill(NaN, outPtr >>> 2, (outPtr >>> 2) + rows.N); // a workspace's view: never partial
+      rangeError("RESULT_OVERFLOW", "returns", bad, "the return minus its baseline is outside the float32 range");
+    }
     if (o.singleton === "zero") for (let i = 0; i < rows.B; i++) if (ng[I[(groups.idsPtr >>> 2) + i]!] === 1) zeroRow(e, rows, out, i);
-    return e.f32(out, rows.N).slice();
+    return outPtr ? null : e.f32(out, rows.N).slice();
   }
   checkF32("stepValues", a.stepValues);
   checkInt32("stepOffsets", a.stepOffsets);

@@ -261,6 +261,8 @@ export const WS: WsEntry[] = [
   { kind: "ws", name: "primeImplicitReward", options: () => ({ beta: 0.05, granularity: "token" }), outputs: ["tokenRewards", "q"] },
   { kind: "ws", name: "primeAdvantage", options: () => ({ source: "logp", outcome: true, beta: 0.05, whiten: true }), outputs: ["advantages", "returns"] },
   { kind: "ws", name: "likelihoodReward", options: () => ({ mode: "sum" }), outputs: ["shapedRewards"] },
+  { kind: "ws", name: "softminStepRewards", options: () => ({ temperature: 0.5 }), outputs: ["tokenRewards"] },
+  { kind: "ws", name: "pureRlooBaseline", options: () => ({ singleton: "zero" }), outputs: ["advantages"] },
   { kind: "ws", name: "openrlhfOutcome", when: atLeast2, options: () => ({ estimator: "group_norm", klCoef: 0.01, gamma: 0.9, whitenEps: 1e-8, rewardClip: [-10, 10] }), outputs: ["rowAdvantages", "advantages", "returns", "shapedRewards"] },
   // Reward shapers on the views: scores in, shapedRewards out (per-call row inputs built from the batch).
   { kind: "ws", name: "parShape", options: (b) => ({ ...once(b, "parShape", () => ({ refs: refsOf(b) })), stats: new RunningStats(), meanstd: true, sigmoid: true, lsc: true, maxRef: 2 }), outputs: ["shapedRewards"] },
@@ -289,7 +291,7 @@ export const WS_NOT_KERNELS = ["constructor", "engine", "resize", "dispose", "by
 export function wsPlan(b: Batch, ids: boolean): WorkspacePlan {
   return {
     rows: b.B, width: b.T, ...(ids ? { maxGroups: b.G } : { groupSize: b.n }), rewardFunctions: 2, candidates: b.n, topK: 1,
-    extraViews: ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss", "oldLogp", "qLogits", "oldQLogits", "q", "nextQ", "target"],
+    extraViews: ["tokenRewards", "tokenScores", "kl", "returns", "values", "logp", "refLogp", "loss", "oldLogp", "qLogits", "oldQLogits", "q", "nextQ", "target", "stepEndMask"],
   };
 }
 
@@ -304,8 +306,9 @@ export function wsFill(ws: Workspace, b: Batch, ids: boolean): void {
   for (const v of ["tokenRewards", "tokenScores", "values", "loss", "kl"] as const) ws[v].set(tok(b));
   ws.logp.set(tok(b, "logp")); ws.refLogp.set(tok(b, "logp"));
   ws.oldLogp.set(tok(b, "logp")); ws.qLogits.set(tok(b)); ws.oldQLogits.set(tok(b)); ws.advantages.set(tok(b));
+  ws.returns.set(tok(b)); ws.stepEndMask.set(b.mask.map((m, k) => (m && (k % b.T === b.T - 1 || b.rand() < 0.3) ? 1 : 0)));
 }
 
 /** Every input view of a workspace (name, view). */
 export const WS_INPUT_VIEWS = ["scores", "mask", "groupIds", "baselines", "truncated", "rewardsPerFunc", "tokenRewards", "tokenScores", "values", "loss", "kl", "logp", "refLogp",
-  "oldLogp", "qLogits", "oldQLogits", "advantages"] as const;
+  "oldLogp", "qLogits", "oldQLogits", "advantages", "returns", "stepEndMask"] as const;

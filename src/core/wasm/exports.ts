@@ -50,7 +50,7 @@ export interface KernelExports {
   softmin_steps_f32(values: number, stepOffsets: number, B: number, temperature: number, uniform: number, out: number): void;
   minform_verlcompat_f32(r: number, mask: number, offsets: number, B: number, T: number, W: number, out: number, i0: number): number;
   minform_steps_f32(values: number, stepOffsets: number, stepEnds: number, mask: number, offsets: number, B: number, T: number, out: number, stepReturn: number): number;
-  row_shift_f32(x: number, b: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): void;
+  row_shift_f32(x: number, b: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): number;
   pure_rloo_steps_f32(values: number, stepOffsets: number, stepEnds: number, rowLen: number, ids: number, B: number, G: number, mode: number, singletonZero: number, scratch: number, out: number): void;
   rerank_combine_f32(scores: number, valid: number, P: number, N: number, K: number, w: number, combine: number,
     ref: number, refPerPrompt: number, refs: number, M: number, maxRef: number, sigK: number, out: number, info: number): void;

@@ -1,7 +1,7 @@
-// The workspace forms of PRIME and the likelihood rewards (ws.primeImplicitReward,
-// ws.primeAdvantage, ws.likelihoodReward) equal their copy-API calls bitwise on random batches,
-// both builds, mask / lengths / packed layouts; errors name the view, and outputs are untouched
-// or poisoned.
+// The workspace forms of the kernels that joined it last (ws.primeImplicitReward,
+// ws.primeAdvantage, ws.likelihoodReward, ws.softminStepRewards, ws.pureRlooBaseline) equal their
+// copy-API calls bitwise on random batches, both builds, mask / lengths / packed layouts; errors
+// name the view, and outputs are untouched or poisoned.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -67,13 +67,44 @@ describe("PRIME and likelihood rewards in the workspace equal the copy API bitwi
     }), RUNS);
   });
 
-  it("pinned (fuzz suite): finite inputs whose implicit reward or return leaves the f32 range are RESULT_OVERFLOW, not Infinity", () => {
+  for (const [build, api] of builds) it(`${build}: PURE's softmin (token form) and leave-one-out (return mode)`, () => {
+    const arb = fc.record({ B: fc.integer({ min: 2, max: 6 }), T: fc.integer({ min: 1, max: 20 }), packed: fc.boolean(), seed: fc.nat(),
+      temperature: fc.constantFrom(0.1, 1, 5), uniform: fc.boolean(), singleton: fc.constantFrom("raw", "zero") });
+    fc.assert(fc.property(arb, ({ B, T, packed, seed, temperature, uniform, singleton }) => {
+      let z = seed;
+      const rnd = () => ((z = (z * 1103515245 + 12345) % 2147483648) / 2147483648);
+      const lens = Array.from({ length: B }, () => Math.floor(rnd() * (T + 1)));
+      const offsets = Int32Array.from({ length: B + 1 }, (_, i) => lens.slice(0, i).reduce((a, b) => a + b, 0));
+      const N = packed ? offsets[B]! : B * T;
+      const mask = new Uint8Array(N), ends = new Uint8Array(N), vals = new Float32Array(N), rets = new Float32Array(N);
+      for (let i = 0; i < B; i++) for (let t = 0; t < (packed ? lens[i]! : T); t++) {
+        const k = (packed ? offsets[i]! : i * T) + t;
+        if (t < lens[i]!) { mask[k] = 1; ends[k] = rnd() < 0.3 || t === lens[i]! - 1 ? 1 : 0; }
+        vals[k] = Math.fround(rnd() * 2 - 1); rets[k] = Math.fround(rnd() * 4 - 2);
+      }
+      const layout = packed ? { offsets } : { width: T };
+      const ws = api.createWorkspace({ rows: B, ...(packed ? { tokens: Math.max(N, 1) } : { width: T }), groupSize: B % 2 ? 1 : 2, extraViews: ["values", "stepEndMask", "tokenRewards", "returns"] });
+      if (packed) ws.offsets.set(offsets);
+      ws.mask.set(mask); ws.stepEndMask.set(ends); ws.values.set(vals); ws.returns.set(rets);
+      assertBitwise(ws.softminStepRewards({ temperature, uniform }), api.softminStepRewards({ tokenValues: vals, stepEndMask: ends, ...layout, temperature, uniform }), "softmin");
+      const groups = { groupSize: B % 2 ? 1 : 2 }, pw = packed ? { paddedWidth: T } : {};
+      assertBitwise(ws.pureRlooBaseline({ singleton: singleton as never, ...pw }), api.pureRlooBaseline({ mode: "return", returns: rets, mask, ...layout, ...groups, singleton: singleton as never, ...pw }), "leave-one-out");
+      ws.dispose();
+    }), RUNS);
+  });
+
+  it("pinned (fuzz suite): finite inputs whose implicit reward, return or leave-one-out shift leaves the f32 range are RESULT_OVERFLOW, not Infinity", () => {
     for (const [build, api] of builds) {
       const logpRm = Float32Array.from([-1, -20, -3, -4]), logpRef = Float32Array.from([-2, -1, -3, -4]), mask = new Uint8Array(4).fill(1);
       assert.throws(() => api.primeImplicitReward({ logpRm, logpRef, mask, width: 2, beta: 3e38 }), (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "logpRm" && e.index === 1, build);
       assert.throws(() => api.primeAdvantage({ outcome: Float32Array.from([3e38, 3e38]), mask, width: 2, groupSize: 1, singleton: "raw", batchNorm: false, coefOutcome: 3 }), (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "outcome", build);
-      const ws = api.createWorkspace({ rows: 2, width: 2, extraViews: ["logp", "refLogp", "tokenRewards"] });
-      ws.mask.fill(1); ws.logp.set(logpRm); ws.refLogp.set(logpRef);
+      // PURE's return-mode leave-one-out: 3e38 minus a baseline of -3e38
+      const rets = Float32Array.from([3e38, 0, -3e38, 0]);
+      assert.throws(() => api.pureRlooBaseline({ mode: "return", returns: rets, mask, width: 2, groupSize: 2 }), (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "returns" && e.index === 0, build);
+      const ws = api.createWorkspace({ rows: 2, width: 2, groupSize: 2, extraViews: ["logp", "refLogp", "tokenRewards", "returns"] });
+      ws.mask.fill(1); ws.logp.set(logpRm); ws.refLogp.set(logpRef); ws.returns.set(rets);
+      assert.throws(() => ws.pureRlooBaseline(), (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "returns", build);
+      assert.ok(ws.advantages.every(Number.isNaN), "leave-one-out output poisoned");
       assert.throws(() => ws.primeImplicitReward({ beta: 3e38 }), (e: any) => e.code === "RESULT_OVERFLOW" && e.argument === "logp", build);
       assert.ok(ws.tokenRewards.every(Number.isNaN), "poisoned");
       ws.dispose();
