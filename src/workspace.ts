@@ -483,8 +483,13 @@ export class Workspace {
   /** Output of roverTargets (extraViews "target"): regression targets [N]. */
   get target(): Float32Array { return this.view("target"); }
 
+  // A padded or rows-only layout never changes: it is built once (the per-call cost of a small
+  // batch is mostly such bookkeeping). A packed one depends on offsets[B], read per call.
+  private layoutCache: (T.Layout & T.Groups) | null = null;
+
   /** The layout and group inputs of this workspace, as views. */
   private layout(): T.Layout & T.Groups {
+    if (this.layoutCache) return this.layoutCache;
     const out: T.Layout & T.Groups = {};
     let n = this.N;
     if (this.packed) {
@@ -497,6 +502,7 @@ export class Workspace {
     if (this.plan.valid === "lengths") out.lengths = this.lengths;
     if (this.plan.groupSize) out.groupSize = this.plan.groupSize;
     else { out.groupIds = this.groupIds; (out as Record<symbol, number>)[MAX_GROUPS] = this.maxGroups; }
+    if (!this.packed) this.layoutCache = Object.freeze(out);
     return out;
   }
 
