@@ -41,6 +41,13 @@ describe("runtimes", () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /step 20: place \+ kl-in-reward/);
     assert.match(r.stdout.trim().split("\n").pop()!, /^no allocation and no memory growth across 20 steps$/);
+    // --threads 2: two threads, no allocation, and the same numbers (KL, GAE, GRPO) at every step.
+    const t = spawnSync(process.execPath, ["examples/node-trainer-loop/index.mjs", "--threads", "2"], { cwd: root, encoding: "utf8" });
+    assert.equal(t.status, 0, t.stdout + t.stderr);
+    assert.match(t.stdout, /2 thread\(s\)/);
+    const numbers = (out: string) => out.split("\n").filter((l) => l.startsWith("step")).map((l) => l.split("|")[1]);
+    assert.deepEqual(numbers(t.stdout), numbers(r.stdout), "the same KL, coefficients, gae[0] and groups with 2 threads");
+    assert.match(t.stdout.trim().split("\n").pop()!, /^no allocation and no memory growth across 20 steps$/);
   });
 
   describe("Chromium (via playwright-core; CHROMIUM_PATH, else the one on the machine)", () => {

@@ -2,11 +2,14 @@
 // log-probs, values; a byte mask). One workspace is planned once; every step writes the batch
 // into its views, places the scores on the last tokens, computes KL-in-reward, GAE and GRPO in
 // place, and hands out views. No allocation per step (checked below), no copies.
-//   node examples/node-trainer-loop/index.mjs
+//   node examples/node-trainer-loop/index.mjs [--threads 2]
+// With --threads 2 the KL and GAE scans share their rows with a worker (same bits, docs/threads.md).
 import { createWorkspace, instance, KlController } from "../../dist/index.js";
 
 const prompts = 64, samples = 8, B = prompts * samples, T = 1024, steps = 20;
-const ws = createWorkspace({ rows: B, width: T, groupSize: samples, extraViews: ["tokenRewards", "values", "returns", "logp", "refLogp", "kl"] });
+const at = process.argv.indexOf("--threads"), threads = at > 0 ? Number(process.argv[at + 1]) : 1;
+const ws = createWorkspace({ rows: B, width: T, groupSize: samples, extraViews: ["tokenRewards", "values", "returns", "logp", "refLogp", "kl"], threads });
+await ws.threadsReady(); // workers start in the background; wait so every step below uses them
 const kl = new KlController({ type: "adaptive", value: 0.02, target: 0.05, horizon: 10000 });
 
 // Stand-in for the GPU read-back: fills the views in place (a real trainer copies device buffers here).
@@ -23,7 +26,7 @@ function readBatchFromGpu(step) {
 }
 
 const heap = ws.engine.heap, bytesBefore = heap.bytesReserved, genBefore = heap.generation;
-console.log(`${B} rows x ${T} tokens, build ${instance().build}, workspace ${(ws.bytes / 2 ** 20).toFixed(0)} MiB`);
+console.log(`${B} rows x ${T} tokens, build ${instance().build}, workspace ${(ws.bytes / 2 ** 20).toFixed(0)} MiB, ${ws.threads} thread(s)`);
 for (let step = 1; step <= steps; step++) {
   readBatchFromGpu(step);
   const t0 = performance.now();
