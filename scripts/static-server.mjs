@@ -6,13 +6,17 @@ import { extname, join, normalize } from "node:path";
 
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".wasm": "application/wasm", ".css": "text/css" };
 
-/** Starts serving `root`; port 0 picks a free port. */
-export async function serve(root, port = 0) {
+/**
+ * Starts serving `root`; port 0 picks a free port. `isolated`: every response carries the
+ * cross-origin isolation headers (COOP/COEP), so pages get SharedArrayBuffer and the worker pool.
+ */
+export async function serve(root, port = 0, { isolated = false } = {}) {
+  const coi = isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
     try {
       const body = await readFile(join(root, path));
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
+      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream", ...coi });
       res.end(body);
     } catch { res.writeHead(404); res.end("not found"); }
   });

@@ -71,6 +71,20 @@ describe("runtimes", () => {
       await page.close();
     });
 
+    it("the runtime suite in a cross-origin isolated page: threads: 2 starts a module worker, the main thread spins while it waits, one thread's bits", async () => {
+      const isolated = await serve(root, 0, { isolated: true });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${isolated.url}/test/runtime/browser.html`);
+        assert.equal(await page.evaluate(() => (globalThis as any).crossOriginIsolated), true, "the page is cross-origin isolated");
+        const r = await page.waitForFunction(() => (window as any).__result, undefined, { timeout: 30000 }).then((h) => h.jsonValue()) as { failed: number; lines: string[] };
+        assert.equal(r.failed, 0, r.lines.join("\n"));
+        assert.ok(r.lines.some((l) => l.startsWith("ok threads: 2")), r.lines.join("\n"));
+        console.log(`${r.lines[r.lines.length - 1]} (cross-origin isolated)`);
+        await page.close();
+      } finally { await isolated.close(); }
+    });
+
     it("examples/browser-rerank shows the same ranking as Node; screenshot saved", async () => {
       const sample = JSON.parse(readFileSync(`${root}examples/browser-rerank/sample.json`, "utf8"));
       const expected = rankSample(lib, sample).order;
