@@ -68,8 +68,13 @@ interface Slot { ctl: Int32Array; f64: Float64Array; worker: WorkerHandle | null
 type NodeWorkerCtor = new (src: string, o: { eval: true; workerData: unknown }) => WorkerHandle;
 type WebWorkerCtor = new (url: string, o: { type: "module" }) => WorkerHandle & { postMessage(m: unknown): void };
 
-/** How this runtime starts a worker: Node's worker_threads where present (Node, Bun, Deno), else a module Worker. */
-function workerFactory(): ((data: Record<string, unknown>) => WorkerHandle) | null {
+type Factory = ((data: Record<string, unknown>) => WorkerHandle) | null;
+let factory: Factory | undefined;
+/** How this runtime starts a worker (decided once; the browser's blob URL is made once). */
+function workerFactory(): Factory { return factory === undefined ? (factory = makeFactory()) : factory; }
+
+/** Node's worker_threads where present (Node, Bun, Deno), else a module Worker from a blob URL. */
+function makeFactory(): Factory {
   const proc = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process;
   const wt = proc?.getBuiltinModule?.("node:worker_threads") as { Worker: NodeWorkerCtor } | undefined;
   if (wt?.Worker) return (workerData) => new wt.Worker(WORKER_SOURCE, { eval: true, workerData });
@@ -90,11 +95,14 @@ function canBlock(probe: Int32Array): boolean {
   return blockingAllowed;
 }
 
-/** True when this runtime can run a pool at all: shared WebAssembly memory and a way to start workers. */
+let supported: boolean | undefined;
+/** True when this runtime can run a pool at all: shared WebAssembly memory and a way to start workers (probed once). */
 export function threadsSupported(): boolean {
-  if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object") return false;
-  try { new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }); } catch { return false; }
-  return workerFactory() !== null;
+  if (supported === undefined) {
+    supported = typeof SharedArrayBuffer === "function" && typeof Atomics === "object" && workerFactory() !== null;
+    if (supported) try { new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }); } catch { supported = false; }
+  }
+  return supported;
 }
 
 export class ThreadPool {
