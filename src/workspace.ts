@@ -623,11 +623,16 @@ export class Workspace {
     const advantages = this.tokens("advantages");
     return { advantages, returns: ran.distinctReturns ? this.tokens("returns") : advantages, diagnostics: ran.diagnostics };
   }
-  /** GAE from the `tokenRewards` and `values` views into `advantages` and `returns` (extraViews: tokenRewards, values, returns). */
+  /**
+   * GAE from the `tokenRewards` and `values` views into `advantages` and `returns` (extraViews:
+   * tokenRewards, values, returns). The inputs are validated while the scan computes: an input
+   * error (NON_FINITE, or RESULT_OVERFLOW) leaves both outputs all NaN; option errors leave them
+   * untouched. Splits rows across the plan's `threads`.
+   */
   gae(call: WsCall<T.GaeArgs> = {}) { return this.runTokens(runGae, call, { tokenRewards: this.tokens("tokenRewards"), values: this.tokens("values") }); }
-  /** REINFORCE++ from `tokenRewards` into `advantages` (whitened) and `returns`. */
+  /** REINFORCE++ from `tokenRewards` into `advantages` (whitened) and `returns`; validated while computing, as `gae`. */
   reinforcePP(call: WsCall<T.ReinforcePPArgs> = {}) { return this.runTokens(runReinforcePP, call, { tokenRewards: this.tokens("tokenRewards") }); }
-  /** Discounted returns from `tokenRewards` into `advantages` (the returns). */
+  /** Discounted returns from `tokenRewards` into `advantages` (the returns); validated while computing, as `gae`. */
   discountedReturns(call: WsCall<T.ReturnsArgs> = {}) { return this.runTokens(runDiscountedReturns, call, { tokenRewards: this.tokens("tokenRewards") }); }
   /** The KL estimator per token from `logp` and `refLogp` into the `kl` view (+0 at masked positions). */
   klPenalty(call: { klEstimator?: T.KlEstimator; klClamp?: "verl" | "all10" | "none"; preset?: Preset } = {}): WsKlResult {
