@@ -295,6 +295,16 @@ export function placeTokenRows(e: Engine, s: Scratch, a: Record<string, any>, te
   });
   return { rows, ptrs };
 }
+/** The first flat index at a valid position where any of these tensors is not finite, or -1 (RESULT_OVERFLOW's index). */
+export function firstNonFiniteValid(e: Engine, rows: Rows, ...ptrs: number[]): number {
+  let first = -1;
+  for (const p of ptrs) {
+    const k = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+    if (k >= 0 && (first < 0 || k < first)) first = k;
+  }
+  return first;
+}
+
 /** EMPTY_ROW at the first row with no valid token. */
 export function requireNonEmpty(e: Engine, rows: Rows, maskName = "mask"): void {
   const L = e.I32, b = rows.rowLensPtr >>> 2;

@@ -2,7 +2,7 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { checkEnum, msg, ownOptions, show } from "../core/safe.js";
-import { checkF32, checkLayoutStructure, checkTokens, layoutShape, place, placeLayout, splitRows, type Scratch } from "../core/layout.js";
+import { checkF32, checkLayoutStructure, checkTokens, firstNonFiniteValid, layoutShape, place, placeLayout, splitRows, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, resolveOptions } from "../core/options.js";
 import { LAYOUT_INPUTS, type TokenRan } from "../core/outcome.js";
 
@@ -48,15 +48,6 @@ function bindElementwise(e: Engine, s: Scratch, a: Record<string, any>, tensors:
 export const KL_PENALTY_INPUTS = ["logp", "refLogp", ...LAYOUT_INPUTS] as const;
 export const KL_PENALTY_OPTIONS = ["klEstimator", "klClamp"] as const;
 
-/** The first flat index at a valid position where any of these outputs is not finite, or -1. */
-function firstNonFiniteOutput(e: Engine, rows: ReturnType<typeof placeLayout>, ...ptrs: number[]): number {
-  let first = -1;
-  for (const p of ptrs) {
-    const k = e.exports.first_nonfinite_valid_f32(p, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
-    if (k >= 0 && (first < 0 || k < first)) first = k;
-  }
-  return first;
-}
 
 /** |kl| bound from the checked inputs (maxX = max|logp| + max|refLogp|); Infinity when unbounded. */
 function klBound(est: number, clamp: number, maxX: number): number {
@@ -76,7 +67,7 @@ export function runKlPenalty(e: Engine, s: Scratch, a: Record<string, any>): Tok
   let tmp = 0;
   if (!(klBound(est.code, clamp, maxLp + maxRp) < 1e38)) {
     run((tmp = s.alloc(rows.N * 4)));
-    const bad = firstNonFiniteOutput(e, rows, tmp);
+    const bad = firstNonFiniteValid(e, rows, tmp);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the unclamped k3 value is outside the float32 range");
   }
   return { rows, diagnostics: { gradient: est.gradient }, distinctReturns: false, write: (out) => (tmp ? e.U8.copyWithin(out.advantages, tmp, tmp + rows.N * 4) : run(out.advantages)) };
@@ -123,7 +114,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>, inP
           run(out.advantages, out.returns, true);
           // An input NaN or infinity can make an output non-finite too: inputs are checked first.
           if (flag(0) || flag(1)) check();
-          if (flag(1)) rangeError("RESULT_OVERFLOW", "logp", firstNonFiniteOutput(e, rows, ...(out.returns ? [out.returns, out.advantages] : [out.advantages])), "the KL or the token reward is outside the float32 range");
+          if (flag(1)) rangeError("RESULT_OVERFLOW", "logp", firstNonFiniteValid(e, rows, ...(out.returns ? [out.returns, out.advantages] : [out.advantages])), "the KL or the token reward is outside the float32 range");
           diagnostics.currentKl = currentKl();
         },
       };
@@ -140,7 +131,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>, inP
     if (!safe) {
       pre = { rw: s.alloc(rows.N * 4), kl: s.alloc(rows.N * 4) };
       run(pre.rw, pre.kl, false);
-      const bad = firstNonFiniteOutput(e, rows, pre.kl, pre.rw);
+      const bad = firstNonFiniteValid(e, rows, pre.kl, pre.rw);
       if (bad >= 0) rangeError("RESULT_OVERFLOW", "logp", bad, "the KL or the token reward is outside the float32 range");
     }
     if (pre) diagnostics.currentKl = currentKl();

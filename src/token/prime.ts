@@ -3,7 +3,7 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { msg, show } from "../core/safe.js";
-import { checkF32, checkLayoutStructure, groupsArgument, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "../core/layout.js";
+import { checkF32, checkLayoutStructure, firstNonFiniteValid, groupsArgument, layoutShape, place, placeGroups, placeLayout, type Rows, type Scratch } from "../core/layout.js";
 import { checkGroupTypes, resolveGroups } from "../core/groups.js";
 import { checkNonNegative, checkRange, checkFiniteParam, resolveOptions, type Singleton } from "../core/options.js";
 import { GROUP_INPUTS, LAYOUT_INPUTS } from "../core/outcome.js";
@@ -27,7 +27,7 @@ function finiteAt(e: Engine, rows: Rows, name: string, p: number): void {
  */
 /** RESULT_OVERFLOW at the first valid position of `ptr` that is not finite (finite inputs, a huge result). */
 function overflowAt(e: Engine, rows: Rows, ptr: number, argument: string, what: string, poison: number[] = []): void {
-  const bad = e.exports.first_nonfinite_valid_f32(ptr, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
+  const bad = firstNonFiniteValid(e, rows, ptr);
   if (bad < 0) return;
   for (const p of poison) if (p) e.F32.fill(NaN, p >>> 2, (p >>> 2) + rows.N); // a workspace's views: never partial
   rangeError("RESULT_OVERFLOW", argument, bad, what);
