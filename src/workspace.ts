@@ -531,9 +531,10 @@ export class Workspace {
     return this.args(this.options(call), inputs, false);
   }
 
-  private tokens(name: string): Float32Array {
-    const v = this.view(name) as Float32Array;
-    return this.packed ? v.subarray(0, this.offsets[this.B]!) : v;
+  /** A token view, cut to offsets[B] in the packed layout. */
+  private tokens<V extends Float32Array | Uint8Array = Float32Array>(name: string): NoInfer<V> {
+    const v = this.view(name) as V;
+    return (this.packed ? v.subarray(0, this.offsets[this.B]!) : v) as V;
   }
 
   private region(name: string): number {
@@ -753,7 +754,7 @@ export class Workspace {
   softminStepRewards(call: Pick<T.SoftminArgs, "temperature" | "uniform"> = {}): Float32Array {
     const o = this.options(call);
     this.scratch.reset();
-    const args: Record<string, unknown> = { ...o, tokenValues: this.tokens("values"), stepEndMask: this.packed ? this.stepEndMask.subarray(0, this.offsets[this.B]!) : this.stepEndMask };
+    const args: Record<string, unknown> = { ...o, tokenValues: this.tokens("values"), stepEndMask: this.tokens<Uint8Array>("stepEndMask") };
     if (this.packed) args.offsets = this.offsets; else args.width = this.T;
     const out = this.region("tokenRewards");
     renamed({ tokenValues: "values" }, () => softminRun(this.e, this.scratch, args, out));
