@@ -508,12 +508,13 @@ export class Workspace {
 
   /**
    * The per-call options, read once by their own keys. Inputs come from the views, so an input
-   * name among the options is UNKNOWN_OPTION (it would otherwise be silently ignored).
+   * name among the options is UNKNOWN_OPTION (it would otherwise be silently ignored), except the
+   * names in `own`: this call's own knobs that are a workspace-set input elsewhere ("mode").
    */
-  private options(call: unknown): Record<string, unknown> {
+  private options(call: unknown, own: readonly string[] = []): Record<string, unknown> {
     if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
     const o = ownOptions(call ?? {}, "options");
-    for (const k in o) if (WS_INPUTS.has(k))
+    for (const k in o) if (WS_INPUTS.has(k) && !own.includes(k))
       rangeError("UNKNOWN_OPTION", k, -1, msg`${k} is set by the workspace (an input view, or fixed for this call), not per call`);
     return o;
   }
@@ -688,12 +689,8 @@ export class Workspace {
    * `returns` untouched or all NaN.
    */
   minFormReturns(call: { mode?: "steps" | "verlCompat"; stepValues?: Float32Array; stepOffsets?: Int32Array; stepEnds?: Int32Array; paddedWidth?: number } = {}): WsMinFormResult {
-    if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
-    // "mode" is a workspace-set input of klInReward; here it is this call's own knob.
-    const { mode, ...rest } = ownOptions(call ?? {}, "options") as Record<string, unknown>;
-    const inputs: Record<string, unknown> = mode === "verlCompat" ? { tokenRewards: this.tokens("tokenRewards") } : {};
-    const args = this.tokenArgs(rest, inputs);
-    if (mode !== undefined) args.mode = mode;
+    const o = this.options(call, ["mode"]);
+    const args = this.args(o, o.mode === "verlCompat" ? { tokenRewards: this.tokens("tokenRewards") } : {}, false);
     const plan = minFormPlan(this.e, this.scratch, args);
     const out = this.region("returns");
     this.writing(["returns"], () => plan.write(out));
@@ -785,11 +782,7 @@ export class Workspace {
    * Errors: EMPTY_ROW, NON_FINITE, RESULT_OVERFLOW; `shapedRewards` is then untouched.
    */
   likelihoodReward(call: Omit<T.LikelihoodArgs, "answerLogp" | "mask" | "lengths" | "offsets" | "width"> = {}): Float32Array {
-    if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
-    // "mode" is a workspace-set input of klInReward; here it is this call's own knob.
-    const { mode, ...rest } = ownOptions(call ?? {}, "options") as Record<string, unknown>;
-    const args = this.tokenArgs(rest, { answerLogp: this.tokens("logp") });
-    if (mode !== undefined) args.mode = mode;
+    const args = this.args(this.options(call, ["mode"]), { answerLogp: this.tokens("logp") }, false);
     const dst = this.region("shapedRewards");
     // The rows are computed and checked (RESULT_OVERFLOW) before anything is written.
     const rows = renamed({ answerLogp: "logp" }, () => likelihoodRun(this.e, this.scratch, args));
