@@ -195,7 +195,7 @@ export class RlAdvantage {
   /** Strict min-form returns: "steps" (the paper) or "verlCompat" (PURE's verl branch). */
   minFormReturns(args: T.MinFormArgs): MinFormResult { return this.call(args, (s, e, a) => minFormRun(e, s, a)); }
   /** PURE leave-one-out baselines: "token" and "step" (CSR step rewards) or "return" (token returns). */
-  pureRlooBaseline(args: T.PureRlooArgs): Float32Array { return this.call(args, (s, e, a) => pureRlooRun(e, s, a)!); }
+  pureRlooBaseline(args: T.PureRlooArgs): Float32Array { return this.call(args, (s, e, a) => pureRlooRun(e, s, a)); }
   /** PURE's verifiable reward coef * (v_i - mean of the others), v = solved - 1. */
   pureVerifiableReward(args: T.PureVerifiableArgs): Float32Array { return this.call(args, (s, e, a) => pureVerifiableRun(e, s, a)); }
   /** Zeroes the values at every step end (a new array). */
@@ -206,7 +206,7 @@ export class RlAdvantage {
   /** The score on the last valid token (or explicit positions); empty rows per emptyRow (docs/kernels.md#placescores). */
   placeScores(args: PlaceScoresArgs): T.PlaceScoresResult { return this.call(args, (s, e, a) => placeScoresRun(e, s, a)); }
   /** PRIME: q = logpRm - logpRef on valid tokens, rm = beta*q (token or whole granularity) (docs/kernels.md#prime). */
-  primeImplicitReward(args: T.PrimeImplicitArgs): T.PrimeImplicitResult { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)!); }
+  primeImplicitReward(args: T.PrimeImplicitArgs): T.PrimeImplicitResult { return this.call(args, (s, e, a) => primeImplicitRun(e, s, a)); }
   /** PRIME batch normalisation: x / (max |reverse cumsum| + 1e-6). */
   primeBatchNorm(args: T.PrimeBatchNormArgs): T.PrimeBatchNormResult { return this.call(args, (s, e, a) => primeBatchNormRun(e, s, a)); }
   /** PRIME advantages: per-source leave-one-out, discounted returns, whitening. */

@@ -20,11 +20,11 @@ import {
 } from "./group/estimators.js";
 import type * as T from "./types.js";
 import { runDiscountedReturns, runGae, runReinforcePP } from "./scan/returns.js";
-import { minFormPlan, pureRlooRun, softminRun } from "./scan/pure.js";
+import { minFormPlan, pureRlooPlan, softminRun } from "./scan/pure.js";
 import { rerankPlan, type RerankArgs } from "./token/rerank.js";
 import type { TokenRan } from "./core/outcome.js";
 import { runKlInReward, runKlPenalty, type KlRewardDiagnostics } from "./token/kl.js";
-import { primeAdvantageRun, primeImplicitRun, type PrimeDiagnostics } from "./token/prime.js";
+import { primeAdvantageRun, primeImplicitPlan, type PrimeDiagnostics } from "./token/prime.js";
 import { likelihoodRun } from "./token/likelihood.js";
 import { aggLossRun, type AggLossArgs } from "./token/agg-loss.js";
 import { placeScoresPlan } from "./token/place-scores.js";
@@ -710,9 +710,10 @@ export class Workspace {
    */
   primeImplicitReward(call: Omit<T.PrimeImplicitArgs, "logpRm" | "logpRef" | "mask" | "lengths" | "offsets" | "width"> = {}): WsPrimeImplicitResult {
     const args = this.tokenArgs(call, { logpRm: this.tokens("logp"), logpRef: this.tokens("refLogp") });
-    const rw = this.region("tokenRewards"), q = this.regions.get("q")?.ptr ?? 0;
+    const rw = this.region("tokenRewards"), q = this.regions.get("q")?.ptr ?? 0, rename = { logpRm: "logp", logpRef: "refLogp" };
     // The inputs are checked before the kernel writes; an overflow found after it poisons the views.
-    renamed({ logpRm: "logp", logpRef: "refLogp" }, () => primeImplicitRun(this.e, this.scratch, args, { rewards: rw, q }));
+    const plan = renamed(rename, () => primeImplicitPlan(this.e, this.scratch, args));
+    this.writing(q ? ["tokenRewards", "q"] : ["tokenRewards"], () => renamed(rename, () => plan.write(rw, q)));
     return q ? { tokenRewards: this.tokens("tokenRewards"), q: this.tokens("q") } : { tokenRewards: this.tokens("tokenRewards") };
   }
 
@@ -770,7 +771,9 @@ export class Workspace {
     const args = this.args(this.options(call), { returns: this.tokens("returns") }, true);
     args.mode = "return";
     const out = this.region("advantages");
-    pureRlooRun(this.e, this.scratch, args, out);
+    // The inputs are checked before anything is written; an overflow found by the write poisons the view.
+    const plan = pureRlooPlan(this.e, this.scratch, args) as Exclude<ReturnType<typeof pureRlooPlan>, Float32Array>;
+    this.writing(["advantages"], () => plan.write(out));
     return this.tokens("advantages");
   }
 

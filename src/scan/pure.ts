@@ -178,8 +178,20 @@ export function minFormRun(e: Engine, s: Scratch, a: Record<string, any>): MinFo
   return res;
 }
 
-/** `outPtr` (a workspace's view, return mode only): written there after every check; no copy (null). */
-export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>, outPtr = 0): Float32Array | null {
+export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>): Float32Array {
+  const r = pureRlooPlan(e, s, a);
+  if (r instanceof Float32Array) return r;
+  const out = s.alloc(r.rows.N * 4);
+  r.write(out);
+  return e.f32(out, r.rows.N).slice();
+}
+
+/**
+ * pureRlooBaseline's checks and, for the token and step modes, its result. Return mode gives a
+ * plan instead: every input checked, `write(out)` computes into any output and can only fail with
+ * RESULT_OVERFLOW, which a workspace answers by poisoning its view.
+ */
+export function pureRlooPlan(e: Engine, s: Scratch, a: Record<string, any>): Float32Array | { rows: Rows; write: (out: number) => void } {
   const o = resolveOptions("pureRlooBaseline", a, ["returns", "stepValues", "stepOffsets", "stepEnds", "paddedWidth", ...LAYOUT_INPUTS, ...GROUP_INPUTS], ["mode", "singleton"] as const, { mode: "token" });
   if (!["token", "step", "return"].includes(o.mode)) rangeError("UNKNOWN_OPTION", "mode", -1, msg`unknown value ${show(o.mode)}; expected "token", "step" or "return"`);
   checkGroupTypes(a);
@@ -207,14 +219,14 @@ export function pureRlooRun(e: Engine, s: Scratch, a: Record<string, any>, outPt
       else if (o.singleton === "error") rangeError("GROUP_TOO_SMALL", groupsArgument(groups), i, msg`group ${g} has a single row`);
       e.F64[(b >>> 3) + i] = bi;
     }
-    const out = outPtr || s.alloc(rows.N * 4);
-    const bad = e.exports.row_shift_f32(x, b, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, out);
-    if (bad >= 0) {
-      if (outPtr) e.F32.fill(NaN, outPtr >>> 2, (outPtr >>> 2) + rows.N); // a workspace's view: never partial
-      rangeError("RESULT_OVERFLOW", "returns", bad, "the return minus its baseline is outside the float32 range");
-    }
-    if (o.singleton === "zero") for (let i = 0; i < rows.B; i++) if (ng[I[(groups.idsPtr >>> 2) + i]!] === 1) zeroRow(e, rows, out, i);
-    return outPtr ? null : e.f32(out, rows.N).slice();
+    return {
+      rows,
+      write: (out) => {
+        const bad = e.exports.row_shift_f32(x, b, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, out);
+        if (bad >= 0) rangeError("RESULT_OVERFLOW", "returns", bad, "the return minus its baseline is outside the float32 range");
+        if (o.singleton === "zero") for (let i = 0; i < rows.B; i++) if (ng[I[(groups.idsPtr >>> 2) + i]!] === 1) zeroRow(e, rows, out, i);
+      },
+    };
   }
   checkF32("stepValues", a.stepValues);
   checkInt32("stepOffsets", a.stepOffsets);

@@ -21,32 +21,41 @@ function finiteAt(e: Engine, rows: Rows, name: string, p: number): void {
   if (bad >= 0) rangeError("NON_FINITE", name, bad, msg`value is ${e.F32[(p >>> 2) + bad]} at a valid position`);
 }
 
-/**
- * The implicit process rewards. `out` (a workspace's views): the rewards and, when non-zero, q are
- * written there, after every check, and nothing is returned; otherwise both are copies.
- */
 /** RESULT_OVERFLOW at the first valid position of `ptr` that is not finite (finite inputs, a huge result). */
-function overflowAt(e: Engine, rows: Rows, ptr: number, argument: string, what: string, poison: number[] = []): void {
+function overflowAt(e: Engine, rows: Rows, ptr: number, argument: string, what: string): void {
   const bad = firstNonFiniteValid(e, rows, ptr);
-  if (bad < 0) return;
-  for (const p of poison) if (p) e.F32.fill(NaN, p >>> 2, (p >>> 2) + rows.N); // a workspace's views: never partial
-  rangeError("RESULT_OVERFLOW", argument, bad, what);
+  if (bad >= 0) rangeError("RESULT_OVERFLOW", argument, bad, what);
 }
 
-export function primeImplicitRun(e: Engine, s: Scratch, a: Record<string, any>, out?: { rewards: number; q: number }): { processRewards: Float32Array; q: Float32Array } | null {
+/**
+ * The implicit process rewards, every input checked; `write(rewards, q)` then runs the kernel
+ * (q = 0: into scratch) and can only fail with RESULT_OVERFLOW, which a workspace answers by
+ * poisoning its views.
+ */
+export function primeImplicitPlan(e: Engine, s: Scratch, a: Record<string, any>): { rows: Rows; write: (rewards: number, q: number) => void } {
   const o = resolveOptions("primeImplicitReward", a, ["logpRm", "logpRef", ...LAYOUT_INPUTS], ["beta", "granularity", "dropLastToken"] as const, { beta: 0.05, granularity: "token", dropLastToken: false });
   if (o.granularity !== "token" && o.granularity !== "whole") rangeError("UNKNOWN_OPTION", "granularity", -1, msg`unknown value ${show(o.granularity)}`);
   const rows = tokenRows(e, s, a, [["logpRm", a.logpRm], ["logpRef", a.logpRef]]);
   checkFiniteParam("beta", o.beta);
   const lp = place(e, s, a.logpRm), rp = place(e, s, a.logpRef);
   finiteAt(e, rows, "logpRm", lp); finiteAt(e, rows, "logpRef", rp);
-  const rw = out ? out.rewards : s.alloc(rows.N * 4), q = out?.q || s.alloc(rows.N * 4);
-  e.exports.prime_implicit_f32(lp, rp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.beta, o.granularity === "whole" ? 1 : 0, o.dropLastToken ? 1 : 0, rw, q);
-  // Finite inputs and beta can still leave the f32 range (found by the fuzz suite).
-  const views = out ? [out.rewards, out.q] : [];
-  overflowAt(e, rows, rw, "logpRm", "the implicit reward is outside the float32 range", views);
-  overflowAt(e, rows, q, "logpRm", "the implicit Q is outside the float32 range", views);
-  return out ? null : { processRewards: e.f32(rw, rows.N).slice(), q: e.f32(q, rows.N).slice() };
+  return {
+    rows,
+    write: (rw, qOut) => {
+      const q = qOut || s.alloc(rows.N * 4);
+      e.exports.prime_implicit_f32(lp, rp, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, o.beta, o.granularity === "whole" ? 1 : 0, o.dropLastToken ? 1 : 0, rw, q);
+      // Finite inputs and beta can still leave the f32 range (found by the fuzz suite).
+      overflowAt(e, rows, rw, "logpRm", "the implicit reward is outside the float32 range");
+      overflowAt(e, rows, q, "logpRm", "the implicit Q is outside the float32 range");
+    },
+  };
+}
+
+export function primeImplicitRun(e: Engine, s: Scratch, a: Record<string, any>): { processRewards: Float32Array; q: Float32Array } {
+  const { rows, write } = primeImplicitPlan(e, s, a);
+  const rw = s.alloc(rows.N * 4), q = s.alloc(rows.N * 4);
+  write(rw, q);
+  return { processRewards: e.f32(rw, rows.N).slice(), q: e.f32(q, rows.N).slice() };
 }
 
 export function primeBatchNormRun(e: Engine, s: Scratch, a: Record<string, any>): { values: Float32Array; batchMax: number } {
