@@ -100,6 +100,36 @@ describe("worker pool: threads > 1 gives bitwise the results of one thread", { s
     });
   }
 
+  it("pinned: two row ranges that both overflow report the first range's index (a scan, two threads)", async () => {
+    for (const [build, api] of builds) {
+      const ws = api.createWorkspace({ rows: 4, width: 16, valid: "lengths", extraViews: ["tokenRewards", "values", "returns"], threads: 2 });
+      spaces.push(ws);
+      assert.equal(await ws.threadsReady(), 2, build);
+      ws.lengths.fill(16);
+      ws.tokenRewards.fill(3e38, 0, 4); ws.tokenRewards.fill(3e38, 48, 52); // rows 0 and 3: ranges [0, 2) and [2, 4)
+      const err = thrown(() => ws.discountedReturns({ gamma: 1 }));
+      assert.ok(err.code === "RESULT_OVERFLOW" && err.index < 16, `${build}: ${err.message}`);
+    }
+  });
+
+  it("long rows on two threads at once: each range scans with its own row buffer (whitened GAE, bitwise)", async () => {
+    for (const [build, api] of builds) {
+      const one = api.createWorkspace({ rows: 2, width: 1 << 15, valid: "lengths", extraViews: ["tokenRewards", "values", "returns"] });
+      const two = api.createWorkspace({ rows: 2, width: 1 << 15, valid: "lengths", extraViews: ["tokenRewards", "values", "returns"], threads: 2 });
+      spaces.push(one, two);
+      assert.equal(await two.threadsReady(), 2, build);
+      for (const ws of [one, two]) {
+        ws.lengths.fill(1 << 15);
+        for (let k = 0; k < ws.N; k++) { ws.tokenRewards[k] = Math.fround(Math.sin(k) * (k < ws.T ? 1 : 100)); ws.values[k] = Math.fround(Math.cos(k)); }
+      }
+      for (let r = 0; r < 5; r++) {
+        const a = one.gae({ gamma: 0.99, lam: 0.95 }).diagnostics.whiten, b = two.gae({ gamma: 0.99, lam: 0.95 }).diagnostics.whiten;
+        assert.deepEqual(b, a, `${build}: whitening statistics, round ${r}`);
+        assert.ok(two.advantages.every((v, k) => Object.is(v, one.advantages[k])), `${build}: advantages, round ${r}`);
+      }
+    }
+  });
+
   it("the plan: threads in [1, 64]; resize keeps it; dispose stops the workers", async () => {
     const [, api] = builds[0]!;
     assert.equal(thrown(() => api.createWorkspace({ rows: 2, width: 4, threads: 0 })).code, "PARAM_OUT_OF_RANGE");
