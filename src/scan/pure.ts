@@ -149,7 +149,7 @@ export function minFormPlan(e: Engine, s: Scratch, a: Record<string, any>): MinF
       // index is found only then. The output is never in place over the input, so a failed call
       // leaves garbage only in the output (the workspace poisons it, the copy API drops it).
       write: (out) => {
-        if (e.rows("minform_verlcompat_f32", e.split(rows.B, rows.N), (i0, i1) => [r, rows.maskPtr, rows.offsetsPtr, i1, rows.T, W, out, i0]).some((bad) => bad !== 0))
+        if (e.rows("minform_verlcompat_f32", e.split(rows.B, rows.N), (i0, i1) => [r, rows.maskPtr, rows.prefixPtr, rows.offsetsPtr, i1, rows.T, W, out, i0]).some((bad) => bad !== 0))
           rangeError("NON_FINITE", "tokenRewards", e.exports.first_nonfinite_valid_f32(r, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T), "token reward is not finite");
       },
     };

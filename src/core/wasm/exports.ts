@@ -48,7 +48,7 @@ export interface KernelExports {
   prm_step_reward_f32(l0: number, l1: number, n: number, out: number): void;
   softmin_tokens_f32(x: number, stepMask: number, offsets: number, B: number, T: number, temperature: number, uniform: number, out: number): void;
   softmin_steps_f32(values: number, stepOffsets: number, B: number, temperature: number, uniform: number, out: number): void;
-  minform_verlcompat_f32(r: number, mask: number, offsets: number, B: number, T: number, W: number, out: number, i0: number): number;
+  minform_verlcompat_f32(r: number, mask: number, prefix: number, offsets: number, B: number, T: number, W: number, out: number, i0: number): number;
   minform_steps_f32(values: number, stepOffsets: number, stepEnds: number, mask: number, offsets: number, B: number, T: number, out: number, stepReturn: number): number;
   row_shift_f32(x: number, b: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number): number;
   pure_rloo_steps_f32(values: number, stepOffsets: number, stepEnds: number, rowLen: number, ids: number, B: number, G: number, mode: number, singletonZero: number, scratch: number, out: number): void;
