@@ -257,7 +257,7 @@ describe("scans: typed errors", () => {
     const hole = mask.slice(); hole[6] = 0;
     assert.doesNotThrow(() => api.gae({ tokenRewards: r, values: bad, mask: hole, width: 4 }), "NaN at a masked position is never read");
   });
-  it("a NaN or infinity at any valid position is NON_FINITE at the first one (tokenRewards before values), blocked rows included; the workspace poisons", () => {
+  it("a NaN or infinity at any valid position is NON_FINITE at the first one (tokenRewards before values), blocked rows and min-form steps included; the workspace poisons", () => {
     // The scans validate while computing (blocked rows flag, the tail and holes give indices):
     // every position of every path must still be found, with the index of the check-first form.
     const arb = fc.record({
@@ -282,10 +282,13 @@ describe("scans: typed errors", () => {
       assert.equal(outcome(() => api.gae({ tokenRewards: r, values: V, mask, width: T, whiten: false })), want, "gae, no whitening");
       assert.equal(outcome(() => api.reinforcePP({ tokenRewards: r, mask, width: T })), wantR, "reinforcePP");
       assert.equal(outcome(() => api.discountedReturns({ tokenRewards: r, mask, width: T })), wantR, "discountedReturns");
+      assert.equal(outcome(() => api.minFormReturns({ mode: "verlCompat", tokenRewards: r, mask, width: T })), wantR, "min-form (verlCompat)");
       const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "values", "returns"] });
       ws.tokenRewards.set(r); ws.values.set(V); ws.mask.set(mask);
       assert.equal(outcome(() => ws.gae({ whiten: false })), want, "ws.gae");
       if (want !== "ok") assert.ok(ws.advantages.every(Number.isNaN) && ws.returns.every(Number.isNaN), "ws.gae poisons both outputs");
+      assert.equal(outcome(() => ws.minFormReturns({ mode: "verlCompat" })), wantR, "ws.minFormReturns");
+      if (wantR !== "ok") assert.ok(ws.returns.every(Number.isNaN), "ws.minFormReturns poisons its output");
       ws.dispose();
     }), RUNS);
   });
