@@ -113,9 +113,20 @@ export function broadcast(e: Engine, rows: Rows, rowPtr: number, out: number): v
  * Checks layout types and shapes and infers B, T, N. `rowsHint` is B when a row-level input fixes
  * it; `tokenLen` is the length of the token tensors given (they must agree).
  */
+/**
+ * Set by a workspace on the arguments it builds over a padded or rows-only layout: every array in
+ * them is one of its own views, whose types and lengths it fixed at planning, so the shape is its
+ * plan's and the type and length checks below have nothing to find. Their contents (mask, lengths,
+ * values) are still checked by every call. Symbol-keyed, so no caller's options can set it.
+ */
+export const VOUCHED_SHAPE: unique symbol = Symbol("rl-advantage.vouchedShape");
+export type LayoutShape = { B: number; T: number; N: number; packed: boolean; hasTokens: boolean };
+
 export function layoutShape(
   inp: LayoutInputs, rowsHint: number | undefined, tokenInputs: [string, ArrayBufferView | undefined][], maskName = "mask",
-): { B: number; T: number; N: number; packed: boolean; hasTokens: boolean } {
+): LayoutShape {
+  const vouched = (inp as { [VOUCHED_SHAPE]?: LayoutShape })[VOUCHED_SHAPE];
+  if (vouched) return vouched;
   if (inp.mask !== undefined) checkMaskType(maskName, inp.mask);
   if (inp.lengths !== undefined) checkInt32("lengths", inp.lengths);
   if (inp.offsets !== undefined) checkInt32("offsets", inp.offsets);

@@ -172,12 +172,34 @@ export function resolveOptions<K extends string>(
   extraDefaults: Partial<Record<K, unknown>> = {},
 ): Record<K, any> & { preset: Preset } {
   if (args === null || typeof args !== "object") typeError("WRONG_TYPE", "args", -1, msg`${kernel} takes one object argument`);
+  // Frozen arguments (a workspace's reused ones) cannot change: resolved once per kernel.
+  const frozen = Object.isFrozen(args);
+  if (frozen) {
+    const hit = frozenCache.get(args)?.get(options);
+    if (hit) return hit as Record<K, any> & { preset: Preset };
+  }
+  const resolved = resolveFresh(kernel, args, inputs, options, extraDefaults);
+  if (frozen) {
+    Object.freeze(resolved); // shared from now on
+    let m = frozenCache.get(args);
+    if (!m) frozenCache.set(args, (m = new WeakMap()));
+    m.set(options, resolved);
+  }
+  return resolved;
+}
+
+const frozenCache = new WeakMap<object, WeakMap<readonly string[], Record<string, unknown>>>();
+
+function resolveFresh<K extends string>(
+  kernel: string, args: Record<string, unknown>, inputs: readonly string[], options: readonly K[], extraDefaults: Partial<Record<K, unknown>>,
+): Record<K, any> & { preset: Preset } {
   const known = knownKeys(inputs, options);
   let anyOption = false;
   for (const key of Object.keys(args)) {
     if (args[key] === undefined) continue;
-    if (!known.has(key)) rangeError("UNKNOWN_OPTION", key, -1, msg`${kernel} has no input or option named "${key}"`);
-    if (key !== "preset" && !inputs.includes(key)) anyOption = true;
+    const kind = known.get(key);
+    if (kind === undefined) rangeError("UNKNOWN_OPTION", key, -1, msg`${kernel} has no input or option named "${key}"`);
+    if (kind === KEY_OPTION) anyOption = true;
   }
   const preset = (args.preset ?? "verl") as Preset;
   checkKind("preset", preset);
@@ -212,12 +234,18 @@ function fill(preset: Preset, options: readonly string[], extraDefaults: Record<
 }
 
 // Keyed by the identity of the (module-level, constant) inputs and options arrays.
-const knownCache = new WeakMap<readonly string[], WeakMap<readonly string[], Set<string>>>();
-function knownKeys(inputs: readonly string[], options: readonly string[]): Set<string> {
+// Each known key maps to what it is, so the per-call loop is one lookup per key.
+const KEY_INPUT = 0, KEY_OPTION = 1;
+const knownCache = new WeakMap<readonly string[], WeakMap<readonly string[], Map<string, number>>>();
+function knownKeys(inputs: readonly string[], options: readonly string[]): Map<string, number> {
   let m = knownCache.get(inputs);
   if (!m) knownCache.set(inputs, (m = new WeakMap()));
   let s = m.get(options);
-  if (!s) m.set(options, (s = new Set(["preset", ...inputs, ...options])));
+  if (!s) {
+    s = new Map<string, number>([...options.map((k) => [k, KEY_OPTION] as [string, number]), ...inputs.map((k) => [k, KEY_INPUT] as [string, number])]);
+    s.set("preset", KEY_INPUT); // the preset picks the defaults; it is not a knob
+    m.set(options, s);
+  }
   return s;
 }
 

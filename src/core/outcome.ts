@@ -3,7 +3,7 @@
 import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
 import { msg } from "./safe.js";
-import { checkF32, checkLayoutStructure, layoutShape, placeGroups, placeLayout, place, type LayoutInputs, type Mask, type Rows, type Scratch } from "./layout.js";
+import { checkF32, checkLayoutStructure, layoutShape, placeGroups, placeLayout, place, VOUCHED_SHAPE, type LayoutInputs, type Mask, type Rows, type Scratch } from "./layout.js";
 import { checkGroupTypes, resolveGroups, type GroupSpec } from "./groups.js";
 import type { Ctx } from "./group-stats.js";
 import type { RowScore } from "./options.js";
@@ -29,11 +29,13 @@ export interface Bound {
 /** Types, shapes, structure and mask checks, then placement. Row scores are not computed yet. */
 export function bindOutcome(e: Engine, s: Scratch, a: OutcomeInputs, opts: { needsMask?: boolean; needLengths?: boolean; groups?: boolean; idsCache?: { ptr: number; size: number } } = {}): Bound {
   const wantGroups = opts.groups !== false;
-  if (a.scores !== undefined) checkF32("scores", a.scores);
-  if (a.tokenRewards !== undefined) checkF32("tokenRewards", a.tokenRewards);
+  // A workspace's own views (VOUCHED_SHAPE) have the types it planned: no type checks to repeat.
+  const vouched = VOUCHED_SHAPE in a;
+  if (!vouched && a.scores !== undefined) checkF32("scores", a.scores);
+  if (!vouched && a.tokenRewards !== undefined) checkF32("tokenRewards", a.tokenRewards);
   if ((a.scores === undefined) === (a.tokenRewards === undefined))
     typeError("WRONG_TYPE", "scores", -1, "give exactly one of scores (Float32Array[B]) or tokenRewards (a token tensor)");
-  if (wantGroups) checkGroupTypes(a);
+  if (wantGroups && !vouched) checkGroupTypes(a);
   const hint = a.scores?.length ?? (a.offsets ? undefined : (a.groupIds?.length ?? a.lengths?.length));
   const shape = layoutShape(a, hint, [["tokenRewards", a.tokenRewards]]);
   if (a.scores && a.scores.length !== shape.B) rangeError("SHAPE_MISMATCH", "scores", -1, msg`length ${a.scores.length} != rows ${shape.B}`);
