@@ -124,3 +124,28 @@ describe("PRIME and likelihood rewards in the workspace equal the copy API bitwi
     ws.dispose();
   });
 });
+
+describe("repeated workspace calls (the hot loop reuses their arguments)", () => {
+  it("each call reads the arrays it is given now: trlGroupAdvantage with new weights every call, and a knob-free call after calls with knobs, equal the copy API", () => {
+    for (const [build, api] of builds) {
+      const B = 8, K = 3, n = 4;
+      const ws = api.createWorkspace({ rows: B, groupSize: n, rewardFunctions: K });
+      const R = Float32Array.from({ length: B * K }, (_, k) => Math.fround(Math.sin(k * 1.7) * 2));
+      ws.rewardsPerFunc.set(R);
+      for (const w of [[1, 1, 1], [0.5, 2, 0], [3, 0, 1]]) {
+        const weights = Float32Array.from(w);
+        assertBitwise(ws.trlGroupAdvantage({ weights }).rowAdvantages, api.trlGroupAdvantage({ rewardsPerFunc: R, weights, groupSize: n }).rowAdvantages, `${build} trl weights ${w}`);
+      }
+      const s = Float32Array.from({ length: B }, (_, i) => Math.fround(Math.cos(i * 2.3)));
+      ws.scores.set(s);
+      for (const call of [undefined, { eps: 0.5 }, undefined, { normalizeByStd: false }, {}]) {
+        assertBitwise(ws.grpo(call).rowAdvantages, api.grpo({ scores: s, groupSize: n, ...(call ?? {}) }).rowAdvantages, `${build} grpo ${JSON.stringify(call)}`);
+        // The content is still checked on a reused call.
+        ws.scores[3] = NaN;
+        assert.throws(() => ws.grpo(call), (e: any) => e.code === "NON_FINITE" && e.argument === "scores" && e.index === 3);
+        ws.scores.set(s);
+      }
+      ws.dispose();
+    }
+  });
+});
