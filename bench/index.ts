@@ -12,6 +12,7 @@ import { rng } from "../src/core/rng.js";
 // The threshold entry runs the source build (the same wasm) for its test hook on the threshold.
 import { createSync as createFromSource } from "../src/index.js";
 import { setThreadMinWork, THREAD_MIN_WORK } from "../src/core/engine.js";
+import { wasmFloorBatch } from "./wasm-floor.js";
 
 const args = process.argv.slice(2);
 const markdown = args.includes("--markdown");
@@ -176,6 +177,10 @@ async function grpoTokens() {
     [...v, { name: "plain JS", fn: () => { js.grpoRowsJS(s, n, 1e-6, row); js.broadcastLengthsFillJS(row, L, T, out); } }], { floor: "fill", fillBytes: N * 4 });
 }
 
+// The same minimal bytes moved by WebAssembly loads and stores alone (bench/floor/stream.ts): how
+// close a wasm kernel can come to the copy floor on this machine.
+const WASM_FLOOR = "wasm floor: loads + stores";
+
 // --- GAE with verl whitening: 1024 x 8192, byte mask --------------------------------------------
 async function gaeBench() {
   const B = 1024, T = 8192, N = B * T, L = lengthsOf(B, T, 21), Nv = sum(L);
@@ -190,8 +195,10 @@ async function gaeBench() {
   }));
   // mask (1 B) + rewards and values on valid tokens (8 B) + advantages and returns (8 B) + the
   // whitening pass's read and write of the valid advantages (8 B).
+  const wf = wasmFloorBatch(B, T, L, ["r", "V", "adv", "ret"]), f = wf.f32;
   await compare(`gae + verl whitening: 1024 x 8192, Uint8 mask, gamma 0.99, lam 0.95`, N + 8 * Nv + 8 * N + 8 * Nv,
-    [...v, { name: "plain JS", fn: () => js.gaeJS(r, V, mask, null, B, T, 0.99, 0.95, adv, ret) }]);
+    [...v, { name: "plain JS", fn: () => js.gaeJS(r, V, mask, null, B, T, 0.99, 0.95, adv, ret) },
+      { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.r!, f.V!, 0, f.adv!, f.ret!, wf.lens, B, T); wf.x.inplace_rows(f.adv!, wf.lens, B, T); } }]);
 }
 
 // --- KL in the reward: 1024 x 8192, byte mask, tokenScores -> tokenRewards ------------------------
@@ -213,12 +220,15 @@ async function klBench() {
   }));
   // mask (1 B) + logp, refLogp and scores on valid tokens (12 B) + token rewards written (4 B).
   const bytes = N + 12 * Nv + 4 * N;
+  const wf = wasmFloorBatch(B, T, L, ["sc", "logp", "ref", "out"]), f = wf.f32;
+  const klFloor = { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.sc!, f.logp!, f.ref!, f.out!, 0, wf.lens, B, T); } };
+  const penaltyFloor = { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.logp!, f.ref!, 0, f.out!, 0, wf.lens, B, T); } };
   if (want("kl-k1")) await compare(`klInReward k1: 1024 x 8192, Uint8 mask, tokenScores -> tokenRewards`, bytes,
-    [...ws.map(([nm, w]) => ({ name: nm, fn: () => w.klInReward({ klCoef: 0.001, klEstimator: "k1" }) })), { name: "plain JS", fn: () => js.klInRewardJS(sc, logp, ref, mask, B, T, 0.001, out) }]);
+    [...ws.map(([nm, w]) => ({ name: nm, fn: () => w.klInReward({ klCoef: 0.001, klEstimator: "k1" }) })), { name: "plain JS", fn: () => js.klInRewardJS(sc, logp, ref, mask, B, T, 0.001, out) }, klFloor]);
   if (want("kl-k3")) await compare(`klInReward low_var_kl (k3, verl clamps): the same batch`, bytes,
-    [...ws.map(([nm, w]) => ({ name: nm, fn: () => w.klInReward({ klCoef: 0.001, klEstimator: "low_var_kl" }) })), { name: "plain JS", fn: () => js.klInRewardK3JS(sc, logp, ref, mask, B, T, 0.001, out) }]);
+    [...ws.map(([nm, w]) => ({ name: nm, fn: () => w.klInReward({ klCoef: 0.001, klEstimator: "low_var_kl" }) })), { name: "plain JS", fn: () => js.klInRewardK3JS(sc, logp, ref, mask, B, T, 0.001, out) }, klFloor]);
   if (want("kl-penalty")) await compare(`klPenalty k3 (verl clamps): the same batch, logp + refLogp -> kl`, N + 8 * Nv + 4 * N,
-    [...wsKl.map(([nm, w]) => ({ name: nm, fn: () => w.klPenalty({ klEstimator: "k3", klClamp: "verl" }) })), { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }]);
+    [...wsKl.map(([nm, w]) => ({ name: nm, fn: () => w.klPenalty({ klEstimator: "k3", klClamp: "verl" }) })), { name: "plain JS", fn: () => js.klPenaltyK3JS(logp, ref, mask, out) }, penaltyFloor]);
 }
 
 // --- Min-form credit (PURE, verl branch) in the workspace: 1024 x 8192, byte mask ----------------
@@ -233,8 +243,10 @@ async function minFormBench() {
     return { name: nm, fn: () => ws.minFormReturns({ mode: "verlCompat" }) };
   }));
   // mask (1 B) + rewards on valid tokens (4 B) + returns written (4 B).
+  const wf = wasmFloorBatch(B, T, L, ["r", "out"]), f = wf.f32;
   await compare(`minFormReturns verlCompat (PURE): 1024 x 8192, Uint8 mask, tokenRewards -> returns`, N + 4 * Nv + 4 * N,
-    [...v, { name: "plain JS", fn: () => js.minFormVerlCompatJS(r, mask, B, T, out) }]);
+    [...v, { name: "plain JS", fn: () => js.minFormVerlCompatJS(r, mask, B, T, out) },
+      { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.r!, 0, 0, f.out!, 0, wf.lens, B, T); } }]);
 }
 
 // --- Where the pool starts to pay: GAE at growing batch sizes, 1 vs 2 threads, warm caches --------
