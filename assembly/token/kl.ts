@@ -33,16 +33,17 @@ import { k3CoreF, k3Core4 } from "./k3";
   return v;
 }
 
-// k3 on four tokens (x in two f64x2 halves): d = -x clamped as klValue clamps it, rounded to f32,
-// the f32x4 core, and the output clamp (k3 is clamped unless clampMode is "none"). Returns f32x4.
-@inline function k3Quad(xLo: v128, xHi: v128, clampMode: i32): v128 {
-  let dLo = f64x2.neg(xLo), dHi = f64x2.neg(xHi);
-  if (clampMode == 0) {
-    dLo = f64x2.min(f64x2.max(dLo, f64x2.splat(-20)), f64x2.splat(20));
-    dHi = f64x2.min(f64x2.max(dHi, f64x2.splat(-20)), f64x2.splat(20));
-  }
-  let v = k3Core4(v128.shuffle<f32>(f32x4.demote_f64x2_zero(dLo), f32x4.demote_f64x2_zero(dHi), 0, 1, 4, 5));
-  if (clampMode != 2) v = f32x4.min(f32x4.max(v, f32x4.splat(-10)), f32x4.splat(10));
+// k3 on four tokens: d = refLogp - logp in f32 (the f64 difference rounded once: the same value,
+// as f64 has more than twice f32's digits), clamped as klValue clamps it, the f32x4 core, and the
+// output clamp (k3 is clamped unless clampMode is "none"). Returns f32x4. The clamps are pmin/pmax
+// (one instruction each; f64x2.min/max lower to about eight): they differ from min/max only on
+// NaN and on zeros of both signs, and neither reaches them (the bounds are not zeros; a NaN input
+// flags the call, which then discards or poisons its outputs).
+@inline function k3Quad(lp: v128, rp: v128, clampMode: i32): v128 {
+  let d = f32x4.sub(rp, lp);
+  if (clampMode == 0) d = f32x4.pmin(f32x4.pmax(d, f32x4.splat(-20)), f32x4.splat(20));
+  let v = k3Core4(d);
+  if (clampMode != 2) v = f32x4.pmin(f32x4.pmax(v, f32x4.splat(-10)), f32x4.splat(10));
   return v;
 }
 
@@ -112,13 +113,14 @@ export function kl_in_reward_verl_f32(
     for (; t + 4 <= v; t += 4) {
       const o = <usize>t << 2;
       const lp = v128.load(logp + o), rp = v128.load(ref + o);
-      const xLo = f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp));
-      const xHi = f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp)));
-      let kLo: v128, kHi: v128;
+      let kLo: v128, kHi: v128, k4 = zero;
       if (est == 3) {
-        const k4 = k3Quad(xLo, xHi, clampMode);
+        k4 = k3Quad(lp, rp, clampMode);
         kLo = f64x2.promote_low_f32x4(k4); kHi = f64x2.promote_low_f32x4(hiOf(k4));
-      } else { kLo = klValue2(xLo, est, clampMode); kHi = klValue2(xHi, est, clampMode); }
+      } else {
+        kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
+        kHi = klValue2(f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp))), est, clampMode);
+      }
       let m32 = i32x4.splat(-1);
       if (mask) {
         m32 = maskLanes4(mask + <usize>t);
@@ -128,7 +130,8 @@ export function kl_in_reward_verl_f32(
       } else n += 4;
       accLo = f64x2.add(accLo, kLo);
       accHi = f64x2.add(accHi, kHi);
-      let k32 = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero);
+      // k3 is already f32 (its f64 lanes are exact promotions of it): no demotion to undo them.
+      let k32 = est == 3 ? f32x4.add(k4, zero) : f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero);
       if (mask) k32 = v128.and(k32, m32);
       if (rewardsOut) {
         const sc = v128.load(scores + o);
