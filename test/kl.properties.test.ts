@@ -182,4 +182,15 @@ describe("klInReward validates while it computes (not in place)", () => {
       }
     }
   });
+  it("pinned: finite log-probs whose difference overflows f32 (k3 tests the difference) are no error, and both builds agree", () => {
+    const B = 2, T = 12, N = B * T;
+    const logp = Float32Array.from({ length: N }, (_, k) => (k === 5 ? -3e38 : k === 17 ? 3e38 : -1 - k * 0.01));
+    const refLogp = Float32Array.from({ length: N }, (_, k) => (k === 5 ? 3e38 : k === 17 ? -3e38 : -1.1 - k * 0.01));
+    const tokenScores = Float32Array.from({ length: N }, (_, k) => (k % T === T - 1 ? 1 : 0)), mask = new Uint8Array(N).fill(1);
+    const got = builds.map(([, api]) => api.klInReward({ mode: "verl", logp, refLogp, tokenScores, mask, width: T, klEstimator: "low_var_kl", klClamp: "verl", klCoef: 0.1 }).tokenRewards);
+    assertBitwise(got[0]!, got[1]!, "simd = scalar");
+    // d = +-6e38 clamps to +-20, k3 to its clamp 10 (d = 20) or to e^-20 - 1 + 20 = 19 -> 10.
+    assert.equal(got[0]![5], Math.fround(0 - 0.1 * 10));
+    assert.equal(got[0]![17], Math.fround(0 - 0.1 * 10));
+  });
 });

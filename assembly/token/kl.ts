@@ -33,14 +33,13 @@ import { k3CoreF, k3Core4 } from "./k3";
   return v;
 }
 
-// k3 on four tokens: d = refLogp - logp in f32 (the f64 difference rounded once: the same value,
+// k3 on four tokens from d = refLogp - logp in f32 (the f64 difference rounded once: the same value,
 // as f64 has more than twice f32's digits), clamped as klValue clamps it, the f32x4 core, and the
 // output clamp (k3 is clamped unless clampMode is "none"). Returns f32x4. The clamps are pmin/pmax
 // (one instruction each; f64x2.min/max lower to about eight): they differ from min/max only on
 // NaN and on zeros of both signs, and neither reaches them (the bounds are not zeros; a NaN input
 // flags the call, which then discards or poisons its outputs).
-@inline function k3Quad(lp: v128, rp: v128, clampMode: i32): v128 {
-  let d = f32x4.sub(rp, lp);
+@inline function k3Quad(d: v128, clampMode: i32): v128 {
   if (clampMode == 0) d = f32x4.pmin(f32x4.pmax(d, f32x4.splat(-20)), f32x4.splat(20));
   let v = k3Core4(d);
   if (clampMode != 2) v = f32x4.pmin(f32x4.pmax(v, f32x4.splat(-10)), f32x4.splat(10));
@@ -113,9 +112,10 @@ export function kl_in_reward_verl_f32(
     for (; t + 4 <= v; t += 4) {
       const o = <usize>t << 2;
       const lp = v128.load(logp + o), rp = v128.load(ref + o);
-      let kLo: v128, kHi: v128, k4 = zero;
+      let kLo: v128, kHi: v128, k4 = zero, d = zero;
       if (est == 3) {
-        k4 = k3Quad(lp, rp, clampMode);
+        d = f32x4.sub(rp, lp);
+        k4 = k3Quad(d, clampMode);
         kLo = f64x2.promote_low_f32x4(k4); kHi = f64x2.promote_low_f32x4(hiOf(k4));
       } else {
         kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
@@ -148,9 +148,18 @@ export function kl_in_reward_verl_f32(
       }
       if (klOut) v128.store(klOut + o, k32);
       if (flags) {
-        const a = v128.and(lp, m32), b = v128.and(rp, m32);
-        inBad = f32x4.add(inBad, f32x4.add(f32x4.sub(a, a), f32x4.sub(b, b)));
-        outBad = f32x4.add(outBad, f32x4.sub(k32, k32));
+        if (est == 3) {
+          // One test for both log-probs: d is not finite when either is (a finite pair whose
+          // difference overflows flags too; the caller's input check then finds nothing).
+          const x = v128.and(d, m32);
+          inBad = f32x4.add(inBad, f32x4.sub(x, x));
+        } else {
+          const a = v128.and(lp, m32), b = v128.and(rp, m32);
+          inBad = f32x4.add(inBad, f32x4.add(f32x4.sub(a, a), f32x4.sub(b, b)));
+        }
+        // A clamped k3 of finite inputs is finite: only the unclamped one (or another estimator)
+        // can overflow.
+        if (est != 3 || clampMode == 2) outBad = f32x4.add(outBad, f32x4.sub(k32, k32));
       }
     }
     if (flags) {
