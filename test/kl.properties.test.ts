@@ -162,27 +162,27 @@ describe("KL pinned counterexamples", () => {
 });
 
 describe("klInReward validates while it computes (not in place)", () => {
-  it("a non-finite log-prob or score inside the SIMD blocks is NON_FINITE at its index, even where the clamps would hide it in the output", () => {
+  it("a non-finite log-prob or score inside the SIMD blocks is NON_FINITE at its index (k3, k1, abs), even where the clamps would hide it in the output", () => {
     const B = 3, T = 24, N = B * T;
-    for (const [name, at, bad] of [["logp", 9, -Infinity], ["refLogp", 30, NaN], ["tokenScores", 50, Infinity], ["logp", 70, NaN]] as const) {
+    for (const [name, at, bad] of [["logp", 9, -Infinity], ["refLogp", 30, NaN], ["tokenScores", 50, Infinity], ["logp", 70, NaN]] as const) for (const klEstimator of ["low_var_kl", "k1", "abs"] as const) {
       for (const [build, api] of builds) {
         const logp = Float32Array.from({ length: N }, (_, k) => -1 - (k % 7) * 0.1), refLogp = Float32Array.from({ length: N }, (_, k) => -1.2 - (k % 5) * 0.1);
         const tokenScores = new Float32Array(N), mask = new Uint8Array(N).fill(1);
         const inputs = { logp, refLogp, tokenScores };
         inputs[name][at] = bad;
         // k3 with verl's clamps maps -Infinity log-probs to a finite 10: only the input check sees them.
-        assert.throws(() => api.klInReward({ mode: "verl", ...inputs, mask, width: T, klEstimator: "low_var_kl", klClamp: "verl", klCoef: 0.1 }),
-          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} copy ${name}[${at}]`);
+        assert.throws(() => api.klInReward({ mode: "verl", ...inputs, mask, width: T, klEstimator, klClamp: "verl", klCoef: 0.1 }),
+          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} ${klEstimator} copy ${name}[${at}]`);
         const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp"] });
         ws.logp.set(logp); ws.refLogp.set(refLogp); ws.tokenScores.set(tokenScores); ws.mask.set(mask);
-        assert.throws(() => ws.klInReward({ klEstimator: "low_var_kl", klClamp: "verl", klCoef: 0.1 }),
-          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} workspace ${name}[${at}]`);
+        assert.throws(() => ws.klInReward({ klEstimator, klClamp: "verl", klCoef: 0.1 }),
+          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} ${klEstimator} workspace ${name}[${at}]`);
         assert.ok(ws.tokenRewards.every(Number.isNaN), "the output view is poisoned");
         ws.dispose();
       }
     }
   });
-  it("pinned: finite log-probs whose difference overflows f32 (k3 tests the difference) are no error, and both builds agree", () => {
+  it("pinned: finite log-probs whose difference overflows f32 are no error for the clamped k3 (both builds agree), RESULT_OVERFLOW for k1 and abs", () => {
     const B = 2, T = 12, N = B * T;
     const logp = Float32Array.from({ length: N }, (_, k) => (k === 5 ? -3e38 : k === 17 ? 3e38 : -1 - k * 0.01));
     const refLogp = Float32Array.from({ length: N }, (_, k) => (k === 5 ? 3e38 : k === 17 ? -3e38 : -1.1 - k * 0.01));
@@ -192,5 +192,9 @@ describe("klInReward validates while it computes (not in place)", () => {
     // d = +-6e38 clamps to +-20, k3 to its clamp 10 (d = 20) or to e^-20 - 1 + 20 = 19 -> 10.
     assert.equal(got[0]![5], Math.fround(0 - 0.1 * 10));
     assert.equal(got[0]![17], Math.fround(0 - 0.1 * 10));
+    // k1 and abs: the same difference is the KL value itself, outside the f32 range.
+    for (const [build, api] of builds) for (const klEstimator of ["k1", "abs"] as const)
+      assert.throws(() => api.klInReward({ mode: "verl", logp, refLogp, tokenScores, mask, width: T, klEstimator, klCoef: 0.1 }),
+        (e: any) => e.code === "RESULT_OVERFLOW" && e.index === 5, `${build} ${klEstimator}`);
   });
 });

@@ -106,6 +106,7 @@ export function kl_in_reward_verl_f32(
   // so outputs are bitwise identical.
   if (ASC_FEATURE_SIMD) {
     const zero = f32x4.splat(0), betaV = f64x2.splat(beta);
+    const plainX = est <= 1 && clampMode != 1; // k1 or abs with no value clamp
     let accLo = f64x2.splat(0), accHi = accLo;
     // x - x over the valid lanes: NaN for good at the first NaN or infinity (inputs and outputs apart).
     let inBad = zero, outBad = zero;
@@ -120,6 +121,8 @@ export function kl_in_reward_verl_f32(
       } else {
         kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
         kHi = klValue2(f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp))), est, clampMode);
+        // k1 and abs, unclamped: the f32 value is the f32 difference (or its magnitude).
+        if (plainX) d = f32x4.sub(lp, rp);
       }
       let m32 = i32x4.splat(-1);
       if (mask) {
@@ -131,7 +134,9 @@ export function kl_in_reward_verl_f32(
       accLo = f64x2.add(accLo, kLo);
       accHi = f64x2.add(accHi, kHi);
       // k3 is already f32 (its f64 lanes are exact promotions of it): no demotion to undo them.
-      let k32 = est == 3 ? f32x4.add(k4, zero) : f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero);
+      let k32 = est == 3 ? f32x4.add(k4, zero)
+        : plainX ? f32x4.add(est == 1 ? f32x4.abs(d) : d, zero)
+        : f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero);
       if (mask) k32 = v128.and(k32, m32);
       if (rewardsOut) {
         const sc = v128.load(scores + o);
@@ -153,13 +158,19 @@ export function kl_in_reward_verl_f32(
           // difference overflows flags too; the caller's input check then finds nothing).
           const x = v128.and(d, m32);
           inBad = f32x4.add(inBad, f32x4.sub(x, x));
+        } else if (plainX) {
+          // One test for both log-probs and the KL value: d is not finite when either input is,
+          // or when their difference overflows, which is the value's own overflow. It is an
+          // output flag: the caller checks the inputs first, so a NaN input is still NON_FINITE.
+          const x = v128.and(d, m32);
+          outBad = f32x4.add(outBad, f32x4.sub(x, x));
         } else {
           const a = v128.and(lp, m32), b = v128.and(rp, m32);
           inBad = f32x4.add(inBad, f32x4.add(f32x4.sub(a, a), f32x4.sub(b, b)));
         }
         // A clamped k3 of finite inputs is finite: only the unclamped one (or another estimator)
         // can overflow.
-        if (est != 3 || clampMode == 2) outBad = f32x4.add(outBad, f32x4.sub(k32, k32));
+        if ((est != 3 && !plainX) || (est == 3 && clampMode == 2)) outBad = f32x4.add(outBad, f32x4.sub(k32, k32));
       }
     }
     if (flags) {
