@@ -162,9 +162,9 @@ describe("KL pinned counterexamples", () => {
 });
 
 describe("klInReward validates while it computes (not in place)", () => {
-  it("a non-finite log-prob or score inside the SIMD blocks is NON_FINITE at its index (k3, k1, abs), even where the clamps would hide it in the output", () => {
+  it("a non-finite log-prob or score inside the SIMD blocks is NON_FINITE at its index (k3, k1, abs, k2), even where the clamps would hide it in the output", () => {
     const B = 3, T = 24, N = B * T;
-    for (const [name, at, bad] of [["logp", 9, -Infinity], ["refLogp", 30, NaN], ["tokenScores", 50, Infinity], ["logp", 70, NaN]] as const) for (const klEstimator of ["low_var_kl", "k1", "abs"] as const) {
+    for (const [name, at, bad] of [["logp", 9, -Infinity], ["refLogp", 30, NaN], ["tokenScores", 50, Infinity], ["logp", 70, NaN]] as const) for (const klEstimator of ["low_var_kl", "k1", "abs", "k2"] as const) {
       for (const [build, api] of builds) {
         const logp = Float32Array.from({ length: N }, (_, k) => -1 - (k % 7) * 0.1), refLogp = Float32Array.from({ length: N }, (_, k) => -1.2 - (k % 5) * 0.1);
         const tokenScores = new Float32Array(N), mask = new Uint8Array(N).fill(1);
