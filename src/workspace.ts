@@ -527,7 +527,7 @@ export class Workspace {
   private options(call: unknown, own: readonly string[] = []): Record<string, unknown> {
     if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
     // The hot loop's call passes nothing: no options object to read.
-    const o = call === undefined ? NO_OPTIONS : ownOptions(call, "options");
+    const o = call === undefined || call === null ? NO_OPTIONS : ownOptions(call, "options");
     for (const k in o) if (WS_INPUTS.has(k) && !own.includes(k))
       rangeError("UNKNOWN_OPTION", k, -1, msg`${k} is set by the workspace (an input view, or fixed for this call), not per call`);
     return o;
@@ -862,7 +862,7 @@ export class Workspace {
     run: (e: Engine, s: Scratch, a: Record<string, any>, sink: Sink) => R, how: { groups?: boolean; lengths?: boolean; rename?: Record<string, string> } = {}): R {
     if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
     // The hot loop's call passes nothing: no options object to read.
-    const o = call === undefined ? NO_OPTIONS : ownOptions(call, "options");
+    const o = call === undefined || call === null ? NO_OPTIONS : ownOptions(call, "options");
     const fromView = how.lengths && this.plan.valid === "lengths";
     for (const k in o) if ((WS_INPUTS.has(k) && !perCall.includes(k)) || k in viewInputs || (k === "lengths" && fromView))
       rangeError("UNKNOWN_OPTION", k, -1, msg`${k} is set by the workspace (an input view, or fixed for this call), not per call`);

@@ -110,10 +110,6 @@ export function broadcast(e: Engine, rows: Rows, rowPtr: number, out: number): v
 }
 
 /**
- * Checks layout types and shapes and infers B, T, N. `rowsHint` is B when a row-level input fixes
- * it; `tokenLen` is the length of the token tensors given (they must agree).
- */
-/**
  * Set by a workspace on the arguments it builds over a padded or rows-only layout: every array in
  * them is one of its own views, whose types and lengths it fixed at planning, so the shape is its
  * plan's and the type and length checks below have nothing to find. Their contents (mask, lengths,
@@ -122,6 +118,11 @@ export function broadcast(e: Engine, rows: Rows, rowPtr: number, out: number): v
 export const VOUCHED_SHAPE: unique symbol = Symbol("rl-advantage.vouchedShape");
 export type LayoutShape = { B: number; T: number; N: number; packed: boolean; hasTokens: boolean };
 
+/**
+ * Checks layout types and shapes and infers B, T, N. `rowsHint` is B when a row-level input fixes
+ * it; `tokenLen` is the length of the token tensors given (they must agree). Arguments a
+ * workspace vouched for (VOUCHED_SHAPE) return its plan's shape.
+ */
 export function layoutShape(
   inp: LayoutInputs, rowsHint: number | undefined, tokenInputs: [string, ArrayBufferView | undefined][], maskName = "mask",
 ): LayoutShape {
