@@ -164,19 +164,22 @@ describe("KL pinned counterexamples", () => {
 describe("klInReward validates while it computes (not in place)", () => {
   it("a non-finite log-prob or score inside the SIMD blocks is NON_FINITE at its index (k3, k1, abs, k2), even where the clamps would hide it in the output", () => {
     const B = 3, T = 24, N = B * T;
-    for (const [name, at, bad] of [["logp", 9, -Infinity], ["refLogp", 30, NaN], ["tokenScores", 50, Infinity], ["logp", 70, NaN]] as const) for (const klEstimator of ["low_var_kl", "k1", "abs", "k2"] as const) {
+    // Each SIMD path: k3 (verl clamps), k1 and abs (no value clamp), k2 and k1 under all10 (the
+    // value clamp would turn an infinite log-prob into a finite 10).
+    const paths = [["low_var_kl", "verl"], ["k1", "verl"], ["abs", "verl"], ["k2", "verl"], ["k2", "all10"], ["k1", "all10"]] as const;
+    for (const [name, at, bad] of [["logp", 9, -Infinity], ["refLogp", 30, NaN], ["tokenScores", 50, Infinity], ["logp", 70, NaN]] as const) for (const [klEstimator, klClamp] of paths) {
       for (const [build, api] of builds) {
         const logp = Float32Array.from({ length: N }, (_, k) => -1 - (k % 7) * 0.1), refLogp = Float32Array.from({ length: N }, (_, k) => -1.2 - (k % 5) * 0.1);
         const tokenScores = new Float32Array(N), mask = new Uint8Array(N).fill(1);
         const inputs = { logp, refLogp, tokenScores };
         inputs[name][at] = bad;
         // k3 with verl's clamps maps -Infinity log-probs to a finite 10: only the input check sees them.
-        assert.throws(() => api.klInReward({ mode: "verl", ...inputs, mask, width: T, klEstimator, klClamp: "verl", klCoef: 0.1 }),
-          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} ${klEstimator} copy ${name}[${at}]`);
+        assert.throws(() => api.klInReward({ mode: "verl", ...inputs, mask, width: T, klEstimator, klClamp, klCoef: 0.1 }),
+          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} ${klEstimator} ${klClamp} copy ${name}[${at}]`);
         const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp"] });
         ws.logp.set(logp); ws.refLogp.set(refLogp); ws.tokenScores.set(tokenScores); ws.mask.set(mask);
-        assert.throws(() => ws.klInReward({ klEstimator, klClamp: "verl", klCoef: 0.1 }),
-          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} ${klEstimator} workspace ${name}[${at}]`);
+        assert.throws(() => ws.klInReward({ klEstimator, klClamp, klCoef: 0.1 }),
+          (e: any) => e.code === "NON_FINITE" && e.argument === name && e.index === at, `${build} ${klEstimator} ${klClamp} workspace ${name}[${at}]`);
         assert.ok(ws.tokenRewards.every(Number.isNaN), "the output view is poisoned");
         ws.dispose();
       }
@@ -192,9 +195,17 @@ describe("klInReward validates while it computes (not in place)", () => {
     // d = +-6e38 clamps to +-20, k3 to its clamp 10 (d = 20) or to e^-20 - 1 + 20 = 19 -> 10.
     assert.equal(got[0]![5], Math.fround(0 - 0.1 * 10));
     assert.equal(got[0]![17], Math.fround(0 - 0.1 * 10));
-    // k1 and abs: the same difference is the KL value itself, outside the f32 range.
-    for (const [build, api] of builds) for (const klEstimator of ["k1", "abs"] as const)
+    // k1 and abs: the same difference is the KL value itself, outside the f32 range (the rewards,
+    // computed in f64, are not). The workspace has no output guard after the kernel: its kl view
+    // must be flagged by the pass itself, and poisoned.
+    for (const [build, api] of builds) for (const klEstimator of ["k1", "abs"] as const) {
       assert.throws(() => api.klInReward({ mode: "verl", logp, refLogp, tokenScores, mask, width: T, klEstimator, klCoef: 0.1 }),
         (e: any) => e.code === "RESULT_OVERFLOW" && e.index === 5, `${build} ${klEstimator}`);
+      const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenScores", "tokenRewards", "logp", "refLogp", "kl"] });
+      ws.logp.set(logp); ws.refLogp.set(refLogp); ws.tokenScores.set(tokenScores); ws.mask.set(mask);
+      assert.throws(() => ws.klInReward({ klEstimator, klCoef: 0.1 }), (e: any) => e.code === "RESULT_OVERFLOW" && e.index === 5, `${build} ${klEstimator} workspace`);
+      assert.ok(ws.kl.every(Number.isNaN) && ws.tokenRewards.every(Number.isNaN), "both outputs poisoned");
+      ws.dispose();
+    }
   });
 });
