@@ -64,12 +64,12 @@ export function minform_verlcompat_f32(r: usize, mask: usize, prefix: usize, off
     // Columns past the row's segment (packed rows shorter than W) and the padding after a prefix
     // are zeros of u.
     let m: f32 = e - s < W || (p >= 0 && p < e - s) ? 0 : Infinity;
-    const rowMask = p >= 0 ? 0 : mask, end = p >= 0 ? s + p : e;
+    const rowMask: usize = p >= 0 ? 0 : mask, end = p >= 0 ? s + p : e;
     if (end < e) memory.fill(out + (<usize>end << 2), 0, <usize>(e - end) << 2);
     // The last (end - s) % 4 positions one by one, then blocks (SIMD build).
     const blocks = ASC_FEATURE_SIMD ? s + ((end - s) & ~3) : s;
     for (let t = end - 1; t >= blocks; t--) {
-      const valid = rowMask == 0 || load<u8>(rowMask + <usize>t) != 0;
+      const valid = !rowMask || load<u8>(rowMask + <usize>t) != 0;
       const u: f32 = valid ? load<f32>(r + (<usize>t << 2)) : 0;
       bad = bad || !isFinite<f32>(u);
       m = min(m, u);
