@@ -523,12 +523,13 @@ export class Workspace {
    * The per-call options, read once by their own keys. Inputs come from the views, so an input
    * name among the options is UNKNOWN_OPTION (it would otherwise be silently ignored), except the
    * names in `own`: this call's own knobs that are a workspace-set input elsewhere ("mode").
+   * `alsoRefused` names more keys the call's views fix (a shaper's).
    */
-  private options(call: unknown, own: readonly string[] = []): Record<string, unknown> {
+  private options(call: unknown, own: readonly string[] = [], alsoRefused?: (k: string) => boolean): Record<string, unknown> {
     if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
     // The hot loop's call passes nothing: no options object to read.
     const o = call === undefined || call === null ? NO_OPTIONS : ownOptions(call, "options");
-    for (const k in o) if (WS_INPUTS.has(k) && !own.includes(k))
+    for (const k in o) if ((WS_INPUTS.has(k) && !own.includes(k)) || alsoRefused?.(k))
       rangeError("UNKNOWN_OPTION", k, -1, msg`${k} is set by the workspace (an input view, or fixed for this call), not per call`);
     return o;
   }
@@ -546,8 +547,7 @@ export class Workspace {
   // same ones (they are, but for a kernel given a fresh array per call). Frozen arguments also
   // resolve their options once (resolveOptions).
   private plainCache = new Map<unknown, { inputs: Record<string, unknown>; args: Record<string, unknown> }>();
-  private plainArgs(runner: unknown, o: Record<string, unknown>, inputs: Record<string, unknown>, how: { rename?: Record<string, string>; maskAs?: string }): Record<string, unknown> | null {
-    if (how.rename || how.maskAs || !isEmpty(o)) return null;
+  private plainArgs(runner: unknown, inputs: Record<string, unknown>): Record<string, unknown> | null {
     const hit = this.plainCache.get(runner);
     if (!hit) return null;
     let n = 0;
@@ -594,7 +594,9 @@ export class Workspace {
     how: { scores?: boolean; maskAs?: string; groups?: boolean; rename?: Record<string, string> } = {},
   ): WsResult<D> {
     const o = this.options(call);
-    let args = this.plainArgs(runner, o, inputs, how);
+    // No knobs, no renaming, a fixed layout: the arguments can be reused (plainArgs).
+    const plain = isEmpty(o) && !how.rename && !how.maskAs && this.layoutCache !== null;
+    let args = plain ? this.plainArgs(runner, inputs) : null;
     if (!args) {
       const { input, ...knobs } = o;
       args = this.args(knobs, inputs, how.groups !== false);
@@ -605,7 +607,7 @@ export class Workspace {
       else if (input === undefined || input === "scores") args.scores = this.scores;
       else if (input === "shapedRewards") { args.scores = this.shapedRewards; (how.rename ??= {}).scores = "shapedRewards"; }
       else checkEnum("input", input, ["scores", "tokenRewards", "shapedRewards"]);
-      if (isEmpty(o) && !how.rename && !how.maskAs && this.layoutCache) this.plainCache.set(runner, { inputs, args: Object.freeze(args) });
+      if (plain) this.plainCache.set(runner, { inputs, args: Object.freeze(args) });
     }
     // Every output this call writes must exist before the first write.
     const rowOut = this.region("rowAdvantages"), adv = this.region("advantages");
@@ -860,12 +862,8 @@ export class Workspace {
    */
   private shape<R>(call: unknown, viewInputs: Record<string, unknown>, perCall: readonly string[],
     run: (e: Engine, s: Scratch, a: Record<string, any>, sink: Sink) => R, how: { groups?: boolean; lengths?: boolean; rename?: Record<string, string> } = {}): R {
-    if (this.disposed) typeError("STALE_VIEW", "workspace", -1, "the workspace was disposed");
-    // The hot loop's call passes nothing: no options object to read.
-    const o = call === undefined || call === null ? NO_OPTIONS : ownOptions(call, "options");
-    const fromView = how.lengths && this.plan.valid === "lengths";
-    for (const k in o) if ((WS_INPUTS.has(k) && !perCall.includes(k)) || k in viewInputs || (k === "lengths" && fromView))
-      rangeError("UNKNOWN_OPTION", k, -1, msg`${k} is set by the workspace (an input view, or fixed for this call), not per call`);
+    const fromView = how.lengths === true && this.plan.valid === "lengths";
+    const o = this.options(call, perCall, (k) => k in viewInputs || (k === "lengths" && fromView));
     const args: Record<string, unknown> = { ...o, ...viewInputs };
     if (fromView) args.lengths = this.lengths;
     if (how.groups) {
