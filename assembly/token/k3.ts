@@ -47,11 +47,25 @@ export function k3CoreF(d: f32): f32 {
 
 @inline function fmad(a: v128, b: v128, c: v128): v128 { return f32x4.add(a, f32x4.mul(b, c)); }
 @inline function sf(x: f32): v128 { return f32x4.splat(x); }
-@inline export function k3Core4(d: v128): v128 {
+// The series on four lanes: k3 itself wherever |d| < 0.5 (k3Core4 picks the lanes).
+@inline export function k3Small4(d: v128): v128 {
   const d2 = f32x4.mul(d, d), d4 = f32x4.mul(d2, d2);
-  let v = f32x4.mul(d2, fmad(fmad(fmad(sf(F2), sf(F3), d), fmad(sf(F4), sf(F5), d), d2), fmad(fmad(sf(F6), sf(F7), d), fmad(sf(F8), sf(F9), d), d2), d4));
+  return f32x4.mul(d2, fmad(fmad(fmad(sf(F2), sf(F3), d), fmad(sf(F4), sf(F5), d), d2), fmad(fmad(sf(F6), sf(F7), d), fmad(sf(F8), sf(F9), d), d2), d4));
+}
+// True when every lane has |d| < 0.5, so that k3Small4 is the whole answer (false for NaN).
+@inline export function k3AllSmall4(d: v128): bool {
+  return i32x4.all_true(f32x4.lt(f32x4.abs(d), sf(0.5)));
+}
+// k3 on four lanes: the series where |d| < 0.5 (v = k3Small4(d)), the exponential branch elsewhere.
+@inline export function k3Core4(d: v128): v128 {
+  const v = k3Small4(d);
+  return k3AllSmall4(d) ? v : k3Wide4(d, v);
+}
+
+// Not inlined: log-prob differences are mostly small, and on V8 this branch's constants, inlined
+// into a token loop, crowd the registers that the series and the loop's state need.
+function k3Wide4(d: v128, v: v128): v128 {
   const small = f32x4.lt(f32x4.abs(d), sf(0.5));
-  if (i32x4.all_true(small)) return v; // log-prob differences are mostly small
   const t = fmad(sf(MAGICF), sf(INV_LN2F), d), k = f32x4.sub(t, sf(MAGICF));
   const r = f32x4.sub(f32x4.sub(d, f32x4.mul(k, sf(LN2_HIF))), f32x4.mul(k, sf(LN2_LOF)));
   const r2 = f32x4.mul(r, r), r4 = f32x4.mul(r2, r2);

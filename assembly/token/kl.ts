@@ -1,5 +1,5 @@
 import { rowStart, rowEnd, validEnd, readEnd, holesMask, maskLanes4 } from "../rows";
-import { k3CoreF, k3Core4 } from "./k3";
+import { k3CoreF, k3Core4, k3Small4, k3AllSmall4 } from "./k3";
 
 // KL estimators (docs/kernels.md#klpenalty), evaluated in f64 from x = logp - refLogp, except
 // k3's core, e^d - 1 - d, which runs in f32 on the clamped d rounded to f32 (k3.ts).
@@ -39,7 +39,14 @@ import { k3CoreF, k3Core4 } from "./k3";
 // (one instruction each; f64x2.min/max lower to about eight): they differ from min/max only on
 // NaN and on zeros of both signs, and neither reaches them (the bounds are not zeros; a NaN input
 // flags the call, which then discards or poisons its outputs).
+// When every |d| < 0.5 (the common case) neither clamp can act (|d| is inside +-20, the series is
+// below 0.15): the series on the unclamped d is the answer, and the clamps and the exponential
+// branch stay out of the token loop (k3QuadWide, not inlined), which frees V8's registers.
 @inline function k3Quad(d: v128, clampMode: i32): v128 {
+  const v = k3Small4(d);
+  return k3AllSmall4(d) ? v : k3QuadWide(d, clampMode);
+}
+function k3QuadWide(d: v128, clampMode: i32): v128 {
   if (clampMode == 0) d = f32x4.pmin(f32x4.pmax(d, f32x4.splat(-20)), f32x4.splat(20));
   let v = k3Core4(d);
   if (clampMode != 2) v = f32x4.pmin(f32x4.pmax(v, f32x4.splat(-10)), f32x4.splat(10));
@@ -76,8 +83,8 @@ export function kl_in_reward_verl_f32(
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = readEnd(lens, prefix, i, s, e), m = holesMask(mask, prefix, i);
     let mean: f64;
-    if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut, flags);
-    else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut, flags);
+    if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut, flags, true);
+    else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut, flags, false);
     if (e > v) {
       if (rewardsOut) memory.fill(rewardsOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
       if (klOut) memory.fill(klOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
@@ -86,18 +93,35 @@ export function kl_in_reward_verl_f32(
   }
 }
 
-// One row [s, v): the estimator and clamp as literals (7 instantiations per mask variant).
-@inline function klRowAny(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize): f64 {
-  if (est == 0) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 0, 1, beta, rewardsOut, klOut, flags) : klRow(scores, logp, ref, mask, s, v, 0, 0, beta, rewardsOut, klOut, flags);
-  if (est == 1) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 1, 1, beta, rewardsOut, klOut, flags) : klRow(scores, logp, ref, mask, s, v, 1, 0, beta, rewardsOut, klOut, flags);
-  if (est == 2) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 2, 1, beta, rewardsOut, klOut, flags) : klRow(scores, logp, ref, mask, s, v, 2, 0, beta, rewardsOut, klOut, flags);
-  if (clampMode == 0) return klRow(scores, logp, ref, mask, s, v, 3, 0, beta, rewardsOut, klOut, flags);
-  if (clampMode == 1) return klRow(scores, logp, ref, mask, s, v, 3, 1, beta, rewardsOut, klOut, flags);
-  return klRow(scores, logp, ref, mask, s, v, 3, 2, beta, rewardsOut, klOut, flags);
+// One row [s, v): the estimator, the clamp and the set of outputs as literals (7 estimator and
+// clamp instantiations per mask variant, each for the three output sets that calls use: rewards
+// validated while computing, the same with the KL too, the KL alone checked first; any other
+// set takes the generic loop). Literal output sets matter on V8: a pointer tested inside the
+// 4-token loop splits it into blocks, and the register allocator reloads spilled constants at
+// every join (8-9 % of k3's time, BENCHMARKS.md).
+@inline function klRowAny(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, holes: bool): f64 {
+  if (est == 0) return clampMode == 1 ? klRowOuts(scores, logp, ref, mask, s, v, 0, 1, beta, rewardsOut, klOut, flags, holes) : klRowOuts(scores, logp, ref, mask, s, v, 0, 0, beta, rewardsOut, klOut, flags, holes);
+  if (est == 1) return clampMode == 1 ? klRowOuts(scores, logp, ref, mask, s, v, 1, 1, beta, rewardsOut, klOut, flags, holes) : klRowOuts(scores, logp, ref, mask, s, v, 1, 0, beta, rewardsOut, klOut, flags, holes);
+  if (est == 2) return clampMode == 1 ? klRowOuts(scores, logp, ref, mask, s, v, 2, 1, beta, rewardsOut, klOut, flags, holes) : klRowOuts(scores, logp, ref, mask, s, v, 2, 0, beta, rewardsOut, klOut, flags, holes);
+  if (clampMode == 0) return klRowOuts(scores, logp, ref, mask, s, v, 3, 0, beta, rewardsOut, klOut, flags, holes);
+  if (clampMode == 1) return klRowOuts(scores, logp, ref, mask, s, v, 3, 1, beta, rewardsOut, klOut, flags, holes);
+  return klRowOuts(scores, logp, ref, mask, s, v, 3, 2, beta, rewardsOut, klOut, flags, holes);
+}
+
+const OUTS_ANY = 0, OUTS_REWARDS_FLAGGED = 1, OUTS_BOTH_FLAGGED = 2, OUTS_KL = 3;
+@inline function klRowOuts(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, holes: bool): f64 {
+  // The scalar build has no 4-token loop to specialize: one instantiation.
+  if (!ASC_FEATURE_SIMD) return klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_ANY);
+  // Rows with holes (a runtime mask) keep one loop per estimator: fewer instantiations.
+  if (holes) return klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_ANY);
+  if (flags && rewardsOut) return klOut ? klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_BOTH_FLAGGED)
+    : klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_REWARDS_FLAGGED);
+  if (!flags && !rewardsOut && klOut) return klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_KL);
+  return klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_ANY);
 }
 
 // Returns the row's mean KL over its valid tokens (0 when it has none).
-@inline function klRow(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize): f64 {
+@inline function klRow(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, outs: i32): f64 {
   // The row sum keeps four f64 accumulators, lane (t - s) & 3, in both builds and on every path:
   // the order then depends only on positions within the row, so packed and padded rows, and
   // the SIMD and scalar builds, give the same currentKl (a padded row's extra steps add +0).
@@ -107,6 +131,9 @@ export function kl_in_reward_verl_f32(
   if (ASC_FEATURE_SIMD) {
     const zero = f32x4.splat(0), betaV = f64x2.splat(beta);
     const plainX = est <= 1 && clampMode != 1; // k1 or abs with no value clamp
+    // literals unless outs is OUTS_ANY
+    const wantRw = outs == OUTS_ANY ? rewardsOut != 0 : outs != OUTS_KL, wantKl = outs == OUTS_ANY ? klOut != 0 : outs != OUTS_REWARDS_FLAGGED;
+    const wantFlags = outs == OUTS_ANY ? flags != 0 : outs != OUTS_KL;
     let accLo = f64x2.splat(0), accHi = accLo;
     // x - x over the valid lanes: NaN for good at the first NaN or infinity (inputs and outputs apart).
     let inBad = zero, outBad = zero;
@@ -138,34 +165,32 @@ export function kl_in_reward_verl_f32(
         : plainX ? f32x4.add(est == 1 ? f32x4.abs(d) : d, zero)
         : f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero);
       if (mask) k32 = v128.and(k32, m32);
-      if (rewardsOut) {
+      if (wantRw) {
         const sc = v128.load(scores + o);
         const rLo = f64x2.sub(f64x2.promote_low_f32x4(sc), f64x2.mul(betaV, kLo));
         const rHi = f64x2.sub(f64x2.promote_low_f32x4(hiOf(sc)), f64x2.mul(betaV, kHi));
         let rw = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(rLo), f32x4.demote_f64x2_zero(rHi), 0, 1, 4, 5), zero);
         if (mask) rw = v128.and(rw, m32);
         v128.store(rewardsOut + o, rw);
-        if (flags) {
-          const x = v128.and(sc, m32);
-          inBad = f32x4.add(inBad, f32x4.sub(x, x));
-          outBad = f32x4.add(outBad, f32x4.sub(rw, rw));
-        }
+        // A score that is not finite makes its reward not finite (beta * kl is a number at a
+        // valid position): the output flag covers it, and the caller checks the inputs first.
+        if (wantFlags) outBad = f32x4.add(outBad, f32x4.sub(rw, rw));
       }
-      if (klOut) v128.store(klOut + o, k32);
-      if (flags) {
+      if (wantKl) v128.store(klOut + o, k32);
+      if (wantFlags) {
         if (est == 3) {
           // One test for both log-probs: d is not finite when either is (a finite pair whose
           // difference overflows flags too; the caller's input check then finds nothing).
-          const x = v128.and(d, m32);
+          const x = mask ? v128.and(d, m32) : d;
           inBad = f32x4.add(inBad, f32x4.sub(x, x));
         } else if (plainX) {
           // One test for both log-probs and the KL value: d is not finite when either input is,
           // or when their difference overflows, which is the value's own overflow. It is an
           // output flag: the caller checks the inputs first, so a NaN input is still NON_FINITE.
-          const x = v128.and(d, m32);
+          const x = mask ? v128.and(d, m32) : d;
           outBad = f32x4.add(outBad, f32x4.sub(x, x));
         } else {
-          const a = v128.and(lp, m32), b = v128.and(rp, m32);
+          const a = mask ? v128.and(lp, m32) : lp, b = mask ? v128.and(rp, m32) : rp;
           inBad = f32x4.add(inBad, f32x4.add(f32x4.sub(a, a), f32x4.sub(b, b)));
         }
         // A clamped k3 of finite inputs is finite: only the unclamped one (or another estimator)
@@ -173,7 +198,7 @@ export function kl_in_reward_verl_f32(
         if ((est != 3 && !plainX) || (est == 3 && clampMode == 2)) outBad = f32x4.add(outBad, f32x4.sub(k32, k32));
       }
     }
-    if (flags) {
+    if (wantFlags) {
       if (!i32x4.all_true(f32x4.eq(inBad, inBad))) store<i32>(flags, 1);
       if (!i32x4.all_true(f32x4.eq(outBad, outBad))) store<i32>(flags, 1, 4);
     }
