@@ -69,7 +69,7 @@ describe("token input check: only valid positions are read, in every layout", ()
         const ps = tensors.map((a) => { const p = e.alloc(B * T * 4); e.F32.set(a, p >> 2); return p; });
         const mp = e.alloc(B * T + 16), pp = e.alloc(B * 4), out = e.alloc(16);
         e.U8.set(mask, mp);
-        if (usePrefix) assert.ok(e.exports.mask_scan_rows_u8(mp, 0, B, T, pp, 0) >= 0, "e.exports.mask_scan_rows_u8(mp, 0, B, T, pp, 0) >= 0");
+        if (usePrefix) assert.ok(e.exports.mask_scan_rows_u8(mp, 0, B, T, pp, 0, 0) >= 0, "e.exports.mask_scan_rows_u8(mp, 0, B, T, pp, 0, 0) >= 0");
         e.exports.valid_absbits3_f32(ps[0], ps[1], ps[2], mp, 0, 0, usePrefix ? pp : 0, B, T, out, 0);
         assert.deepEqual(Array.from(e.I32.subarray(out >> 2, (out >> 2) + 3)), want, `${build} prefix=${usePrefix}`);
         // fewer tensors: repeated pointers (the one- and two-tensor loops)

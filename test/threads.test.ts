@@ -4,7 +4,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { setThreadMinWork, THREAD_MIN_WORK } from "../src/core/engine.js";
+import { setThreadMinWork, THREAD_MIN_WORK, weightedBounds } from "../src/core/engine.js";
 import { threadsSupported } from "../src/core/threads.js";
 import type { Workspace } from "../src/workspace.js";
 import { builds, RUNS, thrown } from "./helpers.js";
@@ -73,6 +73,30 @@ function outcome(ws: Workspace, call: (ws: Workspace) => unknown, outs: string[]
   const bits = outs.map((o) => Array.from(new Uint32Array(new Float32Array((ws as unknown as Record<string, Float32Array>)[o]!).buffer)));
   return { result, bits };
 }
+
+describe("row ranges of equal work (scans split by the positions each row scans)", () => {
+  it("sorted lengths: two ranges hold about half the tokens each, not half the rows", () => {
+    const w = Int32Array.from({ length: 1024 }, (_, i) => 8 * i); // rows sorted by length
+    const [a, mid, b] = weightedBounds(w, 2);
+    assert.equal(a, 0); assert.equal(b, 1024);
+    const left = w.subarray(0, mid).reduce((x, y) => x + y + 16, 0), right = w.subarray(mid).reduce((x, y) => x + y + 16, 0);
+    assert.ok(Math.abs(left - right) <= 8 * 1024 + 16, `left ${left}, right ${right} (boundary ${mid})`);
+    assert.ok(mid > 700, `an even split by rows (512) would give the second thread 3/4 of the tokens; got ${mid}`);
+  });
+  it("every range is contiguous and ordered, empty ranges allowed, for any weights and thread count", () => {
+    fc.assert(fc.property(fc.array(fc.nat({ max: 1 << 16 }), { maxLength: 200 }), fc.integer({ min: 2, max: 8 }), (ws, n) => {
+      const b = weightedBounds(Int32Array.from(ws), n);
+      assert.equal(b.length, n + 1); assert.equal(b[0], 0); assert.equal(b[n], ws.length);
+      for (let k = 1; k <= n; k++) assert.ok(b[k]! >= b[k - 1]!, `bounds ${b}`);
+      // no range is heavier than its fair share by more than one row
+      const total = ws.reduce((x, y) => x + y + 16, 0), big = Math.max(0, ...ws) + 16;
+      for (let k = 0; k < n; k++) {
+        const part = ws.slice(b[k], b[k + 1]).reduce((x, y) => x + y + 16, 0);
+        assert.ok(part <= total / n + big, `range ${k} weighs ${part} of ${total} (bounds ${b})`);
+      }
+    }), RUNS);
+  });
+});
 
 describe("worker pool: threads > 1 gives bitwise the results of one thread", { skip: !threadsSupported() && "no shared memory or workers here" }, () => {
   const spaces: Workspace[] = [];

@@ -140,9 +140,10 @@ export function mask_check_rows_u8(mask: usize, offsets: usize, B: i32, T: i32):
 // Most masks are prefixes, and a prefix row is then written like the lengths path (value stores
 // plus a memset), which is much cheaper than per-chunk masking.
 // Returns -1 - (first bad flat index) on a byte that is not 0/1, else the number of empty rows.
-export function mask_scan_rows_u8(mask: usize, offsets: usize, B: i32, T: i32, prefixOut: usize, lensOut: usize): i32 {
+// Rows [i0, B): a worker pool splits the rows between threads (docs/threads.md).
+export function mask_scan_rows_u8(mask: usize, offsets: usize, B: i32, T: i32, prefixOut: usize, lensOut: usize, i0: i32): i32 {
   let empty = 0;
-  for (let i = 0; i < B; i++) {
+  for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     let t = s;
     let L = -1; // end of the leading run of ones, once known

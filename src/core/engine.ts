@@ -70,6 +70,25 @@ function compileShared(build: BuildName): { module: WebAssembly.Module; bytes: U
 /** Work (token positions) below which a row kernel runs on one thread: waking a worker costs more. */
 export const THREAD_MIN_WORK = 1 << 16;
 let threadMinWork = THREAD_MIN_WORK;
+/**
+ * `[0, b1, ..., B]`: `n` contiguous ranges of the `B = w.length` rows, of about equal total weight
+ * (each row weighs `w[i] + 16`: a visit and a memset cost a little even for an empty row). A row
+ * that straddles a boundary goes to the range holding more of it.
+ */
+export function weightedBounds(w: Int32Array, n: number): number[] {
+  const B = w.length, b = [0];
+  let total = 0;
+  for (let i = 0; i < B; i++) total += w[i]! + 16;
+  let acc = 0, i = 0;
+  for (let k = 1; k < n; k++) {
+    const goal = (total * k) / n;
+    while (i < B && acc + (w[i]! + 16) / 2 < goal) acc += w[i++]! + 16;
+    b.push(i);
+  }
+  b.push(B);
+  return b;
+}
+
 /** Test hook: the work threshold for splitting rows (tests split tiny batches to cover every path). */
 export function setThreadMinWork(n: number): void { threadMinWork = n; }
 
@@ -141,11 +160,14 @@ export class Engine {
 
   /**
    * Row ranges for a row kernel over `B` rows and about `work` positions: `[0, b1, ..., B]`, one
-   * range per thread that is up (split evenly by rows; at most `maxParts`), or `[0, B]` below
-   * THREAD_MIN_WORK.
+   * range per thread that is up (at most `maxParts`), or `[0, B]` below THREAD_MIN_WORK. Split
+   * evenly by rows, or, given `weightsPtr` (an i32 per row at that address, such as the positions
+   * each row scans), into ranges of about equal weight: batches sorted or bucketed by length
+   * would otherwise leave one thread with most of the tokens.
    */
-  split(B: number, work: number, maxParts = Infinity): number[] {
+  split(B: number, work: number, maxParts = Infinity, weightsPtr = 0): number[] {
     const n = this.pool && work >= threadMinWork ? Math.max(1, Math.min(this.pool.active, B, maxParts)) : 1;
+    if (n > 1 && weightsPtr) return weightedBounds(this.I32.subarray(weightsPtr >>> 2, (weightsPtr >>> 2) + B), n);
     const b = [0];
     for (let k = 1; k < n; k++) b.push(Math.round((B * k) / n));
     b.push(B);

@@ -11,7 +11,7 @@
 /** The kernels that take a row range `[i0, B)` as their last argument and may run split. */
 export const ROW_KERNELS = [
   "gae_rows_f32", "returns_rows_f32", "whiten_scanned_f32", "valid_absbits3_f32",
-  "kl_in_reward_verl_f32", "kl_penalty_f32", "minform_verlcompat_f32",
+  "kl_in_reward_verl_f32", "kl_penalty_f32", "minform_verlcompat_f32", "mask_scan_rows_u8",
 ] as const;
 export type RowKernel = (typeof ROW_KERNELS)[number];
 

@@ -56,7 +56,7 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
   if (o.whiten) tooFewValid(count, o, check);
   const plan = scanPlan(e, s, rows);
   const rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0;
-  const { bounds, buf, tmp } = scanParts(e, s, rows, plan.longest);
+  const { bounds, buf, tmp } = scanParts(e, s, rows, plan);
   const scan = (raw: number, ret: number, check: number) => firstBad(e.rows("gae_rows_f32", bounds, (i0, i1, k) =>
     [r!, V!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf[k]!, rowMom, tmp[k]!, i0]));
   const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };
@@ -90,11 +90,12 @@ function validatedScan(scan: (check: number) => number, check: () => unknown, ov
 }
 
 /**
- * Row ranges for a scan and each range's own row buffer (the longest row in f64) and 160-byte
- * temporaries: one range without a pool (docs/threads.md).
+ * Row ranges for a scan (of about equal scanned positions) and each range's own row buffer (the
+ * longest row in f64) and 160-byte temporaries: one range without a pool (docs/threads.md).
  */
-function scanParts(e: Engine, s: Scratch, rows: Rows, longest: number): { bounds: number[]; buf: number[]; tmp: number[] } {
-  const bounds = splitRows(e, s, rows, Math.max(longest, 1) * 8 + 176);
+function scanParts(e: Engine, s: Scratch, rows: Rows, plan: { scanLen: number; longest: number }): { bounds: number[]; buf: number[]; tmp: number[] } {
+  const longest = plan.longest;
+  const bounds = splitRows(e, s, rows, Math.max(longest, 1) * 8 + 176, plan.scanLen);
   const buf = [], tmp = [];
   for (let k = 1; k < bounds.length; k++) { buf.push(s.alloc(Math.max(longest, 1) * 8)); tmp.push(s.alloc(160)); }
   return { bounds, buf, tmp };
@@ -141,7 +142,7 @@ function whitenScanned(e: Engine, s: Scratch, rows: Rows, x: number, scanLen: nu
   const F = e.F64;
   const count = F[mom >>> 3]!, mean = F[(mom >>> 3) + 1]!, m2 = F[(mom >>> 3) + 2]!;
   const { variance, rstd } = whitenScale(count, m2, o, "mask");
-  e.rows("whiten_scanned_f32", e.split(rows.B, rows.N), (i0, i1) => [x, out, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, scanLen, mean, rstd, 0, i0]);
+  e.rows("whiten_scanned_f32", e.split(rows.B, rows.N, Infinity, scanLen), (i0, i1) => [x, out, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, scanLen, mean, rstd, 0, i0]);
   return { count, mean, variance, rstd };
 }
 
@@ -162,7 +163,7 @@ function runReturns(e: Engine, s: Scratch, a: Record<string, any>, kernel: strin
   if (whiten) tooFewValid(count, o, check);
   const plan = scanPlan(e, s, rows);
   const rowMom = whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0;
-  const { bounds, buf, tmp } = scanParts(e, s, rows, plan.longest);
+  const { bounds, buf, tmp } = scanParts(e, s, rows, plan);
   const scan = (ret: number, check: number) => firstBad(e.rows("returns_rows_f32", bounds, (i0, i1, k) =>
     [r!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], check, ret, buf[k]!, rowMom, tmp[k]!, i0]));
   const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };

@@ -17,7 +17,7 @@ export interface KernelExports {
   group_affine_contig_f32(x: number, B: number, n: number, preShift: number, preDiv: number,
     shift: number, mul: number, den: number, out: number): number;
   mask_check_rows_u8(mask: number, offsets: number, B: number, T: number): number;
-  mask_scan_rows_u8(mask: number, offsets: number, B: number, T: number, prefixOut: number, lensOut: number): number;
+  mask_scan_rows_u8(mask: number, offsets: number, B: number, T: number, prefixOut: number, lensOut: number, i0: number): number;
   gae_rows_f32(r: number, V: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number,
     gamma: number, lam: number, through: number, check: number, rawOut: number, retOut: number, buf: number, rowMom: number, tmp: number, i0: number): number;
   returns_rows_f32(r: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number, gamma: number, mode: number, check: number,
