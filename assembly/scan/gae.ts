@@ -121,6 +121,9 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
     let acc = zd; // the row sum for the moments: (A01 + A23) + (A45 + A67), lane-wise
     let fl = z; // flag lanes: sum of outputs times 0
     let vUp = zd; // (V[t], V[t+1]) of the block above, as f64 (V at the row end reads as 0)
+    // C in both lanes, carried as a vector: a lane extract and a splat per block sent it through
+    // the stack on V8, on the one dependency chain of the loop.
+    let cv = zd;
     while (t - 8 >= lo) {
       t -= 8;
       const o = <usize>t << 2;
@@ -146,10 +149,9 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
       // shift by 2, then by 4 (lanes past the block contribute nothing and are not added)
       const y01 = f64x2.add(x01, f64x2.mul(a2, x23)), y23 = f64x2.add(x23, f64x2.mul(a2, x45)), y45 = f64x2.add(x45, f64x2.mul(a2, x67));
       const z01 = f64x2.add(y01, f64x2.mul(a4, y45)), z23 = f64x2.add(y23, f64x2.mul(a4, x67));
-      const cv = f64x2.splat(C);
       const A01 = f64x2.add(z01, f64x2.mul(p01, cv)), A23 = f64x2.add(z23, f64x2.mul(p23, cv));
       const A45 = f64x2.add(y45, f64x2.mul(p45, cv)), A67 = f64x2.add(x67, f64x2.mul(p67, cv));
-      C = f64x2.extract_lane(A01, 0);
+      cv = v128.shuffle<f64>(A01, A01, 0, 0);
       let R01 = A01, R23 = A23, R45 = A45, R67 = A67;
       let rawSum = z;
       if (isGae) {
@@ -170,6 +172,7 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
         n += 8;
       }
     }
+    C = f64x2.extract_lane(cv, 0);
     sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
     if (flag) flagged = v128.any_true(f32x4.ne(fl, fl));
   } else {
