@@ -40,3 +40,24 @@
 @inline export function maskLanes4(p: usize): v128 {
   return i32x4.neg(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(i32x4.splat(<i32>load<u32>(p)))));
 }
+
+// Sets `bytes` bytes at p to zero, writing only the runs of 64-byte blocks that hold a set bit
+// (so -0 is rewritten too). Padding is the case: a workspace's padding is usually still zero from
+// its previous call (rows keep most of their lengths from step to step), and on this machine a
+// store to a line that is not cached reads the line first and writes it back later, while a read
+// that finds zeros leaves it clean: about half the memory traffic of rewriting it.
+export function zeroDirty(p: usize, bytes: usize): void {
+  if (bytes < 256) { memory.fill(p, 0, bytes); return; }
+  let k: usize = 0, start: usize = 0, inRun = false;
+  for (; k + 64 <= bytes; k += 64) {
+    if (blockHasBits(p + k)) { if (!inRun) { start = k; inRun = true; } }
+    else if (inRun) { memory.fill(p + start, 0, k - start); inRun = false; }
+  }
+  if (inRun) memory.fill(p + start, 0, bytes - start);
+  else if (k < bytes) memory.fill(p + k, 0, bytes - k);
+}
+
+@inline function blockHasBits(q: usize): bool {
+  if (ASC_FEATURE_SIMD) return v128.any_true(v128.or(v128.or(v128.load(q), v128.load(q, 16)), v128.or(v128.load(q, 32), v128.load(q, 48))));
+  return ((load<u64>(q) | load<u64>(q, 8)) | (load<u64>(q, 16) | load<u64>(q, 24)) | (load<u64>(q, 32) | load<u64>(q, 40)) | (load<u64>(q, 48) | load<u64>(q, 56))) != 0;
+}

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
+import { rowStart, rowEnd, holesMask, maskLanes4, zeroDirty } from "../rows";
 
 // GAE and discounted returns over a scan plan: row i is scanned on [start, start + scanLen[i])
 // (its valid prefix, the mask's prefix length, or the whole row); the rest is cleared with
@@ -29,8 +29,8 @@ import { rowStart, rowEnd, holesMask, maskLanes4 } from "../rows";
 @inline function finishRow(i: i32, s: i32, L: i32, offsets: usize, T: i32, out1: usize, out2: usize, buf: usize, n: i32, sum: f64, rowMom: usize): void {
   const e = rowEnd(offsets, i, T), from = s + L;
   if (e > from) {
-    memory.fill(out1 + (<usize>from << 2), 0, <usize>(e - from) << 2);
-    if (out2) memory.fill(out2 + (<usize>from << 2), 0, <usize>(e - from) << 2);
+    zeroDirty(out1 + (<usize>from << 2), <usize>(e - from) << 2);
+    if (out2) zeroDirty(out2 + (<usize>from << 2), <usize>(e - from) << 2);
   }
   if (!rowMom) return;
   const o = rowMom + (<usize>(i * 3) << 3);
@@ -353,6 +353,6 @@ export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets:
       store<f32>(out + o, mask != 0 && load<u8>(mask + <usize>t) == 0 ? 0 : <f32>((<f64>load<f32>(x + o) - mu) * scale + back) + 0);
     }
     const end = rowEnd(offsets, i, T);
-    if (out != x && end > e) memory.fill(out + (<usize>e << 2), 0, <usize>(end - e) << 2);
+    if (out != x && end > e) zeroDirty(out + (<usize>e << 2), <usize>(end - e) << 2);
   }
 }

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, validEnd, prefixLen } from "../rows";
+import { rowStart, rowEnd, validEnd, prefixLen, zeroDirty } from "../rows";
 
 // PURE min-form credit assignment (docs/kernels.md#pure).
 
@@ -65,7 +65,7 @@ export function minform_verlcompat_f32(r: usize, mask: usize, prefix: usize, off
     // are zeros of u.
     let m: f32 = e - s < W || (p >= 0 && p < e - s) ? 0 : Infinity;
     const rowMask: usize = p >= 0 ? 0 : mask, end = p >= 0 ? s + p : e;
-    if (end < e) memory.fill(out + (<usize>end << 2), 0, <usize>(e - end) << 2);
+    if (end < e) zeroDirty(out + (<usize>end << 2), <usize>(e - end) << 2);
     // The last (end - s) % 4 positions one by one, then blocks (SIMD build).
     const blocks = ASC_FEATURE_SIMD ? s + ((end - s) & ~3) : s;
     for (let t = end - 1; t >= blocks; t--) {

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd } from "../rows";
+import { rowStart, rowEnd, zeroDirty } from "../rows";
 
 // out[t] = a[i] at the valid positions of row i, +0 elsewhere. This is the write-bound pass that
 // dominates every outcome estimator, so it is written for store throughput:
@@ -49,7 +49,7 @@ export function broadcast_rows_prefix_f32(a: usize, mask: usize, lens: usize, of
 const ZERO_FILL_MIN: i32 = 64;
 
 @inline function fillZero(out: usize, s: i32, e: i32): void {
-  if (e - s >= ZERO_FILL_MIN) memory.fill(out + (<usize>s << 2), 0, <usize>(e - s) << 2);
+  if (e - s >= ZERO_FILL_MIN) zeroDirty(out + (<usize>s << 2), <usize>(e - s) << 2);
   else for (let t = s; t < e; t++) store<f32>(out + (<usize>t << 2), 0);
 }
 

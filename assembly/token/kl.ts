@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, validEnd, readEnd, holesMask, maskLanes4 } from "../rows";
+import { rowStart, rowEnd, validEnd, readEnd, holesMask, maskLanes4, zeroDirty } from "../rows";
 import { k3CoreF, k3Core4, k3Small4, k3AllSmall4 } from "./k3";
 
 // KL estimators (docs/kernels.md#klpenalty), evaluated in f64 from x = logp - refLogp, except
@@ -86,8 +86,8 @@ export function kl_in_reward_verl_f32(
     if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut, flags, true);
     else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut, flags, false);
     if (e > v) {
-      if (rewardsOut) memory.fill(rewardsOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
-      if (klOut) memory.fill(klOut + (<usize>v << 2), 0, <usize>(e - v) << 2);
+      if (rewardsOut) zeroDirty(rewardsOut + (<usize>v << 2), <usize>(e - v) << 2);
+      if (klOut) zeroDirty(klOut + (<usize>v << 2), <usize>(e - v) << 2);
     }
     if (rowMean) store<f64>(rowMean + (<usize>i << 3), mean);
   }
