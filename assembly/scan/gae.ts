@@ -332,6 +332,13 @@ export function merge_rows_f64(rowMom: usize, B: i32, out: usize): void {
 // here, so REINFORCE++ whitens its returns into the advantages without copying them first.
 // f64x2 lanes in the SIMD build: the same IEEE operations as the scalar loop.
 export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64, i0: i32): void {
+  // back == 0 (every caller today): the add is left out, bitwise the same (the final + 0 turns a
+  // -0 into +0 as the f64 add of +0 did), two lane operations fewer per 4 tokens.
+  if (back == 0) whitenRows(x, out, maskIn, offsets, prefix, B, T, scanLen, mu, scale, 0, i0, false);
+  else whitenRows(x, out, maskIn, offsets, prefix, B, T, scanLen, mu, scale, back, i0, true);
+}
+
+@inline function whitenRows(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64, i0: i32, withBack: bool): void {
   for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = s + load<i32>(scanLen + (<usize>i << 2));
     const mask = holesMask(maskIn, prefix, i);
@@ -341,8 +348,9 @@ export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets:
       for (; t + 4 <= e; t += 4) {
         const o = <usize>t << 2;
         const v = v128.load(x + o);
-        const lo = f64x2.add(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vs), vb);
-        const hi = f64x2.add(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), vm), vs), vb);
+        let lo = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vs);
+        let hi = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), vm), vs);
+        if (withBack) { lo = f64x2.add(lo, vb); hi = f64x2.add(hi, vb); }
         let y = f32x4.add(i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5), z);
         if (mask) y = v128.and(y, maskLanes4(mask + <usize>t));
         v128.store(out + o, y);
@@ -350,7 +358,7 @@ export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets:
     }
     for (; t < e; t++) {
       const o = <usize>t << 2;
-      store<f32>(out + o, mask != 0 && load<u8>(mask + <usize>t) == 0 ? 0 : <f32>((<f64>load<f32>(x + o) - mu) * scale + back) + 0);
+      store<f32>(out + o, mask != 0 && load<u8>(mask + <usize>t) == 0 ? 0 : <f32>(withBack ? (<f64>load<f32>(x + o) - mu) * scale + back : (<f64>load<f32>(x + o) - mu) * scale) + 0);
     }
     const end = rowEnd(offsets, i, T);
     if (out != x && end > e) zeroDirty(out + (<usize>e << 2), <usize>(end - e) << 2);
