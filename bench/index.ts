@@ -173,8 +173,11 @@ async function grpoTokens() {
     ws.scores.set(s); ws.lengths.set(L);
     return { name: nm, fn: () => ws.grpo() };
   });
+  // The wasm floor: the same rows written by v128 stores (valid part) and memory.fill (padding).
+  const wf = wasmFloorBatch(B, T, L, ["out"]);
   await compare(`grpo + broadcast: 8192 x 1024, groups of 8, lengths`, B * 12 + N * 4,
-    [...v, { name: "plain JS", fn: () => { js.grpoRowsJS(s, n, 1e-6, row); js.broadcastLengthsFillJS(row, L, T, out); } }], { floor: "fill", fillBytes: N * 4 });
+    [...v, { name: "plain JS", fn: () => { js.grpoRowsJS(s, n, 1e-6, row); js.broadcastLengthsFillJS(row, L, T, out); } },
+      { name: WASM_FLOOR, fn: () => wf.x.fill_rows(wf.f32.out!, wf.lens, B, T) }], { floor: "fill", fillBytes: N * 4 });
 }
 
 // The same minimal bytes moved by WebAssembly loads and stores alone (bench/floor/stream.ts): how

@@ -12,6 +12,7 @@ interface StreamExports {
   read_u8(mask: number, n: number): number;
   stream_rows(a: number, b: number, c: number, d1: number, d2: number, lens: number, B: number, T: number): void;
   inplace_rows(x: number, lens: number, B: number, T: number): void;
+  fill_rows(d: number, lens: number, B: number, T: number): void;
 }
 
 let exportsOnce: StreamExports | null = null;

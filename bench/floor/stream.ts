@@ -3,6 +3,9 @@
 // no arithmetic beyond joining the inputs. On a machine where a store to an uncached line reads
 // it first and TypedArray.prototype.set does not, this is the floor a wasm kernel can reach.
 // Row layout: padded [B, T], row i valid on its first lens[i] positions.
+// Padding is cleared as the kernels clear it (assembly/rows.ts zeroDirty, imported): read first,
+// and only the 64-byte blocks that are not zero written, so the floor stays below what a kernel can do.
+import { zeroDirty } from "../../assembly/rows";
 
 // Reads n mask bytes (an OR over them, so the loads cannot be dropped).
 export function read_u8(mask: usize, n: i32): i32 {
@@ -16,7 +19,7 @@ export function read_u8(mask: usize, n: i32): i32 {
 }
 
 // Valid positions: d1 = a + b (+ c when c != 0), d2 = the same when d2 != 0; the rest of each
-// row is cleared with memory.fill, as the kernels do.
+// row is cleared as the kernels clear it.
 export function stream_rows(a: usize, b: usize, c: usize, d1: usize, d2: usize, lens: usize, B: i32, T: i32): void {
   for (let i = 0; i < B; i++) {
     const s = i * T, L = load<i32>(lens + (<usize>i << 2)), e = s + T;
@@ -41,8 +44,8 @@ export function stream_rows(a: usize, b: usize, c: usize, d1: usize, d2: usize, 
       store<f32>(d1 + o, x);
       if (d2) store<f32>(d2 + o, x);
     }
-    memory.fill(d1 + (<usize>t << 2), 0, <usize>(e - t) << 2);
-    if (d2) memory.fill(d2 + (<usize>t << 2), 0, <usize>(e - t) << 2);
+    zeroDirty(d1 + (<usize>t << 2), <usize>(e - t) << 2);
+    if (d2) zeroDirty(d2 + (<usize>t << 2), <usize>(e - t) << 2);
   }
 }
 
@@ -59,3 +62,20 @@ export function inplace_rows(x: usize, lens: usize, B: i32, T: i32): void {
     for (; t < s + L; t++) store<f32>(x + (<usize>t << 2), load<f32>(x + (<usize>t << 2)) * 1);
   }
 }
+
+// Write-only rows (the broadcast of one value per row): the row's value on its valid positions,
+// the rest of the row cleared as the kernels clear it. Nothing is read but the lengths.
+export function fill_rows(d: usize, lens: usize, B: i32, T: i32): void {
+  for (let i = 0; i < B; i++) {
+    const s = i * T, L = load<i32>(lens + (<usize>i << 2)), e = s + T;
+    const v = f32x4.splat(<f32>(i & 7) * 0.125);
+    let t = s;
+    for (; t + 16 <= s + L; t += 16) {
+      const o = <usize>t << 2;
+      v128.store(d + o, v); v128.store(d + o, v, 16); v128.store(d + o, v, 32); v128.store(d + o, v, 48);
+    }
+    for (; t < s + L; t++) store<f32>(d + (<usize>t << 2), f32x4.extract_lane(v, 0));
+    zeroDirty(d + (<usize>t << 2), <usize>(e - t) << 2);
+  }
+}
+
