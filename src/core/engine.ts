@@ -166,12 +166,17 @@ export class Engine {
    * would otherwise leave one thread with most of the tokens.
    */
   split(B: number, work: number, maxParts = Infinity, weightsPtr = 0): number[] {
-    const n = this.pool && work >= threadMinWork ? Math.max(1, Math.min(this.pool.active, B, maxParts)) : 1;
+    const n = this.parts(B, work, maxParts);
     if (n > 1 && weightsPtr) return weightedBounds(this.I32.subarray(weightsPtr >>> 2, (weightsPtr >>> 2) + B), n);
     const b = [0];
     for (let k = 1; k < n; k++) b.push(Math.round((B * k) / n));
     b.push(B);
     return b;
+  }
+
+  /** How many ranges `split` makes: 1 without a pool or below THREAD_MIN_WORK (no arrays built). */
+  parts(B: number, work: number, maxParts = Infinity): number {
+    return this.pool && work >= threadMinWork ? Math.max(1, Math.min(this.pool.active, B, maxParts)) : 1;
   }
 
   /**

@@ -199,6 +199,12 @@ export function checkLayoutStructure(inp: LayoutInputs, shape: { B: number; T: n
     if ((L[i]! >>> 0) > T) rangeError("BAD_OFFSETS", "lengths", i, msg`length ${L[i]} outside [0, ${T}]`);
 }
 
+/** A mask scan range's result: its empty rows, or MASK_NOT_BINARY at its first bad byte. */
+function maskScanned(e: Engine, rows: Rows, maskName: string, r: number): number {
+  if (r < 0) rangeError("MASK_NOT_BINARY", maskName, -1 - r, msg`mask values must be 0 or 1, got ${e.U8[rows.maskPtr - 1 - r]}`);
+  return r;
+}
+
 /**
  * Places the layout and validates the mask (0/1). With `needLengths`, also the valid tokens per
  * row (OPO, whitening weights); otherwise only the number of empty rows, which is cheaper.
@@ -224,12 +230,13 @@ export function placeLayout(
     if (needLengths) rows.rowLensPtr = s.alloc(B * 4);
     // Split between threads like a row kernel (an 8 MiB mask takes ~0.8 ms on one core); each
     // range reports its first bad byte or its empty rows, read here in row order.
-    let empty = 0;
-    for (const r of e.rows("mask_scan_rows_u8", e.split(B, N), (i0, i1) => [rows.maskPtr, rows.offsetsPtr, i1, T, rows.prefixPtr, rows.rowLensPtr, i0])) {
-      if (r < 0) rangeError("MASK_NOT_BINARY", maskName, -1 - r, msg`mask values must be 0 or 1, got ${e.U8[rows.maskPtr - 1 - r]}`);
-      empty += r;
+    // One range calls it directly: no arrays built (the per-call cost of small batches).
+    if (e.parts(B, N) === 1) rows.emptyRows = maskScanned(e, rows, maskName, x.mask_scan_rows_u8(rows.maskPtr, rows.offsetsPtr, B, T, rows.prefixPtr, rows.rowLensPtr, 0));
+    else {
+      let empty = 0;
+      for (const r of e.rows("mask_scan_rows_u8", e.split(B, N), (i0, i1) => [rows.maskPtr, rows.offsetsPtr, i1, T, rows.prefixPtr, rows.rowLensPtr, i0])) empty += maskScanned(e, rows, maskName, r);
+      rows.emptyRows = empty;
     }
-    rows.emptyRows = empty;
   } else if (inp.lengths) {
     rows.lensPtr = place(e, s, inp.lengths);
     rows.rowLensPtr = rows.lensPtr;
