@@ -79,12 +79,36 @@ export function kl_in_reward_verl_f32(
   // flags[1] <- 1 when an output is not finite; the caller then finds the index (and the outputs,
   // never in place over the inputs on this path, are discarded or poisoned).
   if (flags) { store<i32>(flags, 0); store<i32>(flags, 0, 4); }
+  // The set of outputs is chosen once per call, by separate functions: were the choice made per
+  // row inside one function, Binaryen folds the near-identical row loops back into one and tests
+  // the choice inside the token loop again (a branch, and V8 then reloads spilled constants).
+  if (ASC_FEATURE_SIMD && flags && rewardsOut && !klOut) klRowsRewardsFlagged(scores, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, beta, rewardsOut, rowMean, flags, i0);
+  else if (ASC_FEATURE_SIMD && flags && rewardsOut) klRowsBothFlagged(scores, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, beta, rewardsOut, klOut, rowMean, flags, i0);
+  else if (ASC_FEATURE_SIMD && !flags && !rewardsOut && klOut) klRowsKl(logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, klOut, rowMean, i0);
+  else klRows(scores, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, beta, rewardsOut, klOut, rowMean, flags, i0, OUTS_ANY);
+}
+
+const OUTS_ANY = 0, OUTS_REWARDS_FLAGGED = 1, OUTS_BOTH_FLAGGED = 2, OUTS_KL = 3;
+function klRowsRewardsFlagged(scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, rowMean: usize, flags: usize, i0: i32): void {
+  klRows(scores, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, beta, rewardsOut, 0, rowMean, flags, i0, OUTS_REWARDS_FLAGGED);
+}
+function klRowsBothFlagged(scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize, flags: usize, i0: i32): void {
+  klRows(scores, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, beta, rewardsOut, klOut, rowMean, flags, i0, OUTS_BOTH_FLAGGED);
+}
+function klRowsKl(logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32, est: i32, clampMode: i32, klOut: usize, rowMean: usize, i0: i32): void {
+  klRows(0, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, 0, 0, klOut, rowMean, 0, i0, OUTS_KL);
+}
+
+// Rows [i0, B) with one output set (`outs`, a literal; OUTS_ANY reads the pointers). Rows with
+// holes (a runtime mask) take the generic loop: fewer instantiations.
+@inline function klRows(scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32,
+  est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize, flags: usize, i0: i32, outs: i32): void {
   for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = readEnd(lens, prefix, i, s, e), m = holesMask(mask, prefix, i);
     let mean: f64;
-    if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut, flags, true);
-    else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut, flags, false);
+    if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_ANY);
+    else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut, flags, outs);
     if (e > v) {
       if (rewardsOut) zeroDirty(rewardsOut + (<usize>v << 2), <usize>(e - v) << 2);
       if (klOut) zeroDirty(klOut + (<usize>v << 2), <usize>(e - v) << 2);
@@ -93,31 +117,14 @@ export function kl_in_reward_verl_f32(
   }
 }
 
-// One row [s, v): the estimator, the clamp and the set of outputs as literals (7 estimator and
-// clamp instantiations per mask variant, each for the three output sets that calls use: rewards
-// validated while computing, the same with the KL too, the KL alone checked first; any other
-// set takes the generic loop). Literal output sets matter on V8: a pointer tested inside the
-// 4-token loop splits it into blocks, and the register allocator reloads spilled constants at
-// every join (8-9 % of k3's time, BENCHMARKS.md).
-@inline function klRowAny(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, holes: bool): f64 {
-  if (est == 0) return clampMode == 1 ? klRowOuts(scores, logp, ref, mask, s, v, 0, 1, beta, rewardsOut, klOut, flags, holes) : klRowOuts(scores, logp, ref, mask, s, v, 0, 0, beta, rewardsOut, klOut, flags, holes);
-  if (est == 1) return clampMode == 1 ? klRowOuts(scores, logp, ref, mask, s, v, 1, 1, beta, rewardsOut, klOut, flags, holes) : klRowOuts(scores, logp, ref, mask, s, v, 1, 0, beta, rewardsOut, klOut, flags, holes);
-  if (est == 2) return clampMode == 1 ? klRowOuts(scores, logp, ref, mask, s, v, 2, 1, beta, rewardsOut, klOut, flags, holes) : klRowOuts(scores, logp, ref, mask, s, v, 2, 0, beta, rewardsOut, klOut, flags, holes);
-  if (clampMode == 0) return klRowOuts(scores, logp, ref, mask, s, v, 3, 0, beta, rewardsOut, klOut, flags, holes);
-  if (clampMode == 1) return klRowOuts(scores, logp, ref, mask, s, v, 3, 1, beta, rewardsOut, klOut, flags, holes);
-  return klRowOuts(scores, logp, ref, mask, s, v, 3, 2, beta, rewardsOut, klOut, flags, holes);
-}
-
-const OUTS_ANY = 0, OUTS_REWARDS_FLAGGED = 1, OUTS_BOTH_FLAGGED = 2, OUTS_KL = 3;
-@inline function klRowOuts(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, holes: bool): f64 {
-  // The scalar build has no 4-token loop to specialize: one instantiation.
-  if (!ASC_FEATURE_SIMD) return klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_ANY);
-  // Rows with holes (a runtime mask) keep one loop per estimator: fewer instantiations.
-  if (holes) return klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_ANY);
-  if (flags && rewardsOut) return klOut ? klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_BOTH_FLAGGED)
-    : klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_REWARDS_FLAGGED);
-  if (!flags && !rewardsOut && klOut) return klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_KL);
-  return klRow(scores, logp, ref, mask, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_ANY);
+// One row [s, v): the estimator and the clamp as literals (7 instantiations per output set).
+@inline function klRowAny(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, outs: i32): f64 {
+  if (est == 0) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 0, 1, beta, rewardsOut, klOut, flags, outs) : klRow(scores, logp, ref, mask, s, v, 0, 0, beta, rewardsOut, klOut, flags, outs);
+  if (est == 1) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 1, 1, beta, rewardsOut, klOut, flags, outs) : klRow(scores, logp, ref, mask, s, v, 1, 0, beta, rewardsOut, klOut, flags, outs);
+  if (est == 2) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 2, 1, beta, rewardsOut, klOut, flags, outs) : klRow(scores, logp, ref, mask, s, v, 2, 0, beta, rewardsOut, klOut, flags, outs);
+  if (clampMode == 0) return klRow(scores, logp, ref, mask, s, v, 3, 0, beta, rewardsOut, klOut, flags, outs);
+  if (clampMode == 1) return klRow(scores, logp, ref, mask, s, v, 3, 1, beta, rewardsOut, klOut, flags, outs);
+  return klRow(scores, logp, ref, mask, s, v, 3, 2, beta, rewardsOut, klOut, flags, outs);
 }
 
 // Returns the row's mean KL over its valid tokens (0 when it has none).
