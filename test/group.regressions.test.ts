@@ -1,6 +1,7 @@
 // Counterexamples that fast-check shrank while the group family was written, pinned as
 // examples. Each names the defect it caught.
 import { describe, it } from "node:test";
+import assert from "node:assert/strict";
 import type { GroupBatch } from "./helpers.js";
 import * as C from "./group.checks.js";
 
@@ -74,6 +75,39 @@ describe("fused contiguous paths at sizes the random batches do not reach", () =
 });
 
 describe("RESULT_OVERFLOW on the fused paths", () => {
+  it("GPG near the float32 limit (a tiny fNorm): the fused pass's range bound decides as the general path's row test does", async () => {
+    const { builds } = await import("./helpers.js");
+    // RLOO and GPG bound a group by its range (max - min) instead of its M2 (assembly/group/center.ts):
+    // with scale alpha / fNorm set so the largest |x - mu| lands just below, at, or just above the
+    // largest float32, the groupSize pass (range bound, then rows tested only past it) and the
+    // groupIds pass (every row tested) must give the same error at the same row, or the same bits.
+    const n = 4, G = 9, B = n * G, ids = Int32Array.from({ length: B }, (_, i) => Math.floor(i / n));
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let trial = 0; trial < 40; trial++) {
+      const scores = Float32Array.from({ length: B }, () => Math.fround((rnd() - 0.5) * 2 * 10 ** (rnd() * 6 - 3)));
+      if (trial % 3 === 0) scores.fill(scores[0]!, 0, n); // a constant group: exactly 0, never a bound
+      // alpha = B / nonzero rows = 1 here; fNorm puts the batch's largest |x - mu| near 3.4028e38.
+      let worst = 0;
+      for (let g = 0; g < G; g++) {
+        let s = 0; for (let k = 0; k < n; k++) s += scores[g * n + k]!;
+        for (let k = 0; k < n; k++) worst = Math.max(worst, Math.abs(scores[g * n + k]! - s / n));
+      }
+      const fNorm = worst / (3.4028234663852886e38 * (1 + (rnd() - 0.5) * 2e-7));
+      for (const [build, api] of builds) {
+        const wsSize = api.createWorkspace({ rows: B, groupSize: n }), wsIds = api.createWorkspace({ rows: B });
+        wsSize.scores.set(scores); wsIds.scores.set(scores); wsIds.groupIds.set(ids);
+        const outcome = (call: () => unknown, view: Float32Array) => {
+          try { call(); return Array.from(new Uint32Array(view.slice().buffer)).join(","); } catch (e: any) { return `${e.code} at ${e.index}`; }
+        };
+        const a = outcome(() => wsSize.gpg({ fNorm }), wsSize.rowAdvantages), b = outcome(() => wsIds.gpg({ fNorm }), wsIds.rowAdvantages);
+        assert.equal(a, b, `${build} trial ${trial}: groupSize and groupIds disagree`);
+        wsSize.dispose(); wsIds.dispose();
+      }
+    }
+  });
+
+
   it("RLOO: a group past the f32 range throws at the same row with groupSize and groupIds, copy API and workspace, on both builds", async () => {
     const { builds } = await import("./helpers.js");
     // 8 groups of 4 (the fused pass's four-group blocks and its tail); the huge pair sits in

@@ -222,7 +222,8 @@ export function rlooRows(c: Ctx, o: { singleton: Singleton; include: number; des
   const F = c.e.F64;
   for (let g = 0; g < c.groups.G; g++) {
     const n = F[(st.count >>> 3) + g]!;
-    let shift = F[(st.mean >>> 3) + g]!, mul = n, den = n - 1;
+    // (s - mean) * (n / (n - 1)): the factor rounded once, as the fused pass applies it.
+    let shift = F[(st.mean >>> 3) + g]!, mul = n / (n - 1), den = 1;
     if (n === 1) {
       if (o.singleton === "error") singletonError(c, g);
       shift = 0; den = 1; mul = o.singleton === "zero" ? 0 : 1;
