@@ -26,12 +26,19 @@ import { rowStart, rowEnd, holesMask, maskLanes4, zeroDirty } from "../rows";
 
 @inline function ld(p: usize, t: i32): f64 { return <f64>load<f32>(p + (<usize>t << 2)); }
 
-@inline function finishRow(i: i32, s: i32, L: i32, offsets: usize, T: i32, out1: usize, out2: usize, buf: usize, n: i32, sum: f64, rowMom: usize): void {
-  const e = rowEnd(offsets, i, T), from = s + L;
-  if (e > from) {
-    zeroDirty(out1 + (<usize>from << 2), <usize>(e - from) << 2);
-    if (out2) zeroDirty(out2 + (<usize>from << 2), <usize>(e - from) << 2);
+// Rows [i0, B) of `out` past their scanned part set to +0, in one sweep after the scan, by
+// memory.fill (memset: its string stores write whole lines without reading them first). Measured
+// on 1024 x 8192 (paired, one thread): 0.85 of the time of reading each row's padding for dirty
+// blocks right after the row (zeroDirty); the padding lines then competed with the scan's
+// streams, and the scattered reads ran at 10 GB/s where the fills run at 16.
+function clearPadding(out: usize, offsets: usize, scanLen: usize, T: i32, i0: i32, B: i32): void {
+  for (let i = i0; i < B; i++) {
+    const e = rowEnd(offsets, i, T), from = rowStart(offsets, i, T) + load<i32>(scanLen + (<usize>i << 2));
+    if (e > from) memory.fill(out + (<usize>from << 2), 0, <usize>(e - from) << 2);
   }
+}
+
+@inline function finishRow(i: i32, buf: usize, n: i32, sum: f64, rowMom: usize): void {
   if (!rowMom) return;
   const o = rowMom + (<usize>(i * 3) << 3);
   if (n == 0) { store<f64>(o, 0); store<f64>(o, 0, 8); store<f64>(o, 0, 16); return; }
@@ -262,8 +269,10 @@ export function gae_rows_f32(
       else b = check ? gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, false, true, tmp) : gaeRow(r, V, mask, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, true, false, false, tmp);
     } else b = gaeRow(r, V, 0, s, L, 0, 0, gamma, gl, rawOut, retOut, buf, 0, 0, mom, false, false, true, tmp);
     if (bad == -1 && b != -1) bad = b;
-    finishRow(i, s, L, offsets, T, rawOut, retOut, buf, load<i32>(tmp), load<f64>(tmp, 8), rowMom);
+    finishRow(i, buf, load<i32>(tmp), load<f64>(tmp, 8), rowMom);
   }
+  clearPadding(rawOut, offsets, scanLen, T, i0, B);
+  if (retOut) clearPadding(retOut, offsets, scanLen, T, i0, B);
   return bad;
 }
 
@@ -306,8 +315,9 @@ export function returns_rows_f32(
     else if (mask && !solid) b = check ? returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, true, tmp, 0, 0, 0) : returnsRow(r, mask, s, L, gamma, mode, retOut, buf, mom, true, false, tmp, 0, 0, 0);
     else b = returnsRow(r, 0, s, L, gamma, mode, retOut, buf, mom, false, true, tmp, 0, 0, 0);
     if (bad == -1 && b != -1) bad = b;
-    finishRow(i, s, L, offsets, T, retOut, 0, buf, load<i32>(tmp), load<f64>(tmp, 8), rowMom);
+    finishRow(i, buf, load<i32>(tmp), load<f64>(tmp, 8), rowMom);
   }
+  clearPadding(retOut, offsets, scanLen, T, i0, B);
   return bad;
 }
 
