@@ -3,9 +3,18 @@
 // no arithmetic beyond joining the inputs. On a machine where a store to an uncached line reads
 // it first and TypedArray.prototype.set does not, this is the floor a wasm kernel can reach.
 // Row layout: padded [B, T], row i valid on its first lens[i] positions.
-// Padding is cleared as the kernels clear it (assembly/rows.ts zeroDirty, imported): read first,
-// and only the 64-byte blocks that are not zero written, so the floor stays below what a kernel can do.
-import { zeroDirty } from "../../assembly/rows";
+// Padding is cleared the cheaper of the two ways the kernels clear it: one memory.fill sweep after
+// the rows (GAE, returns, min-form; memset writes whole lines without reading them) rather than
+// zeroDirty after each row (read first, then only the blocks that are not zero written; KL, the
+// broadcast), so the floor stays below what a kernel can do.
+
+// Rows' positions past lens[i] set to +0, one memset per row, after every row was streamed.
+function clearTails(d: usize, lens: usize, B: i32, T: i32): void {
+  for (let i = 0; i < B; i++) {
+    const s = i * T, L = load<i32>(lens + (<usize>i << 2));
+    if (L < T) memory.fill(d + (<usize>(s + L) << 2), 0, <usize>(T - L) << 2);
+  }
+}
 
 // Reads n mask bytes (an OR over them, so the loads cannot be dropped).
 export function read_u8(mask: usize, n: i32): i32 {
@@ -22,7 +31,7 @@ export function read_u8(mask: usize, n: i32): i32 {
 // row is cleared as the kernels clear it.
 export function stream_rows(a: usize, b: usize, c: usize, d1: usize, d2: usize, lens: usize, B: i32, T: i32): void {
   for (let i = 0; i < B; i++) {
-    const s = i * T, L = load<i32>(lens + (<usize>i << 2)), e = s + T;
+    const s = i * T, L = load<i32>(lens + (<usize>i << 2));
     let t = s;
     if (b == 0) for (; t + 16 <= s + L; t += 16) {
       const o = <usize>t << 2;
@@ -44,9 +53,9 @@ export function stream_rows(a: usize, b: usize, c: usize, d1: usize, d2: usize, 
       store<f32>(d1 + o, x);
       if (d2) store<f32>(d2 + o, x);
     }
-    zeroDirty(d1 + (<usize>t << 2), <usize>(e - t) << 2);
-    if (d2) zeroDirty(d2 + (<usize>t << 2), <usize>(e - t) << 2);
   }
+  clearTails(d1, lens, B, T);
+  if (d2) clearTails(d2, lens, B, T);
 }
 
 // Valid positions read and written in place (the whitening pass).
@@ -67,7 +76,7 @@ export function inplace_rows(x: usize, lens: usize, B: i32, T: i32): void {
 // the rest of the row cleared as the kernels clear it. Nothing is read but the lengths.
 export function fill_rows(d: usize, lens: usize, B: i32, T: i32): void {
   for (let i = 0; i < B; i++) {
-    const s = i * T, L = load<i32>(lens + (<usize>i << 2)), e = s + T;
+    const s = i * T, L = load<i32>(lens + (<usize>i << 2));
     const v = f32x4.splat(<f32>(i & 7) * 0.125);
     let t = s;
     for (; t + 16 <= s + L; t += 16) {
@@ -75,7 +84,7 @@ export function fill_rows(d: usize, lens: usize, B: i32, T: i32): void {
       v128.store(d + o, v); v128.store(d + o, v, 16); v128.store(d + o, v, 32); v128.store(d + o, v, 48);
     }
     for (; t < s + L; t++) store<f32>(d + (<usize>t << 2), f32x4.extract_lane(v, 0));
-    zeroDirty(d + (<usize>t << 2), <usize>(e - t) << 2);
   }
+  clearTails(d, lens, B, T);
 }
 
