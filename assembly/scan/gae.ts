@@ -134,12 +134,11 @@ function clearPadding(out: usize, offsets: usize, scanLen: usize, T: i32, i0: i3
     while (t - 8 >= lo) {
       t -= 8;
       const o = <usize>t << 2;
-      const ra = v128.load(r + o), rb = v128.load(r + o, 16);
-      let d01 = f64x2.promote_low_f32x4(ra), d23 = f64x2.promote_low_f32x4(hiOf(ra)), d45 = f64x2.promote_low_f32x4(rb), d67 = f64x2.promote_low_f32x4(hiOf(rb));
+      // Two f32 at a time straight into f64 lanes (x64: one vcvtps2pd from memory, no shuffle).
+      let d01 = ld2f(r + o, 0), d23 = ld2f(r + o, 8), d45 = ld2f(r + o, 16), d67 = ld2f(r + o, 24);
       let v01 = zd, v23 = zd, v45 = zd, v67 = zd;
       if (isGae) {
-        const va = v128.load(V + o), vb = v128.load(V + o, 16);
-        v01 = f64x2.promote_low_f32x4(va); v23 = f64x2.promote_low_f32x4(hiOf(va)); v45 = f64x2.promote_low_f32x4(vb); v67 = f64x2.promote_low_f32x4(hiOf(vb));
+        v01 = ld2f(V + o, 0); v23 = ld2f(V + o, 8); v45 = ld2f(V + o, 16); v67 = ld2f(V + o, 24);
         // next values V[t+j+1] as f64 lanes (exact conversions, so the same numbers either way)
         const n01 = v128.shuffle<f64>(v01, v23, 1, 2), n23 = v128.shuffle<f64>(v23, v45, 1, 2), n45 = v128.shuffle<f64>(v45, v67, 1, 2), n67 = v128.shuffle<f64>(v67, vUp, 1, 2);
         vUp = v01;
@@ -236,6 +235,8 @@ function clearPadding(out: usize, offsets: usize, scanLen: usize, T: i32, i0: i3
 }
 
 @inline function hiOf(x: v128): v128 { return v128.shuffle<f32>(x, x, 2, 3, 2, 3); }
+// f32 at p + off and p + off + 4 as two f64 lanes.
+@inline function ld2f(p: usize, off: usize): v128 { return f64x2.promote_low_f32x4(v128.load64_zero(p + off)); }
 
 // pw[k] = a^k for k = 0..8, then a^8..a^1 again (descending: the lane order of A_0..A_7).
 @inline function powers(pw: usize, a: f64): void {
