@@ -74,6 +74,48 @@ describe("fused contiguous paths at sizes the random batches do not reach", () =
   });
 });
 
+describe("NON_FINITE found by the fused group pass (validated while computing)", () => {
+  it("GRPO, Dr.GRPO, RLOO, GPG: the first non-finite score, with groupSize and groupIds, copy API and workspace, both builds; rowAdvantages all NaN or untouched, never partial", async () => {
+    const { builds } = await import("./helpers.js");
+    // The fused pass (groupSize) no longer checks the scores first: a non-finite group sum flags
+    // them and the index is looked up afterwards. The groupIds path checks first. Both must name
+    // the same first index; singleton groups with singleton "error" still report NON_FINITE first.
+    const B = 40;
+    for (const n of [1, 4, 8]) for (const bads of [[0], [17], [39], [9, 3], [22, 23]]) for (const v of [NaN, Infinity, -Infinity]) {
+      const scores = Float32Array.from({ length: B }, (_, i) => Math.fround(Math.sin(i * 1.7) * 0.9));
+      for (const b of bads) scores[b] = v;
+      const want = Math.min(...bads);
+      const ids = Int32Array.from({ length: B }, (_, i) => Math.floor(i / n));
+      for (const [build, api] of builds) {
+        for (const [name, opts] of [["grpo", {}], ["drGrpo", {}], ["rloo", n === 1 ? { singleton: "error" } : {}], ["gpg", { fNorm: 2 }]] as const) {
+          const wsSize = api.createWorkspace({ rows: B, groupSize: n }), wsIds = api.createWorkspace({ rows: B });
+          wsSize.scores.set(scores); wsIds.scores.set(scores); wsIds.groupIds.set(ids);
+          const calls: [string, () => unknown, Float32Array | null][] = [
+            ["copy groupSize", () => (api as any)[name]({ scores, groupSize: n, ...opts }), null],
+            ["copy groupIds", () => (api as any)[name]({ scores, groupIds: ids, ...opts }), null],
+            ["workspace groupSize", () => (wsSize as any)[name](opts), wsSize.rowAdvantages],
+            ["workspace groupIds", () => (wsIds as any)[name](opts), wsIds.rowAdvantages],
+          ];
+          for (const [what, call, view] of calls) {
+            view?.fill(0.25);
+            let err: any;
+            try { call(); } catch (e) { err = e; }
+            const where = `${build} ${name} n=${n} bad at ${bads} (${v}), ${what}`;
+            assert.ok(err && err.code === "NON_FINITE" && err.index === want && err.argument === "scores", `${where}: got ${err ? `${err.code} ${err.argument} at ${err.index}` : "a result"}`);
+            if (view) assert.ok(view.every((x) => x === 0.25) || view.every((x) => Number.isNaN(x)), `${where}: rowAdvantages partly written`);
+          }
+          for (const ws of [wsSize, wsIds]) {
+            // Still usable: the same call on finite scores succeeds.
+            ws.scores.set(scores.map((x) => (Number.isFinite(x) ? x : 0.5)));
+            (ws as any)[name](name === "rloo" && n === 1 ? {} : opts);
+            ws.dispose();
+          }
+        }
+      }
+    }
+  });
+});
+
 describe("RESULT_OVERFLOW on the fused paths", () => {
   it("GPG near the float32 limit (a tiny fNorm): the fused pass's range bound decides as the general path's row test does", async () => {
     const { builds } = await import("./helpers.js");

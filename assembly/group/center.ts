@@ -9,7 +9,9 @@
 //
 // Singleton groups: singletonZero ? 0 : raw (mu = 0; GRPO's var = 1, or the batch variance).
 // info[0] <- number of groups of size >= 2 with M2 == 0; info[1] <- first row whose result is
-// not finite as f32, or -1.
+// not finite as f32, or -1; info[2] <- 1 when a score is NaN or infinite, else 0 (validated while
+// computing: a group's f64 sum of finite f32 scores is finite, so a non-finite sum is the test;
+// the caller then finds the index and discards or poisons the outputs).
 //
 // Only GRPO's outputs need M2. Modes 1 and 2 use it for two things, the zero-variance count and
 // the overflow bound, and the group's range R = max - min serves both from the sum pass: for
@@ -36,6 +38,7 @@ import { den, ld, ld2 } from "./rows_f32";
   mulP: f64, denP: f64, singletonZero: i32, out: usize, info: usize, useRange: bool,
 ): void {
   let zeroVar = 0, bad = -1;
+  let finite: f64 = 0; // x - x over the group sums: NaN for good at the first non-finite score
   const G = n > 0 ? B / n : 0;
   const nf = <f64>n;
   let g = 0;
@@ -58,6 +61,8 @@ import { den, ld, ld2 } from "./rows_f32";
         }
         qA = rangeQ2(loA, hiA, n); qC = rangeQ2(loC, hiC, n);
       } else for (let k = 0; k < n; k++) { sA = f64x2.add(sA, ld2(x, a0 + k, n)); sC = f64x2.add(sC, ld2(x, a2 + k, n)); }
+      const fv = f64x2.add(f64x2.sub(sA, sA), f64x2.sub(sC, sC));
+      finite += f64x2.extract_lane(fv, 0) + f64x2.extract_lane(fv, 1);
       const mA = f64x2.div(sA, f64x2.splat(nf)), mC = f64x2.div(sC, f64x2.splat(nf));
       if (!useRange) for (let k = 0; k < n; k++) {
         const dA = f64x2.sub(ld2(x, a0 + k, n), mA), dC = f64x2.sub(ld2(x, a2 + k, n), mC);
@@ -70,6 +75,7 @@ import { den, ld, ld2 } from "./rows_f32";
       for (let k = 0; k < n; k++) {
         s0 += ld(x, a0 + k); s1 += ld(x, a1 + k); s2 += ld(x, a2 + k); s3 += ld(x, a3 + k);
       }
+      finite += ((s0 - s0) + (s1 - s1)) + ((s2 - s2) + (s3 - s3));
       m0 = s0 / nf; m1 = s1 / nf; m2 = s2 / nf; m3 = s3 / nf;
       q0 = 0; q1 = 0; q2 = 0; q3 = 0;
       if (useRange) {
@@ -92,11 +98,13 @@ import { den, ld, ld2 } from "./rows_f32";
       let mul: f64 = singletonZero ? 0 : 1, dn: f64 = 1;
       if (mode == 0) dn = den(useBatchVar ? batchVar : 1, eps, epsMode);
       else if (mode == 2) { mul *= mulP; dn = denP; }
+      finite += ld(x, a) - ld(x, a);
       bad = emitRows<TO>(x, a, 1, 0, mul, dn, out, bad, true);
       continue;
     }
     let s: f64 = 0;
     for (let i = a; i < a + n; i++) s += ld(x, i);
+    finite += s - s;
     const mu = s / nf;
     let q: f64 = 0;
     if (useRange) q = rangeSq(x, a, n);
@@ -106,6 +114,7 @@ import { den, ld, ld2 } from "./rows_f32";
   }
   store<i32>(info, zeroVar);
   store<i32>(info, bad, 4);
+  store<i32>(info, finite == 0 ? 0 : 1, 8);
 }
 
 /** Q = (R + e)^2 over the rows [a, a+n), 0 when R == 0: M2's stand-in outside GRPO (top of the file). */

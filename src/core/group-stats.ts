@@ -29,6 +29,19 @@ export interface Ctx {
   groups: PlacedGroups;
   /** Row scores, Float32Array[B] in engine memory. */
   sPtr: number;
+  /**
+   * The scores' finiteness is still to be checked: computeScores left it to the fused group pass
+   * (validated while computing). Whatever reads the scores next checks it (checkScoresNow).
+   */
+  scoresUnchecked?: boolean;
+}
+
+/** NON_FINITE at the first score that is NaN or infinite, when the check was left for later. */
+export function checkScoresNow(c: Ctx): void {
+  if (!c.scoresUnchecked) return;
+  c.scoresUnchecked = false;
+  const bad = c.e.exports.first_nonfinite_f32(c.sPtr, c.rows.B);
+  if (bad >= 0) rangeError("NON_FINITE", "scores", bad, msg`score is ${c.e.F32[(c.sPtr >>> 2) + bad]}`);
 }
 
 export interface Stats { count: number; sum: number; mean: number; m2: number; min: number; max: number }
@@ -185,15 +198,25 @@ export interface CenterArgs {
 
 export function centerContig(c: Ctx, a: CenterArgs): { row: number; diagnostics: GroupDiagnostics } | null {
   const n = c.groups.groupSize;
-  if (!(n > 0)) return null;
-  if (n === 1 && a.singleton === "error" && c.rows.B > 0) singletonError(c, 0);
+  if (!(n > 0)) { checkScoresNow(c); return null; }
+  if (n === 1 && a.singleton === "error" && c.rows.B > 0) { checkScoresNow(c); singletonError(c, 0); }
   const B = c.rows.B, f64 = a.out === "f64";
-  const out = !f64 && a.dest ? a.dest : c.s.alloc(B * (f64 ? 8 : 4)), info = c.s.alloc(8); // counts, then the kernel's non-finite accumulator at +16
+  const out = !f64 && a.dest ? a.dest : c.s.alloc(B * (f64 ? 8 : 4)), info = c.s.alloc(12); // zero-variance count, first bad row, non-finite score flag
   const X = c.e.exports;
   const args = [c.sPtr, B, n, a.mode, a.eps ?? 0, a.epsMode ? EPS_MODE[a.epsMode] : -1, a.unbiased === false ? 0 : 1,
     a.batchVar ?? 0, a.batchVar === null || a.batchVar === undefined ? 0 : 1, a.mulP ?? 1, a.denP ?? 1, a.singleton === "zero" ? 1 : 0, out, info] as const;
   if (f64) X.group_center_contig_f32_f64(...args); else X.group_center_contig_f32(...args);
   const I = c.e.I32;
+  // A non-finite score (flagged by the pass when the check was left to it) comes before an
+  // overflow: it makes its group's outputs non-finite too.
+  if (c.scoresUnchecked) {
+    c.scoresUnchecked = false;
+    if (I[(info >>> 2) + 2] !== 0) {
+      const at = c.e.exports.first_nonfinite_f32(c.sPtr, B), v = c.e.F32[(c.sPtr >>> 2) + Math.max(at, 0)];
+      if (out === a.dest) c.e.F32.fill(NaN, out >>> 2, (out >>> 2) + B);
+      rangeError("NON_FINITE", "scores", at, msg`score is ${v}`);
+    }
+  }
   const bad = I[(info >>> 2) + 1]!;
   if (!f64 && bad >= 0) {
     if (out === a.dest) c.e.F32.fill(NaN, out >>> 2, (out >>> 2) + B);

@@ -53,8 +53,11 @@ export function bindOutcome(e: Engine, s: Scratch, a: OutcomeInputs, opts: { nee
  * Finiteness of the scores (or of the token rewards that make them) and the row sums. Under
  * `nanAsMissing` NaN scores are allowed (they mark unscorable rows); infinities never are.
  */
-export function computeScores(b: Bound, rowScore: RowScore, nanAsMissing = false): void {
+export function computeScores(b: Bound, rowScore: RowScore, nanAsMissing = false, leaveToFusedPass = false): void {
   const { e, rows, s } = b.ctx;
+  // `leaveToFusedPass`: the caller's next step is centerContig, whose pass reads every score
+  // anyway and flags a non-finite one (checkScoresNow covers the paths that do not fuse).
+  if (b.scoresPtr && leaveToFusedPass && !nanAsMissing) { b.ctx.scoresUnchecked = true; return; }
   if (b.scoresPtr) {
     const bad = e.exports.first_nonfinite_f32(b.scoresPtr, rows.B);
     if (bad >= 0) {

@@ -41,7 +41,7 @@ export function runGrpo(e: Engine, s: Scratch, a: OutcomeInputs & Partial<Knobs>
   const o = resolveOptions("grpo", a as Record<string, unknown>, OUTCOME_INPUTS, GRPO_OPTIONS);
   const b = bindOutcome(e, s, a, bo);
   checkNonNegative("eps", o.eps);
-  computeScores(b, o.rowScore);
+  computeScores(b, o.rowScore, false, true);
   const r = grpoRows(b.ctx, o, bo?.rowOut);
   return broadcastRan(b.ctx, r.row, r.diagnostics);
 }
@@ -52,7 +52,7 @@ export function runRloo(e: Engine, s: Scratch, a: OutcomeInputs & Record<string,
   const b = bindOutcome(e, s, a as OutcomeInputs, bo);
   checkNonNegative("eps", o.eps);
   const nanOk = o.nanAsMissing && b.scoresPtr !== 0;
-  computeScores(b, o.rowScore, nanOk);
+  computeScores(b, o.rowScore, nanOk, !nanOk);
   let include = 0;
   if (nanOk) {
     include = s.alloc(b.ctx.rows.B);
@@ -157,7 +157,7 @@ export function runGpg(e: Engine, s: Scratch, a: OutcomeInputs & Record<string, 
   const o = resolveOptions("gpg", a, OUTCOME_INPUTS, GPG_OPTIONS, { fNorm: 1 });
   const b = bindOutcome(e, s, a as OutcomeInputs, bo);
   checkPositive("fNorm", o.fNorm);
-  computeScores(b, o.rowScore);
+  computeScores(b, o.rowScore, false, true);
   const r = gpgRows(b.ctx, o, bo?.rowOut);
   return broadcastRan(b.ctx, r.row, r.diagnostics);
 }
