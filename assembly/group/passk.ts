@@ -4,7 +4,8 @@
 // writes the advantage d / den(var) (or d) on the best row, +0 on the others: bitwise the result
 // of the general path (moments, top-2, then the scatter).
 //   info[0] <- groups with M2 == 0; info[1] <- first row of the first group whose advantage is not
-//   finite as f32, or -1.
+//   finite as f32, or -1; info[2] <- 1 when a score is NaN or infinite (a group's f64 sum of
+//   finite f32 scores is finite), else 0: the caller then finds the index and discards the rows.
 // Each group is a chain of dependent adds and comparisons, so the SIMD build runs four groups at
 // once, two per f64x2 (lane k = one group, its rows still in order): the chains overlap and each
 // lane performs exactly the scalar operations.
@@ -20,13 +21,19 @@ import { den, ld, ld2 } from "./rows_f32";
     adv = dn == 0 ? 0 : adv / dn;
   }
   const r32 = <f32>adv + 0;
-  for (let i = a; i < a + n; i++) store<f32>(out + (<usize>i << 2), select<f32>(r32, 0, i == top));
+  // +0 on the group's rows (four at a time), then the advantage on the best row. `top` is in the
+  // group unless a score was NaN (no comparison succeeds): the call then fails, nothing to write.
+  let i = a;
+  if (ASC_FEATURE_SIMD) for (; i + 4 <= a + n; i += 4) v128.store(out + (<usize>i << 2), f32x4.splat(0));
+  for (; i < a + n; i++) store<f32>(out + (<usize>i << 2), 0);
+  if (top >= a) store<f32>(out + (<usize>top << 2), r32);
   return r32;
 }
 
 export function group_passk_contig_f32(x: usize, B: i32, n: i32, eps: f64, epsMode: i32, unbiased: i32, normalize: i32, out: usize, info: usize): void {
   const G = n > 1 ? B / n : 0, nf = <f64>n;
   let zeroVar = 0, bad = -1, g = 0;
+  let finite: f64 = 0; // x - x over the group sums: NaN for good at the first non-finite score
   if (ASC_FEATURE_SIMD) for (; g + 4 <= G; g += 4) {
     // Lanes: A = groups g, g+1; C = groups g+2, g+3.
     const a = g * n, c = a + 2 * n;
@@ -42,6 +49,8 @@ export function group_passk_contig_f32(x: usize, B: i32, n: i32, eps: f64, epsMo
       r1A = v128.bitselect(vA, r1A, upA); r1C = v128.bitselect(vC, r1C, upC);
       tA = v128.bitselect(i64x2.splat(k), tA, upA); tC = v128.bitselect(i64x2.splat(k), tC, upC);
     }
+    const fv = f64x2.add(f64x2.sub(sA, sA), f64x2.sub(sC, sC));
+    finite += f64x2.extract_lane(fv, 0) + f64x2.extract_lane(fv, 1);
     const muA = f64x2.div(sA, f64x2.splat(nf)), muC = f64x2.div(sC, f64x2.splat(nf));
     let qA = f64x2.splat(0), qC = f64x2.splat(0);
     for (let k = 0; k < n; k++) {
@@ -69,6 +78,7 @@ export function group_passk_contig_f32(x: usize, B: i32, n: i32, eps: f64, epsMo
       r1 = select<f64>(v, r1, above1);
       top = select<i32>(i, top, above1);
     }
+    finite += s - s;
     const mu = s / nf;
     let q: f64 = 0;
     for (let i = a; i < a + n; i++) { const d = ld(x, i) - mu; q += d * d; }
@@ -78,4 +88,5 @@ export function group_passk_contig_f32(x: usize, B: i32, n: i32, eps: f64, epsMo
   }
   store<i32>(info, zeroVar);
   store<i32>(info, bad, 4);
+  store<i32>(info, finite == 0 ? 0 : 1, 8);
 }

@@ -167,7 +167,7 @@ export function runGrpoPassK(e: Engine, s: Scratch, a: OutcomeInputs & Record<st
   const o = resolveOptions("grpoPassK", a, OUTCOME_INPUTS, PASSK_OPTIONS);
   const b = bindOutcome(e, s, a as OutcomeInputs, bo);
   checkNonNegative("eps", o.eps);
-  computeScores(b, o.rowScore);
+  computeScores(b, o.rowScore, false, true);
   const r = passKRows(b.ctx, o);
   return broadcastRan(b.ctx, r.row, r.diagnostics);
 }
