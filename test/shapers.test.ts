@@ -181,6 +181,21 @@ for (const [build, api] of builds) {
     const groupRows = (maxG: number, maxB: number) => fc.array(fc.integer({ min: 0, max: maxG }), { minLength: 1, maxLength: maxB })
       .map((g) => { const d = [...new Set(g)]; return Int32Array.from(g, (v) => d.indexOf(v)); });
 
+    it("grpoLambda with one group size (the packed-key ranking): the reference's selection, ties by first row", () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 1000 }), fc.nat(), (n, G, lamK, seed) => {
+        const B = n * G, lam = lamK / 1000;
+        let x = seed;
+        const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+        // Few distinct accuracies, so ties are common.
+        const c8 = Uint8Array.from({ length: B }, () => (rnd() < 0.5 ? 1 : 0)), Li = Int32Array.from({ length: B }, () => 1 + Math.floor(rnd() * 50));
+        const ids = Int32Array.from({ length: B }, (_, i) => Math.floor(i / n));
+        const gl = api.grpoLambda({ correct: c8, lengths: Li, groupSize: n, lambda: lam, lengthWeight: 0.4 });
+        const gr = ref.grpoLambdaRef(c8, Li, ids, lam, 0.4);
+        assert.deepEqual(Array.from(gl.selectedGroups), gr.selected);
+        near(gl.rewards, gr.rewards, gr.kappa, 6, "grpoLambda");
+      }), { numRuns: 300 });
+    });
+
     it("drpoCoefficients, canon, grpoLambda, verpoReward, o1PrunerReward, erLengthReward", () => {
       fc.assert(fc.property(groupRows(5, 40).chain((ids) => fc.record({
         ids: fc.constant(ids),
