@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { MUTANTS } from "../test/mutants/list.js";
 import { withProjectCopy } from "../test/project-copy.js";
 
-const NUMERIC = ["group.properties", "group.regressions", "scan.properties", "kl.properties", "token", "token2", "turns", "layout", "golden", "workspace", "check", "shapers", "shapers.properties", "shapers.errors", "shapers.workspace", "threads", "workspace.hot", "errors", "padding"]
+const NUMERIC = ["group.properties", "group.regressions", "scan.properties", "kl.properties", "token", "token2", "turns", "layout", "golden", "workspace", "check", "shapers", "shapers.properties", "shapers.errors", "shapers.workspace", "threads", "workspace.hot", "errors", "padding", "ownership"]
   .map((t) => `test/${t}.test.ts`);
 const only = process.env.MUTATE_ONLY?.split(",");
 const [shard, shards] = (process.env.MUTATE_SHARD ?? "0/1").split("/").map(Number) as [number, number];

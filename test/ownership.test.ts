@@ -183,3 +183,40 @@ for (const [build, api] of builds) {
     });
   });
 }
+
+describe("a copy API call whose memory grows mid-call gives the numbers of a call that does not grow it", () => {
+  // The copy API's instance grows its memory as a call allocates scratch, which detaches every
+  // typed view made before the growth. A binding that kept a view across an allocation read zeros
+  // (undefined) after it: grpoLambda reset every row to its correctness, lscTransform with
+  // sampled references, PRIME's advantages and PURE's leave-one-out read stale views. The first
+  // call on a fresh instance grows its memory; the second, the same, finds it large enough.
+  const B = 1 << 15, n = 8, T = 16;
+  let x = 11;
+  const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const correct = Uint8Array.from({ length: B }, () => (rnd() < 0.5 ? 1 : 0)), lengths = Int32Array.from({ length: B }, () => 1 + Math.floor(rnd() * T));
+  const r = Float32Array.from({ length: B }, () => Math.fround(rnd() * 4 - 2));
+  const per = Int32Array.from({ length: B + 1 }, (_, i) => 3 * i);
+  const refs = { values: Float32Array.from({ length: 3 * B }, () => Math.fround(rnd() * 4 - 2)), offsets: per };
+  const mask = new Uint8Array(B * T);
+  for (let i = 0; i < B; i++) mask.fill(1, i * T, i * T + lengths[i]!);
+  const tokens = Float32Array.from({ length: B * T }, (_, k) => (mask[k] ? Math.fround(rnd() - 0.5) : 0));
+  const outcome = Float32Array.from({ length: B }, () => (rnd() < 0.5 ? 1 : 0));
+  const cases: [string, (api: lib.RlAdvantage) => unknown][] = [
+    ["grpoLambda", (api) => api.grpoLambda({ correct, lengths, groupSize: n, lambda: 0.5, lengthWeight: 0.3 })],
+    ["lscTransform (sampled references)", (api) => api.lscTransform({ r, refs, q: 0.85 })],
+    ["primeAdvantage", (api) => api.primeAdvantage({ processRewards: tokens, outcome, mask, width: T, groupSize: n, whiten: false })],
+    ["pureRlooBaseline (return mode)", (api) => api.pureRlooBaseline({ mode: "return", returns: tokens, mask, width: T, groupSize: n })],
+  ];
+  for (const [name, call] of cases) it(name, () => {
+    for (const build of ["simd", "scalar"] as const) {
+      const api = lib.createSync({ build });
+      const grown = api.engine.memory.buffer.byteLength;
+      const first = call(api);
+      assert.ok(api.engine.memory.buffer.byteLength > grown, `${name}: the first call did not grow the memory (the test would prove nothing)`);
+      const second = call(api);
+      const flat = (v: unknown): number[] => v instanceof Float32Array || v instanceof Int32Array ? Array.from(new Uint32Array(new Float32Array(v as Float32Array).buffer)) :
+        typeof v === "object" && v ? Object.keys(v).sort().flatMap((k) => (typeof (v as any)[k] === "object" ? flat((v as any)[k]) : [])) : [];
+      assert.deepEqual(flat(first), flat(second), `${build} ${name}: the call that grew the memory differs`);
+    }
+  });
+});

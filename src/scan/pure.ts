@@ -212,10 +212,12 @@ export function pureRlooPlan(e: Engine, s: Scratch, a: Record<string, any>): Flo
     const Sg = new Float64Array(G), ng = new Float64Array(G);
     for (let i = 0; i < rows.B; i++) { const g = I[(groups.idsPtr >>> 2) + i]!; Sg[g]! += F[(rs >>> 3) + i]!; ng[g]!++; }
     const b = s.alloc(rows.B * 8);
+    // Views re-read after the allocation: a copy API's memory may have grown (old views detach).
+    const F2 = e.F64, I2 = e.I32;
     for (let i = 0; i < rows.B; i++) {
-      const g = I[(groups.idsPtr >>> 2) + i]!, n = ng[g]!;
+      const g = I2[(groups.idsPtr >>> 2) + i]!, n = ng[g]!;
       let bi = 0;
-      if (n > 1) bi = (Sg[g]! - F[(rs >>> 3) + i]!) / ((n - 1) * W);
+      if (n > 1) bi = (Sg[g]! - F2[(rs >>> 3) + i]!) / ((n - 1) * W);
       else if (o.singleton === "error") rangeError("GROUP_TOO_SMALL", groupsArgument(groups), i, msg`group ${g} has a single row`);
       e.F64[(b >>> 3) + i] = bi;
     }

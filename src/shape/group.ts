@@ -178,8 +178,10 @@ export function grpoLambdaRun(e: Engine, s: Scratch, a: Record<string, any>, sin
   const bad = e.exports.kimi_len_f32(lp, cp, 0, g.idsPtr, B, g.G, 1e-6, 0, base, o.lengthWeight, len, lam, rew, s.alloc(g.G * 12 || 12));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "lengthWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
   // Rows of groups not selected keep their correctness (written over the shaped value in place).
-  const shaped = e.f32(rew, B);
-  for (let i = 0; i < B; i++) if (!pick[I[ib + i]!]) shaped[i] = c[i]!;
+  // Views re-read after the allocations above: a copy API's memory may have grown (and the old
+  // views detached) while they were made.
+  const shaped = e.f32(rew, B), ids = e.I32;
+  for (let i = 0; i < B; i++) if (!pick[ids[ib + i]!]) shaped[i] = c[i]!;
   return { rewards: sink(rew, B), selectedGroups: selected };
 }
 

@@ -214,11 +214,13 @@ export function lscCombineRun(e: Engine, s: Scratch, a: Record<string, any>, sin
     if (bad >= 0) rangeError("NON_FINITE", "refReward", bad, msg`value is ${a.refReward[bad]}`);
   } else {
     if (!Array.isArray(a.refs) || a.refs.length !== K) rangeError("SHAPE_MISMATCH", "refs", -1, msg`must be an array of ${K} Refs (one per head)`);
-    const one = s.alloc(B * 8 || 8), F = e.F64;
+    const one = s.alloc(B * 8 || 8);
     for (let h = 0; h < K; h++) {
       const p = placeRefs(e, s, a.refs[h], B, `refs[${h}]`);
       requireRefs(e, p, B, `refs[${h}]`);
       e.exports.lsc_ref_f64(p.values, p.offsets, B, z, one);
+      // Read after placeRefs: a copy API's memory may have grown (old views detach).
+      const F = e.F64;
       for (let i = 0; i < B; i++) F[(ref >>> 3) + i * K + h] = F[(one >>> 3) + i]!;
     }
   }

@@ -109,18 +109,20 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>,
     }
   }
   if (a.outcome) for (let i = 0; i < rows.B; i++) if (!Number.isFinite(a.outcome[i])) rangeError("NON_FINITE", "outcome", i, msg`outcome is ${a.outcome[i]}`);
-  const I = e.I32, L = rows.rowLensPtr >>> 2, ids = groups.idsPtr >>> 2, G = groups.G;
+  // Group ids and row lengths copied out once: the allocations below may grow a copy API's
+  // memory, which detaches every view made before them.
+  const gid = e.I32.slice(groups.idsPtr >>> 2, (groups.idsPtr >>> 2) + rows.B), len = e.I32.slice(rows.rowLensPtr >>> 2, (rows.rowLensPtr >>> 2) + rows.B), G = groups.G;
   const count = new Float64Array(G);
-  for (let i = 0; i < rows.B; i++) count[I[ids + i]!]!++;
+  for (let i = 0; i < rows.B; i++) count[gid[i]!]!++;
   const single = o.singleton as Singleton;
-  for (let i = 0; i < rows.B; i++) if (count[I[ids + i]!] === 1 && single === "error") rangeError("GROUP_TOO_SMALL", groupsArgument(groups), i, "a singleton group (singleton: \"error\")");
+  for (let i = 0; i < rows.B; i++) if (count[gid[i]!] === 1 && single === "error") rangeError("GROUP_TOO_SMALL", groupsArgument(groups), i, "a singleton group (singleton: \"error\")");
   // 3-4. per-source row means and leave-one-out coefficients: r' = src*A_i - C_i.
   const coef = (mean: Float64Array) => {
     const S = new Float64Array(G);
-    for (let i = 0; i < rows.B; i++) S[I[ids + i]!]! += mean[i]!;
+    for (let i = 0; i < rows.B; i++) S[gid[i]!]! += mean[i]!;
     const A = new Float64Array(rows.B), C = new Float64Array(rows.B);
     for (let i = 0; i < rows.B; i++) {
-      const g = I[ids + i]!, K = count[g]!;
+      const g = gid[i]!, K = count[g]!;
       if (K === 1) { A[i] = single === "zero" ? 0 : 1; C[i] = 0; continue; }
       if (o.processBaseline === "code") { A[i] = K / (K - 1); C[i] = S[g]! / (K - 1); }
       else { A[i] = 1; C[i] = (S[g]! - mean[i]!) / (K - 1); }
@@ -131,13 +133,13 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>,
   if (rm) {
     const rs = s.alloc(rows.B * 8);
     e.exports.row_sum_f64(rm, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
-    const mean = Float64Array.from({ length: rows.B }, (_, i) => { const n = I[L + i]!; return n ? e.F64[(rs >>> 3) + i]! / n : 0; });
+    const mean = Float64Array.from({ length: rows.B }, (_, i) => { const n = len[i]!; return n ? e.F64[(rs >>> 3) + i]! / n : 0; });
     const { A, C } = coef(mean);
     e.F64.set(A, pA >>> 3); e.F64.set(C, pC >>> 3);
   }
   if (a.outcome) {
     // The outcome source: one value at the last valid token. The code and paper forms agree here.
-    const mean = Float64Array.from({ length: rows.B }, (_, i) => (I[L + i]! ? a.outcome[i]! : 0));
+    const mean = Float64Array.from({ length: rows.B }, (_, i) => (len[i]! ? a.outcome[i]! : 0));
     const { A, C } = coef(mean);
     e.F64.set(Float64Array.from(mean, (m, i) => m * A[i]! - C[i]!), oV >>> 3);
   }
@@ -147,7 +149,7 @@ export function primeAdvantageRun(e: Engine, s: Scratch, a: Record<string, any>,
   // Finite inputs can still give returns outside the f32 range (huge coefficients; the fuzz suite).
   const driver = tensors.length ? tensors[0]![0] : "outcome";
   overflowAt(e, rows, ret, driver, "the return is outside the float32 range");
-  const diagnostics: PrimeDiagnostics = { emptyRows: Array.from({ length: rows.B }, (_, i) => I[L + i]).filter((n) => n === 0).length };
+  const diagnostics: PrimeDiagnostics = { emptyRows: Array.from({ length: rows.B }, (_, i) => len[i]).filter((n) => n === 0).length };
   if (batchMax !== undefined) diagnostics.batchMax = batchMax;
   let adv = ret;
   if (o.whiten) {
