@@ -36,12 +36,29 @@ export interface Ctx {
   scoresUnchecked?: boolean;
 }
 
+/** NON_FINITE at row `at` of the scores at `sPtr` (the one message of the row scores' check). */
+export function nonFiniteScore(e: Engine, sPtr: number, at: number): never {
+  return rangeError("NON_FINITE", "scores", at, msg`score is ${e.F32[(sPtr >>> 2) + Math.max(at, 0)]}`);
+}
+
 /** NON_FINITE at the first score that is NaN or infinite, when the check was left for later. */
 export function checkScoresNow(c: Ctx): void {
   if (!c.scoresUnchecked) return;
   c.scoresUnchecked = false;
   const bad = c.e.exports.first_nonfinite_f32(c.sPtr, c.rows.B);
-  if (bad >= 0) rangeError("NON_FINITE", "scores", bad, msg`score is ${c.e.F32[(c.sPtr >>> 2) + bad]}`);
+  if (bad >= 0) nonFiniteScore(c.e, c.sPtr, bad);
+}
+
+/**
+ * After a fused pass that was left the scores' check: when it flagged a non-finite score, the
+ * output at `poison` (0: none, a scratch output) is set to NaN and NON_FINITE names the first one.
+ */
+export function settleScoresCheck(c: Ctx, flagged: boolean, poison: number): void {
+  if (!c.scoresUnchecked) return;
+  c.scoresUnchecked = false;
+  if (!flagged) return;
+  if (poison) c.e.F32.fill(NaN, poison >>> 2, (poison >>> 2) + c.rows.B);
+  nonFiniteScore(c.e, c.sPtr, c.e.exports.first_nonfinite_f32(c.sPtr, c.rows.B));
 }
 
 export interface Stats { count: number; sum: number; mean: number; m2: number; min: number; max: number }
@@ -209,14 +226,7 @@ export function centerContig(c: Ctx, a: CenterArgs): { row: number; diagnostics:
   const I = c.e.I32;
   // A non-finite score (flagged by the pass when the check was left to it) comes before an
   // overflow: it makes its group's outputs non-finite too.
-  if (c.scoresUnchecked) {
-    c.scoresUnchecked = false;
-    if (I[(info >>> 2) + 2] !== 0) {
-      const at = c.e.exports.first_nonfinite_f32(c.sPtr, B), v = c.e.F32[(c.sPtr >>> 2) + Math.max(at, 0)];
-      if (out === a.dest) c.e.F32.fill(NaN, out >>> 2, (out >>> 2) + B);
-      rangeError("NON_FINITE", "scores", at, msg`score is ${v}`);
-    }
-  }
+  settleScoresCheck(c, I[(info >>> 2) + 2] !== 0, out === a.dest ? out : 0);
   const bad = I[(info >>> 2) + 1]!;
   if (!f64 && bad >= 0) {
     if (out === a.dest) c.e.F32.fill(NaN, out >>> 2, (out >>> 2) + B);

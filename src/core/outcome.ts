@@ -5,7 +5,7 @@ import { rangeError, typeError } from "./errors.js";
 import { msg } from "./safe.js";
 import { checkF32, checkLayoutStructure, layoutShape, placeGroups, placeLayout, place, VOUCHED_SHAPE, type LayoutInputs, type Mask, type Rows, type Scratch } from "./layout.js";
 import { checkGroupTypes, resolveGroups, type GroupSpec } from "./groups.js";
-import type { Ctx } from "./group-stats.js";
+import { nonFiniteScore, type Ctx } from "./group-stats.js";
 import type { RowScore } from "./options.js";
 
 export const LAYOUT_INPUTS = ["mask", "lengths", "offsets", "width"] as const;
@@ -61,7 +61,7 @@ export function computeScores(b: Bound, rowScore: RowScore, nanAsMissing = false
   if (b.scoresPtr) {
     const bad = e.exports.first_nonfinite_f32(b.scoresPtr, rows.B);
     if (bad >= 0) {
-      if (!nanAsMissing) rangeError("NON_FINITE", "scores", bad, msg`score is ${e.F32[(b.scoresPtr >>> 2) + bad]}`);
+      if (!nanAsMissing) nonFiniteScore(e, b.scoresPtr, bad);
       const F = e.F32, base = b.scoresPtr >>> 2;
       for (let i = bad; i < rows.B; i++) if (Math.abs(F[base + i]!) === Infinity) rangeError("NON_FINITE", "scores", i, msg`score is ${F[base + i]}`);
     }

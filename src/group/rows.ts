@@ -8,7 +8,7 @@ import { msg } from "../core/safe.js";
 import type { EpsMode, Singleton, StdKind } from "../core/options.js";
 import { logBeta } from "../core/math.js";
 import {
-  affineArrays, allEqual, applyAffine, batchVariance, centerContig, checkScoresNow, denominator, diagnosticsOf, emptyRowsOf, EPS_MODE, F64Memo, firstRowOf, groupMoments,
+  affineArrays, allEqual, applyAffine, batchVariance, centerContig, checkScoresNow, denominator, settleScoresCheck, diagnosticsOf, emptyRowsOf, EPS_MODE, F64Memo, firstRowOf, groupMoments,
   groupsByFirstRow, singletonError, variance, type Ctx, type GroupDiagnostics, type RowType,
 } from "../core/group-stats.js";
 import { whitenScale, type WhitenKnobs, type WhitenStats } from "../core/moments.js";
@@ -121,8 +121,8 @@ export function passKRows(c: Ctx, o: { eps: number; epsMode: EpsMode; stdKind: S
     const out = c.s.alloc(c.rows.B * 4), info = c.s.alloc(12);
     c.e.exports.group_passk_contig_f32(c.sPtr, c.rows.B, n, o.eps, EPS_MODE[o.epsMode], o.stdKind === "unbiased" ? 1 : 0, o.normalizeByStd ? 1 : 0, out, info);
     const I = c.e.I32, bad = I[(info >>> 2) + 1]!;
-    // The scores' check, when left to this pass: its flag, then the index (out is scratch).
-    if (c.scoresUnchecked) { if (I[(info >>> 2) + 2] === 0) c.scoresUnchecked = false; else checkScoresNow(c); }
+    // The scores' check, when left to this pass (out is scratch: nothing to poison).
+    settleScoresCheck(c, I[(info >>> 2) + 2] !== 0, 0);
     if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, "the advantage is outside the float32 range");
     return { row: out, diagnostics: { numGroups: c.groups.G, emptyGroups: 0, singletonGroups: 0, zeroVarianceGroups: I[info >>> 2]!, emptyRows: emptyRowsOf(c) } };
   }

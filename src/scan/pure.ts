@@ -206,18 +206,16 @@ export function pureRlooPlan(e: Engine, s: Scratch, a: Record<string, any>): Flo
     const hit = e.exports.first_nonfinite_valid_f32(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
     if (hit >= 0) rangeError("NON_FINITE", "returns", hit, "return is not finite");
     // Row sums of the valid returns, then b_i = (S_g - R_i) / ((n - 1) W).
-    const rs = s.alloc(rows.B * 8);
+    const rs = s.alloc(rows.B * 8), b = s.alloc(rows.B * 8);
     e.exports.row_sum_f64(x, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T, rs);
+    // Views made after the last allocation: a copy API's memory may grow (and old views detach) in one.
     const F = e.F64, I = e.I32, G = groups.G;
     const Sg = new Float64Array(G), ng = new Float64Array(G);
     for (let i = 0; i < rows.B; i++) { const g = I[(groups.idsPtr >>> 2) + i]!; Sg[g]! += F[(rs >>> 3) + i]!; ng[g]!++; }
-    const b = s.alloc(rows.B * 8);
-    // Views re-read after the allocation: a copy API's memory may have grown (old views detach).
-    const F2 = e.F64, I2 = e.I32;
     for (let i = 0; i < rows.B; i++) {
-      const g = I2[(groups.idsPtr >>> 2) + i]!, n = ng[g]!;
+      const g = I[(groups.idsPtr >>> 2) + i]!, n = ng[g]!;
       let bi = 0;
-      if (n > 1) bi = (Sg[g]! - F2[(rs >>> 3) + i]!) / ((n - 1) * W);
+      if (n > 1) bi = (Sg[g]! - F[(rs >>> 3) + i]!) / ((n - 1) * W);
       else if (o.singleton === "error") rangeError("GROUP_TOO_SMALL", groupsArgument(groups), i, msg`group ${g} has a single row`);
       e.F64[(b >>> 3) + i] = bi;
     }
