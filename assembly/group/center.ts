@@ -144,7 +144,8 @@ import { den, ld, ld2 } from "./rows_f32";
   let mul: f64 = 1, dn: f64 = 1;
   if (mode == 0) dn = den(useBatchVar ? batchVar : (unbiased ? q / (nf - 1) : q / nf), eps, epsMode);
   // RLOO multiplies by the rounded factor (one more f64 rounding, 2^-53 relative, far inside the
-  // f32 output's): a division per row bounded the pass by the divider (1.4 ns a row).
+  // f32 output's) instead of dividing every row (with the range in place of M2: 1.46-1.48 ms ->
+  // 1.32-1.41 ms at 1M rows in groups of 8).
   else if (mode == 1) { mul = nf / (nf - 1); dn = 1; }
   else { mul = mulP; dn = denP; }
   // Every |x_i - mu| <= sqrt(M2) (or sqrt(Q)), so no output of the group can leave the f32 range while
