@@ -203,6 +203,10 @@ const GUARD_BYTE = 0xa5;
 export function setGuardBands(bytes: number): void { guardBytes = bytes; }
 
 /** Names that are inputs of a workspace (views), never per-call options. */
+/** The shapers' per-call row inputs and their values per row (checkRowInputs). */
+const ROW_INPUTS: Record<string, number> = {
+  lengths: 1, correct: 1, status: 1, eligible: 1, repetitive: 1, metric: 1, meanLogp: 1, promptIds: 1, truncated: 1, pred: 4, gt: 4,
+};
 const WS_INPUTS = new Set(["scores", "tokenRewards", "tokenScores", "values", "mask", "lengths", "offsets", "width", "groupSize", "groupIds",
   "baselines", "truncated", "rewardsPerFunc", "kl", "actionMask", "rewards", "logp", "refLogp", "loss", "components", "mode",
   "returns", "stepEndMask", "tokenValues", "answerLogp", "logpRm", "logpRef", "processRewards"]);
@@ -871,10 +875,38 @@ export class Workspace {
       if (l.groupSize !== undefined) args.groupSize = l.groupSize;
       else { args.groupIds = l.groupIds; (args as Record<symbol, number>)[MAX_GROUPS] = this.maxGroups; }
     }
+    this.checkRowInputs(o);
     this.scratch.reset();
     const dst = this.region("shapedRewards"), e = this.e;
-    const sink: Sink = (ptr, n) => { e.U8.copyWithin(dst, ptr, ptr + n * 4); return this.shapedRewards; };
+    // Never more or fewer rows than the view holds: a kernel whose rows come from an input not
+    // listed in ROW_INPUTS fails here, before the copy, with the view untouched.
+    const sink: Sink = (ptr, n) => {
+      if (n !== this.B) rangeError("SHAPE_MISMATCH", Object.keys(o).find((k) => ArrayBuffer.isView(o[k])) ?? "rows", -1, msg`the call describes ${n} rows; the workspace has ${this.B}`);
+      e.U8.copyWithin(dst, ptr, ptr + n * 4);
+      return this.shapedRewards;
+    };
     return this.writing(["shapedRewards"], () => renamed(how.rename, () => run(e, this.scratch, args, sink)));
+  }
+
+  /**
+   * A shaper's per-call row inputs hold one value (pred, gt: four; pass: `tests`; refs: `perRow`)
+   * per planned row: SHAPE_MISMATCH naming the input otherwise. Some kernels take their row count
+   * from such an input, so it is checked before anything runs.
+   */
+  private checkRowInputs(o: Record<string, unknown>): void {
+    const want = (k: string, got: number, n: number) => {
+      if (got !== n) rangeError("SHAPE_MISMATCH", k, -1, msg`length ${got} != ${n} (the workspace's ${this.B} rows)`);
+    };
+    for (const k in o) {
+      const v = o[k];
+      if (ArrayBuffer.isView(v) && ROW_INPUTS[k] !== undefined) want(k, (v as unknown as ArrayLike<number>).length, this.B * ROW_INPUTS[k]!);
+    }
+    if (ArrayBuffer.isView(o.pass) && Number.isInteger(o.tests) && (o.tests as number) > 0) want("pass", (o.pass as Uint8Array).length, this.B * (o.tests as number));
+    const refs = o.refs as { values?: unknown; perRow?: unknown; offsets?: unknown } | undefined;
+    if (refs !== null && typeof refs === "object") {
+      if (ArrayBuffer.isView(refs.offsets)) want("refs", (refs.offsets as Int32Array).length, this.B + 1);
+      else if (ArrayBuffer.isView(refs.values) && Number.isInteger(refs.perRow) && (refs.perRow as number) > 0) want("refs", (refs.values as Float32Array).length, this.B * (refs.perRow as number));
+    }
   }
 
   /** PAR's pipeline on `scores` (r) into `shapedRewards`; per call: refs, lengths (unless planned), stats and the step flags. */

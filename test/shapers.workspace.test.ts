@@ -56,6 +56,54 @@ for (const [build, api] of builds) {
       assert.throws(() => ws.grpo({ input: "shaped" as never }), (e: any) => e.code === "UNKNOWN_OPTION");
     });
 
+    it("a per-call row input of the wrong length is SHAPE_MISMATCH naming it, before any view is written", () => {
+      // A rows-only workspace takes lengths and the other row inputs per call; their length must be
+      // the planned rows (times the values per row), or the outputs would spill past shapedRewards.
+      const R = 16, w = api.createWorkspace({ rows: R, groupSize: 8, extraViews: [] });
+      w.scores.set(Float32Array.from({ length: R }, (_, i) => (i % 3 ? 1 : 0)));
+      const rows = (k: number) => ({
+        lengths: Int32Array.from({ length: k }, (_, i) => 1 + (i % 5)), correct: Uint8Array.from({ length: k }, (_, i) => i & 1),
+        correctF: Float32Array.from({ length: k }, (_, i) => (i & 1) * 0.5), status: Int8Array.from({ length: k }, (_, i) => (i % 3) - 1),
+        metric: Float32Array.from({ length: k }, (_, i) => i * 0.25), promptIds: Int32Array.from({ length: k }, (_, i) => i % 4),
+        pred: Float32Array.from({ length: 4 * k }, (_, j) => j), gt: Float32Array.from({ length: 4 * k }, (_, j) => j + 1),
+        pass: Uint8Array.from({ length: 2 * k }, (_, j) => j & 1), refs: { values: Float32Array.from({ length: 3 * k }, (_, j) => Math.sin(j)), perRow: 3 },
+        meanLogp: Float32Array.from({ length: k }, (_, i) => -i * 0.1),
+      });
+      const calls: [string, string, (a: ReturnType<typeof rows>) => unknown][] = [
+        ["kimiLengthReward", "lengths", (a) => w.kimiLengthReward({ lengths: a.lengths, correct: rows(R).correct, weight: 0.4 })],
+        ["kimiLengthReward", "correct", (a) => w.kimiLengthReward({ lengths: rows(R).lengths, correct: a.correct, weight: 0.4 })],
+        ["laserReward", "status", (a) => w.laserReward({ status: a.status, lengths: rows(R).lengths, variant: "d", bandTargets: { low: 5, medium: 3, high: 2 } })],
+        ["laserReward", "lengths", (a) => w.laserReward({ status: rows(R).status, lengths: a.lengths, variant: "d", bandTargets: { low: 5, medium: 3, high: 2 } })],
+        ["hapoLengthReward", "lengths", (a) => w.hapoLengthReward({ lengths: a.lengths, correct: rows(R).correct, promptIds: rows(R).promptIds, history: new HapoHistory() })],
+        ["hapoLengthReward", "promptIds", (a) => w.hapoLengthReward({ lengths: rows(R).lengths, correct: rows(R).correct, promptIds: a.promptIds, history: new HapoHistory() })],
+        ["overlongPenalty", "lengths", (a) => w.overlongPenalty({ lengths: a.lengths, maxNewTokens: 6, bufferLen: 3 })],
+        ["canon", "metric", (a) => w.canon({ metric: a.metric })],
+        ["o1PrunerReward", "lengths", (a) => w.o1PrunerReward({ lengths: a.lengths })],
+        ["erLengthReward", "lengths", (a) => w.erLengthReward({ lengths: a.lengths, correct: rows(R).correctF })],
+        ["erLengthReward", "correct", (a) => w.erLengthReward({ lengths: rows(R).lengths, correct: a.correctF })],
+        ["grpoLambda", "correct", (a) => w.grpoLambda({ correct: a.correct, lengths: rows(R).lengths, lambda: 0.5, lengthWeight: 0.3 })],
+        ["grpoLambda", "lengths", (a) => w.grpoLambda({ correct: rows(R).correct, lengths: a.lengths, lambda: 0.5, lengthWeight: 0.3 })],
+        ["verpoReward", "pass", (a) => w.verpoReward({ pass: a.pass, tests: 2, localWeight: 0.5 })],
+        ["drpoCoefficients", "lengths", (a) => w.drpoCoefficients({ meanLogp: rows(R).meanLogp, lengths: a.lengths, width: 8 })],
+        ["drpoCoefficients", "meanLogp", (a) => w.drpoCoefficients({ meanLogp: a.meanLogp, lengths: rows(R).lengths, width: 8 })],
+        ["parShape", "lengths", (a) => w.parShape({ refs: rows(R).refs, lengths: a.lengths, lengthPenalty: true, sigmoid: true })],
+        ["parShape", "refs", (a) => w.parShape({ refs: a.refs, sigmoid: true })],
+        ["lscTransform", "refs", (a) => w.lscTransform({ refs: a.refs })],
+        ["guiG2Reward", "pred", (a) => w.guiG2Reward({ pred: a.pred, gt: rows(R).gt })],
+        ["guiG2Reward", "gt", (a) => w.guiG2Reward({ pred: rows(R).pred, gt: a.gt })],
+      ];
+      for (const [name, arg, call] of calls) {
+        call(rows(R)); // the right length runs
+        for (const k of [R / 2, R + 1, 2 * R]) {
+          w.shapedRewards.fill(7); w.rowAdvantages.fill(5);
+          const before = w.scores.slice();
+          assert.throws(() => call(rows(k)), (e: any) => e.code === "SHAPE_MISMATCH" && e.argument === arg, `${name}: ${arg} of length ${k} for ${R} rows`);
+          assert.ok(w.shapedRewards.every((v) => v === 7) && w.rowAdvantages.every((v) => v === 5), `${name}: no view written`);
+          assertBitwise(w.scores, before, `${name}: scores`);
+        }
+      }
+    });
+
     it("lscCombine reads the heads from rewardsPerFunc; ROVER and G-RA on the token views match the copy API", () => {
       const heads = Float32Array.from({ length: 2 * B }, () => Math.fround(r() * 6 - 3)), refReward = Float32Array.from({ length: 2 * B }, () => Math.fround(r()));
       ws.rewardsPerFunc.set(heads);
