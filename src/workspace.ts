@@ -13,7 +13,7 @@ import { isRlaError, rangeError, RlaRangeError, RlaTypeError, typeError } from "
 import { alignUp, capacityError, MEMORY_LIMIT } from "./core/memory.js";
 import { checkEnum, msg, ownArray, ownOptions } from "./core/safe.js";
 import { threadsSupported } from "./core/threads.js";
-import { MAX_GROUPS } from "./core/groups.js";
+import { IDS_CACHE, MAX_GROUPS } from "./core/groups.js";
 import {
   runBnpo, runDler, runGpg, runGrpo, runGrpoPassK, runOpenrlhfOutcome, runOpo, runReinforcePPBaseline, runRemax, runRloo,
   runTrl, type BindOpts, type Ran,
@@ -207,6 +207,26 @@ export function setGuardBands(bytes: number): void { guardBytes = bytes; }
 const ROW_INPUTS: Record<string, number> = {
   lengths: 1, correct: 1, status: 1, eligible: 1, repetitive: 1, metric: 1, meanLogp: 1, promptIds: 1, truncated: 1, pred: 4, gt: 4,
 };
+/**
+ * A shaper's per-call row inputs hold one value (pred, gt: four; pass: `tests`; refs: `perRow`)
+ * per planned row: SHAPE_MISMATCH naming the input otherwise. Some kernels take their row count
+ * from such an input, so it is checked before anything runs.
+ */
+function checkRowInputs(o: Record<string, unknown>, B: number): void {
+  const want = (k: string, got: number, n: number) => {
+    if (got !== n) rangeError("SHAPE_MISMATCH", k, -1, msg`length ${got} != ${n} (the workspace's ${B} rows)`);
+  };
+  for (const k in o) {
+    const v = o[k];
+    if (ArrayBuffer.isView(v) && ROW_INPUTS[k] !== undefined) want(k, (v as unknown as ArrayLike<number>).length, B * ROW_INPUTS[k]!);
+  }
+  if (ArrayBuffer.isView(o.pass) && Number.isInteger(o.tests) && (o.tests as number) > 0) want("pass", (o.pass as Uint8Array).length, B * (o.tests as number));
+  const refs = o.refs as { values?: unknown; perRow?: unknown; offsets?: unknown } | undefined;
+  if (refs !== null && typeof refs === "object") {
+    if (ArrayBuffer.isView(refs.offsets)) want("refs", (refs.offsets as Int32Array).length, B + 1);
+    else if (ArrayBuffer.isView(refs.values) && Number.isInteger(refs.perRow) && (refs.perRow as number) > 0) want("refs", (refs.values as Float32Array).length, B * (refs.perRow as number));
+  }
+}
 const WS_INPUTS = new Set(["scores", "tokenRewards", "tokenScores", "values", "mask", "lengths", "offsets", "width", "groupSize", "groupIds",
   "baselines", "truncated", "rewardsPerFunc", "kl", "actionMask", "rewards", "logp", "refLogp", "loss", "components", "mode",
   "returns", "stepEndMask", "tokenValues", "answerLogp", "logpRm", "logpRef", "processRewards"]);
@@ -327,7 +347,7 @@ export class Workspace {
   private regions = new Map<string, Region>();
   private viewCache = new Map<string, Float32Array | Uint8Array | Int32Array>();
   private scratch!: PlannedScratch;
-  private idsCache!: { ptr: number; size: number };
+  private idsCache!: { ptr: number; size: number; rows: number };
   private disposed = false;
 
   /**
@@ -349,7 +369,7 @@ export class Workspace {
     for (const [name, kind, len] of want) { this.regions.set(name, { ptr: this.e.alloc(len * BYTES[kind]), len, kind }); this.guard(name); }
     this.scratch = new PlannedScratch(this.e.alloc(cap), cap);
     this.guard("scratch");
-    this.idsCache = { ptr: this.e.alloc(this.B * 4), size: 0 };
+    this.idsCache = { ptr: this.e.alloc(this.B * 4), size: 0, rows: this.B };
     this.guard("ids");
   }
 
@@ -511,7 +531,7 @@ export class Workspace {
     } else if (!this.rowsOnly) out.width = this.T;
     if (this.plan.valid === "mask") out.mask = this.mask.subarray(0, n);
     if (this.plan.valid === "lengths") out.lengths = this.lengths;
-    if (this.plan.groupSize) out.groupSize = this.plan.groupSize;
+    if (this.plan.groupSize) { out.groupSize = this.plan.groupSize; (out as Record<symbol, unknown>)[IDS_CACHE] = this.idsCache; }
     else { out.groupIds = this.groupIds; (out as Record<symbol, number>)[MAX_GROUPS] = this.maxGroups; }
     if (!this.packed) {
       // Every array of a padded layout is a view planned here: the kernels skip its type and length checks.
@@ -872,41 +892,20 @@ export class Workspace {
     if (fromView) args.lengths = this.lengths;
     if (how.groups) {
       const l = this.layout();
-      if (l.groupSize !== undefined) args.groupSize = l.groupSize;
+      if (l.groupSize !== undefined) { args.groupSize = l.groupSize; (args as Record<symbol, unknown>)[IDS_CACHE] = this.idsCache; }
       else { args.groupIds = l.groupIds; (args as Record<symbol, number>)[MAX_GROUPS] = this.maxGroups; }
     }
-    this.checkRowInputs(o);
+    checkRowInputs(o, this.B);
     this.scratch.reset();
     const dst = this.region("shapedRewards"), e = this.e;
     // Never more or fewer rows than the view holds: a kernel whose rows come from an input not
     // listed in ROW_INPUTS fails here, before the copy, with the view untouched.
-    const sink: Sink = (ptr, n) => {
+    const sink: Sink = Object.assign((ptr: number, n: number) => {
       if (n !== this.B) rangeError("SHAPE_MISMATCH", Object.keys(o).find((k) => ArrayBuffer.isView(o[k])) ?? "rows", -1, msg`the call describes ${n} rows; the workspace has ${this.B}`);
       e.U8.copyWithin(dst, ptr, ptr + n * 4);
       return this.shapedRewards;
-    };
+    }, { mainOnly: true });
     return this.writing(["shapedRewards"], () => renamed(how.rename, () => run(e, this.scratch, args, sink)));
-  }
-
-  /**
-   * A shaper's per-call row inputs hold one value (pred, gt: four; pass: `tests`; refs: `perRow`)
-   * per planned row: SHAPE_MISMATCH naming the input otherwise. Some kernels take their row count
-   * from such an input, so it is checked before anything runs.
-   */
-  private checkRowInputs(o: Record<string, unknown>): void {
-    const want = (k: string, got: number, n: number) => {
-      if (got !== n) rangeError("SHAPE_MISMATCH", k, -1, msg`length ${got} != ${n} (the workspace's ${this.B} rows)`);
-    };
-    for (const k in o) {
-      const v = o[k];
-      if (ArrayBuffer.isView(v) && ROW_INPUTS[k] !== undefined) want(k, (v as unknown as ArrayLike<number>).length, this.B * ROW_INPUTS[k]!);
-    }
-    if (ArrayBuffer.isView(o.pass) && Number.isInteger(o.tests) && (o.tests as number) > 0) want("pass", (o.pass as Uint8Array).length, this.B * (o.tests as number));
-    const refs = o.refs as { values?: unknown; perRow?: unknown; offsets?: unknown } | undefined;
-    if (refs !== null && typeof refs === "object") {
-      if (ArrayBuffer.isView(refs.offsets)) want("refs", (refs.offsets as Int32Array).length, this.B + 1);
-      else if (ArrayBuffer.isView(refs.values) && Number.isInteger(refs.perRow) && (refs.perRow as number) > 0) want("refs", (refs.values as Float32Array).length, this.B * (refs.perRow as number));
-    }
   }
 
   /** PAR's pipeline on `scores` (r) into `shapedRewards`; per call: refs, lengths (unless planned), stats and the step flags. */

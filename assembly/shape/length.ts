@@ -12,15 +12,27 @@ export function kimi_len_f32(
   base: usize, weight: f64, lenOut: usize, lambdaOut: usize, rewardOut: usize, mm: usize,
 ): i32 {
   for (let g = 0; g < G; g++) { store<i32>(mm + (<usize>(3 * g) << 2), i32.MAX_VALUE); store<i32>(mm + (<usize>(3 * g + 1) << 2), i32.MIN_VALUE); store<i32>(mm + (<usize>(3 * g + 2) << 2), 0); }
+  // A run of rows with one group id works in registers, from and back to the group's record (no
+  // store-to-load chain through memory from row to row; exact integer min, max and count).
+  let cur = -1, p: usize = 0, a = 0, b = 0, c = 0;
   for (let i = 0; i < B; i++) {
-    const g = load<i32>(ids + (<usize>i << 2)), L = load<i32>(lengths + (<usize>i << 2)), p = mm + (<usize>(3 * g) << 2);
-    store<i32>(p, min(load<i32>(p), L)); store<i32>(p, max(load<i32>(p, 4), L), 4); store<i32>(p, load<i32>(p, 8) + 1, 8);
+    const g = load<i32>(ids + (<usize>i << 2)), L = load<i32>(lengths + (<usize>i << 2));
+    if (g != cur) {
+      if (cur >= 0) { store<i32>(p, a); store<i32>(p, b, 4); store<i32>(p, c, 8); }
+      cur = g; p = mm + (<usize>(3 * g) << 2); a = load<i32>(p); b = load<i32>(p, 4); c = load<i32>(p, 8);
+    }
+    a = min(a, L); b = max(b, L); c++;
   }
-  let bad = -1;
+  if (cur >= 0) { store<i32>(p, a); store<i32>(p, b, 4); store<i32>(p, c, 8); }
+  let bad = -1, lo: f64 = 0, hi: f64 = 0;
+  cur = -1;
   for (let i = 0; i < B; i++) {
-    const g = load<i32>(ids + (<usize>i << 2)), p = mm + (<usize>(3 * g) << 2);
-    let lo = <f64>load<i32>(p), hi = <f64>load<i32>(p, 4);
-    if (laserCompat && load<i32>(p, 8) == 1) { lo = 0; hi = 1; }
+    const g = load<i32>(ids + (<usize>i << 2));
+    if (g != cur) {
+      cur = g; p = mm + (<usize>(3 * g) << 2);
+      lo = <f64>load<i32>(p); hi = <f64>load<i32>(p, 4);
+      if (laserCompat && load<i32>(p, 8) == 1) { lo = 0; hi = 1; }
+    }
     const L = <f64>load<i32>(lengths + (<usize>i << 2));
     const lambda: f64 = hi == lo ? 0 : 0.5 - (L - lo) / (hi - lo + eps);
     const ok = eligible == 0 || load<u8>(eligible + <usize>i) != 0;
@@ -46,7 +58,7 @@ export function kimi_len_f32(
 // LASER (variant 0), LASER-D (1), LASER-DE (2). status: i8 1 correct / 0 wrong / -1 invalid.
 // Target: variant 0 targetLength; D and DE the band of the row's group (accuracy >= 2/3 high,
 // >= 1/3 medium, else low; compared exactly, as integers). mode 0 reward, 1 penalty, 2 hybrid.
-// cnt: scratch of 2 i32 per group (rows, correct rows).
+// cnt: scratch of 2 i32 per group (rows, correct rows). termOut and targetOut may be 0 (not written).
 export function laser_reward_f32(
   status: usize, lengths: usize, ids: usize, B: i32, G: i32, alpha: f64, mode: i32,
   cCorrect: f64, cWrong: f64, cInvalid: f64, variant: i32, targetLength: f64, low: f64, medium: f64, high: f64,
@@ -54,19 +66,31 @@ export function laser_reward_f32(
 ): i32 {
   if (variant > 0) {
     for (let g = 0; g < 2 * G; g++) store<i32>(cnt + (<usize>g << 2), 0);
+    // Runs of one group id count in registers (as in kimi_len_f32).
+    let cur = -1, p: usize = 0, n = 0, c = 0;
     for (let i = 0; i < B; i++) {
-      const p = cnt + (<usize>(2 * load<i32>(ids + (<usize>i << 2))) << 2);
-      store<i32>(p, load<i32>(p) + 1);
-      if (load<i8>(status + <usize>i) == 1) store<i32>(p, load<i32>(p, 4) + 1, 4);
+      const g = load<i32>(ids + (<usize>i << 2));
+      if (g != cur) {
+        if (cur >= 0) { store<i32>(p, n); store<i32>(p, c, 4); }
+        cur = g; p = cnt + (<usize>(2 * g) << 2); n = load<i32>(p); c = load<i32>(p, 4);
+      }
+      n++;
+      c += <i32>(load<i8>(status + <usize>i) == 1);
     }
+    if (cur >= 0) { store<i32>(p, n); store<i32>(p, c, 4); }
   }
-  let bad = -1;
+  let bad = -1, cur = -1, band = targetLength;
   for (let i = 0; i < B; i++) {
     let LT = targetLength;
     if (variant > 0) {
-      const p = cnt + (<usize>(2 * load<i32>(ids + (<usize>i << 2))) << 2);
-      const n = load<i32>(p), c = load<i32>(p, 4);
-      LT = 3 * c >= 2 * n ? high : 3 * c >= n ? medium : low;
+      const g = load<i32>(ids + (<usize>i << 2));
+      if (g != cur) {
+        cur = g;
+        const p = cnt + (<usize>(2 * g) << 2), n = load<i32>(p), c = load<i32>(p, 4);
+        LT = 3 * c >= 2 * n ? high : 3 * c >= n ? medium : low;
+        band = LT;
+      }
+      LT = band;
     }
     const s = load<i8>(status + <usize>i), L = <f64>load<i32>(lengths + (<usize>i << 2));
     const b = s == 1 ? cCorrect : s == 0 ? cWrong : cInvalid;
@@ -79,8 +103,8 @@ export function laser_reward_f32(
     const v = <f32>(b + term) + 0;
     if (bad < 0 && !isFinite<f32>(v)) bad = i;
     store<f32>(scoreOut + (<usize>i << 2), v);
-    store<f32>(termOut + (<usize>i << 2), <f32>term + 0);
-    store<f32>(targetOut + (<usize>i << 2), <f32>LT);
+    if (termOut) store<f32>(termOut + (<usize>i << 2), <f32>term + 0);
+    if (targetOut) store<f32>(targetOut + (<usize>i << 2), <f32>LT);
   }
   return bad;
 }
@@ -135,6 +159,20 @@ export function stop_properly_f32(r: usize, truncated: usize, B: i32, coef: f64,
 }
 
 // The first index whose value is below `lo` (lengths >= 0, or > 0), or -1.
+// The first i8 outside [lo, hi], or -1 (LASER's status: 1, 0 or -1). 16 at a time.
+export function first_outside_i8(x: usize, n: i32, lo: i32, hi: i32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const l = i8x16.splat(<i8>lo), h = i8x16.splat(<i8>hi);
+    for (; i + 16 <= n; i += 16) {
+      const v = v128.load(x + <usize>i);
+      if (v128.any_true(v128.or(i8x16.lt_s(v, l), i8x16.gt_s(v, h)))) break;
+    }
+  }
+  for (; i < n; i++) { const v = <i32>load<i8>(x + <usize>i); if (v < lo || v > hi) return i; }
+  return -1;
+}
+
 export function first_below_i32(x: usize, n: i32, lo: i32): i32 {
   let i = 0;
   if (ASC_FEATURE_SIMD) {

@@ -6,7 +6,7 @@ import type { Engine } from "./engine.js";
 import { rangeError, typeError } from "./errors.js";
 import { alignUp } from "./memory.js";
 import { msg, show, typedArrayKind } from "./safe.js";
-import { checkGroupTypes, checkInt32, checkNotStale, resolveGroups, type GroupSpec } from "./groups.js";
+import { checkGroupTypes, checkInt32, checkNotStale, IDS_CACHE, resolveGroups, type GroupSpec } from "./groups.js";
 
 export type Mask = Uint8Array | Float32Array;
 
@@ -262,9 +262,11 @@ export interface PlacedGroups { idsPtr: number; G: number; groupSize: number }
 /** The input that defined the groups, for errors about a group: "groupSize" or "groupIds". */
 export const groupsArgument = (g: PlacedGroups) => (g.groupSize > 0 ? "groupSize" : "groupIds");
 
-export function placeGroups(e: Engine, s: Scratch, g: GroupSpec, B: number, cached?: { ptr: number; size: number }): PlacedGroups {
+export function placeGroups(e: Engine, s: Scratch, g: GroupSpec, B: number, cached?: { ptr: number; size: number; rows?: number }): PlacedGroups {
   const { G, size } = resolveGroups(g, B);
   if (g.groupIds) return { idsPtr: place(e, s, g.groupIds), G, groupSize: 0 };
+  cached ??= (g as { [IDS_CACHE]?: { ptr: number; size: number; rows: number } })[IDS_CACHE];
+  if (cached?.rows !== undefined && B > cached.rows) cached = undefined;
   // groupSize: ids are i / size. A workspace keeps them between calls (its own region).
   if (cached && cached.size === size) return { idsPtr: cached.ptr, G, groupSize: size };
   const ptr = cached ? cached.ptr : s.alloc(B * 4);

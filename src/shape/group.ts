@@ -7,7 +7,7 @@ import { checkGroupTypes, checkInt32 } from "../core/groups.js";
 import { checkF32, checkU8, place, placeGroups, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkPositive, checkRange, resolveOptions } from "../core/options.js";
 import { msg, show } from "../core/safe.js";
-import { copyOut, type Sink } from "./sink.js";
+import { copyOut, side, type Sink } from "./sink.js";
 import { checkBinary, placeBinary, placeLengths, placeValues } from "./rows.js";
 
 const GROUPS = ["groupSize", "groupIds", "numGroups"] as const;
@@ -222,7 +222,7 @@ export function verpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
   const out = out32(s, B), loc = out32(s, B), glo = out32(s, B);
   const bad = e.exports.verpo_f32(pp, vp, g.idsPtr, B, g.G, U, o.localWeight, s.alloc(g.G * U * 16 || 16), s.alloc(g.G * 8 || 8), out, loc, glo);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "localWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
-  return { rewards: sink(out, B), local: e.f32(loc, B).slice(), global: e.f32(glo, B).slice() };
+  return { rewards: sink(out, B), local: side(e, sink, loc, B), global: side(e, sink, glo, B) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { rangeError } from "../core/errors.js";
 import { checkF32, place, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkNonNegative, checkPositive, resolveOptions } from "../core/options.js";
 import { msg } from "../core/safe.js";
-import { copyOut, type Sink } from "./sink.js";
+import { copyOut, side, type Sink } from "./sink.js";
 
 /** `guiG2Reward`: boxes as x1, y1, x2, y2 in pixels. */
 export interface GuiG2Args {
@@ -52,5 +52,5 @@ export function guiG2Run(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
   const pt = s.alloc(B * 4 || 4), cv = s.alloc(B * 4 || 4), tt = s.alloc(B * 4 || 4);
   const bad = e.exports.guig2_f32(pp, gp, B, o.alpha as number, o.nu, o.gammaCov, o.eps, pt, cv, tt);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "pred", 4 * bad, msg`the reward of box ${bad} is outside the float32 range (a degenerate prediction with eps = 0?)`);
-  return { point: e.f32(pt, B).slice(), coverage: e.f32(cv, B).slice(), total: sink(tt, B) };
+  return { point: side(e, sink, pt, B), coverage: side(e, sink, cv, B), total: sink(tt, B) };
 }

@@ -8,7 +8,7 @@ import { checkGroupTypes, resolveGroups } from "../core/groups.js";
 import { place, placeGroups, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkNonNegative, checkNumber, resolveOptions } from "../core/options.js";
 import { msg, ownOptions, ownRecord, show, typedArrayKind } from "../core/safe.js";
-import { copyOut, type Sink } from "./sink.js";
+import { copyOut, side, type Sink } from "./sink.js";
 import { checkBinary, checkLengths, placeBinary, placeLengths, placeValues } from "./rows.js";
 
 function checkBase(e: Engine, s: Scratch, v: unknown, B: number): number { return placeValues(e, s, "base", v, B)[1]; }
@@ -68,7 +68,7 @@ export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sin
   const len = f32Out(s, B), lam = f32Out(s, B), rew = base ? f32Out(s, B) : 0;
   const bad = e.exports.kimi_len_f32(lp, cp, ep, g.idsPtr, B, g.G, o.eps, compat,
     base, o.weight, len, lam, rew, s.alloc(g.G * 12 || 12));
-  return { ...termOutputs(e, sink, bad, B, len, rew), lambda: e.f32(lam, B).slice() };
+  return { ...termOutputs(e, sink, bad, B, len, rew), lambda: side(e, sink, lam, B) };
 }
 
 /**
@@ -77,7 +77,7 @@ export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sin
  */
 function termOutputs(e: Engine, sink: Sink, bad: number, B: number, len: number, rew: number): { len: Float32Array; reward?: Float32Array } {
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "base", bad, msg`base + weight*len of row ${bad} is outside the float32 range`);
-  return rew ? { len: e.f32(len, B).slice(), reward: sink(rew, B) } : { len: sink(len, B) };
+  return rew ? { len: side(e, sink, len, B), reward: sink(rew, B) } : { len: sink(len, B) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,8 +148,8 @@ export function laserRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
     ["alpha", "mode", "baseScores", "variant", "targetLength", "bandTargets"] as const,
     { alpha: 0.5, mode: "reward", baseScores: { correct: 1, wrong: -0.5, invalid: -1 }, variant: "laser", targetLength: 8192, bandTargets: undefined });
   if (typedArrayKind(a.status) !== "Int8Array") typeError("WRONG_TYPE", "status", -1, msg`must be an Int8Array of 1 / 0 / -1, got ${show(a.status)}`);
-  const st = a.status as Int8Array, B = st.length;
-  for (let i = 0; i < B; i++) if (st[i]! < -1 || st[i]! > 1) rangeError("PARAM_OUT_OF_RANGE", "status", i, msg`must be 1, 0 or -1, got ${st[i]}`);
+  const st = a.status as Int8Array, B = st.length, sp = place(e, s, st), badStatus = e.exports.first_outside_i8(sp, B, -1, 1);
+  if (badStatus >= 0) rangeError("PARAM_OUT_OF_RANGE", "status", badStatus, msg`must be 1, 0 or -1, got ${st[badStatus]}`);
   const [, lp] = placeLengths(e, s, a.lengths, B);
   const mode = enumOf("mode", o.mode, ["reward", "penalty", "hybrid"] as const);
   const variant = enumOf("variant", o.variant, ["laser", "d", "de"] as const);
@@ -166,11 +166,11 @@ export function laserRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
     bands = checkBands(o.bandTargets);
   } else checkFiniteParam("targetLength", o.targetLength);
   const rp = a.repetitive !== undefined ? placeBinary(e, s, "repetitive", a.repetitive, B) : 0;
-  const sc = f32Out(s, B), tm = f32Out(s, B), tg = f32Out(s, B);
-  const bad = e.exports.laser_reward_f32(place(e, s, st), lp, ids, B, G, o.alpha, mode, bs.correct as number, bs.wrong as number, bs.invalid as number,
+  const sc = f32Out(s, B), tm = sink.mainOnly ? 0 : f32Out(s, B), tg = sink.mainOnly ? 0 : f32Out(s, B);
+  const bad = e.exports.laser_reward_f32(sp, lp, ids, B, G, o.alpha, mode, bs.correct as number, bs.wrong as number, bs.invalid as number,
     variant, o.targetLength, bands.low, bands.medium, bands.high, rp, sc, tm, tg, s.alloc(G * 8 || 8));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "baseScores", bad, msg`the score of row ${bad} is outside the float32 range`);
-  return { scores: sink(sc, B), lengthTerms: e.f32(tm, B).slice(), targets: e.f32(tg, B).slice() };
+  return { scores: sink(sc, B), lengthTerms: side(e, sink, tm, B), targets: side(e, sink, tg, B) };
 }
 
 /** The most candidate lengths laserTargetLengths scans (upstream uses a handful, 1024 apart). */

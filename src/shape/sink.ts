@@ -3,8 +3,19 @@
 // so a failing call never leaves a view half written.
 import type { Engine } from "../core/engine.js";
 
-/** Delivers the f32 result at `ptr` (n values, engine memory) and returns what the caller sees. */
-export type Sink = (ptr: number, n: number) => Float32Array;
+/**
+ * Delivers the f32 result at `ptr` (n values, engine memory) and returns what the caller sees.
+ * `mainOnly`: the caller keeps only this output (a workspace method), so side outputs are not copied.
+ */
+export type Sink = ((ptr: number, n: number) => Float32Array) & { mainOnly?: boolean };
 
 /** The copy API's sink: a new Float32Array. */
 export const copyOut = (e: Engine): Sink => (ptr, n) => e.f32(ptr, n).slice();
+
+const NONE = new Float32Array(0);
+/**
+ * A side output (Kimi's lambda, LASER's terms and targets, ...): a new array for the copy API; not
+ * copied when the sink keeps only the main output. At 1M rows each such copy is a fresh 4 MiB
+ * array, and its page faults cost more than the kernel (LASER-D: ~9 ms of ~15 ms a call).
+ */
+export const side = (e: Engine, sink: Sink, ptr: number, n: number): Float32Array => (sink.mainOnly ? NONE : e.f32(ptr, n).slice());

@@ -100,6 +100,7 @@ export interface KernelExports {
     mu: number, scale: number, shiftBack: number, out: number): number;
   // Reward shapers (assembly/shape/).
   first_below_i32(x: number, n: number, lo: number): number;
+  first_outside_i8(x: number, n: number, lo: number, hi: number): number;
   f32_to_f64_rows(src: number, B: number, x: number): number;
   f64_to_f32_rows(x: number, B: number, out: number): number;
   refs_first_empty_i32(offs: number, B: number): number;
