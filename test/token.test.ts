@@ -199,6 +199,31 @@ describe("aggLoss, placeScores, rerank vs the f64 oracle", () => {
     }
   });
 
+  it("rerank's top k with many ties, excluded candidates and prompts beyond a multiple of four: the stable descending order, both builds, every k", () => {
+    // Integer scores tie often; the SIMD build keeps k <= 4 in lanes, four prompts at a time.
+    fc.assert(fc.property(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 3 }), fc.nat(), fc.boolean(), (P, N, K, seed, withValid) => {
+      let x = seed || 1;
+      const next = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 16);
+      const scores = Float32Array.from({ length: P * N * K }, () => (next() % 5) - 2);
+      const valid = Uint8Array.from({ length: P * N }, () => (next() % 4 ? 1 : 0));
+      for (let k = 1; k <= Math.min(N, 6); k++) {
+        const per = builds.map(([build, api]) => {
+          const r = api.rerank({ scores, prompts: P, candidates: N, heads: K, weights: Array.from({ length: K }, (_, h) => 1 / (h + 1)), k, ...(withValid ? { valid } : {}) });
+          for (let p = 0; p < P; p++) {
+            const order = Array.from({ length: N }, (_, c) => c).filter((c) => !withValid || valid[p * N + c]).sort((a, b) => r.combined[p * N + b]! - r.combined[p * N + a]! || a - b);
+            for (let q = 0; q < k; q++) {
+              assert.equal(r.topIndices[p * k + q], q < order.length ? order[q] : -1, `${build} P ${P} N ${N} k ${k} prompt ${p} slot ${q}`);
+              assert.ok(Object.is(r.topScores[p * k + q], q < order.length ? r.combined[p * N + order[q]!] : -Infinity), `${build} score, prompt ${p} slot ${q}`);
+            }
+          }
+          return r;
+        });
+        assertBitwise(per[0]!.topScores, per[1]!.topScores, "builds' top scores");
+        assert.deepEqual(per[0]!.topIndices, per[1]!.topIndices);
+      }
+    }), RUNS);
+  });
+
   it("rerank: combined scores within one f32 rounding plus the f64 terms' error of the oracle; top-k is the stable order of the combined scores", () => {
     const arb = fc.record({ P: fc.integer({ min: 1, max: 4 }), N: fc.integer({ min: 1, max: 9 }), K: fc.integer({ min: 1, max: 3 }), M: fc.integer({ min: 1, max: 12 }) }).chain(({ P, N, K, M }) => fc.record({
       P: fc.constant(P), N: fc.constant(N), K: fc.constant(K), M: fc.constant(M),
