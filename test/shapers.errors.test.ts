@@ -86,6 +86,23 @@ for (const [build, api] of builds) {
       assert.equal(JSON.stringify(s), before);
       assert.throws(() => BcoShift.fromJSON({ count: 0, mean: 0 }), code("WRONG_TYPE", "shift.count"));
     });
+    it("DRPO's checks in wasm name the first bad row past the SIMD blocks: rewards not 0/1, lengths past any width", () => {
+      const B = 37, L = Int32Array.from({ length: B }, (_, i) => 5 + (i % 30)), ok = Float32Array.from({ length: B }, (_, i) => i & 1);
+      const call = (rewards: Float32Array, width: number, lengths = L) => api.drpoCoefficients({ rewards, meanLogp: new Float32Array(B), lengths, width, groupSize: 1 });
+      for (const bad of [0.5, NaN, 2, -1, Infinity]) {
+        const r = ok.slice(); r[29] = bad; r[33] = 0.25;
+        assert.throws(() => call(r, 64), code("DOMAIN", "rewards", 29), `reward ${bad}`);
+      }
+      const negZero = ok.slice(); negZero[3] = -0;
+      call(negZero, 64); // -0 is a 0
+      // L[i] = 5 + (i % 30): the first row over each width, as the JS comparison L[i] > width finds it.
+      for (const width of [33, 33.5, 20.25, 5, 0.5, 0, -3, -Infinity]) {
+        const want = Array.from(L).findIndex((l) => l > width);
+        assert.throws(() => call(ok, width), (e: any) => (e.argument === "lengths" && e.index === want) || (want < 0 && e.argument === "width"), `width ${width}`);
+      }
+      for (const width of [34, 1e12, Infinity]) call(ok, width);
+    });
+
     it("group-level and token-level shapers: DRPO's 0/1 rewards, CANON's singletons, ranges, NaN at a valid token", () => {
       const ids = Int32Array.of(0, 0, 1, 1), L = Int32Array.of(10, 20, 30, 40);
       assert.throws(() => api.drpoCoefficients({ rewards: Float32Array.of(1, 0.5, 0, 1), meanLogp: new Float32Array(4), lengths: L, width: 64, groupIds: ids }), code("DOMAIN", "rewards", 1));

@@ -6,27 +6,43 @@ import { sigmoid } from "./logistic";
 // DRPO's per-sequence coefficients. Active groups have a positive (r = 1) and a negative row;
 // positives share +1/Q by softmax((1 - L/width)/lambda), negatives -1/Q by softmax(meanLogp/tau),
 // Q the number of non-empty groups. st: 4 f64 per group (max+, max-, sum+, sum-); cnt: 3 i32 (n+, n-, n).
+// ex: f64 [B], each row's exp(z - max) from the sum pass, reused by the output pass (one exp a
+// row instead of two: the same number). Runs of rows with one group id keep the group's record
+// in registers (as in o1_pruner_f32: the same operations in the same order).
 export function drpo_coef_f32(r: usize, meanLogp: usize, lengths: usize, ids: usize, B: i32, G: i32, width: f64, lambda: f64, tau: f64,
-  out: usize, st: usize, cnt: usize): void {
+  out: usize, st: usize, cnt: usize, ex: usize): void {
   for (let g = 0; g < G; g++) {
     store<f64>(st + (<usize>(4 * g) << 3), -Infinity); store<f64>(st + (<usize>(4 * g + 1) << 3), -Infinity);
     store<f64>(st + (<usize>(4 * g + 2) << 3), 0); store<f64>(st + (<usize>(4 * g + 3) << 3), 0);
     for (let k = 0; k < 3; k++) store<i32>(cnt + (<usize>(3 * g + k) << 2), 0);
   }
+  let cur = -1, sp: usize = 0, cp: usize = 0, mxP: f64 = 0, mxN: f64 = 0, nP = 0, nN = 0, nA = 0;
   for (let i = 0; i < B; i++) {
-    const g = load<i32>(ids + (<usize>i << 2)), pos = load<f32>(r + (<usize>i << 2)) == 1 ? 0 : 1;
+    const g = load<i32>(ids + (<usize>i << 2)), pos = load<f32>(r + (<usize>i << 2)) == 1;
+    if (g != cur) {
+      if (cur >= 0) { store<f64>(sp, mxP); store<f64>(sp, mxN, 8); store<i32>(cp, nP); store<i32>(cp, nN, 4); store<i32>(cp, nA, 8); }
+      cur = g; sp = st + (<usize>(4 * g) << 3); cp = cnt + (<usize>(3 * g) << 2);
+      mxP = load<f64>(sp); mxN = load<f64>(sp, 8); nP = load<i32>(cp); nN = load<i32>(cp, 4); nA = load<i32>(cp, 8);
+    }
     const z = drpoZ(r, meanLogp, lengths, i, width, lambda, tau);
-    const m = st + (<usize>(4 * g + pos) << 3);
-    if (z > load<f64>(m)) store<f64>(m, z);
-    const c = cnt + (<usize>(3 * g + pos) << 2);
-    store<i32>(c, load<i32>(c) + 1);
-    store<i32>(cnt + (<usize>(3 * g + 2) << 2), load<i32>(cnt + (<usize>(3 * g + 2) << 2)) + 1);
+    if (pos) { if (z > mxP) mxP = z; nP++; } else { if (z > mxN) mxN = z; nN++; }
+    nA++;
   }
+  if (cur >= 0) { store<f64>(sp, mxP); store<f64>(sp, mxN, 8); store<i32>(cp, nP); store<i32>(cp, nN, 4); store<i32>(cp, nA, 8); }
+  cur = -1;
+  let sP: f64 = 0, sN: f64 = 0;
   for (let i = 0; i < B; i++) {
-    const g = load<i32>(ids + (<usize>i << 2)), pos = load<f32>(r + (<usize>i << 2)) == 1 ? 0 : 1;
-    const z = drpoZ(r, meanLogp, lengths, i, width, lambda, tau), s = st + (<usize>(4 * g + 2 + pos) << 3);
-    store<f64>(s, load<f64>(s) + Math.exp(z - load<f64>(st + (<usize>(4 * g + pos) << 3))));
+    const g = load<i32>(ids + (<usize>i << 2)), pos = load<f32>(r + (<usize>i << 2)) == 1;
+    if (g != cur) {
+      if (cur >= 0) { store<f64>(sp, sP, 16); store<f64>(sp, sN, 24); }
+      cur = g; sp = st + (<usize>(4 * g) << 3);
+      mxP = load<f64>(sp); mxN = load<f64>(sp, 8); sP = load<f64>(sp, 16); sN = load<f64>(sp, 24);
+    }
+    const x = Math.exp(drpoZ(r, meanLogp, lengths, i, width, lambda, tau) - (pos ? mxP : mxN));
+    store<f64>(ex + (<usize>i << 3), x);
+    if (pos) sP += x; else sN += x;
   }
+  if (cur >= 0) { store<f64>(sp, sP, 16); store<f64>(sp, sN, 24); }
   let Q = 0;
   for (let g = 0; g < G; g++) if (load<i32>(cnt + (<usize>(3 * g + 2) << 2)) > 0) Q++;
   for (let i = 0; i < B; i++) {
@@ -34,7 +50,7 @@ export function drpo_coef_f32(r: usize, meanLogp: usize, lengths: usize, ids: us
     const active = load<i32>(cnt + (<usize>(3 * g) << 2)) > 0 && load<i32>(cnt + (<usize>(3 * g + 1) << 2)) > 0;
     let c: f64 = 0;
     if (active) {
-      const w = Math.exp(drpoZ(r, meanLogp, lengths, i, width, lambda, tau) - load<f64>(st + (<usize>(4 * g + pos) << 3))) / load<f64>(st + (<usize>(4 * g + 2 + pos) << 3));
+      const w = load<f64>(ex + (<usize>i << 3)) / load<f64>(st + (<usize>(4 * g + 2 + pos) << 3));
       c = (pos == 0 ? w : -w) / <f64>Q;
     }
     store<f32>(out + (<usize>i << 2), <f32>c + 0);

@@ -159,6 +159,31 @@ export function stop_properly_f32(r: usize, truncated: usize, B: i32, coef: f64,
 }
 
 // The first index whose value is below `lo` (lengths >= 0, or > 0), or -1.
+// The first i32 above hi, or -1 (lengths past the padded width).
+export function first_above_i32(x: usize, n: i32, hi: i32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const h = i32x4.splat(hi);
+    for (; i + 4 <= n; i += 4) if (v128.any_true(i32x4.gt_s(v128.load(x + (<usize>i << 2)), h))) break;
+  }
+  for (; i < n; i++) if (load<i32>(x + (<usize>i << 2)) > hi) return i;
+  return -1;
+}
+
+// The first f32 that is neither 0 nor 1 (-0 counts as 0; NaN is neither), or -1.
+export function first_not01_f32(x: usize, n: i32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const z = f32x4.splat(0), one = f32x4.splat(1);
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(x + (<usize>i << 2));
+      if (!i32x4.all_true(v128.or(f32x4.eq(v, z), f32x4.eq(v, one)))) break;
+    }
+  }
+  for (; i < n; i++) { const v = load<f32>(x + (<usize>i << 2)); if (v != 0 && v != 1) return i; }
+  return -1;
+}
+
 // The first i8 outside [lo, hi], or -1 (LASER's status: 1, 0 or -1). 16 at a time.
 export function first_outside_i8(x: usize, n: i32, lo: i32, hi: i32): i32 {
   let i = 0;

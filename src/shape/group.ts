@@ -47,7 +47,8 @@ export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
   checkF32("rewards", a.rewards); checkF32("meanLogp", a.meanLogp);
   const B = a.rewards.length;
   const [, lp] = placeValues(e, s, "meanLogp", a.meanLogp, B);
-  for (let i = 0; i < B; i++) if (a.rewards[i] !== 0 && a.rewards[i] !== 1) rangeError("DOMAIN", "rewards", i, msg`DRPO takes rewards of 0 or 1, got ${a.rewards[i]}`);
+  const rp = place(e, s, a.rewards), badR = e.exports.first_not01_f32(rp, B);
+  if (badR >= 0) rangeError("DOMAIN", "rewards", badR, msg`DRPO takes rewards of 0 or 1, got ${a.rewards[badR]}`);
   let L: Int32Array, width: number, lptr = 0;
   if (a.mask !== undefined) {
     if (a.lengths !== undefined) rangeError("UNKNOWN_OPTION", "lengths", -1, "give lengths or mask, not both");
@@ -60,14 +61,17 @@ export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
     [L, lptr] = placeLengths(e, s, a.lengths, B);
     if (typeof a.width !== "number") typeError("WRONG_TYPE", "width", -1, msg`the padded width is required with lengths, got ${show(a.width)}`);
     width = a.width;
-    for (let i = 0; i < B; i++) if (L[i]! > width) rangeError("PARAM_OUT_OF_RANGE", "lengths", i, msg`${L[i]} exceeds width ${width}`);
+    // L > width for an integer L is L > floor(width), clamped to the int32 range (lengths are
+    // >= 0, so -1 stands for any negative width); NaN and +Infinity bound nothing.
+    const over = width !== width || width === Infinity ? -1 : e.exports.first_above_i32(lptr, B, Math.max(-1, Math.min(2147483647, Math.floor(width))));
+    if (over >= 0) rangeError("PARAM_OUT_OF_RANGE", "lengths", over, msg`${L[over]} exceeds width ${width}`);
   }
   if (!(width > 0) && B > 0) rangeError("PARAM_OUT_OF_RANGE", "width", -1, msg`must be > 0, got ${width}`);
   checkPositive("lambda", o.lambda); checkPositive("tau", o.tau);
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B);
   const out = out32(s, B);
-  e.exports.drpo_coef_f32(place(e, s, a.rewards), lp, lptr || place(e, s, L), g.idsPtr, B, g.G, width, o.lambda, o.tau, out, s.alloc(g.G * 32 || 8), s.alloc(g.G * 12 || 4));
+  e.exports.drpo_coef_f32(rp, lp, lptr || place(e, s, L), g.idsPtr, B, g.G, width, o.lambda, o.tau, out, s.alloc(g.G * 32 || 8), s.alloc(g.G * 12 || 4), s.alloc(B * 8 || 8));
   return sink(out, B);
 }
 

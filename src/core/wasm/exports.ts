@@ -101,6 +101,8 @@ export interface KernelExports {
   // Reward shapers (assembly/shape/).
   first_below_i32(x: number, n: number, lo: number): number;
   first_outside_i8(x: number, n: number, lo: number, hi: number): number;
+  first_above_i32(x: number, n: number, hi: number): number;
+  first_not01_f32(x: number, n: number): number;
   f32_to_f64_rows(src: number, B: number, x: number): number;
   f64_to_f32_rows(x: number, B: number, out: number): number;
   refs_first_empty_i32(offs: number, B: number): number;
@@ -125,7 +127,7 @@ export interface KernelExports {
   guig2_f32(pred: number, gt: number, B: number, alpha: number, nu: number, gammaCov: number, eps: number, point: number, coverage: number, total: number): number;
   bco_rewards_f32(pc: number, rc: number, pr: number, rr: number, P: number, beta: number, chosen: number, rejected: number, mean: number): number;
   bco_loss_f32(pc: number, rc: number, pr: number, rr: number, P: number, beta: number, delta: number, loss: number): number;
-  drpo_coef_f32(r: number, meanLogp: number, lengths: number, ids: number, B: number, G: number, width: number, lambda: number, tau: number, out: number, st: number, cnt: number): void;
+  drpo_coef_f32(r: number, meanLogp: number, lengths: number, ids: number, B: number, G: number, width: number, lambda: number, tau: number, out: number, st: number, cnt: number, ex: number): void;
   canon_f32(s: number, metric: number, ids: number, B: number, G: number, variant: number, alpha: number, beta: number, lambda: number, maxLength: number,
     singletonZero: number, out: number, order: number, start: number): number;
   verpo_f32(pass: number, valid: number, ids: number, B: number, G: number, U: number, localWeight: number, acc: number, wsum: number, out: number, local: number, global: number): number;
