@@ -117,40 +117,56 @@ export function canon_f32(s: usize, metric: usize, ids: usize, B: i32, G: i32, v
 
 // VeRPO (provisional): per group and test the pass rate rho over the rows where the test exists;
 // weights w = (1 - rho)/Σ(1 - rho) over the group's tests; Rlocal = Σ pass*w; Rglobal = every
-// existing test passed; R = Rglobal + localWeight*Rlocal. acc: f64 [G*U*2] (passes, rows); wsum f64 [G].
+// existing test passed; R = Rglobal + localWeight*Rlocal. acc: f64 [G*U*2] (passes, rows); wsum
+// f64 [G]; wt: f64 [U], the weights of the group being written. local and global may be 0.
 // Returns the first row whose R is not finite in f32, or -1.
+// Rows are visited in runs of one group id: a run sums each test's record in registers (rows in
+// order, as a store per row did, without each row waiting on the previous row's store), and the
+// output pass computes a run's U weights once (the same quotients every row computed).
 export function verpo_f32(pass: usize, valid: usize, ids: usize, B: i32, G: i32, U: i32, localWeight: f64, acc: usize, wsum: usize,
-  out: usize, local: usize, global: usize): i32 {
+  out: usize, local: usize, global: usize, wt: usize): i32 {
   let bad = -1;
   for (let k = 0; k < 2 * G * U; k++) store<f64>(acc + (<usize>k << 3), 0);
-  for (let i = 0; i < B; i++) {
+  for (let i = 0; i < B;) {
     const g = load<i32>(ids + (<usize>i << 2));
+    let e = i + 1;
+    while (e < B && load<i32>(ids + (<usize>e << 2)) == g) e++;
     for (let j = 0; j < U; j++) {
-      const t = i * U + j;
-      if (valid && load<u8>(valid + <usize>t) == 0) continue;
       const p = acc + (<usize>(2 * (g * U + j)) << 3);
-      store<f64>(p, load<f64>(p) + <f64>load<u8>(pass + <usize>t));
-      store<f64>(p, load<f64>(p, 8) + 1, 8);
+      let np = load<f64>(p), nr = load<f64>(p, 8);
+      for (let k = i; k < e; k++) {
+        const t = k * U + j;
+        if (valid && load<u8>(valid + <usize>t) == 0) continue;
+        np += <f64>load<u8>(pass + <usize>t);
+        nr += 1;
+      }
+      store<f64>(p, np); store<f64>(p, nr, 8);
     }
+    i = e;
   }
   for (let g = 0; g < G; g++) {
     let w: f64 = 0;
     for (let j = 0; j < U; j++) { const p = acc + (<usize>(2 * (g * U + j)) << 3), n = load<f64>(p, 8); if (n > 0) w += 1 - load<f64>(p) / n; }
     store<f64>(wsum + (<usize>g << 3), w);
   }
+  let cur = -1, W: f64 = 0;
   for (let i = 0; i < B; i++) {
-    const g = load<i32>(ids + (<usize>i << 2)), W = load<f64>(wsum + (<usize>g << 3));
+    const g = load<i32>(ids + (<usize>i << 2));
+    if (g != cur) {
+      cur = g; W = load<f64>(wsum + (<usize>g << 3));
+      // a test's weight is only read where a row passed it, so where it exists (n > 0)
+      if (W > 0) for (let j = 0; j < U; j++) { const p = acc + (<usize>(2 * (g * U + j)) << 3); store<f64>(wt + (<usize>j << 3), (1 - load<f64>(p) / load<f64>(p, 8)) / W); }
+    }
     let rl: f64 = 0, all = 1;
     for (let j = 0; j < U; j++) {
       const t = i * U + j;
       if (valid && load<u8>(valid + <usize>t) == 0) continue;
       const ok = load<u8>(pass + <usize>t);
       if (!ok) { all = 0; continue; }
-      const p = acc + (<usize>(2 * (g * U + j)) << 3);
-      if (W > 0) rl += (1 - load<f64>(p) / load<f64>(p, 8)) / W;
+      if (W > 0) rl += load<f64>(wt + (<usize>j << 3));
     }
-    store<f32>(local + (<usize>i << 2), <f32>rl + 0);
-    store<f32>(global + (<usize>i << 2), <f32>all);
+    if (local) store<f32>(local + (<usize>i << 2), <f32>rl + 0);
+    if (global) store<f32>(global + (<usize>i << 2), <f32>all);
     const R = <f32>(<f64>all + localWeight * rl) + 0;
     if (bad < 0 && !isFinite<f32>(R)) bad = i;
     store<f32>(out + (<usize>i << 2), R);

@@ -223,8 +223,8 @@ export function verpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
   checkFiniteParam("localWeight", o.localWeight);
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B);
-  const out = out32(s, B), loc = out32(s, B), glo = out32(s, B);
-  const bad = e.exports.verpo_f32(pp, vp, g.idsPtr, B, g.G, U, o.localWeight, s.alloc(g.G * U * 16 || 16), s.alloc(g.G * 8 || 8), out, loc, glo);
+  const out = out32(s, B), loc = sink.mainOnly ? 0 : out32(s, B), glo = sink.mainOnly ? 0 : out32(s, B);
+  const bad = e.exports.verpo_f32(pp, vp, g.idsPtr, B, g.G, U, o.localWeight, s.alloc(g.G * U * 16 || 16), s.alloc(g.G * 8 || 8), out, loc, glo, s.alloc(U * 8));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "localWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
   return { rewards: sink(out, B), local: side(e, sink, loc, B), global: side(e, sink, glo, B) };
 }

@@ -130,7 +130,7 @@ export interface KernelExports {
   drpo_coef_f32(r: number, meanLogp: number, lengths: number, ids: number, B: number, G: number, width: number, lambda: number, tau: number, out: number, st: number, cnt: number, ex: number): void;
   canon_f32(s: number, metric: number, ids: number, B: number, G: number, variant: number, alpha: number, beta: number, lambda: number, maxLength: number,
     singletonZero: number, out: number, order: number, start: number): number;
-  verpo_f32(pass: number, valid: number, ids: number, B: number, G: number, U: number, localWeight: number, acc: number, wsum: number, out: number, local: number, global: number): number;
+  verpo_f32(pass: number, valid: number, ids: number, B: number, G: number, U: number, localWeight: number, acc: number, wsum: number, out: number, local: number, global: number, wt: number): number;
   o1_pruner_f32(lengths: number, ids: number, B: number, G: number, out: number, sum: number): void;
   er_length_f32(lengths: number, correct: number, ids: number, B: number, G: number, out: number, st: number): void;
   rover_targets_f32(logp: number, oldLogp: number, qL: number, oqL: number, adv: number, mask: number, lens: number, offsets: number,
