@@ -181,7 +181,7 @@ for (const [build, api] of builds) {
     const groupRows = (maxG: number, maxB: number) => fc.array(fc.integer({ min: 0, max: maxG }), { minLength: 1, maxLength: maxB })
       .map((g) => { const d = [...new Set(g)]; return Int32Array.from(g, (v) => d.indexOf(v)); });
 
-    it("grpoLambda with one group size (the packed-key ranking): the reference's selection, ties by first row", () => {
+    it("grpoLambda with one group size (the counting-sort ranking): the reference's selection, ties by first row, for contiguous and shuffled ids", () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 1000 }), fc.nat(), (n, G, lamK, seed) => {
         const B = n * G, lam = lamK / 1000;
         let x = seed;
@@ -193,6 +193,14 @@ for (const [build, api] of builds) {
         const gr = ref.grpoLambdaRef(c8, Li, ids, lam, 0.4);
         assert.deepEqual(Array.from(gl.selectedGroups), gr.selected);
         near(gl.rewards, gr.rewards, gr.kappa, 6, "grpoLambda");
+        // The same sizes with the rows shuffled among the groups: group ids no longer follow
+        // their first rows' order, which the ranking's ties still do.
+        const mixed = ids.slice();
+        for (let i = B - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [mixed[i], mixed[j]] = [mixed[j]!, mixed[i]!]; }
+        const gm = api.grpoLambda({ correct: c8, lengths: Li, groupIds: mixed, lambda: lam, lengthWeight: 0.4 });
+        const rm = ref.grpoLambdaRef(c8, Li, mixed, lam, 0.4);
+        assert.deepEqual(Array.from(gm.selectedGroups), rm.selected, "shuffled ids");
+        near(gm.rewards, rm.rewards, rm.kappa, 6, "grpoLambda, shuffled ids");
       }), { numRuns: 300 });
     });
 
