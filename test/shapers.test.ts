@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { builds, RUNS, tolOracle } from "./helpers.js";
+import { builds, RUNS, tolOracle, assertBitwise } from "./helpers.js";
 import * as ref from "../src/reference/shape.js";
 import { RunningStats } from "../src/shape/running-stats.js";
 import { HapoHistory } from "../src/shape/length.js";
@@ -233,6 +233,45 @@ for (const [build, api] of builds) {
         near(api.o1PrunerReward({ lengths: Li, groupIds: ids }), ref.o1PrunerRef(Li, ids), Array.from(Li, (l) => 1 + 4096 / l), B + 2, "o1");
         const cf = Float32Array.from(cs);
         near(api.erLengthReward({ lengths: Li, correct: cf, groupIds: ids }), ref.erLengthRef(Li, cf, ids), 2 * 4096, 2 * B + 8, "er");
+      }), RUNS);
+    });
+
+    it("roverTargets on lengths and full rows (the prefix path, no clip): the oracle, packed = padded, RESULT_OVERFLOW at the first bad position", () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 23 }), fc.nat(), fc.boolean(), (B, T, seed, full) => {
+        const n = B * T, mk = (k: number, sc: number) => Float32Array.from({ length: n }, (_, j) => Math.fround(Math.sin(seed + j * 1.3 + k) * sc));
+        const lengths = Int32Array.from({ length: B }, (_, i) => (full ? T : (seed + i * 7) % (T + 1)));
+        const mask = Uint8Array.from({ length: n }, (_, j) => (j % T < lengths[Math.floor(j / T)]! ? 1 : 0));
+        const x = { logp: mk(1, 3), oldLogp: mk(2, 3), qLogits: mk(3, 20), oldQLogits: mk(4, 20), advantages: mk(5, 2) };
+        const got = full ? api.roverTargets({ ...x, width: T, rho: 0.7, nextQScale: 0.9 }) : api.roverTargets({ ...x, lengths, width: T, rho: 0.7, nextQScale: 0.9 });
+        const want = ref.roverRef(B, T, mask, x, { rho: 0.7, nextQScale: 0.9 });
+        const kq = Array.from({ length: n }, (_, j) => Math.abs(x.logp[j]!) + Math.abs(x.oldLogp[j]!) + 1);
+        const kn = Array.from({ length: n }, (_, j) => (j + 1 < n ? Math.abs(x.qLogits[j + 1]!) + Math.abs(x.oldQLogits[j + 1]!) : 0));
+        near(got.q, want.q, kq, 3, "q"); near(got.nextQ, want.nextQ, kn, 3, "nextQ");
+        near(got.target, want.target, kn.map((k, j) => k + Math.abs(x.advantages[j]!)), 4, "target");
+        // the same numbers through the mask path (each row a prefix of the mask)
+        const viaMask = api.roverTargets({ ...x, mask, width: T, rho: 0.7, nextQScale: 0.9 });
+        assertBitwise(got.q, viaMask.q, "q"); assertBitwise(got.nextQ, viaMask.nextQ, "nextQ"); assertBitwise(got.target, viaMask.target, "target");
+        // packed rows, cut at their lengths
+        const offsets = Int32Array.from({ length: B + 1 }, (_, i) => lengths.slice(0, i).reduce((p, v) => p + v, 0));
+        const pk = (v: Float32Array) => { const o = new Float32Array(offsets[B]!); for (let i = 0; i < B; i++) o.set(v.subarray(i * T, i * T + lengths[i]!), offsets[i]!); return o; };
+        const p = api.roverTargets({ logp: pk(x.logp), oldLogp: pk(x.oldLogp), qLogits: pk(x.qLogits), oldQLogits: pk(x.oldQLogits), advantages: pk(x.advantages), offsets, rho: 0.7, nextQScale: 0.9 });
+        assertBitwise(p.q, pk(got.q), "packed q"); assertBitwise(p.target, pk(got.target), "packed target");
+        // A Q past the f32 range at one valid position (logp - oldLogp = 4 there, rho 1e38).
+        const valid = Array.from({ length: n }, (_, j) => j).filter((j) => mask[j]);
+        if (valid.length) {
+          const at = valid[seed % valid.length]!, lp = new Float32Array(n), olp = new Float32Array(n);
+          lp[at] = 2; olp[at] = -2;
+          const zero = new Float32Array(n);
+          assert.throws(() => api.roverTargets({ logp: lp, oldLogp: olp, qLogits: zero, oldQLogits: zero, advantages: zero, ...(full ? {} : { lengths }), width: T, rho: 1e38 }),
+            (e: any) => e.code === "RESULT_OVERFLOW" && e.index === at, `overflow at ${at}`);
+          // The workspace has no copy to scan afterwards: the kernel's own test must find it.
+          const ws = api.createWorkspace({ rows: B, width: T, valid: "lengths", extraViews: ["logp", "oldLogp", "qLogits", "oldQLogits", "q", "nextQ", "target"] });
+          ws.lengths.set(lengths);
+          ws.logp.set(lp); ws.oldLogp.set(olp);
+          assert.throws(() => ws.roverTargets({ rho: 1e38 }), (e: any) => e.code === "RESULT_OVERFLOW" && e.index === at, `workspace overflow at ${at}`);
+          assert.ok(ws.q.every((v) => v === 0) || ws.q.every(Number.isNaN), "q untouched or all NaN");
+          ws.dispose();
+        }
       }), RUNS);
     });
 

@@ -10,6 +10,8 @@ import { rowStart, rowEnd, validEnd } from "../rows";
 export function rover_targets_f32(logp: usize, oldLogp: usize, qL: usize, oqL: usize, adv: usize, mask: usize, lens: usize, offsets: usize,
   B: i32, T: i32, rho: f64, nextQScale: f64, clip: i32, hi: f64, lo: f64, q: usize, nextQ: usize, target: usize): i32 {
   let bad = -1;
+  // No mask and no clip: each row is a valid prefix [s, ve), then padding.
+  if (mask == 0 && clip == 0) return roverPrefixRows(logp, oldLogp, qL, oqL, adv, lens, offsets, B, T, rho, nextQScale, q, nextQ, target);
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T), ve = validEnd(lens, i, s, e);
     for (let t = s; t < e; t++) {
@@ -25,6 +27,65 @@ export function rover_targets_f32(logp: usize, oldLogp: usize, qL: usize, oqL: u
     }
   }
   return bad;
+}
+
+// The valid prefix of every row (lengths, packed rows or full rows; no clip): the same f64
+// operations, four tokens at a time in the SIMD build (two f64x2 per quantity); the last valid
+// token's next Q is 0; the padding is cleared by memory.fill. A flag lane sums the outputs times
+// 0 (NaN exactly when one is not finite, or rarely when finite ones overflow the sum); the index
+// is then searched. Both builds store the same numbers.
+function roverPrefixRows(logp: usize, oldLogp: usize, qL: usize, oqL: usize, adv: usize, lens: usize, offsets: usize,
+  B: i32, T: i32, rho: f64, nextQScale: f64, q: usize, nextQ: usize, target: usize): i32 {
+  let bad = -1, flagged = false;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T), ve = validEnd(lens, i, s, e);
+    let t = s;
+    if (ASC_FEATURE_SIMD) {
+      const vr = f64x2.splat(rho), vs = f64x2.splat(nextQScale), z = f32x4.splat(0);
+      let fl = z;
+      // t + 4 < ve: the next token of the last lane is valid too
+      for (; t + 4 < ve; t += 4) {
+        const o = <usize>t << 2;
+        const Q = pair32(f64x2.mul(vr, f64x2.sub(lo64(logp + o), lo64(oldLogp + o))), f64x2.mul(vr, f64x2.sub(hi64(logp + o), hi64(oldLogp + o))));
+        const nqLo = f64x2.mul(vr, f64x2.sub(lo64(qL + o + 4), lo64(oqL + o + 4))), nqHi = f64x2.mul(vr, f64x2.sub(hi64(qL + o + 4), hi64(oqL + o + 4)));
+        const NQ = pair32(nqLo, nqHi);
+        const TG = pair32(f64x2.add(lo64(adv + o), f64x2.mul(vs, nqLo)), f64x2.add(hi64(adv + o), f64x2.mul(vs, nqHi)));
+        v128.store(q + o, Q); v128.store(nextQ + o, NQ); v128.store(target + o, TG);
+        fl = f32x4.add(fl, f32x4.mul(f32x4.add(f32x4.add(Q, NQ), TG), z));
+      }
+      if (v128.any_true(f32x4.ne(fl, fl))) flagged = true;
+    }
+    for (; t < ve; t++) {
+      const o = <usize>t << 2;
+      const nq: f64 = t + 1 < ve ? rho * (<f64>load<f32>(qL + o + 4) - <f64>load<f32>(oqL + o + 4)) : 0;
+      const tg = <f64>load<f32>(adv + o) + nextQScale * nq;
+      const Q = rho * (<f64>load<f32>(logp + o) - <f64>load<f32>(oldLogp + o));
+      const a = <f32>Q + 0, b = <f32>nq + 0, c = <f32>tg + 0;
+      if (bad < 0 && !(isFinite<f32>(a) && isFinite<f32>(b) && isFinite<f32>(c))) bad = t;
+      store<f32>(q + o, a); store<f32>(nextQ + o, b); store<f32>(target + o, c);
+    }
+    if (e > ve) {
+      const o = <usize>ve << 2, n = <usize>(e - ve) << 2;
+      memory.fill(q + o, 0, n); memory.fill(nextQ + o, 0, n); memory.fill(target + o, 0, n);
+    }
+  }
+  if (flagged) {
+    // the first non-finite output of a valid position, in flat order (bad of the tails included)
+    for (let i = 0; i < B; i++) {
+      const s = rowStart(offsets, i, T), ve = validEnd(lens, i, s, rowEnd(offsets, i, T));
+      for (let t = s; t < ve; t++) {
+        const o = <usize>t << 2;
+        if (!(isFinite<f32>(load<f32>(q + o)) && isFinite<f32>(load<f32>(nextQ + o)) && isFinite<f32>(load<f32>(target + o)))) return t;
+      }
+    }
+  }
+  return bad;
+}
+@inline function lo64(p: usize): v128 { return f64x2.promote_low_f32x4(v128.load64_zero(p)); }
+@inline function hi64(p: usize): v128 { return f64x2.promote_low_f32x4(v128.load64_zero(p + 8)); }
+// two f64x2 rounded to one f32x4, -0 made +0 (as the scalar stores' + 0)
+@inline function pair32(a: v128, b: v128): v128 {
+  return f32x4.add(i32x4.shuffle(f32x4.demote_f64x2_zero(a), f32x4.demote_f64x2_zero(b), 0, 1, 4, 5), f32x4.splat(0));
 }
 
 // G-RA (provisional): gate_i = outcome_i >= tau; the token rewards times the gate (+0 at masked
