@@ -203,6 +203,21 @@ const GUARD_BYTE = 0xa5;
 export function setGuardBands(bytes: number): void { guardBytes = bytes; }
 
 /** Names that are inputs of a workspace (views), never per-call options. */
+/**
+ * Whether a call's per-call inputs (or the arrays of an object input such as refs) are views of
+ * this workspace's own memory: its shaper then writes scratch and copies, since writing the
+ * output view directly could overwrite an input the kernel still reads.
+ */
+function readsOwnMemory(o: Record<string, unknown>, buffer: ArrayBufferLike): boolean {
+  const own = (v: unknown) => ArrayBuffer.isView(v) && v.buffer === buffer;
+  for (const k in o) {
+    const v = o[k];
+    if (own(v)) return true;
+    if (v !== null && typeof v === "object" && !ArrayBuffer.isView(v)) for (const x of Object.values(v)) if (own(x)) return true;
+  }
+  return false;
+}
+
 /** The shapers' per-call row inputs and their values per row (checkRowInputs). */
 const ROW_INPUTS: Record<string, number> = {
   lengths: 1, correct: 1, status: 1, eligible: 1, repetitive: 1, metric: 1, meanLogp: 1, promptIds: 1, truncated: 1, pred: 4, gt: 4,
@@ -902,9 +917,9 @@ export class Workspace {
     // listed in ROW_INPUTS fails here, before the copy, with the view untouched.
     const sink: Sink = Object.assign((ptr: number, n: number) => {
       if (n !== this.B) rangeError("SHAPE_MISMATCH", Object.keys(o).find((k) => ArrayBuffer.isView(o[k])) ?? "rows", -1, msg`the call describes ${n} rows; the workspace has ${this.B}`);
-      e.U8.copyWithin(dst, ptr, ptr + n * 4);
+      if (ptr !== dst) e.U8.copyWithin(dst, ptr, ptr + n * 4);
       return this.shapedRewards;
-    }, { mainOnly: true });
+    }, { mainOnly: true, rows: this.B, dest: readsOwnMemory(o, e.buffer) ? undefined : dst });
     return this.writing(["shapedRewards"], () => renamed(how.rename, () => run(e, this.scratch, args, sink)));
   }
 

@@ -170,6 +170,20 @@ export function first_above_i32(x: usize, n: i32, hi: i32): i32 {
   return -1;
 }
 
+// The first f32 outside [lo, hi] (NaN included), or -1.
+export function first_outside_f32(x: usize, n: i32, lo: f32, hi: f32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const l = f32x4.splat(lo), h = f32x4.splat(hi);
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(x + (<usize>i << 2));
+      if (!i32x4.all_true(v128.and(f32x4.ge(v, l), f32x4.le(v, h)))) break;
+    }
+  }
+  for (; i < n; i++) { const v = load<f32>(x + (<usize>i << 2)); if (!(v >= lo && v <= hi)) return i; }
+  return -1;
+}
+
 // The first f32 that is neither 0 nor 1 (-0 counts as 0; NaN is neither), or -1.
 export function first_not01_f32(x: usize, n: i32): i32 {
   let i = 0;

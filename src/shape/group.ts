@@ -7,7 +7,7 @@ import { checkGroupTypes, checkInt32 } from "../core/groups.js";
 import { checkF32, checkU8, place, placeGroups, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkPositive, checkRange, resolveOptions } from "../core/options.js";
 import { msg, show } from "../core/safe.js";
-import { copyOut, side, type Sink } from "./sink.js";
+import { copyOut, mainOut, side, type Sink } from "./sink.js";
 import { checkBinary, placeBinary, placeLengths, placeValues } from "./rows.js";
 
 const GROUPS = ["groupSize", "groupIds", "numGroups"] as const;
@@ -70,7 +70,7 @@ export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
   checkPositive("lambda", o.lambda); checkPositive("tau", o.tau);
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B);
-  const out = out32(s, B);
+  const out = mainOut(s, sink, B);
   e.exports.drpo_coef_f32(rp, lp, lptr || place(e, s, L), g.idsPtr, B, g.G, width, o.lambda, o.tau, out, s.alloc(g.G * 32 || 8), s.alloc(g.G * 12 || 4), s.alloc(B * 8 || 8));
   return sink(out, B);
 }
@@ -113,7 +113,7 @@ export function canonRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
     const one = n.indexOf(1);
     if (one >= 0) rangeError("GROUP_TOO_SMALL", g.groupSize ? "groupSize" : "groupIds", one, msg`group ${one} has one row; CANON splits a group in halves`);
   }
-  const out = out32(s, B);
+  const out = mainOut(s, sink, B);
   const bad = e.exports.canon_f32(sp, mp, g.idsPtr, B, g.G, variant, o.alpha, o.beta, o.lambda, o.maxLength, o.singleton === "zero" ? 1 : 0, out, s.alloc(B * 4 || 4), s.alloc((g.G + 1) * 4));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "scores", bad, msg`the advantage of row ${bad} is outside the float32 range`);
   return sink(out, B);
@@ -185,7 +185,7 @@ export function grpoLambdaRun(e: Engine, s: Scratch, a: Record<string, any>, sin
   for (const k of selected) pick[k] = 1;
   const base = s.alloc(B * 4 || 4), F = e.F32;
   for (let i = 0; i < B; i++) F[(base >>> 2) + i] = c[i]!;
-  const len = out32(s, B), lam = out32(s, B), rew = out32(s, B);
+  const len = out32(s, B), lam = out32(s, B), rew = mainOut(s, sink, B);
   const bad = e.exports.kimi_len_f32(lp, cp, 0, g.idsPtr, B, g.G, 1e-6, 0, base, o.lengthWeight, len, lam, rew, s.alloc(g.G * 12 || 12));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "lengthWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
   // Rows of groups not selected keep their correctness (written over the shaped value in place).
@@ -230,7 +230,7 @@ export function verpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
   checkFiniteParam("localWeight", o.localWeight);
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B);
-  const out = out32(s, B), loc = sink.mainOnly ? 0 : out32(s, B), glo = sink.mainOnly ? 0 : out32(s, B);
+  const out = mainOut(s, sink, B), loc = sink.mainOnly ? 0 : out32(s, B), glo = sink.mainOnly ? 0 : out32(s, B);
   const bad = e.exports.verpo_f32(pp, vp, g.idsPtr, B, g.G, U, o.localWeight, s.alloc(g.G * U * 16 || 16), s.alloc(g.G * 8 || 8), out, loc, glo, s.alloc(U * 8));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "localWeight", bad, msg`the reward of row ${bad} is outside the float32 range`);
   return { rewards: sink(out, B), local: side(e, sink, loc, B), global: side(e, sink, glo, B) };
@@ -255,7 +255,7 @@ export function o1PrunerRun(e: Engine, s: Scratch, a: Record<string, any>, sink:
   checkInt32("lengths", a.lengths);
   const B = a.lengths.length, [, lp] = placeLengths(e, s, a.lengths, B, "lengths", 1);
   checkGroupTypes(a);
-  const g = placeGroups(e, s, a, B), out = out32(s, B);
+  const g = placeGroups(e, s, a, B), out = mainOut(s, sink, B);
   e.exports.o1_pruner_f32(lp, g.idsPtr, B, g.G, out, s.alloc(g.G * 16 || 16));
   return sink(out, B);
 }
@@ -264,9 +264,10 @@ export function erLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sink:
   resolveOptions("erLengthReward", a, ["lengths", "correct", ...GROUPS], [] as const);
   checkInt32("lengths", a.lengths);
   const B = a.lengths.length, [, lp] = placeLengths(e, s, a.lengths, B, "lengths", 1), [, cp] = placeValues(e, s, "correct", a.correct, B);
-  for (let i = 0; i < B; i++) if (!(a.correct[i] >= 0 && a.correct[i] <= 1)) rangeError("PARAM_OUT_OF_RANGE", "correct", i, msg`must lie in [0, 1], got ${a.correct[i]}`);
+  const badC = e.exports.first_outside_f32(cp, B, 0, 1);
+  if (badC >= 0) rangeError("PARAM_OUT_OF_RANGE", "correct", badC, msg`must lie in [0, 1], got ${a.correct[badC]}`);
   checkGroupTypes(a);
-  const g = placeGroups(e, s, a, B), out = out32(s, B);
+  const g = placeGroups(e, s, a, B), out = mainOut(s, sink, B);
   e.exports.er_length_f32(lp, cp, g.idsPtr, B, g.G, out, s.alloc(g.G * 24 || 24));
   return sink(out, B);
 }

@@ -8,7 +8,7 @@ import { checkGroupTypes, resolveGroups } from "../core/groups.js";
 import { place, placeGroups, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkNonNegative, checkNumber, resolveOptions } from "../core/options.js";
 import { msg, ownOptions, ownRecord, show, typedArrayKind } from "../core/safe.js";
-import { copyOut, side, type Sink } from "./sink.js";
+import { copyOut, mainOut, side, type Sink } from "./sink.js";
 import { checkBinary, checkLengths, placeBinary, placeLengths, placeValues } from "./rows.js";
 
 function checkBase(e: Engine, s: Scratch, v: unknown, B: number): number { return placeValues(e, s, "base", v, B)[1]; }
@@ -65,7 +65,7 @@ export function kimiLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sin
   const compat = enumOf("singleton", a.singleton ?? "zero", ["zero", "laserCompat"] as const);
   checkFiniteParam("weight", o.weight);
   const base = a.base !== undefined ? checkBase(e, s, a.base, B) : 0;
-  const len = f32Out(s, B), lam = f32Out(s, B), rew = base ? f32Out(s, B) : 0;
+  const rew = base ? mainOut(s, sink, B) : 0, len = base ? f32Out(s, B) : mainOut(s, sink, B), lam = f32Out(s, B);
   const bad = e.exports.kimi_len_f32(lp, cp, ep, g.idsPtr, B, g.G, o.eps, compat,
     base, o.weight, len, lam, rew, s.alloc(g.G * 12 || 12));
   return { ...termOutputs(e, sink, bad, B, len, rew), lambda: side(e, sink, lam, B) };
@@ -166,7 +166,7 @@ export function laserRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
     bands = checkBands(o.bandTargets);
   } else checkFiniteParam("targetLength", o.targetLength);
   const rp = a.repetitive !== undefined ? placeBinary(e, s, "repetitive", a.repetitive, B) : 0;
-  const sc = f32Out(s, B), tm = sink.mainOnly ? 0 : f32Out(s, B), tg = sink.mainOnly ? 0 : f32Out(s, B);
+  const sc = mainOut(s, sink, B), tm = sink.mainOnly ? 0 : f32Out(s, B), tg = sink.mainOnly ? 0 : f32Out(s, B);
   const bad = e.exports.laser_reward_f32(sp, lp, ids, B, G, o.alpha, mode, bs.correct as number, bs.wrong as number, bs.invalid as number,
     variant, o.targetLength, bands.low, bands.medium, bands.high, rp, sc, tm, tg, s.alloc(G * 8 || 8));
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "baseScores", bad, msg`the score of row ${bad} is outside the float32 range`);
@@ -351,7 +351,7 @@ export function hapoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
   const base = a.base !== undefined ? checkBase(e, s, a.base, B) : 0;
   const hp = s.alloc(B * 8 || 8), F = e.F64;
   for (let i = 0; i < B; i++) F[(hp >>> 3) + i] = (a.history as HapoHistory).get(keys[i]!) ?? 0;
-  const len = f32Out(s, B), rew = base ? f32Out(s, B) : 0;
+  const rew = base ? mainOut(s, sink, B) : 0, len = base ? f32Out(s, B) : mainOut(s, sink, B);
   const bad = e.exports.hapo_len_f32(lp, cp, hp, B, type, o.correctFloor, o.tau, o.wrongFloor, base, o.weight, len, rew);
   return termOutputs(e, sink, bad, B, len, rew);
 }
@@ -386,7 +386,7 @@ export function overlongRun(e: Engine, s: Scratch, a: Record<string, any>, sink:
   const [, lp] = placeLengths(e, s, a.lengths, B);
   checkNonNegative("maxNewTokens", o.maxNewTokens); checkNonNegative("bufferLen", o.bufferLen); checkFiniteParam("factor", o.factor);
   if (o.bufferLen > o.maxNewTokens) rangeError("PARAM_OUT_OF_RANGE", "bufferLen", -1, msg`must be <= maxNewTokens (${o.maxNewTokens}), got ${o.bufferLen}`);
-  const out = f32Out(s, B);
+  const out = mainOut(s, sink, B);
   const bad = e.exports.overlong_penalty_f32(rp, lp, B, o.maxNewTokens, o.bufferLen, o.factor, out);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "r", bad, msg`the penalised reward of row ${bad} is outside the float32 range`);
   return sink(out, B);
@@ -398,7 +398,7 @@ export function stopProperlyRun(e: Engine, s: Scratch, a: Record<string, any>, s
   const tp = placeBinary(e, s, "truncated", a.truncated, B);
   checkFiniteParam("coef", o.coef);
   if (o.coef > 1) rangeError("PARAM_OUT_OF_RANGE", "coef", -1, msg`must be in [0, 1] or negative, got ${o.coef}`);
-  const out = f32Out(s, B);
+  const out = mainOut(s, sink, B);
   e.exports.stop_properly_f32(rp, tp, B, o.coef, out);
   return sink(out, B);
 }
