@@ -56,6 +56,21 @@ for (const [build, api] of builds) {
       assert.throws(() => ws.grpo({ input: "shaped" as never }), (e: any) => e.code === "UNKNOWN_OPTION");
     });
 
+    it("a per-call input that is the output view itself gives the copy API's result (written through scratch, not in place)", () => {
+      const R = 64, w = api.createWorkspace({ rows: R, groupSize: 8 }), rr = rng(11);
+      const L = Int32Array.from({ length: R }, () => 1 + Math.floor(rr() * 50)), s0 = Float32Array.from({ length: R }, () => Math.fround(rr() * 2 - 1));
+      w.scores.set(s0);
+      const metric = Float32Array.from({ length: R }, () => Math.fround(rr() * 4));
+      w.shapedRewards.set(metric);
+      assertBitwise(w.canon({ metric: w.shapedRewards }), api.canon({ scores: s0, metric, groupSize: 8 }), "canon, metric = shapedRewards");
+      const correct = Float32Array.from({ length: R }, () => (rr() < 0.5 ? 0 : Math.fround(rr())));
+      w.shapedRewards.set(correct);
+      assertBitwise(w.erLengthReward({ lengths: L, correct: w.shapedRewards }), api.erLengthReward({ lengths: L, correct, groupSize: 8 }), "erLengthReward, correct = shapedRewards");
+      w.shapedRewards.set(metric);
+      w.scores.set(s0.map((v) => (v > 0 ? 1 : 0)));
+      assertBitwise(w.drpoCoefficients({ meanLogp: w.shapedRewards, lengths: L, width: 64 }), api.drpoCoefficients({ rewards: s0.map((v) => (v > 0 ? 1 : 0)), meanLogp: metric, lengths: L, width: 64, groupSize: 8 }), "drpo, meanLogp = shapedRewards");
+    });
+
     it("a per-call row input of the wrong length is SHAPE_MISMATCH naming it, before any view is written", () => {
       // A rows-only workspace takes lengths and the other row inputs per call; their length must be
       // the planned rows (times the values per row), or the outputs would spill past shapedRewards.
