@@ -1,6 +1,7 @@
-// Where a shaper's main output goes. The copy API copies it out of engine memory into a new array;
-// a workspace copies it (inside engine memory, after every check passed) into one of its views,
-// so a failing call never leaves a view half written.
+// Where a shaper's main output goes. The copy API copies it out of engine memory into a new array.
+// A workspace lets the kernel write its view directly (sink.dest) unless an input lives in its
+// own memory, and otherwise copies scratch into the view; either way a failing call leaves the
+// view untouched or all NaN (the workspace poisons its outputs on every error), never half written.
 import type { Engine } from "../core/engine.js";
 import type { Scratch } from "../core/layout.js";
 
