@@ -4,7 +4,7 @@ import { rangeError } from "../core/errors.js";
 import { checkF32, place, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, checkNonNegative, checkPositive, resolveOptions } from "../core/options.js";
 import { msg } from "../core/safe.js";
-import { copyOut, side, type Sink } from "./sink.js";
+import { copyOut, mainOut, side, type Sink } from "./sink.js";
 
 /** `guiG2Reward`: boxes as x1, y1, x2, y2 in pixels. */
 export interface GuiG2Args {
@@ -49,7 +49,7 @@ export function guiG2Run(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
     if (!(g[4 * i + 3]! > g[4 * i + 1]!)) rangeError("DOMAIN", "gt", 4 * i + 3, msg`box ${i} has height ${g[4 * i + 3]! - g[4 * i + 1]!}; a ground-truth box needs y2 > y1`);
   }
   checkPositive("alpha", o.alpha as number); checkFiniteParam("nu", o.nu); checkFiniteParam("gammaCov", o.gammaCov); checkNonNegative("eps", o.eps);
-  const pt = s.alloc(B * 4 || 4), cv = s.alloc(B * 4 || 4), tt = s.alloc(B * 4 || 4);
+  const pt = s.alloc(B * 4 || 4), cv = s.alloc(B * 4 || 4), tt = mainOut(s, sink, B);
   const bad = e.exports.guig2_f32(pp, gp, B, o.alpha as number, o.nu, o.gammaCov, o.eps, pt, cv, tt);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", "pred", 4 * bad, msg`the reward of box ${bad} is outside the float32 range (a degenerate prediction with eps = 0?)`);
   return { point: side(e, sink, pt, B), coverage: side(e, sink, cv, B), total: sink(tt, B) };

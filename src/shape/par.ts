@@ -10,7 +10,7 @@ import { checkFiniteParam, checkNumber, resolveOptions } from "../core/options.j
 import { checkFiniteList, msg, numberList, show } from "../core/safe.js";
 import { placeRefs, requireRefs, type Refs } from "./refs.js";
 import { RunningStats } from "./running-stats.js";
-import { copyOut, type Sink } from "./sink.js";
+import { copyOut, mainOut, type Sink } from "./sink.js";
 import { placeLengths } from "./rows.js";
 
 /** `parShape`: PAR's reward shaping pipeline on one batch of sequence-level rewards. */
@@ -81,7 +81,7 @@ function workingCopy(e: Engine, s: Scratch, r: Float32Array, name = "r"): number
   return x;
 }
 function rounded(e: Engine, s: Scratch, x: number, B: number, name: string, sink: Sink): Float32Array {
-  const out = s.alloc(B * 4 || 4);
+  const out = mainOut(s, sink, B);
   const bad = e.exports.f64_to_f32_rows(x, B, out);
   if (bad >= 0) rangeError("RESULT_OVERFLOW", name, bad, msg`the shaped reward of row ${bad} is outside the float32 range`);
   return sink(out, B);
@@ -226,7 +226,7 @@ export function lscCombineRun(e: Engine, s: Scratch, a: Record<string, any>, sin
   }
   const wp = s.alloc(K * 8);
   e.F64.set(w, wp >>> 3);
-  const out = s.alloc(B * 4 || 4);
+  const out = mainOut(s, sink, B);
   const bad = e.exports.lsc_combine_f32(place(e, s, a.r), ref, wp, B, K, out);
   if (bad >= 0) rangeError("NON_FINITE", "r", bad, msg`value is ${a.r[bad]}`);
   if (bad <= -2) rangeError("RESULT_OVERFLOW", "r", (-2 - bad) * K, msg`the combined reward of row ${-2 - bad} is outside the float32 range`);
