@@ -236,7 +236,7 @@ for (const [build, api] of builds) {
       }), RUNS);
     });
 
-    it("roverTargets on lengths and full rows (the prefix path, no clip): the oracle, packed = padded, RESULT_OVERFLOW at the first bad position", () => {
+    it("roverTargets and gatedRewards on lengths and full rows (their prefix paths): the oracle, the mask path bitwise, packed = padded, RESULT_OVERFLOW at the first bad position", () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 23 }), fc.nat(), fc.boolean(), (B, T, seed, full) => {
         const n = B * T, mk = (k: number, sc: number) => Float32Array.from({ length: n }, (_, j) => Math.fround(Math.sin(seed + j * 1.3 + k) * sc));
         const lengths = Int32Array.from({ length: B }, (_, i) => (full ? T : (seed + i * 7) % (T + 1)));
@@ -256,6 +256,15 @@ for (const [build, api] of builds) {
         const pk = (v: Float32Array) => { const o = new Float32Array(offsets[B]!); for (let i = 0; i < B; i++) o.set(v.subarray(i * T, i * T + lengths[i]!), offsets[i]!); return o; };
         const p = api.roverTargets({ logp: pk(x.logp), oldLogp: pk(x.oldLogp), qLogits: pk(x.qLogits), oldQLogits: pk(x.oldQLogits), advantages: pk(x.advantages), offsets, rho: 0.7, nextQScale: 0.9 });
         assertBitwise(p.q, pk(got.q), "packed q"); assertBitwise(p.target, pk(got.target), "packed target");
+        // G-RA on the same layouts (its prefix path): the oracle's tokens exactly, its rows within
+        // their sums' rounding, and the mask path bitwise.
+        const outcome = mk(6, 1).subarray(0, B), tau = Math.sin(seed) * 0.5;
+        const g = full ? api.gatedRewards({ outcome, tokenRewards: x.advantages, width: T, tau }) : api.gatedRewards({ outcome, tokenRewards: x.advantages, lengths, width: T, tau });
+        const gw = ref.gatedRef(outcome, x.advantages, mask, B, T, tau);
+        assert.deepEqual(Array.from(g.tokenRewards), gw.tok.map(Math.fround));
+        near(g.rewards, gw.rows, Array.from({ length: B }, (_, i) => 1 + Array.from(x.advantages.subarray(i * T, i * T + T)).reduce((p, v) => p + Math.abs(v), 0)), T + 1, "gated rows");
+        const gm = api.gatedRewards({ outcome, tokenRewards: x.advantages, mask, width: T, tau });
+        assertBitwise(g.tokenRewards, gm.tokenRewards, "gated tokens, mask path"); assertBitwise(g.rewards, gm.rewards, "gated rows, mask path");
         // A Q past the f32 range at one valid position (logp - oldLogp = 4 there, rho 1e38).
         const valid = Array.from({ length: n }, (_, j) => j).filter((j) => mask[j]);
         if (valid.length) {

@@ -95,6 +95,7 @@ function roverPrefixRows(logp: usize, oldLogp: usize, qL: usize, oqL: usize, adv
 // whose R is not finite in f32 (tokens then unwritten), or -1.
 export function gated_rewards_f32(outcome: usize, r: usize, mask: usize, lens: usize, offsets: usize, B: i32, T: i32, tau: f64,
   outTok: usize, outRow: usize): i32 {
+  if (mask == 0) return gatedPrefixRows(outcome, r, lens, offsets, B, T, tau, outTok, outRow);
   let bad = -1;
   for (let i = 0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T), ve = validEnd(lens, i, s, e);
@@ -113,6 +114,35 @@ export function gated_rewards_f32(outcome: usize, r: usize, mask: usize, lens: u
       const o = <usize>t << 2;
       store<f32>(outTok + o, open && isValid(mask, t, ve) ? load<f32>(r + o) + 0 : 0);
     }
+  }
+  return -1;
+}
+
+// G-RA without a mask: each row is its valid prefix [s, ve). The same row sums (in order, f64),
+// no per-token validity test, the padding (and closed rows) cleared by memory.fill, and open rows'
+// tokens copied with -0 made +0 (four at a time in the SIMD build: the same bits).
+function gatedPrefixRows(outcome: usize, r: usize, lens: usize, offsets: usize, B: i32, T: i32, tau: f64, outTok: usize, outRow: usize): i32 {
+  let bad = -1;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), ve = validEnd(lens, i, s, rowEnd(offsets, i, T));
+    const out = <f64>load<f32>(outcome + (<usize>i << 2));
+    let sum: f64 = 0;
+    if (out >= tau) for (let t = s; t < ve; t++) sum += <f64>load<f32>(r + (<usize>t << 2));
+    const R = <f32>(out + sum) + 0;
+    if (bad < 0 && !isFinite<f32>(R)) bad = i;
+    store<f32>(outRow + (<usize>i << 2), R);
+  }
+  if (bad >= 0) return bad;
+  for (let i = 0; i < B; i++) {
+    const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
+    const ve = <f64>load<f32>(outcome + (<usize>i << 2)) >= tau ? validEnd(lens, i, s, e) : s;
+    let t = s;
+    if (ASC_FEATURE_SIMD) {
+      const z = f32x4.splat(0);
+      for (; t + 4 <= ve; t += 4) { const o = <usize>t << 2; v128.store(outTok + o, f32x4.add(v128.load(r + o), z)); }
+    }
+    for (; t < ve; t++) { const o = <usize>t << 2; store<f32>(outTok + o, load<f32>(r + o) + 0); }
+    if (e > ve) memory.fill(outTok + (<usize>ve << 2), 0, <usize>(e - ve) << 2);
   }
   return -1;
 }
