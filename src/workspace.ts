@@ -202,7 +202,6 @@ const GUARD_BYTE = 0xa5;
 /** Test hook: plan every later workspace with guard bands of `bytes` after each region (0: off). */
 export function setGuardBands(bytes: number): void { guardBytes = bytes; }
 
-/** Names that are inputs of a workspace (views), never per-call options. */
 /**
  * Whether a call's per-call inputs (or the arrays of an object input such as refs) are views of
  * this workspace's own memory: its shaper then writes scratch and copies, since writing the
@@ -242,6 +241,7 @@ function checkRowInputs(o: Record<string, unknown>, B: number): void {
     else if (ArrayBuffer.isView(refs.values) && Number.isInteger(refs.perRow) && (refs.perRow as number) > 0) want("refs", (refs.values as Float32Array).length, B * (refs.perRow as number));
   }
 }
+/** Names that are inputs of a workspace (views), never per-call options. */
 const WS_INPUTS = new Set(["scores", "tokenRewards", "tokenScores", "values", "mask", "lengths", "offsets", "width", "groupSize", "groupIds",
   "baselines", "truncated", "rewardsPerFunc", "kl", "actionMask", "rewards", "logp", "refLogp", "loss", "components", "mode",
   "returns", "stepEndMask", "tokenValues", "answerLogp", "logpRm", "logpRef", "processRewards"]);
@@ -913,8 +913,9 @@ export class Workspace {
     checkRowInputs(o, this.B);
     this.scratch.reset();
     const dst = this.region("shapedRewards"), e = this.e;
-    // Never more or fewer rows than the view holds: a kernel whose rows come from an input not
-    // listed in ROW_INPUTS fails here, before the copy, with the view untouched.
+    // Never more or fewer rows than the view holds: the kernel writes the view directly only for
+    // exactly its rows (mainOut); one whose rows come from an input not listed in ROW_INPUTS
+    // wrote scratch and fails here, before the copy.
     const sink: Sink = Object.assign((ptr: number, n: number) => {
       if (n !== this.B) rangeError("SHAPE_MISMATCH", Object.keys(o).find((k) => ArrayBuffer.isView(o[k])) ?? "rows", -1, msg`the call describes ${n} rows; the workspace has ${this.B}`);
       if (ptr !== dst) e.U8.copyWithin(dst, ptr, ptr + n * 4);
