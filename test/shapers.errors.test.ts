@@ -86,6 +86,19 @@ for (const [build, api] of builds) {
       assert.equal(JSON.stringify(s), before);
       assert.throws(() => BcoShift.fromJSON({ count: 0, mean: 0 }), code("WRONG_TYPE", "shift.count"));
     });
+    it("GUI-G2's box check in wasm names the first bad coordinate in row order (width before height)", () => {
+      const B = 37, gt = Float32Array.from({ length: 4 * B }, (_, k) => (k & 3) < 2 ? (k >> 2) : (k >> 2) + 3 + (k & 1)), pred = gt.slice();
+      api.guiG2Reward({ pred, gt });
+      const cases: [number, number, number, number][] = [[29, 2, 29, 0], [29, 3, 29, 1], [5, 3, 29, 2], [0, 2, 0, 3]]; // [row, coordinate broken, second row, second coordinate]
+      for (const [row, c, row2, c2] of cases) {
+        const g = gt.slice();
+        g[4 * row + c] = g[4 * row + c - 2]!; // x2 = x1 or y2 = y1: zero width or height
+        g[4 * row2 + (c2 & 1)] = g[4 * row2 + 2 + (c2 & 1)]! + 1; // x1 past x2 (or y1 past y2)
+        const want = Math.min(4 * row + c, 4 * row2 + 2 + (c2 & 1));
+        assert.throws(() => api.guiG2Reward({ pred, gt: g }), code("DOMAIN", "gt", want), `rows ${row}, ${row2}`);
+      }
+    });
+
     it("DRPO's checks in wasm name the first bad row past the SIMD blocks: rewards not 0/1, lengths past any width", () => {
       const B = 37, L = Int32Array.from({ length: B }, (_, i) => 5 + (i % 30)), ok = Float32Array.from({ length: B }, (_, i) => i & 1);
       const call = (rewards: Float32Array, width: number, lengths = L) => api.drpoCoefficients({ rewards, meanLogp: new Float32Array(B), lengths, width, groupSize: 1 });

@@ -25,3 +25,24 @@ export function guig2_f32(pred: usize, gt: usize, B: i32, alpha: f64, nu: f64, g
   }
   return bad;
 }
+
+// The first ground-truth coordinate that breaks a box (x1, y1, x2, y2), in row order: 4i + 2 when
+// x2 > x1 fails, else 4i + 3 when y2 > y1 fails; -1 when every box has positive width and height.
+// Both coordinates of one box at once in the SIMD build (a box is one v128).
+export function first_bad_box_f32(gt: usize, B: i32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i < B; i++) {
+      const v = v128.load(gt + (<usize>i << 4));
+      // (x2, y2) > (x1, y1) in lanes 0, 1
+      const ok = f32x4.gt(v128.shuffle<f32>(v, v, 2, 3, 2, 3), v);
+      if ((i32x4.bitmask(ok) & 3) != 3) break;
+    }
+  }
+  for (; i < B; i++) {
+    const g = gt + (<usize>i << 4);
+    if (!(load<f32>(g, 8) > load<f32>(g))) return 4 * i + 2;
+    if (!(load<f32>(g, 12) > load<f32>(g, 4))) return 4 * i + 3;
+  }
+  return -1;
+}

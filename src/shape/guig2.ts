@@ -43,10 +43,11 @@ export function guiG2Run(e: Engine, s: Scratch, a: Record<string, any>, sink: Si
     const bad = e.exports.first_nonfinite_f32(p, n);
     if (bad >= 0) rangeError("NON_FINITE", name, bad, msg`value is ${v[bad]}`);
   }
-  for (let i = 0; i < B; i++) {
-    const g = a.gt as Float32Array;
-    if (!(g[4 * i + 2]! > g[4 * i]!)) rangeError("DOMAIN", "gt", 4 * i + 2, msg`box ${i} has width ${g[4 * i + 2]! - g[4 * i]!}; a ground-truth box needs x2 > x1`);
-    if (!(g[4 * i + 3]! > g[4 * i + 1]!)) rangeError("DOMAIN", "gt", 4 * i + 3, msg`box ${i} has height ${g[4 * i + 3]! - g[4 * i + 1]!}; a ground-truth box needs y2 > y1`);
+  const badBox = e.exports.first_bad_box_f32(gp, B);
+  if (badBox >= 0) {
+    const g = a.gt as Float32Array, i = badBox >> 2;
+    if ((badBox & 3) === 2) rangeError("DOMAIN", "gt", badBox, msg`box ${i} has width ${g[4 * i + 2]! - g[4 * i]!}; a ground-truth box needs x2 > x1`);
+    rangeError("DOMAIN", "gt", badBox, msg`box ${i} has height ${g[4 * i + 3]! - g[4 * i + 1]!}; a ground-truth box needs y2 > y1`);
   }
   checkPositive("alpha", o.alpha as number); checkFiniteParam("nu", o.nu); checkFiniteParam("gammaCov", o.gammaCov); checkNonNegative("eps", o.eps);
   const pt = s.alloc(B * 4 || 4), cv = s.alloc(B * 4 || 4), tt = mainOut(s, sink, B);

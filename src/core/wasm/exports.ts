@@ -104,6 +104,7 @@ export interface KernelExports {
   first_above_i32(x: number, n: number, hi: number): number;
   first_not01_f32(x: number, n: number): number;
   first_outside_f32(x: number, n: number, lo: number, hi: number): number;
+  first_bad_box_f32(gt: number, B: number): number;
   f32_to_f64_rows(src: number, B: number, x: number): number;
   f64_to_f32_rows(x: number, B: number, out: number): number;
   refs_first_empty_i32(offs: number, B: number): number;
