@@ -69,6 +69,16 @@ for (const [build, api] of builds) {
       ws.lengths[5] = 5;
       expectError(thrown(() => ws.grpo()), RlaRangeError, "BAD_OFFSETS", "lengths", 5);
       assertUntouched(ws);
+      // A workspace's lengths are checked where they live (a SIMD scan): the first bad row past
+      // the vector blocks, negative or above the width, as the JS compare of a copy finds it.
+      const W = 41, wide = api.createWorkspace({ rows: W, width: 6, valid: "lengths", groupSize: 1 });
+      for (const [at, v, also] of [[29, 7, 33], [30, -1, 40], [40, 2 ** 31 - 1, -1], [0, -2147483648, 3]] as const) {
+        const L = Int32Array.from({ length: W }, (_, i) => i % 7);
+        L[at] = v; if (also >= 0) L[also] = 9;
+        wide.lengths.set(L);
+        expectError(thrown(() => wide.grpo()), RlaRangeError, "BAD_OFFSETS", "lengths", at);
+        expectError(thrown(() => api.grpo({ scores: new Float32Array(W), lengths: L, width: 6, groupSize: 1 })), RlaRangeError, "BAD_OFFSETS", "lengths", at);
+      }
     });
 
     it("GROUP_ID_OUT_OF_RANGE: id >= numGroups, negative id", () => {

@@ -40,7 +40,7 @@ export function bindOutcome(e: Engine, s: Scratch, a: OutcomeInputs, opts: { nee
   const shape = layoutShape(a, hint, [["tokenRewards", a.tokenRewards]]);
   if (a.scores && a.scores.length !== shape.B) rangeError("SHAPE_MISMATCH", "scores", -1, msg`length ${a.scores.length} != rows ${shape.B}`);
   if (opts.needsMask && !shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "this estimator needs a token layout (mask, lengths or offsets)");
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   if (wantGroups) resolveGroups(a, shape.B);
   const rows = placeLayout(e, s, a, shape, "mask", opts.needLengths ?? false);
   const groups = wantGroups ? placeGroups(e, s, a, shape.B, opts.idsCache) : { idsPtr: 0, G: 0, groupSize: 0 };

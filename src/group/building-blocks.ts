@@ -93,7 +93,7 @@ export function broadcastRowsRun(e: Engine, s: Scratch, a: BroadcastArgs): Float
   const shape = layoutShape(a, a.offsets ? undefined : a.values.length, []);
   if (a.values.length !== shape.B) rangeError("SHAPE_MISMATCH", "values", -1, msg`length ${a.values.length} != rows ${shape.B}`);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "broadcastRows needs a token layout (mask, lengths + width, or offsets)");
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   const rows = placeLayout(e, s, a, shape);
   const v = place(e, s, a.values);
   const bad = e.exports.first_nonfinite_f32(v, rows.B); // every row value is read

@@ -247,7 +247,7 @@ export function runRemax(e: Engine, s: Scratch, a: { tokenRewards?: Float32Array
   // Rows come from the token layout when it fixes them (offsets or width); baselines must agree.
   const shape = layoutShape(a, a.offsets || a.width !== undefined ? undefined : a.baselines!.length, [["tokenRewards", a.tokenRewards]]);
   if (a.baselines!.length !== shape.B) rangeError("SHAPE_MISMATCH", "baselines", -1, msg`length ${a.baselines!.length} != rows ${shape.B}`);
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   const rows = placeLayout(e, s, a, shape);
   const r = place(e, s, a.tokenRewards!), bp = place(e, s, a.baselines!);
   let bad = e.exports.first_nonfinite_valid_f32(r, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.B, rows.T);
@@ -296,7 +296,7 @@ export function runTrl(e: Engine, s: Scratch, a: { rewardsPerFunc?: Float32Array
   if (R.length % K !== 0) rangeError("SHAPE_MISMATCH", "rewardsPerFunc", -1, msg`length ${R.length} is not rows x ${K} functions`);
   const B = R.length / K;
   const shape = layoutShape(a as any, B, []);
-  checkLayoutStructure(a as any, shape);
+  checkLayoutStructure(a as any, shape, e);
   resolveGroups(a as any, B);
   const rows = placeLayout(e, s, a as any, shape);
   const groups = placeGroups(e, s, a as any, B, bo?.idsCache);
@@ -409,7 +409,7 @@ export function runOpenrlhfOutcome(e: Engine, s: Scratch, a: { rewards?: Float32
   const shape = layoutShape(lay, lay.offsets ? undefined : a.rewards!.length, [["kl", a.kl]], "actionMask");
   if (a.rewards!.length !== shape.B) rangeError("SHAPE_MISMATCH", "rewards", -1, msg`length ${a.rewards!.length} != rows ${shape.B}`);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "actionMask", -1, "openrlhfOutcome needs a token layout (actionMask, lengths or offsets)");
-  checkLayoutStructure(lay, shape);
+  checkLayoutStructure(lay, shape, e);
   if (isGroup || haveGroups) resolveGroups(a as any, shape.B);
   const rows = placeLayout(e, s, lay, shape, "actionMask");
   const groups = isGroup || haveGroups ? placeGroups(e, s, a as any, shape.B, bo?.idsCache) : { idsPtr: 0, G: 0, groupSize: 0 };

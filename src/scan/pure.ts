@@ -72,7 +72,7 @@ function checkFiniteF32(e: Engine, name: string, ptr: number, n: number, nanOk =
 function tokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [string, Float32Array | Uint8Array | undefined][], maskOptional = true): Rows {
   const shape = layoutShape(a, a.offsets ? undefined : a.rowsHint, tensors as any);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "a token layout is required (width or offsets)");
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   void maskOptional;
   return placeLayout(e, s, a, shape, "mask", true);
 }
@@ -97,7 +97,7 @@ export function softminRun(e: Engine, s: Scratch, a: Record<string, any>, outPtr
   if (a.tokenValues !== undefined) {
     checkF32("tokenValues", a.tokenValues); checkU8("stepEndMask", a.stepEndMask);
     const shape = layoutShape({ width: a.width, offsets: a.offsets }, undefined, [["tokenValues", a.tokenValues], ["stepEndMask", a.stepEndMask]]);
-    checkLayoutStructure({ offsets: a.offsets }, shape);
+    checkLayoutStructure({ offsets: a.offsets }, shape, e);
     const m = place(e, s, a.stepEndMask);
     const bad = e.exports.mask_check_u8(m, shape.N);
     if (bad >= 0) rangeError("MASK_NOT_BINARY", "stepEndMask", bad, msg`must be 0 or 1, got ${a.stepEndMask[bad]}`);

@@ -24,7 +24,7 @@ function bindTokens(e: Engine, s: Scratch, a: LayoutInputs & Record<string, unkn
   for (const [name, v] of tensors) checkF32(name, v);
   const shape = layoutShape(a, undefined, tensors, maskName);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "a token layout is required (mask, lengths + width, or offsets)");
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   const rows = placeLayout(e, s, a, shape, maskName, needLengths);
   return { rows, ptrs: tensors.map(([, v]) => place(e, s, v!)) };
 }

@@ -109,7 +109,7 @@ export function igpoAdvantageRun(e: Engine, s: Scratch, a: IgpoArgs): { advantag
   checkGroupTypes(a);
   const shape = layoutShape(a, a.offsets ? undefined : a.turnOffsets ? a.turnOffsets.length - 1 : undefined, []);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "a token layout is required");
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   resolveGroups(a, shape.B);
   const to = checkCsr("turnOffsets", a.turnOffsets, a.turnRewards.length);
   if (to.length !== shape.B + 1) rangeError("SHAPE_MISMATCH", "turnOffsets", -1, msg`length ${to.length} != rows + 1`);

@@ -36,7 +36,7 @@ export function aggLossRun(e: Engine, s: Scratch, a: AggLossArgs): number {
   checkF32("loss", a.loss);
   const shape = layoutShape(a, undefined, [["loss", a.loss]]);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "aggLoss needs a token layout (width, lengths + width, or offsets)");
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   const rows = placeLayout(e, s, a, shape, "mask", true);
   if (!Number.isInteger(o.dpSize) || o.dpSize < 1) rangeError("PARAM_OUT_OF_RANGE", "dpSize", -1, msg`must be an integer >= 1, got ${o.dpSize}`);
   for (const k of ["batchNumTokens", "globalBatchSize", "lossScaleFactor"] as const) if (o[k] !== null) {

@@ -40,7 +40,7 @@ function bindElementwise(e: Engine, s: Scratch, a: Record<string, any>, tensors:
   const flat = a.mask === undefined && a.lengths === undefined && a.offsets === undefined && a.width === undefined;
   const lay = flat ? { ...a, width: tensors[0]![1]!.length } : a; // one row: every position valid
   const shape = layoutShape(lay, flat ? 1 : rowsHint, tensors);
-  checkLayoutStructure(lay, shape);
+  checkLayoutStructure(lay, shape, e);
   const rows = placeLayout(e, s, lay, shape);
   return { rows, ptrs: tensors.map(([, v]) => place(e, s, v!)) };
 }
@@ -151,7 +151,7 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>, inP
   const shape = layoutShape(a, a.offsets ? undefined : B, tensors);
   if (B !== shape.B) rangeError("SHAPE_MISMATCH", "rewards", -1, msg`length ${B} != rows ${shape.B}`);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "klInReward needs a token layout");
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   const rows = placeLayout(e, s, a, shape, "mask", true);
   const klp = a.kl ? place(e, s, a.kl) : 0;
   const rp = place(e, s, a.rewards);

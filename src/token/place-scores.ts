@@ -32,7 +32,7 @@ export function placeScoresPlan(e: Engine, s: Scratch, a: PlaceScoresArgs): { N:
   if (a.scores.length !== shape.B) rangeError("SHAPE_MISMATCH", "scores", -1, msg`length ${a.scores.length} != rows ${shape.B}`);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "mask", -1, "placeScores needs a token layout (mask, lengths + width, or offsets)");
   if (explicit && a.positions!.length !== shape.B) rangeError("SHAPE_MISMATCH", "positions", -1, msg`length ${a.positions!.length} != rows ${shape.B}`);
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   const rowLen = (i: number) => (a.offsets ? a.offsets[i + 1]! - a.offsets[i]! : shape.T);
   if (explicit) for (let i = 0; i < shape.B; i++) { const p = a.positions![i]!; if (p < 0 || p >= rowLen(i)) rangeError("BAD_OFFSETS", "positions", i, msg`position ${p} outside row ${i} (length ${rowLen(i)})`); }
   const rows = placeLayout(e, s, a, shape, "mask", true);

@@ -13,7 +13,7 @@ function tokenRows(e: Engine, s: Scratch, a: Record<string, any>, tensors: [stri
   for (const [n, v] of tensors) checkF32(n, v);
   const shape = layoutShape(a, a.offsets ? undefined : rowsHint, tensors);
   if (!shape.hasTokens) rangeError("SHAPE_MISMATCH", "width", -1, "a token layout is required (mask, width or offsets)");
-  checkLayoutStructure(a, shape);
+  checkLayoutStructure(a, shape, e);
   return placeLayout(e, s, a, shape, "mask", true);
 }
 function finiteAt(e: Engine, rows: Rows, name: string, p: number): void {
