@@ -158,18 +158,6 @@ export function stop_properly_f32(r: usize, truncated: usize, B: i32, coef: f64,
   }
 }
 
-// The first index whose value is below `lo` (lengths >= 0, or > 0), or -1.
-// The first i32 above hi, or -1 (lengths past the padded width).
-export function first_above_i32(x: usize, n: i32, hi: i32): i32 {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const h = i32x4.splat(hi);
-    for (; i + 4 <= n; i += 4) if (v128.any_true(i32x4.gt_s(v128.load(x + (<usize>i << 2)), h))) break;
-  }
-  for (; i < n; i++) if (load<i32>(x + (<usize>i << 2)) > hi) return i;
-  return -1;
-}
-
 // The first f32 outside [lo, hi] (NaN included), or -1.
 export function first_outside_f32(x: usize, n: i32, lo: f32, hi: f32): i32 {
   let i = 0;
@@ -212,6 +200,7 @@ export function first_outside_i8(x: usize, n: i32, lo: i32, hi: i32): i32 {
   return -1;
 }
 
+// The first index whose value is below `lo` (lengths >= 0, or > 0), or -1.
 export function first_below_i32(x: usize, n: i32, lo: i32): i32 {
   let i = 0;
   if (ASC_FEATURE_SIMD) {

@@ -61,9 +61,10 @@ export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
     [L, lptr] = placeLengths(e, s, a.lengths, B);
     if (typeof a.width !== "number") typeError("WRONG_TYPE", "width", -1, msg`the padded width is required with lengths, got ${show(a.width)}`);
     width = a.width;
-    // L > width for an integer L is L > floor(width), clamped to the int32 range (lengths are
-    // >= 0, so -1 stands for any negative width); NaN and +Infinity bound nothing.
-    const over = width !== width || width === Infinity ? -1 : e.exports.first_above_i32(lptr, B, Math.max(-1, Math.min(2147483647, Math.floor(width))));
+    // L > width for an integer L is L > floor(width) (lengths are >= 0 here, so an unsigned
+    // compare is exact): a negative width fails at row 0; NaN and +Infinity bound nothing.
+    const lim = Math.floor(width);
+    const over = width !== width || width === Infinity ? -1 : lim < 0 ? (B > 0 ? 0 : -1) : e.exports.first_above_u32(lptr, B, Math.min(lim, 2147483647));
     if (over >= 0) rangeError("PARAM_OUT_OF_RANGE", "lengths", over, msg`${L[over]} exceeds width ${width}`);
   }
   if (!(width > 0) && B > 0) rangeError("PARAM_OUT_OF_RANGE", "width", -1, msg`must be > 0, got ${width}`);

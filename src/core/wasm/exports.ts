@@ -102,7 +102,6 @@ export interface KernelExports {
   // Reward shapers (assembly/shape/).
   first_below_i32(x: number, n: number, lo: number): number;
   first_outside_i8(x: number, n: number, lo: number, hi: number): number;
-  first_above_i32(x: number, n: number, hi: number): number;
   first_not01_f32(x: number, n: number): number;
   first_outside_f32(x: number, n: number, lo: number, hi: number): number;
   first_bad_box_f32(gt: number, B: number): number;
