@@ -127,6 +127,9 @@ for (const [build, api] of builds) {
       assert.throws(() => api.verpoReward({ pass: new Uint8Array(5), tests: 2, groupSize: 1, localWeight: 1 }), code("SHAPE_MISMATCH", "pass"));
       assert.throws(() => api.o1PrunerReward({ lengths: Int32Array.of(5, 0), groupSize: 2 }), code("PARAM_OUT_OF_RANGE", "lengths", 1));
       assert.throws(() => api.erLengthReward({ lengths: Int32Array.of(5, 6), correct: Float32Array.of(0, 1.5), groupSize: 2 }), code("PARAM_OUT_OF_RANGE", "correct", 1));
+      // NON_FINITE wins over an earlier value out of range (one range pass, then the search)
+      assert.throws(() => api.erLengthReward({ lengths: Int32Array.of(5, 6, 7, 8, 9, 10), correct: Float32Array.of(0, 1.5, 1, 0, 0.5, Infinity), groupSize: 2 }), code("NON_FINITE", "correct", 5));
+      assert.throws(() => api.erLengthReward({ lengths: Int32Array.of(5, 6, 7, 8, 9, 10), correct: Float32Array.of(0, 1, 1, 0, -0.5, 0.25), groupSize: 2 }), code("PARAM_OUT_OF_RANGE", "correct", 4));
       const x = Float32Array.of(-1, -2, -3, -4), mask = Uint8Array.of(1, 1, 1, 0);
       const rv = { logp: x, oldLogp: x, qLogits: x, oldQLogits: x, advantages: x, mask, width: 2 };
       assert.throws(() => api.roverTargets({ ...rv, clipRatio: 1 }), code("PARAM_OUT_OF_RANGE", "clipRatio"));

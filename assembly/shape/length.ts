@@ -79,18 +79,16 @@ export function laser_reward_f32(
     }
     if (cur >= 0) { store<i32>(p, n); store<i32>(p, c, 4); }
   }
-  let bad = -1, cur = -1, band = targetLength;
+  // LT: the target, the row's group band for D and DE (looked up once per run of one group id)
+  let bad = -1, cur = -1, LT = targetLength;
   for (let i = 0; i < B; i++) {
-    let LT = targetLength;
     if (variant > 0) {
       const g = load<i32>(ids + (<usize>i << 2));
       if (g != cur) {
         cur = g;
         const p = cnt + (<usize>(2 * g) << 2), n = load<i32>(p), c = load<i32>(p, 4);
         LT = 3 * c >= 2 * n ? high : 3 * c >= n ? medium : low;
-        band = LT;
       }
-      LT = band;
     }
     const s = load<i8>(status + <usize>i), L = <f64>load<i32>(lengths + (<usize>i << 2));
     const b = s == 1 ? cCorrect : s == 0 ? cWrong : cInvalid;
@@ -158,20 +156,6 @@ export function stop_properly_f32(r: usize, truncated: usize, B: i32, coef: f64,
   }
 }
 
-// The first f32 outside [lo, hi] (NaN included), or -1.
-export function first_outside_f32(x: usize, n: i32, lo: f32, hi: f32): i32 {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const l = f32x4.splat(lo), h = f32x4.splat(hi);
-    for (; i + 4 <= n; i += 4) {
-      const v = v128.load(x + (<usize>i << 2));
-      if (!i32x4.all_true(v128.and(f32x4.ge(v, l), f32x4.le(v, h)))) break;
-    }
-  }
-  for (; i < n; i++) { const v = load<f32>(x + (<usize>i << 2)); if (!(v >= lo && v <= hi)) return i; }
-  return -1;
-}
-
 // The first f32 that is neither 0 nor 1 (-0 counts as 0; NaN is neither), or -1.
 export function first_not01_f32(x: usize, n: i32): i32 {
   let i = 0;
@@ -197,16 +181,5 @@ export function first_outside_i8(x: usize, n: i32, lo: i32, hi: i32): i32 {
     }
   }
   for (; i < n; i++) { const v = <i32>load<i8>(x + <usize>i); if (v < lo || v > hi) return i; }
-  return -1;
-}
-
-// The first index whose value is below `lo` (lengths >= 0, or > 0), or -1.
-export function first_below_i32(x: usize, n: i32, lo: i32): i32 {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const l = i32x4.splat(lo);
-    for (; i + 4 <= n; i += 4) if (v128.any_true(i32x4.lt_s(v128.load(x + (<usize>i << 2)), l))) break;
-  }
-  for (; i < n; i++) if (load<i32>(x + (<usize>i << 2)) < lo) return i;
   return -1;
 }

@@ -94,18 +94,6 @@ const ZERO_FILL_MIN: i32 = 64;
 }
 
 // The number of zeros in x[0..n) (empty rows of a lengths layout).
-// The first x[i] above hi as unsigned (a negative value reads as a huge one), or -1: the lengths
-// check of every token layout (0 <= L <= T).
-export function first_above_u32(x: usize, n: i32, hi: u32): i32 {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const h = i32x4.splat(hi);
-    for (; i + 4 <= n; i += 4) if (v128.any_true(i32x4.gt_u(v128.load(x + (<usize>i << 2)), h))) break;
-  }
-  for (; i < n; i++) if (load<u32>(x + (<usize>i << 2)) > hi) return i;
-  return -1;
-}
-
 export function count_zero_i32(x: usize, n: i32): i32 {
   let c = 0, i = 0;
   if (ASC_FEATURE_SIMD) {

@@ -65,3 +65,22 @@ export function valid_absbits3_f32(x: usize, y: usize, z: usize, mask: usize, le
 @inline function hmax(v: v128): i32 {
   return max(max(i32x4.extract_lane(v, 0), i32x4.extract_lane(v, 1)), max(i32x4.extract_lane(v, 2), i32x4.extract_lane(v, 3)));
 }
+
+// The first x[i] outside [lo, hi] (a NaN is outside), or -1, four at a time in the SIMD build:
+// the lengths checks (0 <= L <= T for a token layout, L >= 1 for some shapers, L <= width for
+// DRPO) and value ranges (ER's correctness in [0, 1]).
+@inline function firstOutside<T>(x: usize, n: i32, lo: T, hi: T): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const l = isFloat<T>() ? f32x4.splat(<f32>lo) : i32x4.splat(<i32>lo), h = isFloat<T>() ? f32x4.splat(<f32>hi) : i32x4.splat(<i32>hi);
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(x + (<usize>i << 2));
+      const inside = isFloat<T>() ? v128.and(f32x4.ge(v, l), f32x4.le(v, h)) : v128.and(i32x4.ge_s(v, l), i32x4.le_s(v, h));
+      if (!i32x4.all_true(inside)) break;
+    }
+  }
+  for (; i < n; i++) { const v = load<T>(x + (<usize>i << 2)); if (!(v >= lo && v <= hi)) return i; }
+  return -1;
+}
+export function first_outside_i32(x: usize, n: i32, lo: i32, hi: i32): i32 { return firstOutside<i32>(x, n, lo, hi); }
+export function first_outside_f32(x: usize, n: i32, lo: f32, hi: f32): i32 { return firstOutside<f32>(x, n, lo, hi); }

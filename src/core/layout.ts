@@ -195,11 +195,11 @@ export function checkLayoutStructure(inp: LayoutInputs, shape: { B: number; T: n
   }
   const L = inp.lengths, T = shape.T;
   if (!L) return;
-  // One unsigned compare per row: a negative length reads as a huge one. Lengths already in the
+  // One unsigned compare per row in JS (a negative length reads as a huge one). Lengths already in the
   // engine's memory (a workspace's view) are scanned there, four at a time: the JS loop took
   // ~1.5 ms at 1M rows, a tenth of a group estimator's call with a token layout.
   let bad = -1;
-  if (e && L.buffer === e.buffer && (L.byteOffset & 3) === 0) bad = e.exports.first_above_u32(L.byteOffset, L.length, T);
+  if (e && L.buffer === e.buffer && (L.byteOffset & 3) === 0) bad = e.exports.first_outside_i32(L.byteOffset, L.length, 0, T);
   else for (let i = 0, n = L.length; i < n; i++) if ((L[i]! >>> 0) > T) { bad = i; break; }
   if (bad >= 0) rangeError("BAD_OFFSETS", "lengths", bad, msg`length ${L[bad]} outside [0, ${T}]`);
 }

@@ -61,10 +61,10 @@ export function drpoRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sin
     [L, lptr] = placeLengths(e, s, a.lengths, B);
     if (typeof a.width !== "number") typeError("WRONG_TYPE", "width", -1, msg`the padded width is required with lengths, got ${show(a.width)}`);
     width = a.width;
-    // L > width for an integer L is L > floor(width) (lengths are >= 0 here, so an unsigned
-    // compare is exact): a negative width fails at row 0; NaN and +Infinity bound nothing.
-    const lim = Math.floor(width);
-    const over = width !== width || width === Infinity ? -1 : lim < 0 ? (B > 0 ? 0 : -1) : e.exports.first_above_u32(lptr, B, Math.min(lim, 2147483647));
+    // L > width for an integer L is L > floor(width), clamped to the int32 range; NaN and
+    // +Infinity bound nothing.
+    const over = width !== width || width === Infinity ? -1
+      : e.exports.first_outside_i32(lptr, B, -2147483648, Math.max(-2147483648, Math.min(2147483647, Math.floor(width))));
     if (over >= 0) rangeError("PARAM_OUT_OF_RANGE", "lengths", over, msg`${L[over]} exceeds width ${width}`);
   }
   if (!(width > 0) && B > 0) rangeError("PARAM_OUT_OF_RANGE", "width", -1, msg`must be > 0, got ${width}`);
@@ -264,9 +264,7 @@ export function o1PrunerRun(e: Engine, s: Scratch, a: Record<string, any>, sink:
 export function erLengthRun(e: Engine, s: Scratch, a: Record<string, any>, sink: Sink = copyOut(e)): Float32Array {
   resolveOptions("erLengthReward", a, ["lengths", "correct", ...GROUPS], [] as const);
   checkInt32("lengths", a.lengths);
-  const B = a.lengths.length, [, lp] = placeLengths(e, s, a.lengths, B, "lengths", 1), [, cp] = placeValues(e, s, "correct", a.correct, B);
-  const badC = e.exports.first_outside_f32(cp, B, 0, 1);
-  if (badC >= 0) rangeError("PARAM_OUT_OF_RANGE", "correct", badC, msg`must lie in [0, 1], got ${a.correct[badC]}`);
+  const B = a.lengths.length, [, lp] = placeLengths(e, s, a.lengths, B, "lengths", 1), [, cp] = placeValues(e, s, "correct", a.correct, B, [0, 1]);
   checkGroupTypes(a);
   const g = placeGroups(e, s, a, B), out = mainOut(s, sink, B);
   e.exports.er_length_f32(lp, cp, g.idsPtr, B, g.G, out, s.alloc(g.G * 24 || 24));

@@ -30,7 +30,7 @@ export function checkBinary(name: string, v: unknown, n: number): Uint8Array {
 /** Lengths placed and checked in engine memory: [the array, its address]. */
 export function placeLengths(e: Engine, s: Scratch, v: unknown, n: number | undefined, name = "lengths", minimum = 0): [Int32Array, number] {
   checkInt32(name, v);
-  const L = shaped(name, v as Int32Array, n), p = place(e, s, L), bad = e.exports.first_below_i32(p, L.length, minimum);
+  const L = shaped(name, v as Int32Array, n), p = place(e, s, L), bad = e.exports.first_outside_i32(p, L.length, minimum, 2147483647);
   if (bad >= 0) rangeError("PARAM_OUT_OF_RANGE", name, bad, msg`must be >= ${minimum}, got ${L[bad]}`);
   return [L, p];
 }
@@ -41,10 +41,18 @@ export function placeBinary(e: Engine, s: Scratch, name: string, v: unknown, n: 
   if (bad >= 0) rangeError("MASK_NOT_BINARY", name, bad, msg`must be 0 or 1, got ${m[bad]}`);
   return p;
 }
-/** f32 values placed and checked (NON_FINITE at the index); returns [the array, its address]. */
-export function placeValues(e: Engine, s: Scratch, name: string, v: unknown, n?: number): [Float32Array, number] {
+/**
+ * f32 values placed and checked (NON_FINITE at the index); with `range` [lo, hi] (finite), also
+ * PARAM_OUT_OF_RANGE at the first value outside it. One pass either way: a NaN or an infinity is
+ * outside any finite range, so the non-finite search runs only when the range test fails, and
+ * NON_FINITE still wins wherever it sits. Returns [the array, its address].
+ */
+export function placeValues(e: Engine, s: Scratch, name: string, v: unknown, n?: number, range?: readonly [number, number]): [Float32Array, number] {
   checkF32(name, v);
-  const x = shaped(name, v as Float32Array, n), p = place(e, s, x), bad = e.exports.first_nonfinite_f32(p, x.length);
+  const x = shaped(name, v as Float32Array, n), p = place(e, s, x);
+  const out = range ? e.exports.first_outside_f32(p, x.length, range[0], range[1]) : -1;
+  const bad = !range || out >= 0 ? e.exports.first_nonfinite_f32(p, x.length) : -1;
   if (bad >= 0) rangeError("NON_FINITE", name, bad, msg`value is ${x[bad]}`);
+  if (out >= 0) rangeError("PARAM_OUT_OF_RANGE", name, out, msg`must lie in [${range![0]}, ${range![1]}], got ${x[out]}`);
   return [x, p];
 }

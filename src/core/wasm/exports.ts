@@ -32,7 +32,7 @@ export interface KernelExports {
   f64_gather(values: number, slot: number, G: number, out: number): void;
   group_trl_contig_f64(r: number, B: number, n: number, fixedDen: number, useFixed: number, eps: number, out: number, info: number): number;
   trl_row_rewards_dense_f32(R: number, B: number, K: number, w: number, out: number): void;
-  first_above_u32(x: number, n: number, hi: number): number;
+  first_outside_i32(x: number, n: number, lo: number, hi: number): number;
   count_zero_i32(x: number, n: number): number;
   dler_truncate_f32(s: number, tr: number, B: number, tv: number, r: number): number;
   group_opo_contig_f32(x: number, lens: number, B: number, n: number, out: number, info: number): number;
@@ -100,7 +100,6 @@ export interface KernelExports {
   masked_affine_f64_f32(x: number, mask: number, lens: number, offsets: number, B: number, T: number,
     mu: number, scale: number, shiftBack: number, out: number): number;
   // Reward shapers (assembly/shape/).
-  first_below_i32(x: number, n: number, lo: number): number;
   first_outside_i8(x: number, n: number, lo: number, hi: number): number;
   first_not01_f32(x: number, n: number): number;
   first_outside_f32(x: number, n: number, lo: number, hi: number): number;
