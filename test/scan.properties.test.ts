@@ -292,6 +292,44 @@ describe("scans: typed errors", () => {
       ws.dispose();
     }), RUNS);
   });
+  it("RESULT_OVERFLOW names the first overflowing position in row order, when several positions and rows overflow (GAE, returns, REINFORCE++, ReMax, OpenRLHF outcome)", () => {
+    // gamma = lam = 1 and V = 0: every advantage and return is the suffix sum of its row's valid
+    // rewards, so a position overflows exactly when its suffix holds two of the 2e38 rewards.
+    const arb = fc.record({
+      B: fc.integer({ min: 2, max: 6 }), T: fc.integer({ min: 1, max: 40 }), seed: fc.nat(),
+      big: fc.array(fc.nat(), { minLength: 2, maxLength: 8 }), build: fc.constantFrom(0, 1), lengths: fc.boolean(),
+    });
+    fc.assert(fc.property(arb, ({ B, T, seed, big, build, lengths }) => {
+      const api = builds[build]![1], N = B * T;
+      let x = seed;
+      const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+      const L = Array.from({ length: B }, () => Math.floor(rnd() * (T + 1)));
+      const mask = new Uint8Array(N), r = new Float32Array(N);
+      for (let i = 0; i < B; i++) mask.fill(1, i * T, i * T + L[i]!);
+      for (const b of big) r[b % N] = 2e38;
+      let want = "ok";
+      for (let k = 0; k < N && want === "ok"; k++) {
+        const i = Math.floor(k / T);
+        if (!mask[k]) continue;
+        let n = 0;
+        for (let t = k; t < i * T + L[i]!; t++) if (r[t] !== 0) n++;
+        if (n >= 2) want = `RESULT_OVERFLOW ${k}`;
+      }
+      // (reinforcePP whitens: fewer than two valid tokens, which cannot overflow, is TOO_FEW_VALID)
+      const outcome = (f: () => unknown) => { try { f(); return "ok"; } catch (e: any) { return e.code === "TOO_FEW_VALID" ? "ok" : `${e.code} ${e.index}`; } };
+      const ws = api.createWorkspace({ rows: B, width: T, extraViews: ["tokenRewards", "values", "returns"], ...(lengths ? { valid: "lengths" as const } : {}) });
+      ws.tokenRewards.set(r);
+      if (lengths) ws.lengths.set(L); else ws.mask.set(mask);
+      assert.equal(outcome(() => ws.gae({ gamma: 1, lam: 1, whiten: false })), want, "ws.gae");
+      assert.equal(outcome(() => ws.discountedReturns({ gamma: 1 })), want, "ws.discountedReturns");
+      assert.equal(outcome(() => ws.reinforcePP({ gamma: 1 })), want, "ws.reinforcePP");
+      assert.equal(outcome(() => api.gae({ tokenRewards: r, values: new Float32Array(N), mask, width: T, gamma: 1, lam: 1, whiten: false })), want, "gae (copy API)");
+      // ReMax's and OpenRLHF's outcome returns are reverse passes too (rows first to last).
+      assert.equal(outcome(() => api.remax({ tokenRewards: r, mask, width: T, baselines: new Float32Array(B) })), want, "remax");
+      assert.equal(outcome(() => api.openrlhfOutcome({ rewards: new Float32Array(B), kl: r, actionMask: mask, width: T, estimator: "reinforce", klCoef: 1, gamma: 1 })), want, "openrlhfOutcome");
+      ws.dispose();
+    }), RUNS);
+  });
   it("pinned: NaN inside the blocked part of a row of 25 (lengths), found with one thread (the flag was read as success)", () => {
     for (const [build, api] of builds) {
       const ws = api.createWorkspace({ rows: 9, width: 37, valid: "lengths", extraViews: ["tokenRewards", "values", "returns"] });

@@ -95,7 +95,7 @@ function clearPadding(out: usize, offsets: usize, scanLen: usize, T: i32, i0: i3
     A = (ld(r, t) + gamma * nv - v) + gl * A;
     nv = v;
     const a32 = <f32>A + 0, r32 = <f32>(A + v) + 0;
-    if (check && bad < 0 && !(isFinite<f32>(a32) && isFinite<f32>(r32))) bad = t;
+    if (check && !(isFinite<f32>(a32) && isFinite<f32>(r32))) bad = t; // backwards: the last found is the first
     store<f32>(raw + o, a32); store<f32>(ret + o, r32);
     if (moments) { store<f64>(buf + (<usize>n << 3), A); sum += A; n++; }
   }
@@ -290,7 +290,7 @@ export function gae_rows_f32(
     }
     R = ld(r, t) + gamma * R;
     const r32 = <f32>R + 0;
-    if (check && bad < 0 && !isFinite<f32>(r32)) bad = t;
+    if (check && !isFinite<f32>(r32)) bad = t; // backwards: the last found is the first
     store<f32>(ret + o, r32);
     if (moments) { store<f64>(buf + (<usize>n << 3), R); sum += R; n++; }
   }

@@ -12,7 +12,7 @@ export function orl_outcome_returns_f32(kl: usize, mask: usize, lens: usize, off
     const a = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = validEnd(lens, i, a, e);
     const ri = <f64>load<f32>(r + (<usize>i << 2));
-    let R: f64 = 0;
+    let R: f64 = 0, rowBad = -1;
     let seenLast = false;
     for (let t = e - 1; t >= a; t--) {
       const valid = t < v && (mask == 0 || load<u8>(mask + <usize>t) != 0);
@@ -24,11 +24,12 @@ export function orl_outcome_returns_f32(kl: usize, mask: usize, lens: usize, off
         R = rw + gamma * R;
         o = <f32>R + 0;
         o64 = R + 0;
-        if (bad < 0 && !isFinite<f32>(o)) bad = t;
+        if (!isFinite<f32>(o)) rowBad = t; // backwards: the last found is the row's first
       } else R = gamma * R;
       store<f32>(out + (<usize>t << 2), o);
       if (out64) store<f64>(out64 + (<usize>t << 3), o64);
     }
+    if (bad < 0) bad = rowBad;
   }
   return bad;
 }
