@@ -42,10 +42,12 @@
 }
 
 // Sets `bytes` bytes at p to zero, writing only the runs of 64-byte blocks that hold a set bit
-// (so -0 is rewritten too). Padding is the case: a workspace's padding is usually still zero from
-// its previous call (rows keep most of their lengths from step to step), and on this machine a
-// store to a line that is not cached reads the line first and writes it back later, while a read
-// that finds zeros leaves it clean: about half the memory traffic of rewriting it.
+// (so -0 is rewritten too). For memory that is usually zero already (a workspace's output from
+// its previous call): a read that finds zeros leaves the lines clean, so nothing is written back.
+// Whether that beats writing the zeros depends on the machine and on the streams around it: the
+// token kernels now write their padding with v128 stores in their row stream (rows of GAE, KL,
+// min-form and the broadcast); the score placement's whole-batch clear and the scalar build's
+// broadcast still use this.
 export function zeroDirty(p: usize, bytes: usize): void {
   // Short padding is cheaper to write: a small batch's rows are in cache, and the per-call bench
   // (64 x 256, 512 bytes of padding a row on average) lost 0.3 us to the test below 2 KiB.

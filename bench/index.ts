@@ -201,7 +201,7 @@ async function gaeBench() {
   const wf = wasmFloorBatch(B, T, L, ["r", "V", "adv", "ret"]), f = wf.f32;
   await compare(`gae + verl whitening: 1024 x 8192, Uint8 mask, gamma 0.99, lam 0.95`, N + 8 * Nv + 8 * N + 8 * Nv,
     [...v, { name: "plain JS", fn: () => js.gaeJS(r, V, mask, null, B, T, 0.99, 0.95, adv, ret) },
-      { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.r!, f.V!, 0, f.adv!, f.ret!, wf.lens, B, T); wf.x.inplace_rows(f.adv!, wf.lens, B, T); } }]);
+      { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.r!, f.V!, 0, f.adv!, f.ret!, wf.lens, B, T, 1); wf.x.inplace_rows(f.adv!, wf.lens, B, T); } }]);
 }
 
 // --- KL in the reward: 1024 x 8192, byte mask, tokenScores -> tokenRewards ------------------------
@@ -224,8 +224,8 @@ async function klBench() {
   // mask (1 B) + logp, refLogp and scores on valid tokens (12 B) + token rewards written (4 B).
   const bytes = N + 12 * Nv + 4 * N;
   const wf = wasmFloorBatch(B, T, L, ["sc", "logp", "ref", "out"]), f = wf.f32;
-  const klFloor = { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.sc!, f.logp!, f.ref!, f.out!, 0, wf.lens, B, T); } };
-  const penaltyFloor = { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.logp!, f.ref!, 0, f.out!, 0, wf.lens, B, T); } };
+  const klFloor = { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.sc!, f.logp!, f.ref!, f.out!, 0, wf.lens, B, T, 0); } };
+  const penaltyFloor = { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.logp!, f.ref!, 0, f.out!, 0, wf.lens, B, T, 0); } };
   if (want("kl-k1")) await compare(`klInReward k1: 1024 x 8192, Uint8 mask, tokenScores -> tokenRewards`, bytes,
     [...ws.map(([nm, w]) => ({ name: nm, fn: () => w.klInReward({ klCoef: 0.001, klEstimator: "k1" }) })), { name: "plain JS", fn: () => js.klInRewardJS(sc, logp, ref, mask, B, T, 0.001, out) }, klFloor]);
   if (want("kl-k3")) await compare(`klInReward low_var_kl (k3, verl clamps): the same batch`, bytes,
@@ -249,7 +249,7 @@ async function minFormBench() {
   const wf = wasmFloorBatch(B, T, L, ["r", "out"]), f = wf.f32;
   await compare(`minFormReturns verlCompat (PURE): 1024 x 8192, Uint8 mask, tokenRewards -> returns`, N + 4 * Nv + 4 * N,
     [...v, { name: "plain JS", fn: () => js.minFormVerlCompatJS(r, mask, B, T, out) },
-      { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.r!, 0, 0, f.out!, 0, wf.lens, B, T); } }]);
+      { name: WASM_FLOOR, fn: () => { wf.x.read_u8(wf.mask, N); wf.x.stream_rows(f.r!, 0, 0, f.out!, 0, wf.lens, B, T, 1); } }]);
 }
 
 // --- Where the pool starts to pay: GAE at growing batch sizes, 1 vs 2 threads, warm caches --------

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 interface StreamExports {
   memory: WebAssembly.Memory;
   read_u8(mask: number, n: number): number;
-  stream_rows(a: number, b: number, c: number, d1: number, d2: number, lens: number, B: number, T: number): void;
+  stream_rows(a: number, b: number, c: number, d1: number, d2: number, lens: number, B: number, T: number, touch: number): void;
   inplace_rows(x: number, lens: number, B: number, T: number): void;
   fill_rows(d: number, lens: number, B: number, T: number): void;
 }

@@ -1,6 +1,7 @@
-// Padding is +0 whatever an output view held before the call. The kernels clear padding by
-// writing only the 64-byte blocks that are not all zero bits already (assembly/rows.ts
-// zeroDirty), so a workspace reused from call to call must still see every stale value, -0 and
+// Padding is +0 whatever an output view held before the call. The kernels clear padding in their
+// row streams (v128 stores, a tail by memory.fill) or by writing only the 64-byte blocks that are
+// not all zero bits already (assembly/rows.ts zeroDirty: the score placement, the scalar
+// broadcast), so a workspace reused from call to call must still see every stale value, -0 and
 // NaN in its padding replaced: here the output views are dirtied in sparse runs (clean and dirty
 // blocks interleaved, runs that end at the row end or mid-row, single -0 values) before each call,
 // and the result must equal bitwise the same call on freshly zeroed views.

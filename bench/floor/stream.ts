@@ -1,23 +1,33 @@
 // The bench's second floor: the fewest WebAssembly loads and stores that move a token kernel's
 // minimal bytes (valid inputs read once, every output written once, the mask read once), with
-// no arithmetic beyond joining the inputs. On a machine where a store to an uncached line reads
-// it first and TypedArray.prototype.set does not, this is the floor a wasm kernel can reach.
+// no arithmetic beyond joining the inputs: how close a wasm kernel can come to the copy floor.
 // Row layout: padded [B, T], row i valid on its first lens[i] positions.
-// Padding is cleared the cheaper of the two ways the kernels clear it, so the floor stays below
-// what a kernel can do: after streaming inputs to outputs, one memory.fill sweep after the rows
-// (as GAE, returns and min-form do since it measured 0.85 and 0.8 of their time with zeroDirty per
-// row; memset writes whole lines without reading them, and a sweep keeps it apart from the
-// streams); for the write-only broadcast, zeroDirty after each row (assembly/rows.ts, imported:
-// read first, only blocks that are not zero written), 2.2x faster there than a sweep (the padding
-// is clean from the previous call, and reading it is cheaper than rewriting it when nothing else
-// is read).
-import { zeroDirty } from "../../assembly/rows";
+// The shape of the streams matters more than the store instructions here: on the project VM a
+// v128 copy loop over 32 MiB takes the time of TypedArray.prototype.set (2.25 and 2.25 ms), and a
+// v128 zero fill the time of memory.fill (1.03 and 1.08 ms), but a pass that skips each row's
+// padding in its input streams restarts the hardware prefetcher at every row. So each row's
+// padding is written right after its valid part (outputs: one unbroken stream of stores), and
+// with `touch` the inputs' padding lines are loaded too (one load a line, dropped). Measured on
+// the bench's batches against the copy floor: GAE's shape 1.25-1.29 touched, 1.26-1.30 not
+// (1.47-1.53 with a memset sweep after the rows, the previous floor); min-form's 1.21-1.27 and
+// 1.43-1.49 (1.58-1.63); KL's three inputs 1.47-1.50 and 1.36-1.68 (1.45-1.48). GAE and min-form
+// touch, KL does not (each the lower, or for KL the kernel's own shape). The write-only
+// broadcast writes each row's zeros right after its values, as its kernel now does (reading the
+// padding back and writing only dirty blocks, its previous floor, measured slower with it).
 
-// Rows' positions past lens[i] set to +0, one memset per row, after every row was streamed.
-function clearTails(d: usize, lens: usize, B: i32, T: i32): void {
-  for (let i = 0; i < B; i++) {
-    const s = i * T, L = load<i32>(lens + (<usize>i << 2));
-    if (L < T) memory.fill(d + (<usize>(s + L) << 2), 0, <usize>(T - L) << 2);
+// Row positions [t, e) of d1 (and d2) set to +0 by v128 stores; with touch, inputs a, b and c
+// (each optional but a) loaded once per 64-byte line over the same positions, results dropped.
+function clearTail(a: usize, b: usize, c: usize, d1: usize, d2: usize, t: i32, e: i32, touch: bool): void {
+  const z = f32x4.splat(0);
+  for (; t + 16 <= e; t += 16) {
+    const o = <usize>t << 2;
+    if (touch) { v128.load(a + o); if (b) v128.load(b + o); if (c) v128.load(c + o); }
+    v128.store(d1 + o, z); v128.store(d1 + o, z, 16); v128.store(d1 + o, z, 32); v128.store(d1 + o, z, 48);
+    if (d2) { v128.store(d2 + o, z); v128.store(d2 + o, z, 16); v128.store(d2 + o, z, 32); v128.store(d2 + o, z, 48); }
+  }
+  if (t < e) {
+    memory.fill(d1 + (<usize>t << 2), 0, <usize>(e - t) << 2);
+    if (d2) memory.fill(d2 + (<usize>t << 2), 0, <usize>(e - t) << 2);
   }
 }
 
@@ -33,8 +43,8 @@ export function read_u8(mask: usize, n: i32): i32 {
 }
 
 // Valid positions: d1 = a + b (+ c when c != 0), d2 = the same when d2 != 0; the rest of each
-// row is cleared as the kernels clear it.
-export function stream_rows(a: usize, b: usize, c: usize, d1: usize, d2: usize, lens: usize, B: i32, T: i32): void {
+// row cleared right after it (clearTail; touch != 0 loads the inputs' padding lines).
+export function stream_rows(a: usize, b: usize, c: usize, d1: usize, d2: usize, lens: usize, B: i32, T: i32, touch: i32): void {
   for (let i = 0; i < B; i++) {
     const s = i * T, L = load<i32>(lens + (<usize>i << 2));
     let t = s;
@@ -58,9 +68,9 @@ export function stream_rows(a: usize, b: usize, c: usize, d1: usize, d2: usize, 
       store<f32>(d1 + o, x);
       if (d2) store<f32>(d2 + o, x);
     }
+    if (touch) clearTail(a, b, c, d1, d2, t, s + T, true);
+    else clearTail(a, b, c, d1, d2, t, s + T, false);
   }
-  clearTails(d1, lens, B, T);
-  if (d2) clearTails(d2, lens, B, T);
 }
 
 // Valid positions read and written in place (the whitening pass).
@@ -74,11 +84,13 @@ export function inplace_rows(x: usize, lens: usize, B: i32, T: i32): void {
       v128.store(x + o, f32x4.mul(v128.load(x + o), one)); v128.store(x + o, f32x4.mul(v128.load(x + o, 16), one), 16);
     }
     for (; t < s + L; t++) store<f32>(x + (<usize>t << 2), load<f32>(x + (<usize>t << 2)) * 1);
+    // the padding's lines touched, not written (as the kernels' in-place whitening does)
+    for (let q = (<usize>t << 2) + 64; q < (<usize>(s + T) << 2); q += 64) v128.load(x + q);
   }
 }
 
 // Write-only rows (the broadcast of one value per row): the row's value on its valid positions,
-// the rest of the row cleared as the kernels clear it. Nothing is read but the lengths.
+// then +0 on the rest of the row. Nothing is read but the lengths.
 export function fill_rows(d: usize, lens: usize, B: i32, T: i32): void {
   for (let i = 0; i < B; i++) {
     const s = i * T, L = load<i32>(lens + (<usize>i << 2));
@@ -89,7 +101,7 @@ export function fill_rows(d: usize, lens: usize, B: i32, T: i32): void {
       v128.store(d + o, v); v128.store(d + o, v, 16); v128.store(d + o, v, 32); v128.store(d + o, v, 48);
     }
     for (; t < s + L; t++) store<f32>(d + (<usize>t << 2), f32x4.extract_lane(v, 0));
-    zeroDirty(d + (<usize>t << 2), <usize>(s + T - t) << 2);
+    clearTail(0, 0, 0, d, 0, t, s + T, false);
   }
 }
 
