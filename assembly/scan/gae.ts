@@ -1,9 +1,10 @@
-import { rowStart, rowEnd, holesMask, maskLanes4, zeroDirty } from "../rows";
+import { rowStart, rowEnd, holesMask, maskLanes4, zeroDirty, zeroPaddingStreamed } from "../rows";
 
 // GAE and discounted returns over a scan plan: row i is scanned on [start, start + scanLen[i])
-// (its valid prefix, the mask's prefix length, or the whole row); the rest is cleared with
-// memory.fill. Each row's f64 values go to `buf`, its two-pass moments to rowMom[i], merged
-// later in row order (merge_rows_f64), so whitening sees unrounded values.
+// (its valid prefix, the mask's prefix length, or the whole row); the rest is zeroed just before
+// it in the same streams (zeroPaddingStreamed: rows run last to first, each from its end). Each
+// row's f64 values go to `buf`, its two-pass moments to rowMom[i], merged later in row order
+// (merge_rows_f64), so whitening sees unrounded values.
 //
 // Strategy. First round, 1024 x 8192 with uniform lengths (4.2M valid tokens), a 2-core Xeon VM:
 //   one row at a time, backwards            13.1 ms
@@ -20,39 +21,11 @@ import { rowStart, rowEnd, holesMask, maskLanes4, zeroDirty } from "../rows";
 // no lane inserts (rows stay contiguous), and both builds run the same lane operations, so they
 // still agree bitwise and packed = padded (blocks are aligned to each row's end). The row-at-a-
 // time loop remains for rows with holes and for the checked (overflow-possible) path. Doing less
-// work paid off too: no per-token checks when the caller's overflow bound is safe, no visits to
-// padding (scan plan + memset), and whitening statistics from per-row moments (the sum taken
-// during the scan) instead of extra passes.
+// work paid off too: no per-token checks when the caller's overflow bound is safe, no arithmetic
+// on padding (scan plan), and whitening statistics from per-row moments (the sum taken during the
+// scan) instead of extra passes.
 
 @inline function ld(p: usize, t: i32): f64 { return <f64>load<f32>(p + (<usize>t << 2)); }
-
-// Row positions [from, e) of `raw` and `ret` (each optional) set to +0, right to left, just
-// before the row's scan. Rows run last to first and each row right to left, so every input and
-// output is one descending stream over the batch; in the SIMD build the padding's inputs (`r`,
-// and `V` when not 0) are loaded and dropped beside the zero stores so that the input streams
-// have no gaps either. A stream that skips each row's padding restarts the hardware prefetcher
-// at every row (on 1024 x 8192 a copy pass shaped like that took 1.55x a TypedArray.set of the
-// same bytes, and 1.27x as one unbroken descending stream); a memset sweep after the scan, the
-// previous way, wrote the padding as a separate pass.
-@inline function clearPadding(r: usize, V: usize, raw: usize, ret: usize, from: i32, e: i32): void {
-  let t = e;
-  if (ASC_FEATURE_SIMD) {
-    const zero = i32x4.splat(0);
-    while (t - 16 >= from) {
-      t -= 16;
-      const o = <usize>t << 2;
-      let x0 = v128.load(r + o), x1 = v128.load(r + o, 16), x2 = v128.load(r + o, 32), x3 = v128.load(r + o, 48);
-      if (V) { x0 = v128.or(x0, v128.load(V + o)); x1 = v128.or(x1, v128.load(V + o, 16)); x2 = v128.or(x2, v128.load(V + o, 32)); x3 = v128.or(x3, v128.load(V + o, 48)); }
-      x0 = v128.and(x0, zero); x1 = v128.and(x1, zero); x2 = v128.and(x2, zero); x3 = v128.and(x3, zero);
-      if (raw) { v128.store(raw + o, x0); v128.store(raw + o, x1, 16); v128.store(raw + o, x2, 32); v128.store(raw + o, x3, 48); }
-      if (ret) { v128.store(ret + o, x0); v128.store(ret + o, x1, 16); v128.store(ret + o, x2, 32); v128.store(ret + o, x3, 48); }
-    }
-  }
-  if (t > from) {
-    if (raw) memory.fill(raw + (<usize>from << 2), 0, <usize>(t - from) << 2);
-    if (ret) memory.fill(ret + (<usize>from << 2), 0, <usize>(t - from) << 2);
-  }
-}
 
 @inline function finishRow(i: i32, buf: usize, n: i32, sum: f64, rowMom: usize): void {
   if (!rowMom) return;
@@ -276,7 +249,7 @@ export function gae_rows_f32(
   let bad = -1;
   for (let i = B - 1; i >= i0; i--) {
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
-    clearPadding(r, V, rawOut, retOut, s + L, rowEnd(offsets, i, T));
+    zeroPaddingStreamed(r, V, rawOut, retOut, s + L, rowEnd(offsets, i, T));
     let b = -1;
     // no holes in the scanned range: lengths, no mask, or a prefix row of the mask
     const solid = holesMask(mask, prefix, i) == 0;
@@ -323,7 +296,7 @@ export function returns_rows_f32(
   let bad = -1;
   for (let i = B - 1; i >= i0; i--) {
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
-    clearPadding(r, 0, 0, retOut, s + L, rowEnd(offsets, i, T));
+    zeroPaddingStreamed(r, 0, 0, retOut, s + L, rowEnd(offsets, i, T));
     let b = -1;
     // no holes in the scanned range: the blocked scan (the three modes differ only at holes)
     const solid = holesMask(mask, prefix, i) == 0;
@@ -391,7 +364,7 @@ export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets:
     // In place, the padding is already +0 and is not written; its lines are still touched (one
     // load a line, dropped) so that x stays one unbroken stream (the prefetcher restarts at every
     // gap). GAE with whitening, 1024 x 8192, one thread, paired: this and the scan's inline
-    // padding (clearPadding) 0.86-0.87 of the time before both; the scan's change alone 0.91-1.0.
+    // padding (zeroPaddingStreamed) 0.86-0.87 of the time before both; the scan's change alone 0.91-1.0.
     else if (ASC_FEATURE_SIMD) for (let q = (<usize>e << 2) + 64; q < (<usize>end << 2); q += 64) v128.load(x + q);
   }
 }

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, validEnd, prefixLen } from "../rows";
+import { rowStart, rowEnd, validEnd, prefixLen, zeroPaddingStreamed } from "../rows";
 
 // PURE min-form credit assignment (docs/kernels.md#pure).
 
@@ -70,7 +70,7 @@ export function minform_verlcompat_f32(r: usize, mask: usize, prefix: usize, off
     // are zeros of u.
     let m: f32 = e - s < W || (p >= 0 && p < e - s) ? 0 : Infinity;
     const rowMask: usize = p >= 0 ? 0 : mask, end = p >= 0 ? s + p : e;
-    if (end < e) clearPadding(r, out, end, e);
+    zeroPaddingStreamed(r, 0, out, 0, end, e);
     // The last (end - s) % 4 positions one by one, then blocks (SIMD build).
     const blocks = ASC_FEATURE_SIMD ? s + ((end - s) & ~3) : s;
     for (let t = end - 1; t >= blocks; t--) {
@@ -83,22 +83,6 @@ export function minform_verlcompat_f32(r: usize, mask: usize, prefix: usize, off
     if (ASC_FEATURE_SIMD) bad = (rowMask ? minformBlocks(r, rowMask, s, blocks, m, out, true) : minformBlocks(r, 0, s, blocks, m, out, false)) || bad;
   }
   return bad ? 1 : 0;
-}
-
-// out[a, e) = +0, right to left. The SIMD build also loads r over the same positions (the
-// values are dropped: padding rewards may be anything) so the reward stream has no gap.
-@inline function clearPadding(r: usize, out: usize, a: i32, e: i32): void {
-  let t = e;
-  if (ASC_FEATURE_SIMD) {
-    const zero = i32x4.splat(0);
-    while (t - 16 >= a) {
-      t -= 16;
-      const q = out + (<usize>t << 2), p = r + (<usize>t << 2);
-      v128.store(q, v128.and(v128.load(p), zero)); v128.store(q, v128.and(v128.load(p, 16), zero), 16);
-      v128.store(q, v128.and(v128.load(p, 32), zero), 32); v128.store(q, v128.and(v128.load(p, 48), zero), 48);
-    }
-  }
-  if (t > a) memory.fill(out + (<usize>a << 2), 0, <usize>(t - a) << 2);
 }
 
 // Blocks going backwards, 16 positions a step, then the last 0-3 blocks of four. In a block of four
