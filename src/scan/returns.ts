@@ -115,7 +115,8 @@ function countZeros(e: Engine, rows: Rows): number {
 
 /**
  * Scan plan: how far each row is scanned (its valid prefix with lengths, the mask's prefix length
- * for a prefix row, or the whole row). Positions past it are padding, cleared with a memset.
+ * for a prefix row, or the whole row). Positions past it are padding, zeroed by the scan just
+ * before the row (in the same streams: assembly/rows.ts zeroPaddingStreamed).
  */
 export function scanPlan(e: Engine, s: Scratch, rows: Rows): { scanLen: number; longest: number } {
   const B = rows.B;
