@@ -41,6 +41,23 @@
   return i32x4.neg(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(i32x4.splat(<i32>load<u32>(p)))));
 }
 
+// out[s, e) = +0, left to right: a row's padding written right after its values, in the same
+// stream of stores (KL in the reward, the broadcast). The SIMD build writes v128 stores (on the
+// project VM a v128 store stream runs at memset speed or better), then the last 0-15 positions four
+// and one at a time (no memset call for a short tail: small batches have many); the scalar build
+// one memory.fill.
+@inline export function zeroRun(out: usize, s: i32, e: i32): void {
+  if (!ASC_FEATURE_SIMD) { if (e > s) memory.fill(out + (<usize>s << 2), 0, <usize>(e - s) << 2); return; }
+  const zero = f32x4.splat(0);
+  let t = s;
+  for (; t + 16 <= e; t += 16) {
+    const p = out + (<usize>t << 2);
+    v128.store(p, zero); v128.store(p, zero, 16); v128.store(p, zero, 32); v128.store(p, zero, 48);
+  }
+  for (; t + 4 <= e; t += 4) v128.store(out + (<usize>t << 2), zero);
+  for (; t < e; t++) store<f32>(out + (<usize>t << 2), 0);
+}
+
 // Row positions [from, e) of o1 and o2 (each optional) set to +0, right to left: the padding of a
 // row in the reverse scans, which run rows last to first and each row from its end, and zero the
 // padding just before the row's valid part. In the SIMD build the inputs a and b (b optional) are

@@ -1,4 +1,4 @@
-import { rowStart, rowEnd, zeroDirty } from "../rows";
+import { rowStart, rowEnd, zeroDirty, zeroRun } from "../rows";
 
 // out[t] = a[i] at the valid positions of row i, +0 elsewhere. This is the write-bound pass that
 // dominates every outcome estimator, so it is written for store throughput:
@@ -52,7 +52,7 @@ export function broadcast_rows_prefix_f32(a: usize, mask: usize, lens: usize, of
 const ZERO_FILL_MIN: i32 = 64;
 
 @inline function fillZero(out: usize, s: i32, e: i32): void {
-  if (ASC_FEATURE_SIMD) { fillValue(out, s, e, 0); return; }
+  if (ASC_FEATURE_SIMD) { zeroRun(out, s, e); return; }
   if (e - s >= ZERO_FILL_MIN) zeroDirty(out + (<usize>s << 2), <usize>(e - s) << 2);
   else for (let t = s; t < e; t++) store<f32>(out + (<usize>t << 2), 0);
 }
