@@ -267,7 +267,10 @@ export interface KlInRewardArgsOptions extends Common {
   klEstimator?: KlEstimator;
   /** Default by preset. */
   klClamp?: KlClamp;
-  /** The KL coefficient (default by preset: 0.001, 0.01, 0.05). */
+  /**
+   * The KL coefficient (default by preset: 0.001, 0.01, 0.05). verl mode applies it as verl does,
+   * in float32: `f32(score - f32(f32(klCoef) * kl))` from the float32 KL (docs/numerics.md#kl-map).
+   */
   klCoef?: number;
   /** `"zero"`: a negative coefficient counts as 0 (openrlhf); `"keep"`. */
   klCoefNegative?: "keep" | "zero";

@@ -4,6 +4,7 @@
 // so k3 is held to the f32 element-wise bound of docs/numerics.md: 4u(|y| + kappa) with
 // kappa = e^d + 1 + |d| + |d (e^d - 1)|, the magnitudes its formula combines.
 import { describe, it } from "node:test";
+import { readFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as ref from "../src/reference/index.js";
@@ -30,6 +31,19 @@ const batch = fc.record({ B: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min
 // One f32 rounding of the f64 value (U32 |y|) for k1, abs and k2; the f32 element-wise bound for
 // k3, with `terms` its kappa (kappaK3).
 const tol = (y: number, est: string, terms: number) => (est === "k3" ? 4 * U32 * (Math.abs(y) + terms) : U32 * Math.abs(y)) + 2 ** -149;
+/**
+ * The token reward's bound, from its f32 map r = fl(s - fl(b32 * k32)) with b32 = fl(beta) and k32
+ * the returned kl, off the oracle's f64 kl value v by at most klErr. With |e_i| <= u per rounding:
+ * |beta v - fl(b32 k32)| <= |beta| klErr + (2u + u^2)|beta|(|v| + klErr) + 2^-150 (an underflowing
+ * product), and the last rounding adds u|s - fl(b32 k32)| <= u(|r| + that). (The f64 fallback for
+ * an extreme beta rounds once from exact or k3-core values: inside the same bound.)
+ */
+function tolReward(r: number, v: number, beta: number, klErr: number): number {
+  const b = Math.abs(beta), carried = b * klErr + (2 * U32 + U32 * U32) * b * (Math.abs(v) + klErr) + 2 ** -150;
+  return U32 * Math.abs(r) + (1 + U32) * carried + 2 ** -149;
+}
+/** The library's rule for the reward's f32 map: beta is 0 or a normal f32. */
+const betaFitsF32 = (beta: number) => beta === 0 || (Math.abs(beta) >= 2 ** -126 && Math.abs(beta) <= 3.4028234663852886e38);
 /** k3's kappa at x = logp - refLogp: d = -x (clamped to [-20, 20] under verl). */
 function kappaK3(x: number, clamp: string): number {
   const d = clamp === "verl" ? Math.min(Math.max(-x, -20), 20) : -x, e = Math.exp(d);
@@ -66,19 +80,27 @@ describe("KL estimators and KL in the reward: oracle, both builds, both layouts"
         const r = want.rewards[k]!, v = want.kl[k]!;
         const kap = kappaK3(lp[k]! - rp[k]!, clamp);
         assert.ok(Math.abs(outs[0]!.kl![k]! - v) <= tol(v, est, kap), `kl[${k}] ${outs[0]!.kl![k]} vs ${v}`);
-        // r = s - beta*kl: one rounding of r, plus k3's error carried by |beta| (kappa: |s|, |beta|(|kl| + kappa_k3)).
-        assert.ok(Math.abs(outs[0]!.tokenRewards[k]! - r) <= (est === "k3" ? 4 * U32 * (Math.abs(r) + Math.abs(scores[k]!) + Math.abs(beta) * (Math.abs(v) + kap)) + 2 ** -149 : tol(r, est, 0)), `rewards[${k}] ${outs[0]!.tokenRewards[k]} vs ${r}`);
-        if (!mask[k]) assert.ok(Object.is(outs[0]!.tokenRewards[k], 0) && Object.is(outs[0]!.kl![k], 0), `masked [${k}] is +0`);
+        const got = outs[0]!.tokenRewards[k]!, kl32 = outs[0]!.kl![k]!;
+        if (mask[k]) {
+          // Exactly the map the library documents: f32(score - f32(f32(beta) * kl32)) from the kl it
+          // returns (verl's float32 arithmetic), or, for a beta outside the normal f32 range, the
+          // f64 value of the KL (k3: its f32 core's value) in s - beta*kl, rounded once.
+          const exact = betaFitsF32(beta) ? Math.fround(scores[k]! - Math.fround(Math.fround(beta) * kl32)) + 0
+            : Math.fround(scores[k]! - beta * (est === "k3" ? kl32 : v)) + 0;
+          assert.ok(Object.is(got, exact), `rewards[${k}] ${got} is not the documented map ${exact}`);
+        }
+        assert.ok(Math.abs(got - r) <= tolReward(r, v, beta, tol(v, est, kap)), `rewards[${k}] ${got} vs ${r}`);
+        if (!mask[k]) assert.ok(Object.is(got, 0) && Object.is(kl32, 0), `masked [${k}] is +0`);
       }
-      // f64 sums of at most T terms per row, then a mean over B rows
-      // ... and for k3 the f32 error of each kl, 4u(|kl| + kappa), averaged the same way.
-      let k3Err = 0;
-      if (est === "k3") for (let i = 0; i < B; i++) {
+      // f64 sums of at most T terms per row, then a mean over B rows, of the f32 kl values: each
+      // off the oracle's f64 value by its own bound (tol above), averaged the same way.
+      let klErr = 0;
+      for (let i = 0; i < B; i++) {
         let s = 0, n = 0;
-        for (let t = 0; t < T; t++) if (mask[i * T + t]) { s += 4 * U32 * (Math.abs(want.kl[i * T + t]!) + kappaK3(lp[i * T + t]! - rp[i * T + t]!, clamp)); n++; }
-        k3Err += n ? s / n : 0;
+        for (let t = 0; t < T; t++) if (mask[i * T + t]) { s += tol(want.kl[i * T + t]!, est, kappaK3(lp[i * T + t]! - rp[i * T + t]!, clamp)); n++; }
+        klErr += n ? s / n : 0;
       }
-      const kTol = (T + B + 2) * U64 * absMeans / B + k3Err / B;
+      const kTol = (T + B + 2) * U64 * absMeans / B + klErr / B;
       assert.ok(Math.abs(outs[0]!.currentKl! - want.currentKl) <= kTol, `currentKl ${outs[0]!.currentKl} vs ${want.currentKl}`);
       assertBitwise(outs[0]!.tokenRewards, outs[1]!.tokenRewards, "simd vs scalar rewards");
       assertBitwise(outs[0]!.kl!, outs[1]!.kl!, "simd vs scalar kl");
@@ -195,9 +217,9 @@ describe("klInReward validates while it computes (not in place)", () => {
     // d = +-6e38 clamps to +-20, k3 to its clamp 10 (d = 20) or to e^-20 - 1 + 20 = 19 -> 10.
     assert.equal(got[0]![5], Math.fround(0 - 0.1 * 10));
     assert.equal(got[0]![17], Math.fround(0 - 0.1 * 10));
-    // k1 and abs: the same difference is the KL value itself, outside the f32 range (the rewards,
-    // computed in f64, are not). The workspace has no output guard after the kernel: its kl view
-    // must be flagged by the pass itself, and poisoned.
+    // k1 and abs: the same difference is the KL value itself, outside the f32 range (and so is
+    // the reward, the f32 map of it). The workspace has no output guard after the kernel: its kl
+    // view must be flagged by the pass itself, and poisoned.
     for (const [build, api] of builds) for (const klEstimator of ["k1", "abs"] as const) {
       assert.throws(() => api.klInReward({ mode: "verl", logp, refLogp, tokenScores, mask, width: T, klEstimator, klCoef: 0.1 }),
         (e: any) => e.code === "RESULT_OVERFLOW" && e.index === 5, `${build} ${klEstimator}`);
@@ -206,6 +228,51 @@ describe("klInReward validates while it computes (not in place)", () => {
       assert.throws(() => ws.klInReward({ klEstimator, klCoef: 0.1 }), (e: any) => e.code === "RESULT_OVERFLOW" && e.index === 5, `${build} ${klEstimator} workspace`);
       assert.ok(ws.kl.every(Number.isNaN) && ws.tokenRewards.every(Number.isNaN), "both outputs poisoned");
       ws.dispose();
+    }
+  });
+});
+
+describe("the token reward's f32 map (verl's float32 arithmetic)", () => {
+  it("k1 and abs give verl's token_level_rewards bitwise on the golden cases, both builds", () => {
+    const file = JSON.parse(readFileSync(new URL("./fixtures/golden/verl_kl_reward.json", import.meta.url), "utf8"));
+    const f32 = (t: { data: (number | string)[] }) => Float32Array.from(t.data.map(Number));
+    let compared = 0;
+    for (const c of file.cases) {
+      if (c.params.kl_penalty !== "kl" && c.params.kl_penalty !== "abs") continue;
+      const T = c.inputs.token_level_scores.shape[1], mask = Uint8Array.from(c.inputs.response_mask.data.map(Number));
+      const want = f32(c.outputs.token_level_rewards);
+      for (const [build, api] of builds) {
+        const got = api.klInReward({ mode: "verl", tokenScores: f32(c.inputs.token_level_scores), logp: f32(c.inputs.old_log_probs), refLogp: f32(c.inputs.ref_log_prob), mask, width: T, klEstimator: c.params.kl_penalty, klClamp: "verl", klCoef: c.params.kl_coef }).tokenRewards;
+        for (let k = 0; k < mask.length; k++) if (mask[k]) { assert.ok(Object.is(got[k], want[k]), `${build} ${c.params.kl_penalty}[${k}] ${got[k]} vs verl's ${want[k]}`); compared++; }
+      }
+    }
+    assert.ok(compared >= 400, `${compared} tokens compared`);
+  });
+
+  it("k1 on random batches is f32(s - f32(f32(beta) * f32(logp - refLogp))), both builds and layouts", () => {
+    fc.assert(fc.property(batch, ({ B, T, lp, rp, scores, mask, beta }) => {
+      fc.pre(betaFitsF32(beta));
+      for (const [build, api] of builds) {
+        const got = api.klInReward({ mode: "verl", tokenScores: scores, logp: lp, refLogp: rp, mask, width: T, klEstimator: "k1", klCoef: beta }).tokenRewards;
+        for (let k = 0; k < B * T; k++) {
+          const want = mask[k] ? Math.fround(scores[k]! - Math.fround(Math.fround(beta) * Math.fround(lp[k]! - rp[k]!))) + 0 : 0;
+          assert.ok(Object.is(got[k], want), `${build}[${k}] ${got[k]} vs ${want}`);
+        }
+      }
+    }), RUNS);
+  });
+
+  it("a klCoef that is not a normal f32 (or 0) takes the f64 map: no NaN from f32(beta) = inf times a zero KL", () => {
+    const B = 2, T = 9, N = B * T, mask = new Uint8Array(N).fill(1);
+    const lp = Float32Array.from({ length: N }, (_, k) => -1 - (k % 5) * 0.1), rp = Float32Array.from(lp);
+    rp[3] = Math.fround(lp[3]! - 2 ** -20); // one small nonzero KL
+    const scores = Float32Array.from({ length: N }, (_, k) => (k % T === T - 1 ? 0.75 : 0.1));
+    for (const [build, api] of builds) for (const klCoef of [1e39, -1e39, 1e-40, 2 ** -140]) {
+      const r = api.klInReward({ mode: "verl", tokenScores: scores, logp: lp, refLogp: rp, mask, width: T, klEstimator: "k1", klCoef });
+      for (let k = 0; k < N; k++) {
+        const want = Math.fround(scores[k]! - klCoef * (lp[k]! - rp[k]!)) + 0;
+        assert.ok(Object.is(r.tokenRewards[k], want), `${build} beta ${klCoef} [${k}] ${r.tokenRewards[k]} vs ${want}`);
+      }
     }
   });
 });

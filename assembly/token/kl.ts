@@ -62,8 +62,9 @@ export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize
   kl_in_reward_verl_f32(0, logp, ref, mask, lens, offsets, prefix, B, T, est, clampMode, 0, 0, out, 0, 0, i0);
 }
 
-// verl apply_kl_penalty, fused: kld = klPenalty * m; rewards = scores - beta * kld at valid
-// positions (+0 elsewhere); rowMean[i] = Σ_t kld / L_i (0 for an empty row), in f64. rewardsOut,
+// verl apply_kl_penalty, fused: kld = klPenalty * m (f32); rewards = scores - beta * kld at valid
+// positions by the f32 map below (+0 elsewhere); rowMean[i] = Σ_t kld / L_i (0 for an empty row),
+// in f64. rewardsOut,
 // klOut and rowMean are each optional (0 = not written; without rewardsOut, scores are not read).
 // `prefix` is the mask scan's per-row prefix length (or 0): a prefix row reads only its valid
 // tokens, with no mask, and its padding is a memset.
@@ -75,7 +76,8 @@ export function kl_in_reward_verl_f32(
   scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32,
   est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize, flags: usize, i0: i32,
 ): void {
-  // flags != 0: validate while computing. flags[0] <- 1 when a valid input is NaN or infinite,
+  // flags != 0 (with rewardsOut: the reward's test also covers k1's and abs's KL value, and its
+  // log-probs): validate while computing. flags[0] <- 1 when a valid input is NaN or infinite,
   // flags[1] <- 1 when an output is not finite; the caller then finds the index (and the outputs,
   // never in place over the inputs on this path, are discarded or poisoned).
   if (flags) { store<i32>(flags, 0); store<i32>(flags, 0, 4); }
@@ -103,12 +105,13 @@ function klRowsKl(logp: usize, ref: usize, mask: usize, lens: usize, offsets: us
 // holes (a runtime mask) take the generic loop: fewer instantiations.
 @inline function klRows(scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32,
   est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize, flags: usize, i0: i32, outs: i32): void {
+  const f32map = betaFitsF32(beta);
   for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = readEnd(lens, prefix, i, s, e), m = holesMask(mask, prefix, i);
     let mean: f64;
-    if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_ANY);
-    else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut, flags, outs);
+    if (m) mean = klRowAny(scores, logp, ref, m, s, v, est, clampMode, beta, rewardsOut, klOut, flags, OUTS_ANY, f32map);
+    else mean = klRowAny(scores, logp, ref, 0, s, v, est, clampMode, beta, rewardsOut, klOut, flags, outs, f32map);
     // Padding as zeros right after the row's values, so each output is one unbroken stream of
     // stores. Paired on 1024 x 8192 (one thread, cold): 0.95-0.97 of the time of zeroDirty, which
     // read the padding back; also loading the inputs' padding (which pays in GAE and min-form,
@@ -119,26 +122,42 @@ function klRowsKl(logp: usize, ref: usize, mask: usize, lens: usize, offsets: us
 }
 
 // One row [s, v): the estimator and the clamp as literals (7 instantiations per output set).
-@inline function klRowAny(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, outs: i32): f64 {
-  if (est == 0) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 0, 1, beta, rewardsOut, klOut, flags, outs) : klRow(scores, logp, ref, mask, s, v, 0, 0, beta, rewardsOut, klOut, flags, outs);
-  if (est == 1) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 1, 1, beta, rewardsOut, klOut, flags, outs) : klRow(scores, logp, ref, mask, s, v, 1, 0, beta, rewardsOut, klOut, flags, outs);
-  if (est == 2) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 2, 1, beta, rewardsOut, klOut, flags, outs) : klRow(scores, logp, ref, mask, s, v, 2, 0, beta, rewardsOut, klOut, flags, outs);
-  if (clampMode == 0) return klRow(scores, logp, ref, mask, s, v, 3, 0, beta, rewardsOut, klOut, flags, outs);
-  if (clampMode == 1) return klRow(scores, logp, ref, mask, s, v, 3, 1, beta, rewardsOut, klOut, flags, outs);
-  return klRow(scores, logp, ref, mask, s, v, 3, 2, beta, rewardsOut, klOut, flags, outs);
+@inline function klRowAny(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, outs: i32, f32map: bool): f64 {
+  if (est == 0) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 0, 1, beta, rewardsOut, klOut, flags, outs, f32map) : klRow(scores, logp, ref, mask, s, v, 0, 0, beta, rewardsOut, klOut, flags, outs, f32map);
+  if (est == 1) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 1, 1, beta, rewardsOut, klOut, flags, outs, f32map) : klRow(scores, logp, ref, mask, s, v, 1, 0, beta, rewardsOut, klOut, flags, outs, f32map);
+  if (est == 2) return clampMode == 1 ? klRow(scores, logp, ref, mask, s, v, 2, 1, beta, rewardsOut, klOut, flags, outs, f32map) : klRow(scores, logp, ref, mask, s, v, 2, 0, beta, rewardsOut, klOut, flags, outs, f32map);
+  if (clampMode == 0) return klRow(scores, logp, ref, mask, s, v, 3, 0, beta, rewardsOut, klOut, flags, outs, f32map);
+  if (clampMode == 1) return klRow(scores, logp, ref, mask, s, v, 3, 1, beta, rewardsOut, klOut, flags, outs, f32map);
+  return klRow(scores, logp, ref, mask, s, v, 3, 2, beta, rewardsOut, klOut, flags, outs, f32map);
 }
 
-// Returns the row's mean KL over its valid tokens (0 when it has none).
-@inline function klRow(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, outs: i32): f64 {
+// The token reward is the f32 map `score - beta32 * kl32` of the f32 KL value (kl32, what the
+// kl output holds) and beta32 = f32(beta), each operation rounded to f32: verl's own arithmetic
+// (its `token_level_scores - beta * kld` runs in float32), so for k1 and abs the rewards are
+// verl's bitwise, and a map of 4 f32 lanes instead of two f64x2 halves (k1 in the reward, 1024 x
+// 8192, one thread: 0.70 of the time of the f64 map, docs/design.md). Both builds run it, so they
+// agree bitwise. Its error, ~4u(|r| + |beta kl|), is the f32 element-wise bound. A beta that is
+// not 0 and not a normal f32 (|beta| < 2^-126, or past the f32 range) would lose that bound (or
+// turn 0 * inf into NaN): the reward is then f64 from the f64 KL, rounded once.
+@inline export function betaFitsF32(beta: f64): bool {
+  const a = Math.abs(beta);
+  return beta == 0 || (a >= 1.1754943508222875e-38 && a <= 3.4028234663852886e38);
+}
+
+// Returns the row's mean KL over its valid tokens (0 when it has none): the f64 sum of the f32
+// KL values, so currentKl is the mean of the kl output's values.
+@inline function klRow(scores: usize, logp: usize, ref: usize, mask: usize, s: i32, v: i32, est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, flags: usize, outs: i32, f32map: bool): f64 {
   // The row sum keeps four f64 accumulators, lane (t - s) & 3, in both builds and on every path:
   // the order then depends only on positions within the row, so packed and padded rows, and
   // the SIMD and scalar builds, give the same currentKl (a padded row's extra steps add +0).
   let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, n = 0, t = s;
-  // SIMD: 4 tokens per step in two f64x2 halves with the same f64 operations as the scalar loop,
-  // so outputs are bitwise identical.
-  if (ASC_FEATURE_SIMD) {
-    const zero = f32x4.splat(0), betaV = f64x2.splat(beta);
-    const plainX = est <= 1 && clampMode != 1; // k1 or abs with no value clamp
+  const beta32 = <f32>beta;
+  // SIMD: 4 tokens per step with the scalar loop's operations lane by lane (f64x2 halves where
+  // the KL value is f64), so outputs are bitwise identical. Without the f32 map (an extreme
+  // beta) the scalar loop takes the whole row.
+  if (ASC_FEATURE_SIMD && f32map) {
+    const zero = f32x4.splat(0), b32 = f32x4.splat(beta32);
+    const plainX = est <= 1 && clampMode != 1; // k1 or abs with no value clamp: the f32 difference
     // literals unless outs is OUTS_ANY
     const wantRw = outs == OUTS_ANY ? rewardsOut != 0 : outs != OUTS_KL, wantKl = outs == OUTS_ANY ? klOut != 0 : outs != OUTS_REWARDS_FLAGGED;
     const wantFlags = outs == OUTS_ANY ? flags != 0 : outs != OUTS_KL;
@@ -148,40 +167,35 @@ function klRowsKl(logp: usize, ref: usize, mask: usize, lens: usize, offsets: us
     for (; t + 4 <= v; t += 4) {
       const o = <usize>t << 2;
       const lp = v128.load(logp + o), rp = v128.load(ref + o);
-      let kLo: v128, kHi: v128, k4 = zero, d = zero;
+      let k32: v128, d = zero;
       if (est == 3) {
         d = f32x4.sub(rp, lp);
-        k4 = k3Quad(d, clampMode);
-        kLo = f64x2.promote_low_f32x4(k4); kHi = f64x2.promote_low_f32x4(hiOf(k4));
+        k32 = k3Quad(d, clampMode);
+      } else if (plainX) {
+        // the f64 difference rounded once is the f32 difference
+        d = f32x4.sub(lp, rp);
+        k32 = est == 1 ? f32x4.abs(d) : d;
       } else {
-        kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
-        kHi = klValue2(f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp))), est, clampMode);
-        // k1 and abs, unclamped: the f32 value is the f32 difference (or its magnitude).
-        if (plainX) d = f32x4.sub(lp, rp);
+        const kLo = klValue2(f64x2.sub(f64x2.promote_low_f32x4(lp), f64x2.promote_low_f32x4(rp)), est, clampMode);
+        const kHi = klValue2(f64x2.sub(f64x2.promote_low_f32x4(hiOf(lp)), f64x2.promote_low_f32x4(hiOf(rp))), est, clampMode);
+        k32 = v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5);
       }
+      k32 = f32x4.add(k32, zero); // -0 -> +0
       let m32 = i32x4.splat(-1);
       if (mask) {
         m32 = maskLanes4(mask + <usize>t);
         n += <i32>popcnt<u32>(load<u32>(mask + <usize>t));
-        kLo = v128.and(kLo, i64x2.extend_low_i32x4_s(m32));
-        kHi = v128.and(kHi, i64x2.extend_high_i32x4_s(m32));
+        k32 = v128.and(k32, m32);
       } else n += 4;
-      accLo = f64x2.add(accLo, kLo);
-      accHi = f64x2.add(accHi, kHi);
-      // k3 is already f32 (its f64 lanes are exact promotions of it): no demotion to undo them.
-      let k32 = est == 3 ? f32x4.add(k4, zero)
-        : plainX ? f32x4.add(est == 1 ? f32x4.abs(d) : d, zero)
-        : f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(kLo), f32x4.demote_f64x2_zero(kHi), 0, 1, 4, 5), zero);
-      if (mask) k32 = v128.and(k32, m32);
+      accLo = f64x2.add(accLo, f64x2.promote_low_f32x4(k32));
+      accHi = f64x2.add(accHi, f64x2.promote_low_f32x4(hiOf(k32)));
       if (wantRw) {
-        const sc = v128.load(scores + o);
-        const rLo = f64x2.sub(f64x2.promote_low_f32x4(sc), f64x2.mul(betaV, kLo));
-        const rHi = f64x2.sub(f64x2.promote_low_f32x4(hiOf(sc)), f64x2.mul(betaV, kHi));
-        let rw = f32x4.add(v128.shuffle<f32>(f32x4.demote_f64x2_zero(rLo), f32x4.demote_f64x2_zero(rHi), 0, 1, 4, 5), zero);
+        let rw = f32x4.add(f32x4.sub(v128.load(scores + o), f32x4.mul(b32, k32)), zero);
         if (mask) rw = v128.and(rw, m32);
         v128.store(rewardsOut + o, rw);
-        // A score that is not finite makes its reward not finite (beta * kl is a number at a
-        // valid position): the output flag covers it, and the caller checks the inputs first.
+        // Not finite when a score, a log-prob or the KL value is not (beta32 * inf is +-inf,
+        // 0 * inf NaN), or when the reward leaves the f32 range: the caller checks the inputs
+        // first, so a NaN input is still NON_FINITE.
         if (wantFlags) outBad = f32x4.add(outBad, f32x4.sub(rw, rw));
       }
       if (wantKl) v128.store(klOut + o, k32);
@@ -191,13 +205,7 @@ function klRowsKl(logp: usize, ref: usize, mask: usize, lens: usize, offsets: us
           // difference overflows flags too; the caller's input check then finds nothing).
           const x = mask ? v128.and(d, m32) : d;
           inBad = f32x4.add(inBad, f32x4.sub(x, x));
-        } else if (plainX) {
-          // One test for both log-probs and the KL value: d is not finite when either input is,
-          // or when their difference overflows, which is the value's own overflow. It is an
-          // output flag: the caller checks the inputs first, so a NaN input is still NON_FINITE.
-          const x = mask ? v128.and(d, m32) : d;
-          outBad = f32x4.add(outBad, f32x4.sub(x, x));
-        } else {
+        } else if (!plainX) {
           const a = mask ? v128.and(lp, m32) : lp, b = mask ? v128.and(rp, m32) : rp;
           inBad = f32x4.add(inBad, f32x4.add(f32x4.sub(a, a), f32x4.sub(b, b)));
         }
@@ -218,11 +226,11 @@ function klRowsKl(logp: usize, ref: usize, mask: usize, lens: usize, offsets: us
     let rw: f32 = 0, k32: f32 = 0;
     if (mask == 0 || load<u8>(mask + <usize>t) != 0) {
       const k = klValue(<f64>load<f32>(logp + o) - <f64>load<f32>(ref + o), est, clampMode);
-      const j = (t - s) & 3;
-      if (j == 0) a0 += k; else if (j == 1) a1 += k; else if (j == 2) a2 += k; else a3 += k;
-      n++;
       k32 = <f32>k + 0;
-      if (rewardsOut) rw = <f32>(<f64>load<f32>(scores + o) - beta * k) + 0;
+      const j = (t - s) & 3;
+      if (j == 0) a0 += <f64>k32; else if (j == 1) a1 += <f64>k32; else if (j == 2) a2 += <f64>k32; else a3 += <f64>k32;
+      n++;
+      if (rewardsOut) rw = (f32map ? load<f32>(scores + o) - beta32 * k32 : <f32>(<f64>load<f32>(scores + o) - beta * k)) + 0;
       if (flags) {
         if (!isFinite<f32>(load<f32>(logp + o)) || !isFinite<f32>(load<f32>(ref + o)) || (rewardsOut && !isFinite<f32>(load<f32>(scores + o)))) store<i32>(flags, 1);
         if (!isFinite<f32>(k32) || !isFinite<f32>(rw)) store<i32>(flags, 1, 4);
