@@ -135,10 +135,10 @@ function klRowsKl(logp: usize, ref: usize, mask: usize, lens: usize, offsets: us
 // kl output holds) and beta32 = f32(beta), each operation rounded to f32: verl's own arithmetic
 // (its `token_level_scores - beta * kld` runs in float32), so for k1 and abs the rewards are
 // verl's bitwise, and a map of 4 f32 lanes instead of two f64x2 halves (k1 in the reward, 1024 x
-// 8192, one thread: 0.70 of the time of the f64 map, docs/design.md). Both builds run it, so they
-// agree bitwise. Its error, ~4u(|r| + |beta kl|), is the f32 element-wise bound. A beta that is
-// not 0 and not a normal f32 (|beta| < 2^-126, or past the f32 range) would lose that bound (or
-// turn 0 * inf into NaN): the reward is then f64 from the f64 KL, rounded once.
+// 8192, one thread: 0.70-0.74 of the time of the f64 map; docs/numerics.md#kl-map). Both builds
+// run it, so they agree bitwise. Its error, ~4u(|r| + |beta kl|), is the f32 element-wise bound.
+// A beta that is not 0 and not a normal f32 (|beta| < 2^-126, or past the f32 range) would lose
+// that bound (or turn 0 * inf into NaN): the reward is then f64 from the f64 KL, rounded once.
 @inline export function betaFitsF32(beta: f64): bool {
   const a = Math.abs(beta);
   return beta == 0 || (a >= 1.1754943508222875e-38 && a <= 3.4028234663852886e38);
