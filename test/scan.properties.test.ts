@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as ref from "../src/reference/index.js";
-import { assertBitwise, builds, pack, RUNS, toPacked, tolOracle } from "./helpers.js";
+import { assertBitwise, builds, pack, RUNS, toPacked, tolOracle, U32 } from "./helpers.js";
 
 const U = 2 ** -24;
 const finite = (lim = 100) => fc.float({ noNaN: true, noDefaultInfinity: true, min: Math.fround(-lim), max: Math.fround(lim) });
@@ -26,14 +26,24 @@ const tokenBatch = fc.record({ B: fc.integer({ min: 1, max: 5 }), T: fc.integer(
     return { ...x, r: Float32Array.from(x.r), V: Float32Array.from(x.V), mask };
   }));
 
-function within(got: ArrayLike<number>, want: ArrayLike<number>, kappa: (k: number) => number, n: number, sens: (k: number) => number, what: string, mask?: ArrayLike<number>) {
+function within(got: ArrayLike<number>, want: ArrayLike<number>, kappa: (k: number) => number, n: number, sens: (k: number) => number, what: string, mask?: ArrayLike<number>, extra?: (k: number) => number) {
   for (let k = 0; k < want.length; k++) {
     if (mask && !mask[k]) { assert.ok(Object.is(got[k], 0), `${what}[${k}] masked must be +0, got ${got[k]}`); continue; }
     const y = Math.fround(want[k]!);
-    const tol = tolOracle(y, kappa(k), n, sens(k));
+    const tol = tolOracle(y, kappa(k), n, sens(k)) + (extra ? extra(k) : 0);
     if (!(Math.abs(got[k]! - y) <= tol)) assert.fail(`${what}[${k}]: ${got[k]} vs ${want[k]} (tol ${tol})`);
   }
 }
+
+/**
+ * The scans' whitening runs the f32 map y = fl(fl(x32 - mu32) * s32) (mu and s = rstd rounded
+ * once, each 0 or a normal f32; x32 the stored raw value). With every rounding at most u:
+ * |y - (x - mu) s| <= |y|((1+u)^3 - 1) + s(u|x| + u|mu|)(1+u)^3 (+ the subnormal floors the
+ * suite already adds), and s|x| <= |y| + kappa (kappa = |mu| s), so the error is at most
+ * 4u|y| + 2u kappa + 12u^2 (|y| + kappa): inside tolOracle's 4u(|y| + kappa) but for the u^2
+ * term, which this adds.
+ */
+const whitenMapSecondOrder = (w: { out: ArrayLike<number>; kappa: number }) => (k: number) => 12 * U32 * U32 * (Math.abs(w.out[k]!) + w.kappa);
 
 /**
  * Whitening with merged moments vs the whole batch's (verl defaults: unbiased, eps 1e-8 added).
@@ -110,7 +120,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
       // the f32 storage of each raw value that whitening reads back (relative part inside 4u(|y| +
       // kappa); the absolute floor of subnormal rounding, 2^-150, is added here).
       const rawErr = (k: number) => (b.mask[k] ? (2 * b.T * 2 ** -53 * want.sens[k]! + 2 ** -150) * w.rstd : 0);
-      within(outs[0]!.advantages, w.out, () => w.kappa, w.count, (k) => w.sens + rawErr(k) / (2 * w.count * 2 ** -53), "whitened", b.mask);
+      within(outs[0]!.advantages, w.out, () => w.kappa, w.count, (k) => w.sens + rawErr(k) / (2 * w.count * 2 ** -53), "whitened", b.mask, whitenMapSecondOrder(w));
       assertBitwise(outs[0]!.advantages, outs[1]!.advantages, "simd vs scalar");
     }), RUNS);
   });
@@ -127,7 +137,7 @@ describe("scans: GAE, returns, whitening, moments, min-form", () => {
       const outs = builds.map(([, api]) => api.reinforcePP(args));
       // as for GAE: the returns' own scan error and their f32 storage enter scaled by rstd
       const rawErr = (k: number) => (b.mask[k] ? (2 * b.T * 2 ** -53 * want.sens[k]! + 2 ** -150) * w.rstd : 0);
-      within(outs[0]!.advantages, w.out, () => w.kappa, w.count, (k) => w.sens + rawErr(k) / (2 * w.count * 2 ** -53), "whitened", b.mask);
+      within(outs[0]!.advantages, w.out, () => w.kappa, w.count, (k) => w.sens + rawErr(k) / (2 * w.count * 2 ** -53), "whitened", b.mask, whitenMapSecondOrder(w));
       assertBitwise(outs[0]!.returns, builds[0]![1].discountedReturns(args), "returns = discountedReturns");
       assertBitwise(outs[0]!.advantages, outs[1]!.advantages, "simd vs scalar");
       assertBitwise(outs[0]!.returns, outs[1]!.returns, "simd vs scalar returns");
@@ -351,5 +361,19 @@ describe("scans: typed errors", () => {
     assert.throws(() => ws.gae({ gamma: 2 }), /PARAM_OUT_OF_RANGE/);
     assert.ok(ws.advantages.every((v) => v === 7), "ws.advantages.every((v) => v === 7)");
     ws.dispose();
+  });
+});
+
+describe("the scans' whitening map in f32", () => {
+  it("a scale past the f32 range (whitenEps 0, std ~2e-39 around a normal mean) takes the f64 map: finite, the oracle's values", () => {
+    // f32(rstd) would be Infinity: (x - mu32) * inf is +-inf, and NaN where x == mu32.
+    const T = 6, r = Float32Array.from({ length: T }, (_, k) => 1.2e-38 + k * 1e-39), mask = new Uint8Array(T).fill(1);
+    const want = ref.discountedReturns(r, mask, 1, T, 0, "carry");
+    const w = ref.maskedWhiten(want.returns, mask, { whitenVariance: "unbiased", whitenEps: 0, whitenEpsMode: "add" });
+    assert.ok(w.rstd > 3.5e38 && Math.abs(w.mean) >= 2 ** -126, `rstd ${w.rstd} is past the f32 range, mean ${w.mean} a normal f32`);
+    for (const [build, api] of builds) {
+      const got = api.reinforcePP({ tokenRewards: r, mask, width: T, gamma: 0, whitenEps: 0 }).advantages;
+      for (let k = 0; k < T; k++) assert.ok(Math.abs(got[k]! - w.out[k]!) <= tolOracle(Math.fround(w.out[k]!), w.kappa, w.count, w.sens), `${build}[${k}] ${got[k]} vs ${w.out[k]}`);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { rowStart, rowEnd, validEnd, readEnd, holesMask, maskLanes4, zeroRun } from "../rows";
 import { k3CoreF, k3Core4, k3Small4, k3AllSmall4 } from "./k3";
+import { normalOrZeroF32 } from "../f32map";
 
 // KL estimators (docs/kernels.md#klpenalty), evaluated in f64 from x = logp - refLogp, except
 // k3's core, e^d - 1 - d, which runs in f32 on the clamped d rounded to f32 (k3.ts).
@@ -105,7 +106,7 @@ function klRowsKl(logp: usize, ref: usize, mask: usize, lens: usize, offsets: us
 // holes (a runtime mask) take the generic loop: fewer instantiations.
 @inline function klRows(scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32,
   est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize, flags: usize, i0: i32, outs: i32): void {
-  const f32map = betaFitsF32(beta);
+  const f32map = normalOrZeroF32(beta);
   for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = rowEnd(offsets, i, T);
     const v = readEnd(lens, prefix, i, s, e), m = holesMask(mask, prefix, i);
@@ -139,10 +140,6 @@ function klRowsKl(logp: usize, ref: usize, mask: usize, lens: usize, offsets: us
 // run it, so they agree bitwise. Its error, ~4u(|r| + |beta kl|), is the f32 element-wise bound.
 // A beta that is not 0 and not a normal f32 (|beta| < 2^-126, or past the f32 range) would lose
 // that bound (or turn 0 * inf into NaN): the reward is then f64 from the f64 KL, rounded once.
-@inline export function betaFitsF32(beta: f64): bool {
-  const a = Math.abs(beta);
-  return beta == 0 || (a >= 1.1754943508222875e-38 && a <= 3.4028234663852886e38);
-}
 
 // Returns the row's mean KL over its valid tokens (0 when it has none): the f64 sum of the f32
 // KL values, so currentKl is the mean of the kl output's values.
