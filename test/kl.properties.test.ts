@@ -262,6 +262,24 @@ describe("the token reward's f32 map (verl's float32 arithmetic)", () => {
     }), RUNS);
   });
 
+  it("a workspace without a kl view (k1 and abs take an 8-token path there) gives the copy API's rewards and currentKl bitwise, with and without tokenScores", () => {
+    fc.assert(fc.property(batch, fc.constantFrom("k1", "abs", "k2", "k3"), ({ B, T, lp, rp, scores, mask, clamp, beta }, est) => {
+      const call = { klEstimator: est, klClamp: clamp, klCoef: beta };
+      for (const [build, api] of builds) {
+        const copy = api.klInReward({ mode: "verl", tokenScores: scores, logp: lp, refLogp: rp, mask, width: T, ...call });
+        for (const views of [["tokenScores", "tokenRewards", "logp", "refLogp"], ["tokenRewards", "logp", "refLogp"]] as const) {
+          const ws = api.createWorkspace({ rows: B, width: T, extraViews: [...views] });
+          ws.mask.set(mask); ws.logp.set(lp); ws.refLogp.set(rp);
+          if (views.length === 4) ws.tokenScores.set(scores); else ws.tokenRewards.set(scores);
+          const got = ws.klInReward(call);
+          assertBitwise(got.tokenRewards, copy.tokenRewards, `${build} ${views.length === 4 ? "tokenScores" : "in place"} rewards`);
+          assert.ok(Object.is(got.currentKl, copy.currentKl), `${build} currentKl ${got.currentKl} vs ${copy.currentKl}`);
+          ws.dispose();
+        }
+      }
+    }), RUNS);
+  });
+
   it("a klCoef that is not a normal f32 (or 0) takes the f64 map: no NaN from f32(beta) = inf times a zero KL", () => {
     const B = 2, T = 9, N = B * T, mask = new Uint8Array(N).fill(1);
     const lp = Float32Array.from({ length: N }, (_, k) => -1 - (k % 5) * 0.1), rp = Float32Array.from(lp);
