@@ -114,23 +114,29 @@ export function minform_verlcompat_f32(r: usize, mask: usize, prefix: usize, off
       const w0 = i16x8.extend_low_i8x16_s(mk), w1 = i16x8.extend_high_i8x16_s(mk);
       l0 = i32x4.extend_low_i16x8_s(w0); l1 = i32x4.extend_high_i16x8_s(w0); l2 = i32x4.extend_low_i16x8_s(w1); l3 = i32x4.extend_high_i16x8_s(w1);
     }
-    let v0 = v128.and(v128.load(p), l0), v1 = v128.and(v128.load(p, 16), l1), v2 = v128.and(v128.load(p, 32), l2), v3 = v128.and(v128.load(p, 48), l3);
+    // (Without a mask the lanes are all ones: no and at all. Binaryen and V8 keep an and with an
+    // all-ones constant, eight instructions per 16 positions.)
+    let v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+    if (useMask) { v0 = v128.and(v0, l0); v1 = v128.and(v1, l1); v2 = v128.and(v2, l2); v3 = v128.and(v3, l3); }
     acc = f32x4.add(acc, f32x4.add(f32x4.add(f32x4.sub(v0, v0), f32x4.sub(v1, v1)), f32x4.add(f32x4.sub(v2, v2), f32x4.sub(v3, v3))));
     v0 = suffixMin4(v0, inf); v1 = suffixMin4(v1, inf); v2 = suffixMin4(v2, inf); v3 = suffixMin4(v3, inf);
     v2 = f32x4.pmin(v2, lane0(v3)); v1 = f32x4.pmin(v1, lane0(v2)); v0 = f32x4.pmin(v0, lane0(v1));
     v3 = f32x4.pmin(v3, m); v2 = f32x4.pmin(v2, m); v1 = f32x4.pmin(v1, m); v0 = f32x4.pmin(v0, m);
     m = lane0(v0);
-    v128.store(q, v128.and(f32x4.add(v0, zero), l0)); v128.store(q, v128.and(f32x4.add(v1, zero), l1), 16);
-    v128.store(q, v128.and(f32x4.add(v2, zero), l2), 32); v128.store(q, v128.and(f32x4.add(v3, zero), l3), 48);
+    v0 = f32x4.add(v0, zero); v1 = f32x4.add(v1, zero); v2 = f32x4.add(v2, zero); v3 = f32x4.add(v3, zero);
+    if (useMask) { v0 = v128.and(v0, l0); v1 = v128.and(v1, l1); v2 = v128.and(v2, l2); v3 = v128.and(v3, l3); }
+    v128.store(q, v0); v128.store(q, v1, 16); v128.store(q, v2, 32); v128.store(q, v3, 48);
   }
   while (b - 4 >= s) {
     b -= 4;
     const lanes = useMask ? i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(mask + <usize>b))), i32x4.splat(0)) : all;
-    let v = v128.and(v128.load(r + (<usize>b << 2)), lanes);
+    let v = v128.load(r + (<usize>b << 2));
+    if (useMask) v = v128.and(v, lanes);
     acc = f32x4.add(acc, f32x4.sub(v, v));
     v = f32x4.pmin(suffixMin4(v, inf), m);
     m = lane0(v);
-    v128.store(out + (<usize>b << 2), v128.and(f32x4.add(v, zero), lanes));
+    v = f32x4.add(v, zero);
+    v128.store(out + (<usize>b << 2), useMask ? v128.and(v, lanes) : v);
   }
   return !i32x4.all_true(f32x4.eq(acc, acc));
 }
