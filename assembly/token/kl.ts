@@ -65,14 +65,13 @@ export function kl_penalty_f32(logp: usize, ref: usize, mask: usize, lens: usize
 
 // verl apply_kl_penalty, fused: kld = klPenalty * m (f32); rewards = scores - beta * kld at valid
 // positions by the f32 map below (+0 elsewhere); rowMean[i] = Σ_t kld / L_i (0 for an empty row),
-// in f64. rewardsOut,
-// klOut and rowMean are each optional (0 = not written; without rewardsOut, scores are not read).
-// `prefix` is the mask scan's per-row prefix length (or 0): a prefix row reads only its valid
-// tokens, with no mask, and its padding is a memset.
-// The caller has checked the inputs; a result that is not finite (only possible when its bounds
-// did not rule it out) is found afterwards by checking the outputs, so the loop tests nothing.
-// The estimator, clamp and mask use are literals in each instantiation below, so the per-token
-// loop carries no mode branches.
+// in f64. rewardsOut, klOut and rowMean are each optional (0 = not written; without rewardsOut,
+// scores are not read). `prefix` is the mask scan's per-row prefix length (or 0): a prefix row
+// reads only its valid tokens, with no mask, and its padding is written right after them.
+// Without flags the caller has checked the inputs, and a result that is not finite (only possible
+// when its bounds did not rule it out) is found afterwards in the outputs; with flags the pass
+// tests as it goes (below). The estimator, clamp and mask use are literals in each instantiation
+// below, so the per-token loop carries no mode branches.
 export function kl_in_reward_verl_f32(
   scores: usize, logp: usize, ref: usize, mask: usize, lens: usize, offsets: usize, prefix: usize, B: i32, T: i32,
   est: i32, clampMode: i32, beta: f64, rewardsOut: usize, klOut: usize, rowMean: usize, flags: usize, i0: i32,
