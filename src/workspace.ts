@@ -575,10 +575,21 @@ export class Workspace {
 
   /** A kernel's arguments: the call's knobs, the layout (with or without the groups), the input views; scratch reset. */
   private args(knobs: Record<string, unknown>, inputs: Record<string, unknown>, groups: boolean): Record<string, unknown> {
-    const args: Record<string, unknown> = { ...knobs, ...this.layout(), ...inputs };
-    if (!groups) { delete args.groupSize; delete args.groupIds; }
+    // No `delete` on the result: it would turn the arguments into a dictionary-mode object, whose
+    // every later lookup (options, inputs) is a hash probe; a cold call paid for it.
+    const args: Record<string, unknown> = { ...knobs, ...(groups ? this.layout() : this.layoutWithoutGroups()), ...inputs };
     this.scratch.reset();
     return args;
+  }
+
+  private layoutNoGroupsCache: T.Layout | null = null;
+  /** The layout without the group inputs (a token kernel's), cached with the layout. */
+  private layoutWithoutGroups(): T.Layout {
+    if (this.layoutNoGroupsCache) return this.layoutNoGroupsCache;
+    const lay = this.layout();
+    const { groupSize: _size, groupIds: _ids, ...rest } = lay;
+    if (this.layoutCache) this.layoutNoGroupsCache = Object.freeze(rest);
+    return rest;
   }
 
   // A call with no knobs on a padded or rows-only layout (the hot loop) builds the same arguments
