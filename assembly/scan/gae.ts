@@ -337,31 +337,13 @@ export function merge_rows_f64(rowMom: usize, B: i32, out: usize): void {
 export function whiten_scanned_f32(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64, i0: i32): void {
   // back == 0 (every caller today): the add is left out, bitwise the same (the final + 0 turns a
   // -0 into +0 as the f64 add of +0 did), two lane operations fewer per 4 tokens.
-  if (back == 0 && normalOrZeroF32(mu) && normalOrZeroF32(scale)) whitenRowsF32(x, out, maskIn, offsets, prefix, B, T, scanLen, <f32>mu, <f32>scale, i0);
-  else if (back == 0) whitenRows(x, out, maskIn, offsets, prefix, B, T, scanLen, mu, scale, 0, i0, false);
-  else whitenRows(x, out, maskIn, offsets, prefix, B, T, scanLen, mu, scale, back, i0, true);
+  if (back == 0 && normalOrZeroF32(mu) && normalOrZeroF32(scale)) whitenRowsF32(x, out, maskIn, offsets, prefix, B, T, scanLen, mu, scale, i0);
+  else if (back == 0) whitenRows(x, out, maskIn, offsets, prefix, B, T, scanLen, mu, scale, 0, i0, false, false);
+  else whitenRows(x, out, maskIn, offsets, prefix, B, T, scanLen, mu, scale, back, i0, true, false);
 }
-
-function whitenRowsF32(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu32: f32, scale32: f32, i0: i32): void {
-  for (let i = i0; i < B; i++) {
-    const s = rowStart(offsets, i, T), e = s + load<i32>(scanLen + (<usize>i << 2));
-    const mask = holesMask(maskIn, prefix, i);
-    let t = s;
-    if (ASC_FEATURE_SIMD) {
-      const vm = f32x4.splat(mu32), vs = f32x4.splat(scale32), z = f32x4.splat(0);
-      for (; t + 4 <= e; t += 4) {
-        const o = <usize>t << 2;
-        let y = f32x4.add(f32x4.mul(f32x4.sub(v128.load(x + o), vm), vs), z);
-        if (mask) y = v128.and(y, maskLanes4(mask + <usize>t));
-        v128.store(out + o, y);
-      }
-    }
-    for (; t < e; t++) {
-      const o = <usize>t << 2;
-      store<f32>(out + o, mask != 0 && load<u8>(mask + <usize>t) == 0 ? 0 : (load<f32>(x + o) - mu32) * scale32 + 0);
-    }
-    finishWhitenRow(x, out, offsets, i, T, e);
-  }
+// The f32 map in a function of its own (not inlined into the export beside the f64 ones).
+function whitenRowsF32(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, i0: i32): void {
+  whitenRows(x, out, maskIn, offsets, prefix, B, T, scanLen, mu, scale, 0, i0, false, true);
 }
 
 // The rest of row i past its scanned region [.., e): cleared out of place; in place it is already
@@ -376,27 +358,36 @@ function whitenRowsF32(x: usize, out: usize, maskIn: usize, offsets: usize, pref
   else if (ASC_FEATURE_SIMD) for (let q = (<usize>e << 2) + 64; q < (<usize>end << 2); q += 64) v128.load(x + q);
 }
 
-@inline function whitenRows(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64, i0: i32, withBack: bool): void {
+// f32map (a literal): (x - mu32) * scale32 in f32 lanes; else f64x2 halves, rounded once.
+@inline function whitenRows(x: usize, out: usize, maskIn: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, mu: f64, scale: f64, back: f64, i0: i32, withBack: bool, f32map: bool): void {
+  const mu32 = <f32>mu, scale32 = <f32>scale;
   for (let i = i0; i < B; i++) {
     const s = rowStart(offsets, i, T), e = s + load<i32>(scanLen + (<usize>i << 2));
     const mask = holesMask(maskIn, prefix, i);
     let t = s;
     if (ASC_FEATURE_SIMD) {
       const vm = f64x2.splat(mu), vs = f64x2.splat(scale), vb = f64x2.splat(back), z = f32x4.splat(0);
+      const vm32 = f32x4.splat(mu32), vs32 = f32x4.splat(scale32);
       for (; t + 4 <= e; t += 4) {
         const o = <usize>t << 2;
         const v = v128.load(x + o);
-        let lo = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vs);
-        let hi = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), vm), vs);
-        if (withBack) { lo = f64x2.add(lo, vb); hi = f64x2.add(hi, vb); }
-        let y = f32x4.add(i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5), z);
+        let y: v128;
+        if (f32map) y = f32x4.add(f32x4.mul(f32x4.sub(v, vm32), vs32), z);
+        else {
+          let lo = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vs);
+          let hi = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), vm), vs);
+          if (withBack) { lo = f64x2.add(lo, vb); hi = f64x2.add(hi, vb); }
+          y = f32x4.add(i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5), z);
+        }
         if (mask) y = v128.and(y, maskLanes4(mask + <usize>t));
         v128.store(out + o, y);
       }
     }
     for (; t < e; t++) {
       const o = <usize>t << 2;
-      store<f32>(out + o, mask != 0 && load<u8>(mask + <usize>t) == 0 ? 0 : <f32>(withBack ? (<f64>load<f32>(x + o) - mu) * scale + back : (<f64>load<f32>(x + o) - mu) * scale) + 0);
+      const xv = load<f32>(x + o);
+      const y: f32 = f32map ? (xv - mu32) * scale32 + 0 : <f32>(withBack ? (<f64>xv - mu) * scale + back : (<f64>xv - mu) * scale) + 0;
+      store<f32>(out + o, mask != 0 && load<u8>(mask + <usize>t) == 0 ? 0 : y);
     }
     finishWhitenRow(x, out, offsets, i, T, e);
   }
