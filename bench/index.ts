@@ -43,6 +43,10 @@ function lengthsOf(B: number, T: number, seed: number): Int32Array {
   return L;
 }
 const sum = (L: Int32Array) => L.reduce((a, b) => a + b, 0);
+// A new array of n zeros, every page written: a fresh typed array reads as the kernel's shared zero
+// page (always cached) until written, which would spare whoever reads it (here the plain-JS loops)
+// the memory traffic that the library's inputs, set by the caller, cost.
+const zeros = <A extends Float32Array | Uint8Array>(A: new (n: number) => A, n: number): A => new A(n).fill(0) as A;
 
 // --- Group estimators at 1M rows, groups of 8 (rows in, rows out: 8 bytes a row) ----------------
 async function rowKernels() {
@@ -187,7 +191,7 @@ const WASM_FLOOR = "wasm floor: loads + stores";
 // --- GAE with verl whitening: 1024 x 8192, byte mask --------------------------------------------
 async function gaeBench() {
   const B = 1024, T = 8192, N = B * T, L = lengthsOf(B, T, 21), Nv = sum(L);
-  const r = new Float32Array(N), V = new Float32Array(N), mask = new Uint8Array(N), g = rng(5);
+  const r = zeros(Float32Array, N), V = new Float32Array(N), mask = zeros(Uint8Array, N), g = rng(5);
   for (let k = 0; k < N; k++) V[k] = Math.fround(g() * 2 - 1);
   for (let i = 0; i < B; i++) { mask.fill(1, i * T, i * T + L[i]!); r[i * T + L[i]! - 1] = g() < 0.5 ? 1 : 0; }
   const adv = new Float32Array(N), ret = new Float32Array(N);
@@ -207,7 +211,7 @@ async function gaeBench() {
 // --- KL in the reward: 1024 x 8192, byte mask, tokenScores -> tokenRewards ------------------------
 async function klBench() {
   const B = 1024, T = 8192, N = B * T, L = lengthsOf(B, T, 31), Nv = sum(L), g = rng(9);
-  const mask = new Uint8Array(N), sc = new Float32Array(N), logp = new Float32Array(N), ref = new Float32Array(N), out = new Float32Array(N);
+  const mask = zeros(Uint8Array, N), sc = zeros(Float32Array, N), logp = new Float32Array(N), ref = new Float32Array(N), out = new Float32Array(N);
   for (let i = 0; i < B; i++) { mask.fill(1, i * T, i * T + L[i]!); sc[i * T + L[i]! - 1] = g() < 0.5 ? 1 : 0; }
   for (let k = 0; k < N; k++) { logp[k] = -g() * 3; ref[k] = logp[k]! - (g() - 0.5) * 0.2; }
   const ws = await Promise.all(tokenApis.map(async ([nm, api, threads]) => {
@@ -237,7 +241,7 @@ async function klBench() {
 // --- Min-form credit (PURE, verl branch) in the workspace: 1024 x 8192, byte mask ----------------
 async function minFormBench() {
   const B = 1024, T = 8192, N = B * T, L = lengthsOf(B, T, 41), Nv = sum(L), g = rng(13);
-  const r = new Float32Array(N), mask = new Uint8Array(N), out = new Float32Array(N);
+  const r = new Float32Array(N), mask = zeros(Uint8Array, N), out = new Float32Array(N);
   for (let i = 0; i < B; i++) mask.fill(1, i * T, i * T + L[i]!);
   for (let k = 0; k < N; k++) r[k] = Math.fround(g() * 2 - 1);
   const v: Variant[] = await Promise.all(tokenApis.map(async ([nm, api, threads]) => {

@@ -36,7 +36,8 @@ export function wasmFloorBatch(B: number, T: number, lengths: Int32Array, f32Nam
   const f32: Record<string, number> = {};
   for (const n of f32Names) { f32[n] = at; at += N * 4; }
   new Int32Array(x.memory.buffer, lens, B).set(lengths);
-  const m = new Uint8Array(x.memory.buffer, mask, N);
+  // Every mask byte written (padding too): never-written memory reads as the zero page, for free.
+  const m = new Uint8Array(x.memory.buffer, mask, N).fill(0);
   for (let i = 0; i < B; i++) m.fill(1, i * T, i * T + lengths[i]!);
   for (const n of f32Names) new Float32Array(x.memory.buffer, f32[n], N).fill(0.25);
   return { x, lens, mask, f32, B, T, N };
