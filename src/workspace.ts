@@ -328,8 +328,9 @@ function layoutOf(v: CheckedPlan): { want: [string, ViewKind, number][]; cap: nu
   // part is the larger of the two, not their sum.
   const tokenScratch = Math.max(xs.has("returns") ? 4 * N * 4 + 64 : 0, xs.has("logp") ? 2 * N * 4 + 64 : 0);
   // Each extra thread of a row kernel needs its own row buffer (the longest row in f64: GAE's and
-  // the returns' moments) and a few small records; a packed plan reserves rows up to 64 Ki
-  // tokens, and a longer one runs on fewer threads.
+  // the returns' moments) and a few small records (with the 16-byte result slots of its share of
+  // a split call's chunks, at most 8 a thread); a packed plan reserves rows up to 64 Ki tokens,
+  // and a longer one runs on fewer threads.
   const threadScratch = ((p.threads ?? 1) - 1) * ((v.packed ? Math.min(N, 65536) : v.T) * 8 + 1024);
   const cap = 4096 + B * 96 + G * 8 * 32 + 3 * G * K * 8 + B * 8 + tokenScratch + threadScratch;
   let total = alignUp(cap) + alignUp(Math.max(B * 4, 16));

@@ -6,7 +6,7 @@ import type { KernelExports } from "./wasm/exports.js";
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./wasm/binaries.js";
 import { Heap, alignUp } from "./memory.js";
 import { sharedMemoryVariant } from "./wasm/shared.js";
-import { ThreadPool, type RowKernel } from "./threads.js";
+import { ThreadPool, MAX_CHUNKS, type RowKernel } from "./threads.js";
 export { MEMORY_LIMIT } from "./memory.js";
 import { rangeError } from "./errors.js";
 import { checkEnum, ownOptions } from "./safe.js";
@@ -89,6 +89,11 @@ export function weightedBounds(w: Int32Array, n: number): number[] {
   return b;
 }
 
+/** Chunks per thread of a split call: enough that a thread slower on this call runs fewer rows. */
+const CHUNKS_PER_THREAD = 8;
+// Row plans made by split() for several threads (bounds of chunks -> threads).
+const chunkedPlans = new WeakMap<number[], number>();
+
 /** Test hook: the work threshold for splitting rows (tests split tiny batches to cover every path). */
 export function setThreadMinWork(n: number): void { threadMinWork = n; }
 
@@ -159,36 +164,52 @@ export class Engine {
   stopThreads(): void { if (this.pool) { pools?.unregister(this); this.pool.stop(); } }
 
   /**
-   * Row ranges for a row kernel over `B` rows and about `work` positions: `[0, b1, ..., B]`, one
-   * range per thread that is up (at most `maxParts`), or `[0, B]` below THREAD_MIN_WORK. Split
-   * evenly by rows, or, given `weightsPtr` (an i32 per row at that address, such as the positions
-   * each row scans), into ranges of about equal weight: batches sorted or bucketed by length
-   * would otherwise leave one thread with most of the tokens.
+   * A row plan for a row kernel over `B` rows and about `work` positions: `[0, B]` for one thread
+   * (no pool, or below THREAD_MIN_WORK), else the bounds `[0, b1, ..., B]` of contiguous chunks,
+   * a few per thread (at most `maxParts` threads), which the threads claim as they go (`rows`).
+   * Chunks are even in rows, or, given `weightsPtr` (an i32 per row at that address, such as the
+   * positions each row scans), of about equal weight: batches sorted or bucketed by length would
+   * otherwise make some chunks much longer than others. The bounds depend on the batch only.
    */
   split(B: number, work: number, maxParts = Infinity, weightsPtr = 0): number[] {
     const n = this.parts(B, work, maxParts);
-    if (n > 1 && weightsPtr) return weightedBounds(this.I32.subarray(weightsPtr >>> 2, (weightsPtr >>> 2) + B), n);
-    const b = [0];
-    for (let k = 1; k < n; k++) b.push(Math.round((B * k) / n));
-    b.push(B);
+    if (n === 1) return [0, B];
+    const chunks = Math.min(B, Math.max(n, Math.min(n * CHUNKS_PER_THREAD, MAX_CHUNKS)));
+    let b: number[];
+    if (weightsPtr) b = weightedBounds(this.I32.subarray(weightsPtr >>> 2, (weightsPtr >>> 2) + B), chunks);
+    else { b = [0]; for (let k = 1; k < chunks; k++) b.push(Math.round((B * k) / chunks)); b.push(B); }
+    chunkedPlans.set(b, n);
     return b;
   }
 
-  /** How many ranges `split` makes: 1 without a pool or below THREAD_MIN_WORK (no arrays built). */
+  /** How many threads `split` plans for: 1 without a pool or below THREAD_MIN_WORK (no arrays built). */
   parts(B: number, work: number, maxParts = Infinity): number {
     return this.pool && work >= threadMinWork ? Math.max(1, Math.min(this.pool.active, B, maxParts)) : 1;
   }
 
+  /** The threads a row plan from `split` runs on: how many per-thread scratch areas it needs. */
+  threadsOf(bounds: number[]): number { return chunkedPlans.get(bounds) ?? 1; }
+
   /**
-   * Calls the row kernel `fn` once per range of `bounds`, the arguments of range k from
-   * `args(i0, i1, k)` (i0 last), on the pool's threads when there are several ranges. Returns
-   * the results in range order.
+   * Calls the row kernel `fn` over the chunks of `bounds` (from `split`), the arguments of chunk j
+   * on thread k from `args(i0, i1, k, j)` (i0 last; k < threadsOf(bounds) picks the thread's own
+   * scratch, j a chunk's own result slots), on the pool's threads for a plan of several threads.
+   * Returns the chunks' results in chunk order.
    */
-  rows(fn: RowKernel, bounds: number[], args: (i0: number, i1: number, k: number) => number[]): number[] {
+  rows(fn: RowKernel, bounds: number[], args: (i0: number, i1: number, k: number, j: number) => number[]): number[] {
     const f = this.exports[fn] as unknown as (...a: number[]) => number;
-    const lists = [];
-    for (let k = 0; k + 1 < bounds.length; k++) lists.push(args(bounds[k]!, bounds[k + 1]!, k));
-    if (lists.length === 1 || !this.pool) return lists.map((a) => f(...a) ?? 0);
+    const threads = chunkedPlans.get(bounds);
+    if (!threads || !this.pool) {
+      const out = [];
+      for (let j = 0; j + 1 < bounds.length; j++) out.push(f(...args(bounds[j]!, bounds[j + 1]!, 0, j)) ?? 0);
+      return out;
+    }
+    const lists: number[][][] = [];
+    for (let k = 0; k < threads; k++) {
+      const mine = [];
+      for (let j = 0; j + 1 < bounds.length; j++) mine.push(args(bounds[j]!, bounds[j + 1]!, k, j));
+      lists.push(mine);
+    }
     return this.pool.run(fn, lists, (a) => f(...a) ?? 0);
   }
 

@@ -42,14 +42,15 @@ export class PlannedScratch implements Scratch {
 }
 
 /**
- * Row ranges for a row kernel over `rows` (Engine.split, weighted by the i32 per row at
- * `weightsPtr` when given), as many as the pool offers and the scratch can give `perPart` bytes each.
+ * A row plan for a row kernel over `rows` (Engine.split, weighted by the i32 per row at
+ * `weightsPtr` when given), on as many threads as the pool offers and the scratch can give
+ * `perThread` bytes each.
  */
-export function splitRows(e: Engine, s: Scratch, rows: Rows, perPart: number, weightsPtr = 0): number[] {
-  const bounds = e.split(rows.B, rows.N, Infinity, weightsPtr);
+export function splitRows(e: Engine, s: Scratch, rows: Rows, perThread: number, weightsPtr = 0): number[] {
+  const bounds = e.split(rows.B, rows.N, Infinity, weightsPtr), threads = e.threadsOf(bounds);
   const room = s.room?.() ?? Infinity;
-  const parts = Math.max(1, Math.min(bounds.length - 1, Math.floor(room / Math.max(alignUp(perPart), 16))));
-  return parts === bounds.length - 1 ? bounds : e.split(rows.B, rows.N, parts, weightsPtr);
+  const fit = Math.max(1, Math.min(threads, Math.floor(room / Math.max(alignUp(perThread), 16))));
+  return fit === threads ? bounds : e.split(rows.B, rows.N, fit, weightsPtr);
 }
 
 /** Places a typed array in engine memory: in place when it already lives there, else a copy. */
@@ -293,10 +294,10 @@ const bitsI32 = new Int32Array(3), bitsF32 = new Float32Array(bitsI32.buffer);
  * up only when there is one, in the first tensor (in argument order) that has one.
  */
 export function checkTokens(e: Engine, s: Scratch, rows: Rows, ...tensors: [string, number][]): number[] {
-  const p = tensors.map(([, ptr]) => ptr), bounds = splitRows(e, s, rows, 16);
+  const p = tensors.map(([, ptr]) => ptr), bounds = e.split(rows.B, rows.N);
   const outs = bounds.slice(1).map(() => s.alloc(16));
-  e.rows("valid_absbits3_f32", bounds, (i0, i1, k) => [p[0]!, p[1] ?? p[0]!, p[2] ?? p[0]!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, outs[k]!, i0]);
-  // The largest bit pattern of each tensor over the ranges (an integer max: exact in any order).
+  e.rows("valid_absbits3_f32", bounds, (i0, i1, _k, j) => [p[0]!, p[1] ?? p[0]!, p[2] ?? p[0]!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, outs[j]!, i0]);
+  // The largest bit pattern of each tensor over the chunks (an integer max: exact in any order).
   const I = e.I32;
   for (let j = 0; j < 3; j++) { let m = 0; for (const o of outs) m = Math.max(m, I[(o >>> 2) + j]!); bitsI32[j] = m; }
   return tensors.map(([name, ptr], j) => {

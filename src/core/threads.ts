@@ -1,9 +1,12 @@
 // The worker pool behind `threads` (docs/threads.md). Workers instantiate the same module on the
-// workspace's shared memory and wait on a small control block; a row kernel is split into
-// contiguous row ranges, the caller runs the first and each worker one more, and the caller
-// blocks until all are done. Every row is computed by the same code whichever thread runs it,
-// and every per-call reduction (first bad index, max of the check, moments, KL means) is combined
-// in row order, so results are bitwise those of one thread.
+// workspace's shared memory and wait on a small control block of their own. A split call cuts the
+// rows into contiguous chunks (a few per thread); every thread, the caller included, claims the
+// next unclaimed chunk from one shared counter until none is left, and the caller blocks until all
+// are done. Chunks, not one fixed range per thread: a thread that is slower on this call (a vCPU
+// shared with another process, a worker woken late from its wait) then simply runs fewer of them.
+// Every row is computed by the same code whichever thread runs it, and every per-call reduction
+// (first bad index, max of the check, moments, KL means) is combined in chunk order, which is row
+// order, so results are bitwise those of one thread.
 //
 // Workers start asynchronously (a browser cannot start one while its main thread is blocked);
 // until one has instantiated the module, calls simply run with fewer threads.
@@ -21,10 +24,15 @@ const JOB = 1; // job sequence number, bumped by the caller
 const DONE = 2; // the last job sequence number finished
 const FN = 3; // index into ROW_KERNELS, -1 = stop
 const ERR = 4; // 1 when the job threw (a trap)
-const NARGS = 5;
-const RESULT = 3; // float64 slot (bytes 24..31)
-const ARGS = 4; // float64 slots 4.. (bytes 32..)
-const CONTROL_BYTES = 256;
+const NARGS = 5; // arguments per chunk
+const NCHUNKS = 6; // chunks in the job
+const ARGS = 4; // float64 slots 4.. (bytes 32..): this worker's arguments for chunk j at ARGS + j * NARGS
+/** Most chunks one call is cut into (Engine.split stays below it). */
+export const MAX_CHUNKS = 64;
+const MAX_ARGS = 20;
+const CONTROL_BYTES = 32 + MAX_CHUNKS * MAX_ARGS * 8;
+// The pool's shared job block: int32 slot 0 is the next unclaimed chunk, float64 slot 1 + j chunk j's result.
+const WORK_BYTES = 8 * (MAX_CHUNKS + 1);
 const SPIN = 20000; // Atomics.load polls before a blocking wait (roughly 20-60 us)
 
 // The worker's whole program: plain JavaScript that runs as a Node worker (eval, CommonJS) or as
@@ -32,6 +40,7 @@ const SPIN = 20000; // Atomics.load polls before a blocking wait (roughly 20-60 
 const WORKER_SOURCE = `
 const serve = (d) => {
   const ctl = new Int32Array(d.control), f64 = new Float64Array(d.control);
+  const next = new Int32Array(d.work), results = new Float64Array(d.work);
   let fns;
   try {
     const mod = d.module instanceof WebAssembly.Module ? d.module : new WebAssembly.Module(d.module);
@@ -49,8 +58,11 @@ const serve = (d) => {
     const id = ctl[${FN}];
     if (id < 0) break;
     try {
-      const a = Array.from(f64.subarray(${ARGS}, ${ARGS} + ctl[${NARGS}]));
-      f64[${RESULT}] = fns[id](...a) ?? 0; ctl[${ERR}] = 0;
+      ctl[${ERR}] = 0;
+      const n = ctl[${NARGS}], chunks = ctl[${NCHUNKS}], fn = fns[id];
+      for (let j; (j = Atomics.add(next, 0, 1)) < chunks;) {
+        results[1 + j] = fn(...Array.from(f64.subarray(${ARGS} + j * n, ${ARGS} + (j + 1) * n))) ?? 0;
+      }
     } catch (e) { ctl[${ERR}] = 1; }
     Atomics.store(ctl, ${DONE}, seq); Atomics.notify(ctl, ${DONE});
   }
@@ -108,6 +120,9 @@ export function threadsSupported(): boolean {
 export class ThreadPool {
   private slots: Slot[] = [];
   private stopped = false;
+  private readonly work = new SharedArrayBuffer(WORK_BYTES);
+  private readonly next = new Int32Array(this.work);
+  private readonly results = new Float64Array(this.work);
 
   /**
    * Starts `threads - 1` workers on `memory` (the caller is the remaining thread). `module` is
@@ -121,7 +136,7 @@ export class ThreadPool {
       const control = new SharedArrayBuffer(CONTROL_BYTES);
       const slot: Slot = { ctl: new Int32Array(control), f64: new Float64Array(control), worker: null, seq: 0 };
       try {
-        slot.worker = start({ module: nodeStyle ? module : bytes, memory, control, names: [...ROW_KERNELS] });
+        slot.worker = start({ module: nodeStyle ? module : bytes, memory, control, work: this.work, names: [...ROW_KERNELS] });
         slot.worker.unref?.(); // an idle pool must not keep the process alive
       } catch { continue; }
       this.slots.push(slot);
@@ -145,33 +160,35 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `fn` once per argument list, list 0 on this thread and the others on started workers,
-   * and returns each call's result in list order. `call` runs list 0 here. Always waits for
-   * every worker before returning, so no worker still writes memory when the caller goes on.
+   * Runs `fn` over chunks: `lists[t][j]` is thread t's argument list for chunk j (thread 0 is the
+   * caller, which runs its chunks through `call`; threads differ only in their scratch). Every
+   * thread claims the next chunk until none is left; returns each chunk's result in chunk order.
+   * Always waits for every worker before returning, so no worker still writes memory when the
+   * caller goes on.
    */
-  run(fn: RowKernel, lists: number[][], call: (args: number[]) => number): number[] {
-    const id = ROW_KERNELS.indexOf(fn);
-    const ready = this.slots.filter((s) => Atomics.load(s.ctl, STATE) === 1);
-    if (lists.length - 1 > ready.length) throw new Error(`internal: ${lists.length} parts for ${ready.length + 1} threads`);
-    const used = ready.slice(0, lists.length - 1);
+  run(fn: RowKernel, lists: number[][][], call: (args: number[]) => number): number[] {
+    const id = ROW_KERNELS.indexOf(fn), chunks = lists[0]!.length, nargs = lists[0]![0]!.length;
+    if (chunks > MAX_CHUNKS || nargs > MAX_ARGS) throw new Error(`internal: ${chunks} chunks of ${nargs} arguments`);
+    const used = this.slots.filter((s) => Atomics.load(s.ctl, STATE) === 1).slice(0, lists.length - 1);
+    Atomics.store(this.next, 0, 0);
     used.forEach((s, k) => {
-      const a = lists[k + 1]!;
-      s.f64.set(a, ARGS);
-      s.ctl[NARGS] = a.length; s.ctl[FN] = id;
+      const mine = lists[k + 1]!;
+      for (let j = 0; j < chunks; j++) s.f64.set(mine[j]!, ARGS + j * nargs);
+      s.ctl[NARGS] = nargs; s.ctl[NCHUNKS] = chunks; s.ctl[FN] = id;
       s.seq = Atomics.add(s.ctl, JOB, 1) + 1;
       Atomics.notify(s.ctl, JOB);
     });
-    const out = new Array<number>(lists.length);
-    try { out[0] = call(lists[0]!); } finally {
-      used.forEach((s, k) => {
+    try {
+      for (let j; (j = Atomics.add(this.next, 0, 1)) < chunks;) this.results[1 + j] = call(lists[0]![j]!);
+    } finally {
+      for (const s of used) {
         const block = canBlock(s.ctl);
         for (let k = 0; k < SPIN && Atomics.load(s.ctl, DONE) !== s.seq; k++);
         while (Atomics.load(s.ctl, DONE) !== s.seq) if (block) Atomics.wait(s.ctl, DONE, s.seq - 1, 50);
         if (s.ctl[ERR]) throw new Error(`a worker trapped in ${fn}`);
-        out[k + 1] = s.f64[RESULT]!;
-      });
+      }
     }
-    return out;
+    return Array.from(this.results.subarray(1, 1 + chunks));
   }
 
   /** Stops every worker (each leaves its wait loop and ends). Idempotent. */

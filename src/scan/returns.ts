@@ -90,17 +90,17 @@ function validatedScan(scan: (check: number) => number, check: () => unknown, ov
 }
 
 /**
- * Row ranges for a scan (of about equal scanned positions) and each range's own row buffer (the
- * longest row in f64) and 160-byte temporaries: one range without a pool (docs/threads.md).
+ * A scan's row plan (chunks of about equal scanned positions) and each thread's own row buffer
+ * (the longest row in f64) and 160-byte temporaries: one of each without a pool (docs/threads.md).
  */
 function scanParts(e: Engine, s: Scratch, rows: Rows, plan: { scanLen: number; longest: number }): { bounds: number[]; buf: number[]; tmp: number[] } {
   const longest = plan.longest;
   const bounds = splitRows(e, s, rows, Math.max(longest, 1) * 8 + 176, plan.scanLen);
   const buf = [], tmp = [];
-  for (let k = 1; k < bounds.length; k++) { buf.push(s.alloc(Math.max(longest, 1) * 8)); tmp.push(s.alloc(160)); }
+  for (let k = 0; k < e.threadsOf(bounds); k++) { buf.push(s.alloc(Math.max(longest, 1) * 8)); tmp.push(s.alloc(160)); }
   return { bounds, buf, tmp };
 }
-/** The first failure over row ranges in row order (each range reports its first, -2 for a flag, or -1). */
+/** The first failure over chunks in row order (each chunk reports its first, -2 for a flag, or -1). */
 function firstBad(results: number[]): number {
   for (const b of results) if (b !== -1) return b;
   return -1;

@@ -2,7 +2,7 @@
 import type { Engine } from "../core/engine.js";
 import { rangeError, typeError } from "../core/errors.js";
 import { checkEnum, msg, ownOptions, show } from "../core/safe.js";
-import { checkF32, checkLayoutStructure, checkTokens, firstNonFiniteValid, layoutShape, place, placeLayout, splitRows, type Scratch } from "../core/layout.js";
+import { checkF32, checkLayoutStructure, checkTokens, firstNonFiniteValid, layoutShape, place, placeLayout, type Scratch } from "../core/layout.js";
 import { checkFiniteParam, resolveOptions } from "../core/options.js";
 import { LAYOUT_INPUTS, type TokenRan } from "../core/outcome.js";
 
@@ -95,11 +95,11 @@ export function runKlInReward(e: Engine, s: Scratch, a: Record<string, any>, inP
     const { rows, ptrs: [sc, lp, rp] } = bindElementwise(e, s, a, [["tokenScores", a.tokenScores], ["logp", a.logp], ["refLogp", a.refLogp]]);
     checkFiniteParam("klCoef", o.klCoef);
     const rm = s.alloc(Math.max(rows.B, 1) * 8);
-    // Each row range flags into its own pair; the pairs are OR-ed (docs/threads.md).
-    const bounds = splitRows(e, s, rows, 16), flagPairs = bounds.slice(1).map(() => s.alloc(8));
+    // Each chunk flags into its own pair; the pairs are OR-ed (docs/threads.md).
+    const bounds = e.split(rows.B, rows.N), flagPairs = bounds.slice(1).map(() => s.alloc(8));
     const check = () => checkTokens(e, s, rows, ["tokenScores", sc!], ["logp", lp!], ["refLogp", rp!]) as [number, number, number];
-    const run = (rw: number, kl: number, flagged: boolean) => e.rows("kl_in_reward_verl_f32", bounds, (i0, i1, k) =>
-      [sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, est.code, clamp, o.klCoef, rw, kl, rm, flagged ? flagPairs[k]! : 0, i0]);
+    const run = (rw: number, kl: number, flagged: boolean) => e.rows("kl_in_reward_verl_f32", bounds, (i0, i1, _k, j) =>
+      [sc!, lp!, rp!, rows.maskPtr, rows.lensPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, est.code, clamp, o.klCoef, rw, kl, rm, flagged ? flagPairs[j]! : 0, i0]);
     const flag = (j: number) => flagPairs.some((f) => e.I32[(f >>> 2) + j] !== 0);
     const diagnostics: KlRewardDiagnostics = { mode: "verl", currentKl: 0, gradient: est.gradient, beta: o.klCoef };
     const currentKl = () => { let sum = 0; const F = e.F64; for (let i = 0; i < rows.B; i++) sum += F[(rm >>> 3) + i]!; return rows.B ? sum / rows.B : 0; };
