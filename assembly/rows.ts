@@ -60,10 +60,11 @@
 
 // Row positions [from, e) of o1 and o2 (each optional) set to +0, right to left: the padding of a
 // row in the reverse scans, which run rows last to first and each row from its end, and zero the
-// padding just before the row's valid part. In the SIMD build the inputs a and b (b optional) are
-// loaded over the same positions and dropped, so that every input and output stays one unbroken
-// descending stream over the batch: a stream with a gap at every row restarts the hardware
-// prefetcher at every row (docs/design.md has the measurements).
+// padding just before the row's valid part. In the SIMD build the inputs a and b (each optional)
+// are loaded over the same positions and dropped, so that every input and output stays one
+// unbroken descending stream over the batch: a stream with a gap at every row restarts the
+// hardware prefetcher at every row (docs/design.md has the measurements). On several threads the
+// memory's bandwidth, shared by them, binds first: callers then pass no inputs.
 @inline export function zeroPaddingStreamed(a: usize, b: usize, o1: usize, o2: usize, from: i32, e: i32): void {
   let t = e;
   if (ASC_FEATURE_SIMD) {
@@ -71,7 +72,8 @@
     while (t - 16 >= from) {
       t -= 16;
       const o = <usize>t << 2;
-      let x0 = v128.load(a + o), x1 = v128.load(a + o, 16), x2 = v128.load(a + o, 32), x3 = v128.load(a + o, 48);
+      let x0 = zero, x1 = zero, x2 = zero, x3 = zero;
+      if (a) { x0 = v128.load(a + o); x1 = v128.load(a + o, 16); x2 = v128.load(a + o, 32); x3 = v128.load(a + o, 48); }
       if (b) { x0 = v128.or(x0, v128.load(b + o)); x1 = v128.or(x1, v128.load(b + o, 16)); x2 = v128.or(x2, v128.load(b + o, 32)); x3 = v128.or(x3, v128.load(b + o, 48)); }
       x0 = v128.and(x0, zero); x1 = v128.and(x1, zero); x2 = v128.and(x2, zero); x3 = v128.and(x3, zero);
       if (o1) { v128.store(o1 + o, x0); v128.store(o1 + o, x1, 16); v128.store(o1 + o, x2, 32); v128.store(o1 + o, x3, 48); }

@@ -240,17 +240,19 @@ import { normalOrZeroF32 } from "../f32map";
 // check: 0 none; 1 returns the first index whose output is not finite (or -1); 2 validates
 // while computing: -1 when every output is finite, else the first failing row's index, or -2
 // when a blocked row was flagged (the caller then finds the cause on the error path).
-// Rows [i0, B): a worker pool splits the rows between threads (docs/threads.md).
+// touchPadding: load the inputs over each row's padding too (zeroPaddingStreamed); callers pass 0
+// on several threads (GAE, 1024 x 8192, paired against the loads: two threads 0.935-1.020, median
+// of five 0.976; one thread 1.065, so one thread keeps them). Rows [i0, B): a worker pool splits the rows between threads (docs/threads.md).
 export function gae_rows_f32(
   r: usize, V: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize,
-  gamma: f64, lam: f64, through: i32, check: i32, rawOut: usize, retOut: usize, buf: usize, rowMom: usize, tmp: usize, i0: i32,
+  gamma: f64, lam: f64, through: i32, check: i32, rawOut: usize, retOut: usize, buf: usize, rowMom: usize, tmp: usize, touchPadding: i32, i0: i32,
 ): i32 {
   const gl = gamma * lam, mom = rowMom != 0, pw = tmp + 16;
   powers(pw, gl);
   let bad = -1;
   for (let i = B - 1; i >= i0; i--) {
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
-    zeroPaddingStreamed(r, V, rawOut, retOut, s + L, rowEnd(offsets, i, T));
+    zeroPaddingStreamed(touchPadding ? r : 0, touchPadding ? V : 0, rawOut, retOut, s + L, rowEnd(offsets, i, T));
     let b = -1;
     // no holes in the scanned range: lengths, no mask, or a prefix row of the mask
     const solid = holesMask(mask, prefix, i) == 0;
@@ -287,17 +289,17 @@ export function gae_rows_f32(
   return bad;
 }
 
-// tmp: as gae_rows_f32's (160 bytes), with the powers of gamma.
+// tmp: as gae_rows_f32's (160 bytes), with the powers of gamma; touchPadding as there.
 export function returns_rows_f32(
   r: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize, gamma: f64, mode: i32, check: i32,
-  retOut: usize, buf: usize, rowMom: usize, tmp: usize, i0: i32,
+  retOut: usize, buf: usize, rowMom: usize, tmp: usize, touchPadding: i32, i0: i32,
 ): i32 {
   const mom = rowMom != 0, pw = tmp + 16;
   powers(pw, gamma);
   let bad = -1;
   for (let i = B - 1; i >= i0; i--) {
     const s = rowStart(offsets, i, T), L = load<i32>(scanLen + (<usize>i << 2));
-    zeroPaddingStreamed(r, 0, 0, retOut, s + L, rowEnd(offsets, i, T));
+    zeroPaddingStreamed(touchPadding ? r : 0, 0, 0, retOut, s + L, rowEnd(offsets, i, T));
     let b = -1;
     // no holes in the scanned range: the blocked scan (the three modes differ only at holes)
     const solid = holesMask(mask, prefix, i) == 0;

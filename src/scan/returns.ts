@@ -56,9 +56,9 @@ export function runGae(e: Engine, s: Scratch, a: Record<string, any>): TokenRan<
   if (o.whiten) tooFewValid(count, o, check);
   const plan = scanPlan(e, s, rows);
   const rowMom = o.whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0;
-  const { bounds, buf, tmp } = scanParts(e, s, rows, plan);
+  const { bounds, buf, tmp, touch } = scanParts(e, s, rows, plan);
   const scan = (raw: number, ret: number, check: number) => firstBad(e.rows("gae_rows_f32", bounds, (i0, i1, k) =>
-    [r!, V!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf[k]!, rowMom, tmp[k]!, i0]));
+    [r!, V!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, o.lam, o.gaeMasked === "through" ? 1 : 0, check, raw, ret, buf[k]!, rowMom, tmp[k]!, touch, i0]));
   const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };
   return {
     rows, diagnostics, distinctReturns: true,
@@ -92,13 +92,14 @@ function validatedScan(scan: (check: number) => number, check: () => unknown, ov
 /**
  * A scan's row plan (chunks of about equal scanned positions) and each thread's own row buffer
  * (the longest row in f64) and 160-byte temporaries: one of each without a pool (docs/threads.md).
+ * `touch`: whether the scan loads its inputs over the padding (one thread only; assembly/rows.ts).
  */
-function scanParts(e: Engine, s: Scratch, rows: Rows, plan: { scanLen: number; longest: number }): { bounds: number[]; buf: number[]; tmp: number[] } {
+function scanParts(e: Engine, s: Scratch, rows: Rows, plan: { scanLen: number; longest: number }): { bounds: number[]; buf: number[]; tmp: number[]; touch: number } {
   const longest = plan.longest;
-  const bounds = splitRows(e, s, rows, Math.max(longest, 1) * 8 + 176, plan.scanLen);
+  const bounds = splitRows(e, s, rows, Math.max(longest, 1) * 8 + 176, plan.scanLen), threads = e.threadsOf(bounds);
   const buf = [], tmp = [];
-  for (let k = 0; k < e.threadsOf(bounds); k++) { buf.push(s.alloc(Math.max(longest, 1) * 8)); tmp.push(s.alloc(160)); }
-  return { bounds, buf, tmp };
+  for (let k = 0; k < threads; k++) { buf.push(s.alloc(Math.max(longest, 1) * 8)); tmp.push(s.alloc(160)); }
+  return { bounds, buf, tmp, touch: threads > 1 ? 0 : 1 };
 }
 /** The first failure over chunks in row order (each chunk reports its first, -2 for a flag, or -1). */
 function firstBad(results: number[]): number {
@@ -164,9 +165,9 @@ function runReturns(e: Engine, s: Scratch, a: Record<string, any>, kernel: strin
   if (whiten) tooFewValid(count, o, check);
   const plan = scanPlan(e, s, rows);
   const rowMom = whiten ? s.alloc(Math.max(rows.B, 1) * 24) : 0;
-  const { bounds, buf, tmp } = scanParts(e, s, rows, plan);
+  const { bounds, buf, tmp, touch } = scanParts(e, s, rows, plan);
   const scan = (ret: number, check: number) => firstBad(e.rows("returns_rows_f32", bounds, (i0, i1, k) =>
-    [r!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], check, ret, buf[k]!, rowMom, tmp[k]!, i0]));
+    [r!, rows.maskPtr, rows.offsetsPtr, rows.prefixPtr, i1, rows.T, plan.scanLen, o.gamma, RETURN_MODE[o.returnsMasked as "carry"], check, ret, buf[k]!, rowMom, tmp[k]!, touch, i0]));
   const diagnostics: GaeDiagnostics = { emptyRows: rows.rowLensPtr ? countZeros(e, rows) : Math.max(rows.emptyRows, 0), validTokens: count };
   return {
     rows, diagnostics, distinctReturns: whiten,

@@ -19,9 +19,9 @@ export interface KernelExports {
   mask_check_rows_u8(mask: number, offsets: number, B: number, T: number): number;
   mask_scan_rows_u8(mask: number, offsets: number, B: number, T: number, prefixOut: number, lensOut: number, i0: number): number;
   gae_rows_f32(r: number, V: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number,
-    gamma: number, lam: number, through: number, check: number, rawOut: number, retOut: number, buf: number, rowMom: number, tmp: number, i0: number): number;
+    gamma: number, lam: number, through: number, check: number, rawOut: number, retOut: number, buf: number, rowMom: number, tmp: number, touchPadding: number, i0: number): number;
   returns_rows_f32(r: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number, gamma: number, mode: number, check: number,
-    retOut: number, buf: number, rowMom: number, tmp: number, i0: number): number;
+    retOut: number, buf: number, rowMom: number, tmp: number, touchPadding: number, i0: number): number;
   merge_rows_f64(rowMom: number, B: number, out: number): void;
   whiten_scanned_f32(x: number, out: number, mask: number, offsets: number, prefix: number, B: number, T: number, scanLen: number, mu: number, scale: number, back: number, i0: number): void;
   broadcast_rows_prefix_f32(a: number, mask: number, lens: number, offsets: number, B: number, T: number, out: number, prefix: number): void;
