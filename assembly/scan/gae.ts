@@ -242,7 +242,8 @@ import { normalOrZeroF32 } from "../f32map";
 // when a blocked row was flagged (the caller then finds the cause on the error path).
 // touchPadding: load the inputs over each row's padding too (zeroPaddingStreamed); callers pass 0
 // on several threads (GAE, 1024 x 8192, paired against the loads: two threads 0.935-1.020, median
-// of five 0.976; one thread 1.065, so one thread keeps them). Rows [i0, B): a worker pool splits the rows between threads (docs/threads.md).
+// of five 0.976; one thread 1.065, so one thread keeps them).
+// Rows [i0, B): a worker pool splits the rows between threads (docs/threads.md).
 export function gae_rows_f32(
   r: usize, V: usize, mask: usize, offsets: usize, prefix: usize, B: i32, T: i32, scanLen: usize,
   gamma: f64, lam: f64, through: i32, check: i32, rawOut: usize, retOut: usize, buf: usize, rowMom: usize, tmp: usize, touchPadding: i32, i0: i32,
